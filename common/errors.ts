@@ -1,0 +1,101 @@
+// Operational errors at API edges (config, wire, CLI, file formats at open). Codes are stable API:
+// they are never renamed, and tests assert on them rather than on messages. Hot paths return status
+// values instead (see engine/ put and get results).
+
+export const ErrorCode = {
+  // Store lifecycle and files.
+  STORE_CLOSED: 'E_STORE_CLOSED',
+  STORE_LOCKED: 'E_STORE_LOCKED',
+  STORE_OPTIONS_INVALID: 'E_STORE_OPTIONS_INVALID',
+  SEGMENT_SIZE_MISMATCH: 'E_SEGMENT_SIZE_MISMATCH',
+  SEGMENT_NAME_INVALID: 'E_SEGMENT_NAME_INVALID',
+  SEGMENT_GAP: 'E_SEGMENT_GAP',
+  CORRUPT_RECORD: 'E_CORRUPT_RECORD',
+  CRC_MISMATCH: 'E_CRC_MISMATCH',
+  CHECKSUM_MISMATCH: 'E_CHECKSUM_MISMATCH',
+  IO_ERROR: 'E_IO_ERROR',
+  DISK_FULL: 'E_DISK_FULL',
+  WORKER_EXITED: 'E_WORKER_EXITED',
+  WORKER_START_TIMEOUT: 'E_WORKER_START_TIMEOUT',
+  // Config and CLI.
+  CONFIG_INVALID: 'E_CONFIG_INVALID',
+  CONFIG_UNKNOWN_KEY: 'E_CONFIG_UNKNOWN_KEY',
+  USAGE: 'E_USAGE',
+  // Wire protocol.
+  FRAME_TOO_LARGE: 'E_FRAME_TOO_LARGE',
+  FRAME_MALFORMED: 'E_FRAME_MALFORMED',
+  REMOTE_ERROR: 'E_REMOTE_ERROR',
+  REQUEST_TIMEOUT: 'E_REQUEST_TIMEOUT',
+  CONNECTION_CLOSED: 'E_CONNECTION_CLOSED',
+  // Cluster and HA.
+  NO_ROUTE: 'E_NO_ROUTE',
+  NO_MASTER: 'E_NO_MASTER',
+  NOT_LEADER: 'E_NOT_LEADER',
+  PEERS_INVALID: 'E_PEERS_INVALID',
+  HA_PROTOCOL: 'E_HA_PROTOCOL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class MqError extends Error {
+  override name = 'MqError';
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** The plain shape an MqError takes across threads and processes (postMessage drops `code`). */
+export interface WireError {
+  name: string;
+  code: string | undefined;
+  message: string;
+  details: Record<string, unknown>;
+  stack: string | undefined;
+}
+
+export function errorToWire(error: unknown): WireError {
+  if (error instanceof MqError) {
+    return {
+      name: error.name,
+      code: error.code,
+      message: error.message,
+      details: { ...error.details },
+      stack: error.stack,
+    };
+  }
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.name,
+      code: typeof code === 'string' ? code : undefined,
+      message: error.message,
+      details: {},
+      stack: error.stack,
+    };
+  }
+  return { name: 'Error', code: undefined, message: String(error), details: {}, stack: undefined };
+}
+
+const knownCodes = new Set<string>(Object.values(ErrorCode));
+
+export function errorFromWire(wire: WireError): Error {
+  if (wire.code !== undefined && knownCodes.has(wire.code)) {
+    const error = new MqError(wire.code as ErrorCode, wire.message, wire.details);
+    if (wire.stack !== undefined) error.stack = wire.stack;
+    return error;
+  }
+  const error = new Error(wire.message);
+  error.name = wire.name;
+  if (wire.stack !== undefined) error.stack = wire.stack;
+  return error;
+}

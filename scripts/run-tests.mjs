@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Runs the compiled test files of the chosen suites with node's own test runner.
+// Usage: node scripts/run-tests.mjs [unit|sim|integration|fault ...] [--long] [-- node --test flags]
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const allSuites = ['unit', 'sim', 'integration', 'fault', 'compat'];
+const args = process.argv.slice(2);
+const dashDash = args.indexOf('--');
+const ownArgs = dashDash === -1 ? args : args.slice(0, dashDash);
+const passThrough = dashDash === -1 ? [] : args.slice(dashDash + 1);
+const long = ownArgs.includes('--long');
+const chosen = ownArgs.filter((a) => !a.startsWith('--'));
+for (const suite of chosen) {
+  if (!allSuites.includes(suite)) {
+    console.error(`unknown suite "${suite}"; expected one of ${allSuites.join(', ')}`);
+    process.exit(2);
+  }
+}
+const suites = chosen.length > 0 ? chosen : allSuites;
+
+function collect(dir) {
+  if (!existsSync(dir)) return [];
+  const files = [];
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) files.push(...collect(path));
+    else if (name.endsWith('.test.js')) files.push(path);
+  }
+  return files;
+}
+
+const files = suites.flatMap((suite) => collect(join('dist', 'test', suite)));
+if (files.length === 0) {
+  console.error(`no compiled tests found for ${suites.join(', ')}; run npm run build first`);
+  process.exit(1);
+}
+const env = { ...process.env, ...(long ? { PETREL_LONG: '1' } : {}) };
+const result = spawnSync(
+  process.execPath,
+  [
+    '--enable-source-maps',
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=900000',
+    ...passThrough,
+    ...files,
+  ],
+  { stdio: 'inherit', env },
+);
+process.exit(result.status ?? 1);
