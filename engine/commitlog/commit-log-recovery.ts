@@ -1,0 +1,147 @@
+// CommitLog recovery at open (RocketMQ: CommitLog.recoverNormally / recoverAbnormally).
+// Scans from a known record boundary, checking every record, and finds the end of the valid log.
+// Where the scan stops, it decides between a torn tail (nothing valid after it, nothing durable cut:
+// cut it) and damage in the middle of the log (a valid record follows, or the stop is below the
+// fsynced offset: refuse to start with E_CORRUPT_RECORD, unless repair moves the bytes aside).
+
+import { offsetToFileName } from '../../common/bytes.js';
+import { ErrorCode, MqError } from '../../common/errors.js';
+import type { RecordLayout } from '../../common/message-codec.js';
+import type { FileIO } from '../io/file-io.js';
+import type { SegmentedFile } from '../mapped/segmented-file.js';
+import { findValidRecordAfter, ScanStop, scanSegment } from './segment-scan.js';
+
+export interface CommitLogRecoveryOptions {
+  /** A record boundary known to be preceded only by valid, durable records. */
+  scanFromOffset: number;
+  /** Everything below this was fdatasync'ed; damage below it is never a torn tail. */
+  durableOffset: number;
+  checkCrc: boolean;
+  maxRecordBytes: number;
+  repair: boolean;
+  damagedDir: string;
+}
+
+export interface CommitLogRecoveryResult {
+  endOffset: number;
+  scannedFromOffset: number;
+  recordCount: number;
+  lastStoreTimestamp: number;
+  /** Bytes cut from a torn tail (0 when the log ended cleanly). */
+  tornTail: { atOffset: number; reason: string } | undefined;
+  /** Where damaged bytes were moved when repairing. */
+  repaired: { atOffset: number; movedTo: string; bytes: number; reason: string } | undefined;
+}
+
+export function recoverCommitLog(
+  io: FileIO,
+  file: SegmentedFile,
+  options: CommitLogRecoveryOptions,
+  onRecord: (buf: Buffer, pos: number, layout: RecordLayout) => void,
+): CommitLogRecoveryResult {
+  const result: CommitLogRecoveryResult = {
+    endOffset: 0,
+    scannedFromOffset: 0,
+    recordCount: 0,
+    lastStoreTimestamp: 0,
+    tornTail: undefined,
+    repaired: undefined,
+  };
+  const segments = file.segments();
+  const last = segments.at(-1);
+  if (last === undefined) return result;
+  let offset = Math.min(
+    Math.max(options.scanFromOffset, file.minOffset()),
+    last + file.segmentBytes,
+  );
+  result.scannedFromOffset = offset;
+  for (;;) {
+    const scan = scanSegment(
+      file,
+      offset,
+      { checkCrc: options.checkCrc, maxRecordBytes: options.maxRecordBytes },
+      onRecord,
+    );
+    result.recordCount += scan.recordCount;
+    if (scan.recordCount > 0) result.lastStoreTimestamp = scan.lastStoreTimestamp;
+    offset = scan.endOffset;
+    if (scan.stop === ScanStop.BLANK || scan.stop === ScanStop.SEGMENT_END) {
+      if (!file.hasSegment(offset)) break;
+      continue;
+    }
+    settleStop(io, file, options, offset, scan.reason, result);
+    break;
+  }
+  result.endOffset = offset;
+  file.truncateFrom(offset);
+  return result;
+}
+
+function settleStop(
+  io: FileIO,
+  file: SegmentedFile,
+  options: CommitLogRecoveryOptions,
+  at: number,
+  reason: string,
+  result: CommitLogRecoveryResult,
+): void {
+  const validAfter = findValidRecordAfter(file, at, options.maxRecordBytes);
+  const belowDurable = at < options.durableOffset;
+  if (validAfter === undefined && !belowDurable) {
+    result.tornTail = { atOffset: at, reason };
+    return;
+  }
+  const segmentPath = file.pathOf(file.segmentStartOf(at));
+  const why = belowDurable
+    ? `it lies below the fsynced offset ${options.durableOffset}`
+    : `a valid record follows at offset ${validAfter}`;
+  if (!options.repair) {
+    throw new MqError(
+      ErrorCode.CORRUPT_RECORD,
+      `Corrupt CommitLog record at offset ${at} in "${segmentPath}" (position ${at - file.segmentStartOf(at)}): ${reason}; ${why}. Start with repairCorruptRecords to move the damaged bytes aside`,
+      {
+        offset: at,
+        file: segmentPath,
+        reason,
+        validRecordAfter: validAfter ?? null,
+        durableOffset: options.durableOffset,
+      },
+    );
+  }
+  result.repaired = moveAside(io, file, options.damagedDir, at, reason);
+}
+
+/** Copies every byte from `at` to the end of the last segment into damagedDir before the cut. */
+function moveAside(
+  io: FileIO,
+  file: SegmentedFile,
+  damagedDir: string,
+  at: number,
+  reason: string,
+): NonNullable<CommitLogRecoveryResult['repaired']> {
+  io.mkdirp(damagedDir);
+  const movedTo = `${damagedDir}/${offsetToFileName(at)}.bin`;
+  const fd = io.open(movedTo, { create: true });
+  io.truncate(fd, 0);
+  const chunk = Buffer.allocUnsafe(16 * 1024 * 1024);
+  const zeros = Buffer.alloc(chunk.byteLength);
+  const end = (file.segments().at(-1) ?? 0) + file.segmentBytes;
+  let written = 0;
+  for (let offset = at; offset < end; ) {
+    const length = Math.min(
+      chunk.byteLength,
+      file.segmentStartOf(offset) + file.segmentBytes - offset,
+    );
+    const n = file.read(offset, chunk, 0, length);
+    // Zero chunks are left as holes: a 1 GiB segment's unused tail costs nothing.
+    if (!chunk.subarray(0, n).equals(zeros.subarray(0, n))) {
+      io.write(fd, chunk, 0, n, offset - at);
+      written = offset - at + n;
+    }
+    offset += length;
+  }
+  io.sync(fd);
+  io.close(fd);
+  io.syncDir(damagedDir);
+  return { atOffset: at, movedTo, bytes: written, reason };
+}

@@ -1,0 +1,67 @@
+// fdatasync of the CommitLog and the checkpoint (the flush service's I/O). It holds its own
+// descriptors, so it runs on the flush worker or in-thread alike. Durability order: the segments
+// holding [flushed, target) are fdatasync'ed before `flushed` is published, and the checkpoint is
+// written only with offsets that are already durable.
+
+import { assert } from '../../common/assert.js';
+import type { StoreCheckpoint } from '../checkpoint/store-checkpoint.js';
+import type { SegmentedFile } from '../mapped/segmented-file.js';
+import { PositionSlot, type StorePositions } from '../store-positions.js';
+
+export class CommitLogFlusher {
+  #commitLog: SegmentedFile;
+  #checkpoint: StoreCheckpoint;
+  #positions: StorePositions;
+  #flushed: number;
+  #flushCount = 0;
+
+  constructor(commitLog: SegmentedFile, checkpoint: StoreCheckpoint, positions: StorePositions) {
+    this.#commitLog = commitLog;
+    this.#checkpoint = checkpoint;
+    this.#positions = positions;
+    this.#flushed = positions.get(PositionSlot.FLUSHED);
+  }
+
+  get flushed(): number {
+    return this.#flushed;
+  }
+
+  get flushCount(): number {
+    return this.#flushCount;
+  }
+
+  /** fdatasyncs everything below `target` (a record boundary the writer published), then publishes it. */
+  flushTo(target: number): void {
+    if (target <= this.#flushed) return;
+    assert(
+      target <= this.#positions.get(PositionSlot.WROTE),
+      'flusher: target beyond the wrote position',
+    );
+    const timestamp = this.#positions.get(PositionSlot.WROTE_TIMESTAMP);
+    this.#commitLog.sync(this.#flushed, target);
+    this.#flushed = target;
+    this.#flushCount++;
+    this.#positions.set(PositionSlot.FLUSHED_TIMESTAMP, timestamp);
+    this.#positions.set(PositionSlot.FLUSHED, target);
+  }
+
+  /** Writes the checkpoint from durable positions (flushed here; ConsumeQueue/index by the writer). */
+  saveCheckpoint(): void {
+    const p = this.#positions;
+    const previous = this.#checkpoint.values;
+    this.#checkpoint.save({
+      physicMsgTimestamp: Math.max(
+        previous.physicMsgTimestamp,
+        p.get(PositionSlot.FLUSHED_TIMESTAMP),
+      ),
+      logicsMsgTimestamp: Math.max(
+        previous.logicsMsgTimestamp,
+        p.get(PositionSlot.LOGICS_TIMESTAMP),
+      ),
+      indexMsgTimestamp: Math.max(previous.indexMsgTimestamp, p.get(PositionSlot.LOGICS_TIMESTAMP)),
+      flushedCommitLogOffset: this.#flushed,
+      consumeQueueDurableOffset: Math.min(this.#flushed, p.get(PositionSlot.LOGICS_DURABLE)),
+      indexDurableOffset: Math.min(this.#flushed, p.get(PositionSlot.LOGICS_DURABLE)),
+    });
+  }
+}

@@ -1,0 +1,235 @@
+// One key-index file (RocketMQ: store/.../index/IndexFile.java), same layout:
+// +------------------ header, 40 bytes ------------------+
+// | beginTimestamp i64 | endTimestamp i64 | beginPhyOffset i64 | endPhyOffset i64 |
+// | hashSlotCount i32 | indexCount i32 (starts at 1; entry 0 is the "empty" sentinel) |
+// +------------------ hashSlotNum x 4 bytes -------------+  newest entry number per slot
+// +------------------ indexNum x 20 bytes ---------------+
+// | keyHash i32 | phyOffset i64 | timeDiff (seconds since beginTimestamp) i32 | prevIndex i32 |
+//
+// Entries are appended in order, so they are written with one pwrite per batch. The slot table is
+// kept in memory and written back (only its dirty pages) by flush(); after a crash, slots that
+// point past the durable entry count are walked back along their chain (see load()).
+
+import { assert } from '../../common/assert.js';
+import { javaHashCode, readInt64Buffer, writeInt64Buffer } from '../../common/bytes.js';
+import type { FileIO } from '../io/file-io.js';
+
+export const INDEX_HEADER_BYTES = 40;
+export const INDEX_ENTRY_BYTES = 20;
+const PAGE_BYTES = 4096;
+
+export function indexFileBytes(hashSlotNum: number, indexNum: number): number {
+  return INDEX_HEADER_BYTES + hashSlotNum * 4 + indexNum * INDEX_ENTRY_BYTES;
+}
+
+/** Non-negative hash of an index key (IndexFile.indexKeyHashMethod). */
+export function indexKeyHash(key: string): number {
+  const h = Math.abs(javaHashCode(key));
+  return h < 0 ? 0 : h;
+}
+
+export interface IndexHeader {
+  beginTimestamp: number;
+  endTimestamp: number;
+  beginPhyOffset: number;
+  endPhyOffset: number;
+  hashSlotCount: number;
+  indexCount: number;
+}
+
+export class IndexFile {
+  readonly path: string;
+  readonly hashSlotNum: number;
+  readonly indexNum: number;
+  readonly header: IndexHeader;
+  #io: FileIO;
+  #fd: number;
+  #slots: Int32Array;
+  #dirtyPages: Uint8Array;
+  #pendingEntries: Buffer;
+  #pendingCount = 0;
+  #pendingFrom = 0;
+
+  constructor(
+    io: FileIO,
+    path: string,
+    hashSlotNum: number,
+    indexNum: number,
+    begin?: { timestamp: number; phyOffset: number },
+  ) {
+    this.#io = io;
+    this.path = path;
+    this.hashSlotNum = hashSlotNum;
+    this.indexNum = indexNum;
+    const existed = io.exists(path);
+    this.#fd = io.open(path, { create: true });
+    if (!existed) io.truncate(this.#fd, indexFileBytes(hashSlotNum, indexNum));
+    assert(
+      io.sizeOf(this.#fd) === indexFileBytes(hashSlotNum, indexNum),
+      'index file size disagrees with maxHashSlotNum/maxIndexNum',
+    );
+    this.#slots = new Int32Array(hashSlotNum);
+    this.#dirtyPages = new Uint8Array(Math.ceil((hashSlotNum * 4) / PAGE_BYTES));
+    this.#pendingEntries = Buffer.alloc(INDEX_ENTRY_BYTES * 1024);
+    this.header = {
+      beginTimestamp: begin?.timestamp ?? 0,
+      endTimestamp: begin?.timestamp ?? 0,
+      beginPhyOffset: begin?.phyOffset ?? 0,
+      endPhyOffset: begin?.phyOffset ?? 0,
+      hashSlotCount: 0,
+      indexCount: 1,
+    };
+    if (existed) this.#load();
+  }
+
+  /** Reads header and slots; slots pointing past the durable entry count are walked back. */
+  #load(): void {
+    const head = Buffer.alloc(INDEX_HEADER_BYTES);
+    this.#io.read(this.#fd, head, 0, INDEX_HEADER_BYTES, 0);
+    const h = this.header;
+    h.beginTimestamp = readInt64Buffer(head, 0);
+    h.endTimestamp = readInt64Buffer(head, 8);
+    h.beginPhyOffset = readInt64Buffer(head, 16);
+    h.endPhyOffset = readInt64Buffer(head, 24);
+    h.hashSlotCount = head.readInt32BE(32);
+    h.indexCount = Math.max(1, head.readInt32BE(36));
+    const slotBytes = Buffer.alloc(this.hashSlotNum * 4);
+    this.#io.read(this.#fd, slotBytes, 0, slotBytes.byteLength, INDEX_HEADER_BYTES);
+    const entry = Buffer.alloc(INDEX_ENTRY_BYTES);
+    for (let slot = 0; slot < this.hashSlotNum; slot++) {
+      let value = slotBytes.readInt32BE(slot * 4);
+      for (let hops = 0; value >= h.indexCount && hops < 1_000_000; hops++) {
+        this.#io.read(this.#fd, entry, 0, INDEX_ENTRY_BYTES, this.#entryPosition(value));
+        const prev = entry.readInt32BE(16);
+        value = prev < value ? prev : 0;
+      }
+      this.#slots[slot] = value > 0 ? value : 0;
+    }
+  }
+
+  #entryPosition(indexNo: number): number {
+    return INDEX_HEADER_BYTES + this.hashSlotNum * 4 + indexNo * INDEX_ENTRY_BYTES;
+  }
+
+  isFull(): boolean {
+    return this.header.indexCount + this.#pendingCount >= this.indexNum;
+  }
+
+  /** Adds `key` (already "topic#key") for the record at phyOffset; false when the file is full. */
+  putKey(key: string, phyOffset: number, storeTimestamp: number): boolean {
+    if (this.isFull()) return false;
+    const h = this.header;
+    const keyHash = indexKeyHash(key);
+    const slot = keyHash % this.hashSlotNum;
+    const prev = this.#slots[slot] ?? 0;
+    const indexNo = h.indexCount + this.#pendingCount;
+    if (indexNo <= 1 && h.beginTimestamp === 0) {
+      h.beginTimestamp = storeTimestamp;
+      h.beginPhyOffset = phyOffset;
+    }
+    const timeDiffSeconds =
+      h.beginTimestamp <= 0
+        ? 0
+        : Math.min(0x7fffffff, Math.max(0, Math.floor((storeTimestamp - h.beginTimestamp) / 1000)));
+    if (this.#pendingCount === 0) this.#pendingFrom = indexNo;
+    if ((this.#pendingCount + 1) * INDEX_ENTRY_BYTES > this.#pendingEntries.byteLength) {
+      const bigger = Buffer.alloc(this.#pendingEntries.byteLength * 2);
+      this.#pendingEntries.copy(bigger);
+      this.#pendingEntries = bigger;
+    }
+    const pos = this.#pendingCount * INDEX_ENTRY_BYTES;
+    this.#pendingEntries.writeInt32BE(keyHash, pos);
+    writeInt64Buffer(this.#pendingEntries, pos + 4, phyOffset);
+    this.#pendingEntries.writeInt32BE(timeDiffSeconds, pos + 12);
+    this.#pendingEntries.writeInt32BE(prev, pos + 16);
+    this.#pendingCount++;
+    if (prev === 0) h.hashSlotCount++;
+    this.#slots[slot] = indexNo;
+    this.#dirtyPages[Math.floor((slot * 4) / PAGE_BYTES)] = 1;
+    h.endTimestamp = storeTimestamp;
+    h.endPhyOffset = phyOffset;
+    return true;
+  }
+
+  /** Writes buffered entries (one pwrite); slots stay in memory until flush(). */
+  writePending(): void {
+    if (this.#pendingCount === 0) return;
+    this.#io.write(
+      this.#fd,
+      this.#pendingEntries,
+      0,
+      this.#pendingCount * INDEX_ENTRY_BYTES,
+      this.#entryPosition(this.#pendingFrom),
+    );
+    this.header.indexCount += this.#pendingCount;
+    this.#pendingCount = 0;
+  }
+
+  /** Writes dirty slot pages and the header, then fdatasyncs the file. */
+  flush(): void {
+    this.writePending();
+    const slotBytes = Buffer.from(
+      this.#slots.buffer,
+      this.#slots.byteOffset,
+      this.#slots.byteLength,
+    );
+    const page = Buffer.alloc(PAGE_BYTES);
+    for (let p = 0; p < this.#dirtyPages.length; p++) {
+      if (this.#dirtyPages[p] === 0) continue;
+      this.#dirtyPages[p] = 0;
+      const from = p * PAGE_BYTES;
+      const length = Math.min(PAGE_BYTES, slotBytes.byteLength - from);
+      for (let i = 0; i < length; i += 4) page.writeInt32BE(slotBytes.readInt32LE(from + i), i);
+      this.#io.write(this.#fd, page, 0, length, INDEX_HEADER_BYTES + from);
+    }
+    this.#writeHeader();
+    this.#io.sync(this.#fd);
+  }
+
+  #writeHeader(): void {
+    const h = this.header;
+    const head = Buffer.alloc(INDEX_HEADER_BYTES);
+    writeInt64Buffer(head, 0, h.beginTimestamp);
+    writeInt64Buffer(head, 8, h.endTimestamp);
+    writeInt64Buffer(head, 16, h.beginPhyOffset);
+    writeInt64Buffer(head, 24, h.endPhyOffset);
+    head.writeInt32BE(h.hashSlotCount, 32);
+    head.writeInt32BE(h.indexCount, 36);
+    this.#io.write(this.#fd, head, 0, INDEX_HEADER_BYTES, 0);
+  }
+
+  /** Physical offsets of entries for `key` stored within [begin, end], newest first. */
+  query(
+    key: string,
+    maxNum: number,
+    beginTimestamp: number,
+    endTimestamp: number,
+    out: number[],
+  ): void {
+    this.writePending();
+    const keyHash = indexKeyHash(key);
+    let indexNo = this.#slots[keyHash % this.hashSlotNum] ?? 0;
+    const entry = Buffer.alloc(INDEX_ENTRY_BYTES);
+    const seen = new Set<number>();
+    while (
+      indexNo > 0 &&
+      indexNo < this.header.indexCount &&
+      out.length < maxNum &&
+      !seen.has(indexNo)
+    ) {
+      seen.add(indexNo);
+      this.#io.read(this.#fd, entry, 0, INDEX_ENTRY_BYTES, this.#entryPosition(indexNo));
+      const timeRead = this.header.beginTimestamp + entry.readInt32BE(12) * 1000;
+      if (timeRead < beginTimestamp) break;
+      if (entry.readInt32BE(0) === keyHash && timeRead <= endTimestamp)
+        out.push(readInt64Buffer(entry, 4));
+      const prev = entry.readInt32BE(16);
+      if (prev >= indexNo) break;
+      indexNo = prev;
+    }
+  }
+
+  close(): void {
+    this.#io.close(this.#fd);
+  }
+}

@@ -1,0 +1,161 @@
+// The key index over all index files (RocketMQ: store/.../index/IndexService.java). Files live in
+// <root>/index/, named by creation time (yyyyMMddHHmmssSSS, local time) so names sort by age.
+// Every message is indexed by its UNIQ_KEY and each of its space-separated KEYS, as "topic#key".
+
+import { assert } from '../../common/assert.js';
+import type { FileIO } from '../io/file-io.js';
+import { IndexFile } from './index-file.js';
+
+export interface IndexServiceOptions {
+  rootDir: string;
+  maxHashSlotNum: number;
+  maxIndexNum: number;
+  maxMsgsNumBatch: number;
+}
+
+function timeFileName(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}${p(d.getMilliseconds(), 3)}`;
+}
+
+export class IndexService {
+  #io: FileIO;
+  #options: IndexServiceOptions;
+  #dir: string;
+  #files: IndexFile[] = [];
+
+  constructor(io: FileIO, options: IndexServiceOptions) {
+    this.#io = io;
+    this.#options = options;
+    this.#dir = `${options.rootDir}/index`;
+  }
+
+  load(): void {
+    this.#io.mkdirp(this.#dir);
+    const names = this.#io
+      .list(this.#dir)
+      .filter((n) => /^\d{17}$/.test(n))
+      .sort();
+    for (const name of names) {
+      this.#files.push(
+        new IndexFile(
+          this.#io,
+          `${this.#dir}/${name}`,
+          this.#options.maxHashSlotNum,
+          this.#options.maxIndexNum,
+        ),
+      );
+    }
+  }
+
+  /** End of the records already indexed (dispatch skips records below it). */
+  indexedEndPhyOffset(): number {
+    return this.#files.at(-1)?.header.endPhyOffset ?? -1;
+  }
+
+  #current(nowMs: number): IndexFile {
+    const last = this.#files.at(-1);
+    if (last !== undefined && !last.isFull()) return last;
+    let name = timeFileName(nowMs);
+    while (this.#files.some((f) => f.path.endsWith(name))) name = timeFileName((nowMs += 1));
+    const begin =
+      last === undefined
+        ? undefined
+        : { timestamp: last.header.endTimestamp, phyOffset: last.header.endPhyOffset };
+    if (last !== undefined) last.flush();
+    const file = new IndexFile(
+      this.#io,
+      `${this.#dir}/${name}`,
+      this.#options.maxHashSlotNum,
+      this.#options.maxIndexNum,
+      begin,
+    );
+    this.#io.syncDir(this.#dir);
+    this.#files.push(file);
+    return file;
+  }
+
+  /** Indexes one record's keys; `keys` are the raw KEYS property (space separated) or ''. */
+  putRecord(
+    topic: string,
+    uniqKey: string,
+    keys: string,
+    phyOffset: number,
+    storeTimestamp: number,
+    nowMs: number,
+  ): void {
+    const last = this.#files.at(-1);
+    if (last !== undefined && phyOffset < last.header.endPhyOffset) return;
+    if (uniqKey !== '') this.#put(`${topic}#${uniqKey}`, phyOffset, storeTimestamp, nowMs);
+    if (keys === '') return;
+    for (const key of keys.split(' '))
+      if (key !== '') this.#put(`${topic}#${key}`, phyOffset, storeTimestamp, nowMs);
+  }
+
+  #put(key: string, phyOffset: number, storeTimestamp: number, nowMs: number): void {
+    const ok = this.#current(nowMs).putKey(key, phyOffset, storeTimestamp);
+    if (!ok)
+      assert(
+        this.#current(nowMs).putKey(key, phyOffset, storeTimestamp),
+        'index: a fresh file refused a key',
+      );
+  }
+
+  writePending(): void {
+    this.#files.at(-1)?.writePending();
+  }
+
+  flush(): void {
+    this.#files.at(-1)?.flush();
+  }
+
+  /** Physical offsets for topic#key, newest first, deduplicated, at most min(maxNum, maxMsgsNumBatch). */
+  query(
+    topic: string,
+    key: string,
+    maxNum: number,
+    beginTimestamp: number,
+    endTimestamp: number,
+  ): number[] {
+    const limit = Math.min(maxNum, this.#options.maxMsgsNumBatch);
+    const found: number[] = [];
+    for (let i = this.#files.length - 1; i >= 0 && found.length < limit; i--) {
+      const file = this.#files[i];
+      if (file === undefined) continue;
+      const h = file.header;
+      if (h.endTimestamp < beginTimestamp - 1000 || h.beginTimestamp > endTimestamp + 1000) {
+        if (h.beginTimestamp < beginTimestamp) break;
+        continue;
+      }
+      file.query(
+        `${topic}#${key}`,
+        limit - found.length,
+        beginTimestamp - 999,
+        endTimestamp,
+        found,
+      );
+    }
+    return [...new Set(found)];
+  }
+
+  /** Deletes files whose every entry points below `minCommitLogOffset` (never the newest). */
+  deleteExpired(minCommitLogOffset: number): number {
+    let deleted = 0;
+    while (
+      this.#files.length > 1 &&
+      (this.#files[0]?.header.endPhyOffset ?? Infinity) < minCommitLogOffset
+    ) {
+      const file = this.#files.shift();
+      file?.close();
+      if (file !== undefined) this.#io.unlink(file.path);
+      deleted++;
+    }
+    return deleted;
+  }
+
+  close(): void {
+    for (const f of this.#files) f.close();
+    this.#files = [];
+  }
+}

@@ -1,0 +1,97 @@
+// FileIO over node:fs. Writes loop until every byte is written (pwrite may be partial).
+
+import * as fs from 'node:fs';
+import type { FileIO } from './file-io.js';
+
+export class NodeFileIO implements FileIO {
+  open(path: string, options: { create: boolean; readOnly?: boolean }): number {
+    if (options.readOnly === true) return fs.openSync(path, 'r');
+    return fs.openSync(
+      path,
+      options.create ? fs.constants.O_RDWR | fs.constants.O_CREAT : 'r+',
+      0o644,
+    );
+  }
+
+  close(fd: number): void {
+    fs.closeSync(fd);
+  }
+
+  read(fd: number, target: Uint8Array, offset: number, length: number, position: number): number {
+    let done = 0;
+    while (done < length) {
+      const n = fs.readSync(fd, target, offset + done, length - done, position + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done;
+  }
+
+  write(fd: number, source: Uint8Array, offset: number, length: number, position: number): void {
+    let done = 0;
+    while (done < length) {
+      done += fs.writeSync(fd, source, offset + done, length - done, position + done);
+    }
+  }
+
+  sync(fd: number): void {
+    fs.fdatasyncSync(fd);
+  }
+
+  truncate(fd: number, lengthBytes: number): void {
+    fs.ftruncateSync(fd, lengthBytes);
+  }
+
+  sizeOf(fd: number): number {
+    return fs.fstatSync(fd).size;
+  }
+
+  exists(path: string): boolean {
+    return fs.existsSync(path);
+  }
+
+  list(dir: string): string[] {
+    return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+  }
+
+  mkdirp(dir: string): void {
+    fs.mkdirSync(dir, { recursive: true });
+  }
+
+  unlink(path: string): void {
+    fs.rmSync(path, { force: true });
+  }
+
+  rename(from: string, to: string): void {
+    fs.renameSync(from, to);
+  }
+
+  syncDir(dir: string): void {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  createExclusive(path: string): boolean {
+    try {
+      fs.closeSync(fs.openSync(path, 'wx'));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    }
+  }
+
+  modifiedMs(path: string): number {
+    return fs.statSync(path).mtimeMs;
+  }
+
+  diskUsage(path: string): { usedBytes: number; totalBytes: number } {
+    const s = fs.statfsSync(path);
+    const totalBytes = s.blocks * s.bsize;
+    return { usedBytes: totalBytes - s.bfree * s.bsize, totalBytes };
+  }
+}

@@ -1,0 +1,237 @@
+// A logical byte space split into fixed-size segment files named by their 20-digit start offset
+// (RocketMQ's MappedFileQueue). Not memory-mapped: Node has no mmap, so segments are read and
+// written with pread/pwrite. New segments are created at full size (sparse), as RocketMQ's
+// preallocated files are, so every segment but the newest has exactly `segmentBytes` bytes.
+// Invariants: segments are contiguous (no gaps), every segment is `segmentBytes` long, a write
+// never crosses a segment boundary.
+
+import { assert } from '../../common/assert.js';
+import { offsetToFileName } from '../../common/bytes.js';
+import { ErrorCode, MqError } from '../../common/errors.js';
+import type { FileIO } from '../io/file-io.js';
+
+const FILE_NAME = /^\d{20}$/;
+
+export class SegmentedFile {
+  readonly dir: string;
+  readonly segmentBytes: number;
+  #io: FileIO;
+  #segments: number[] = [];
+  #fds = new Map<number, number>();
+  #followsWriter: boolean;
+
+  constructor(
+    io: FileIO,
+    dir: string,
+    segmentBytes: number,
+    options: { followsWriter?: boolean } = {},
+  ) {
+    assert(Number.isSafeInteger(segmentBytes) && segmentBytes > 0, 'segment size must be positive');
+    this.#io = io;
+    this.dir = dir;
+    this.segmentBytes = segmentBytes;
+    this.#followsWriter = options.followsWriter === true;
+  }
+
+  /** Lists the segments on disk and checks their names, sizes and contiguity. */
+  load(): void {
+    const starts: number[] = [];
+    for (const name of this.#io.list(this.dir)) {
+      if (name.endsWith('.tmp')) continue;
+      if (!FILE_NAME.test(name)) {
+        throw new MqError(
+          ErrorCode.SEGMENT_NAME_INVALID,
+          `Unexpected file "${name}" in "${this.dir}": segment files are named by a 20-digit start offset`,
+          { dir: this.dir, name },
+        );
+      }
+      const start = Number(name);
+      if (start % this.segmentBytes !== 0) {
+        throw new MqError(
+          ErrorCode.SEGMENT_NAME_INVALID,
+          `Segment "${name}" in "${this.dir}" does not start at a multiple of the segment size ${this.segmentBytes}`,
+          { dir: this.dir, name },
+        );
+      }
+      starts.push(start);
+    }
+    starts.sort((a, b) => a - b);
+    for (let i = 1; i < starts.length; i++) {
+      const prev = starts[i - 1] ?? 0;
+      if (starts[i] !== prev + this.segmentBytes) {
+        throw new MqError(
+          ErrorCode.SEGMENT_GAP,
+          `Segments in "${this.dir}" are not contiguous: "${offsetToFileName(prev)}" is followed by "${offsetToFileName(starts[i] ?? 0)}"`,
+          { dir: this.dir },
+        );
+      }
+    }
+    for (const start of starts) this.#checkSize(start);
+    this.#segments = starts;
+  }
+
+  #checkSize(start: number): void {
+    const fd = this.#fd(start);
+    const size = this.#io.sizeOf(fd);
+    if (size !== this.segmentBytes) {
+      throw new MqError(
+        ErrorCode.SEGMENT_SIZE_MISMATCH,
+        `Cannot open segment "${this.pathOf(start)}": size ${size} does not match the segment size ${this.segmentBytes}`,
+        { path: this.pathOf(start), size },
+      );
+    }
+  }
+
+  pathOf(start: number): string {
+    return `${this.dir}/${offsetToFileName(start)}`;
+  }
+
+  segmentStartOf(offset: number): number {
+    return offset - (offset % this.segmentBytes);
+  }
+
+  /** Start offsets of the segments, oldest first. */
+  segments(): readonly number[] {
+    return this.#segments;
+  }
+
+  isEmpty(): boolean {
+    return this.#segments.length === 0;
+  }
+
+  /** Offset of the first byte of the oldest segment (0 when empty). */
+  minOffset(): number {
+    return this.#segments[0] ?? 0;
+  }
+
+  hasSegment(start: number): boolean {
+    const first = this.#segments[0];
+    if (first === undefined) return false;
+    return start >= first && start <= (this.#segments.at(-1) ?? -1);
+  }
+
+  #fd(start: number): number {
+    let fd = this.#fds.get(start);
+    if (fd === undefined) {
+      fd = this.#io.open(this.pathOf(start), { create: false });
+      this.#fds.set(start, fd);
+    }
+    return fd;
+  }
+
+  /** Creates the segment starting at `start` (full size, zero-filled) as the newest one. */
+  createSegment(start: number): void {
+    assert(!this.#followsWriter, 'segments: only the writer creates segments');
+    assert(start % this.segmentBytes === 0, 'segments: start not aligned');
+    const last = this.#segments.at(-1);
+    assert(
+      last === undefined || start === last + this.segmentBytes,
+      'segments: new segment must follow the newest',
+    );
+    this.#io.mkdirp(this.dir);
+    const fd = this.#io.open(this.pathOf(start), { create: true });
+    this.#io.truncate(fd, this.segmentBytes);
+    this.#fds.set(start, fd);
+    this.#io.syncDir(this.dir);
+    this.#segments.push(start);
+  }
+
+  /** Notes a segment another thread created (read-only views follow the writer). */
+  refresh(): void {
+    const names = this.#io.list(this.dir).filter((n) => FILE_NAME.test(n));
+    const starts = names.map(Number).filter((s) => s % this.segmentBytes === 0);
+    this.#segments = starts.sort((a, b) => a - b);
+    for (const start of [...this.#fds.keys()]) if (!this.hasSegment(start)) this.#closeFd(start);
+  }
+
+  /** Writes inside one segment, creating it (and any missing ones before it) when needed. */
+  write(offset: number, source: Uint8Array, sourceOffset: number, length: number): void {
+    const start = this.segmentStartOf(offset);
+    assert(
+      offset + length <= start + this.segmentBytes,
+      'segments: write crosses a segment boundary',
+    );
+    if (this.#segments.length === 0) this.createSegment(start);
+    while ((this.#segments.at(-1) ?? 0) < start)
+      this.createSegment((this.#segments.at(-1) ?? 0) + this.segmentBytes);
+    assert(start >= this.minOffset(), 'segments: write below the oldest segment');
+    this.#io.write(this.#fd(start), source, sourceOffset, length, offset - start);
+  }
+
+  /** Reads inside one segment; returns bytes read (0 when the segment does not exist). */
+  read(offset: number, target: Uint8Array, targetOffset: number, length: number): number {
+    const start = this.segmentStartOf(offset);
+    assert(
+      offset + length <= start + this.segmentBytes,
+      'segments: read crosses a segment boundary',
+    );
+    if (!this.hasSegment(start) && this.#followsWriter) this.refresh();
+    if (!this.hasSegment(start)) return 0;
+    return this.#io.read(this.#fd(start), target, targetOffset, length, offset - start);
+  }
+
+  /** fdatasync of the segments holding [fromOffset, toOffset). */
+  sync(fromOffset: number, toOffset: number): void {
+    if (toOffset <= fromOffset) return;
+    if (this.#followsWriter && !this.hasSegment(this.segmentStartOf(toOffset - 1))) this.refresh();
+    for (let s = this.segmentStartOf(fromOffset); s < toOffset; s += this.segmentBytes) {
+      if (this.hasSegment(s)) this.#io.sync(this.#fd(s));
+    }
+  }
+
+  /**
+   * Cuts the log at `offset`: the containing segment is zeroed from there to its end (truncate
+   * then extend, so the stale tail can never read back as valid) and later segments are deleted.
+   */
+  truncateFrom(offset: number): void {
+    assert(!this.#followsWriter, 'segments: only the writer truncates');
+    const start = this.segmentStartOf(offset);
+    while (this.#segments.length > 0 && (this.#segments.at(-1) ?? 0) > start) {
+      const last = this.#segments.pop() ?? 0;
+      this.#closeFd(last);
+      this.#io.unlink(this.pathOf(last));
+    }
+    if (this.hasSegment(start)) {
+      const fd = this.#fd(start);
+      if (offset === start && start !== this.minOffset()) {
+        this.#segments.pop();
+        this.#closeFd(start);
+        this.#io.unlink(this.pathOf(start));
+      } else {
+        this.#io.truncate(fd, offset - start);
+        this.#io.truncate(fd, this.segmentBytes);
+        this.#io.sync(fd);
+      }
+    }
+    this.#io.syncDir(this.dir);
+  }
+
+  /** Deletes the oldest segment (expiry); returns its start. */
+  deleteOldest(): number {
+    const first = this.#segments.shift();
+    assert(first !== undefined, 'segments: nothing to delete');
+    this.#closeFd(first);
+    this.#io.unlink(this.pathOf(first));
+    return first;
+  }
+
+  /** Forgets segments that another thread deleted. */
+  forgetBelow(offset: number): void {
+    while (this.#segments.length > 0 && (this.#segments[0] ?? 0) + this.segmentBytes <= offset) {
+      const first = this.#segments.shift() ?? 0;
+      this.#closeFd(first);
+    }
+  }
+
+  #closeFd(start: number): void {
+    const fd = this.#fds.get(start);
+    if (fd !== undefined) {
+      this.#io.close(fd);
+      this.#fds.delete(start);
+    }
+  }
+
+  close(): void {
+    for (const start of [...this.#fds.keys()]) this.#closeFd(start);
+  }
+}

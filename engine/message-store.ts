@@ -1,0 +1,279 @@
+// MessageStore: the embedded engine's public object (RocketMQ: DefaultMessageStore, trimmed to the
+// calls a broker or a gateway makes). It validates and encodes puts on the calling thread, hands
+// them to an append pipeline (in-thread or on workers), tracks them until they are written and,
+// under SYNC_FLUSH, durable; reads go through a StoreReader on this thread.
+
+import { assert } from '../common/assert.js';
+import type { Clock } from '../common/clock.js';
+import { ErrorCode, MqError } from '../common/errors.js';
+import { encodeHostAddress } from '../common/host-address.js';
+import { type DecodedMessage, SysFlag, TRANSACTION_TYPE_MASK } from '../common/message-codec.js';
+import { UniqueIdGenerator } from '../common/unique-id.js';
+import { markCleanExit } from './checkpoint/store-lock.js';
+import type { BodyHasher } from './checksum/body-hasher.js';
+import type { CleanService } from './clean/clean-service.js';
+import type { FileIO } from './io/file-io.js';
+import type { StoreOptions } from './options.js';
+import type { AppendPipeline } from './put/append-pipeline.js';
+import { MessageEncoder, type MessageInput } from './put/message-encoder.js';
+import { type PutResult, PutStatus } from './put/put-result.js';
+import { PutTracker } from './put/put-tracker.js';
+import type { GetMessageRequest, GetMessageResult } from './read/get-result.js';
+import type { StoreReader } from './read/store-reader.js';
+import type { RecoveryReport } from './recovery/store-recovery.js';
+import { PositionSlot, type StorePositions } from './store-positions.js';
+
+export interface PutMessageInput extends MessageInput {
+  /** Wait for the fdatasync under SYNC_FLUSH (RocketMQ's WAIT property); default true. */
+  waitStoreMsgOK?: boolean;
+}
+
+export interface QueryMessageRequest {
+  topic: string;
+  key: string;
+  maxNum: number;
+  beginTimestamp?: number;
+  endTimestamp?: number;
+}
+
+export interface StoreParts {
+  options: Readonly<StoreOptions>;
+  io: FileIO;
+  clock: Clock;
+  hasher: BodyHasher;
+  positions: StorePositions;
+  reader: StoreReader;
+  report: RecoveryReport;
+  clean: CleanService;
+  releaseLock: () => void;
+}
+
+export class MessageStore {
+  #p: StoreParts;
+  #tracker: PutTracker;
+  #encoder: MessageEncoder;
+  #pipeline: AppendPipeline | undefined;
+  #uniqIds: UniqueIdGenerator;
+  #closed = false;
+  #storeHost: Uint8Array;
+
+  /** Use openStore(); the pipeline is attached once built around this store's tracker. */
+  constructor(
+    parts: StoreParts,
+    onVisible: ConstructorParameters<typeof PutTracker>[0]['onVisible'],
+  ) {
+    this.#p = parts;
+    this.#storeHost = encodeHostAddress(parts.options.storeHost);
+    this.#tracker = new PutTracker({
+      capacity: parts.options.maxPendingPuts,
+      storeHost: this.#storeHost,
+      onVisible,
+    });
+    this.#encoder = new MessageEncoder({
+      maxMessageSize: parts.options.maxMessageSize,
+      storeHost: this.#storeHost,
+      bornHost: this.#storeHost,
+      bodyChecksum: true,
+    });
+    const ip = parts.options.storeHost.split(':')[0] ?? '127.0.0.1';
+    this.#uniqIds = new UniqueIdGenerator(
+      ip,
+      process.pid,
+      Math.floor(performance.timeOrigin) >>> 0,
+    );
+  }
+
+  get tracker(): PutTracker {
+    return this.#tracker;
+  }
+
+  attachPipeline(pipeline: AppendPipeline): void {
+    assert(this.#pipeline === undefined, 'store: pipeline attached twice');
+    this.#pipeline = pipeline;
+  }
+
+  get options(): Readonly<StoreOptions> {
+    return this.#p.options;
+  }
+
+  /** What recovery found and did when this store opened. */
+  get recoveryReport(): Readonly<RecoveryReport> {
+    return this.#p.report;
+  }
+
+  #refusal(): PutResult | undefined {
+    if (this.#closed)
+      return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: 'the store is closed' };
+    if (this.#p.options.brokerRole === 'SLAVE')
+      return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: 'the broker role is slave' };
+    const failure = this.#pipeline?.failure;
+    if (failure !== undefined) return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: failure };
+    if (this.#p.clean.isDiskFull)
+      return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: 'the disk is full' };
+    return undefined;
+  }
+
+  /** Stores one message. Resolves with a status; never rejects for expected outcomes. */
+  putMessage(message: PutMessageInput): Promise<PutResult> {
+    const refused = this.#refusal();
+    if (refused !== undefined) return Promise.resolve(refused);
+    const pipeline = this.#pipeline;
+    assert(pipeline !== undefined, 'store: no pipeline');
+    const nowMs = this.#p.clock.nowMs();
+    const length = this.#encoder.prepare(message, () => this.#uniqIds.next(nowMs), nowMs);
+    if (typeof length !== 'number')
+      return Promise.resolve({ status: length.status, reason: length.reason });
+    if (!this.#tracker.hasRoom(1) || !pipeline.hasRoom(1, length)) {
+      return Promise.resolve({
+        status: PutStatus.OS_PAGE_CACHE_BUSY,
+        reason: 'the store is busy: too many puts in flight',
+      });
+    }
+    return new Promise<PutResult>((resolve) => {
+      this.#track(message, length, resolve);
+      pipeline.submit(this.#encoder, length);
+    });
+  }
+
+  #track(message: PutMessageInput, length: number, resolve: (r: PutResult) => void): void {
+    const waitFlush =
+      this.#p.options.flushDiskType === 'SYNC_FLUSH' && message.waitStoreMsgOK !== false;
+    const tx = (message.sysFlag ?? 0) & TRANSACTION_TYPE_MASK;
+    this.#tracker.add({
+      resolve,
+      topic: message.topic,
+      queueId: message.queueId,
+      inQueue: tx !== SysFlag.TRANSACTION_PREPARED && tx !== SysFlag.TRANSACTION_ROLLBACK,
+      uniqKey: this.#encoder.uniqKey,
+      length,
+      waitFlush,
+      deadlineMs: waitFlush
+        ? this.#p.clock.monotonicMs() + this.#p.options.syncFlushTimeout
+        : Number.POSITIVE_INFINITY,
+      queueOffset: -1,
+      commitLogOffset: -1,
+    });
+  }
+
+  /**
+   * Stores a batch: all or nothing at validation (one invalid message refuses the whole batch, with
+   * each message's reason), then one status per message.
+   */
+  async putMessages(messages: readonly PutMessageInput[]): Promise<PutResult[]> {
+    const refused = this.#refusal();
+    if (refused !== undefined) return messages.map(() => refused);
+    const nowMs = this.#p.clock.nowMs();
+    const checks = messages.map((m) => this.#encoder.prepare(m, () => '0', nowMs));
+    const bad = checks.findIndex((c) => typeof c !== 'number');
+    if (bad !== -1) {
+      return checks.map((c) =>
+        typeof c === 'number'
+          ? {
+              status: PutStatus.MESSAGE_ILLEGAL,
+              reason: `the batch was refused: message ${bad} is invalid`,
+            }
+          : { status: c.status, reason: c.reason },
+      );
+    }
+    const total = checks.reduce<number>((sum, c) => sum + (c as number), 0);
+    const pipeline = this.#pipeline;
+    assert(pipeline !== undefined, 'store: no pipeline');
+    if (!this.#tracker.hasRoom(messages.length) || !pipeline.hasRoom(messages.length, total)) {
+      return messages.map(() => ({
+        status: PutStatus.OS_PAGE_CACHE_BUSY,
+        reason: 'the store is busy: too many puts in flight',
+      }));
+    }
+    return Promise.all(messages.map((m) => this.putMessage(m)));
+  }
+
+  async getMessage(request: GetMessageRequest): Promise<GetMessageResult> {
+    this.#checkOpen();
+    return this.#p.reader.getMessage(request);
+  }
+
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.#p.reader.maxOffsetInQueue(topic, queueId);
+  }
+
+  getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.#p.reader.minOffsetInQueue(topic, queueId);
+  }
+
+  /** End of the CommitLog (bytes written). */
+  getMaxPhyOffset(): number {
+    return this.#p.positions.get(PositionSlot.WROTE);
+  }
+
+  getMinPhyOffset(): number {
+    return this.#p.positions.get(PositionSlot.MIN_COMMITLOG_OFFSET);
+  }
+
+  async lookMessageByOffset(commitLogOffset: number): Promise<DecodedMessage | undefined> {
+    this.#checkOpen();
+    return this.#p.reader.lookMessageByOffset(commitLogOffset);
+  }
+
+  /** Messages of `topic` whose UNIQ_KEY or one of whose KEYS equals `key`, newest first. */
+  async queryMessage(request: QueryMessageRequest): Promise<{ messages: DecodedMessage[] }> {
+    this.#checkOpen();
+    const pipeline = this.#pipeline;
+    assert(pipeline !== undefined, 'store: no pipeline');
+    const offsets = await pipeline.queryIndex(
+      request.topic,
+      request.key,
+      request.maxNum,
+      request.beginTimestamp ?? 0,
+      request.endTimestamp ?? Number.MAX_SAFE_INTEGER,
+    );
+    const messages: DecodedMessage[] = [];
+    for (const offset of offsets) {
+      const m = this.#p.reader.lookMessageByOffset(offset);
+      if (m === undefined || m.topic !== request.topic) continue;
+      const keys = (m.properties['KEYS'] ?? '').split(' ');
+      if (m.properties['UNIQ_KEY'] === request.key || keys.includes(request.key)) messages.push(m);
+    }
+    return { messages };
+  }
+
+  async searchOffsetByTimestamp(
+    topic: string,
+    queueId: number,
+    timestamp: number,
+  ): Promise<number> {
+    this.#checkOpen();
+    return this.#p.reader.searchOffsetByTimestamp(topic, queueId, timestamp);
+  }
+
+  /** Key figures, named as RocketMQ's runtime info where one exists. */
+  runtimeInfo(): Record<string, number | string> {
+    const p = this.#p.positions;
+    return {
+      commitLogMinOffset: p.get(PositionSlot.MIN_COMMITLOG_OFFSET),
+      commitLogMaxOffset: p.get(PositionSlot.WROTE),
+      commitLogFlushedOffset: p.get(PositionSlot.FLUSHED),
+      putsInFlight: this.#tracker.size,
+      flushDiskType: this.#p.options.flushDiskType,
+    };
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new MqError(ErrorCode.STORE_CLOSED, 'The store is closed');
+  }
+
+  /** Writes and flushes everything pending, saves the checkpoint and releases the store. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#p.clean.stop();
+    const pipeline = this.#pipeline;
+    if (pipeline !== undefined) await pipeline.close();
+    const cleanExit = pipeline?.failure === undefined;
+    this.#tracker.failAll(
+      PutStatus.SERVICE_NOT_AVAILABLE,
+      'the store closed before the put completed',
+    );
+    if (cleanExit) markCleanExit(this.#p.io, this.#p.options.storePathRootDir);
+    this.#p.releaseLock();
+  }
+}

@@ -1,0 +1,23 @@
+// The write side of a store as the facade sees it: in-thread (engine/put/in-thread-pipeline.ts) or
+// on worker threads behind rings (workers/host/worker-pipeline.ts). Both feed the same PutTracker.
+
+import type { MessageEncoder } from './message-encoder.js';
+
+export interface AppendPipeline {
+  /** Room for `count` more records of `bytes` in total, right now. */
+  hasRoom(count: number, bytes: number): boolean;
+  /** Hands over the message `encoder` last prepared (`length` bytes); hasRoom was checked. */
+  submit(encoder: MessageEncoder, length: number): void;
+  /** Physical offsets of messages indexed under topic#key, newest first. */
+  queryIndex(
+    topic: string,
+    key: string,
+    maxNum: number,
+    beginTimestamp: number,
+    endTimestamp: number,
+  ): Promise<number[]>;
+  /** Why the pipeline stopped accepting writes, once it has. */
+  readonly failure: string | undefined;
+  /** Writes, flushes and checkpoints everything, then releases its resources. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,202 @@
+// Validates a message for the store and encodes it as a stored record whose offsets, store time
+// and checksums are left for the writer (RocketMQ: CommitLog.MessageExtEncoder plus the checks of
+// DefaultMessageStore.putMessage). prepare() checks and sizes; encodeTo() writes the record that
+// prepare() last accepted, directly into the append ring's memory.
+
+import { Limits } from '../../common/limits.js';
+import {
+  encodeRecord,
+  type RecordInput,
+  recordLength,
+  SysFlag,
+} from '../../common/message-codec.js';
+import {
+  isValidPropertyText,
+  MessageProperty,
+  NAME_VALUE_SEPARATOR,
+  PROPERTY_SEPARATOR,
+} from '../../common/message-properties.js';
+import { AppendFlag } from '../commitlog/commit-log-writer.js';
+
+export const TOPIC_PATTERN = /^[%|a-zA-Z0-9_-]+$/;
+const XXH64_PLACEHOLDER = `${MessageProperty.BODY_XXH64}${NAME_VALUE_SEPARATOR}0000000000000000${PROPERTY_SEPARATOR}`;
+
+export interface MessageInput {
+  topic: string;
+  queueId: number;
+  body: Uint8Array;
+  tags?: string;
+  /** One key, several keys, or a space-separated string (RocketMQ's KEYS property). */
+  keys?: string | readonly string[];
+  properties?: Readonly<Record<string, string>>;
+  flag?: number;
+  sysFlag?: number;
+  bornTimestamp?: number;
+  reconsumeTimes?: number;
+  preparedTransactionOffset?: number;
+}
+
+export type EncodeRejection = {
+  status: 'MESSAGE_ILLEGAL' | 'PROPERTIES_SIZE_EXCEEDED';
+  reason: string;
+};
+
+export interface EncoderOptions {
+  maxMessageSize: number;
+  storeHost: Uint8Array;
+  bornHost: Uint8Array;
+  /** Add the BODY_XXH64 property (filled by the writer) when the message has none. */
+  bodyChecksum: boolean;
+}
+
+export class MessageEncoder {
+  #options: EncoderOptions;
+  #topicBytes = new Map<string, Buffer>();
+  #input: RecordInput;
+  #flags = 0;
+  #length = 0;
+  #uniqKey = '';
+
+  constructor(options: EncoderOptions) {
+    this.#options = options;
+    this.#input = {
+      bodyCrc: 0,
+      queueId: 0,
+      flag: 0,
+      queueOffset: 0,
+      commitLogOffset: 0,
+      sysFlag: 0,
+      bornTimestamp: 0,
+      bornHost: options.bornHost,
+      storeTimestamp: 0,
+      storeHost: options.storeHost,
+      reconsumeTimes: 0,
+      preparedTransactionOffset: 0,
+      body: new Uint8Array(0),
+      topic: new Uint8Array(0),
+      properties: new Uint8Array(0),
+    };
+  }
+
+  /** Flags for the writer (what it must fill) of the last prepared message. */
+  get flags(): number {
+    return this.#flags;
+  }
+
+  get uniqKey(): string {
+    return this.#uniqKey;
+  }
+
+  /** Checks `m`; returns its record length, or why it is refused. */
+  prepare(m: MessageInput, uniqKey: () => string, nowMs: number): number | EncodeRejection {
+    const topicBytes = this.#topic(m.topic);
+    if (typeof topicBytes === 'string') return { status: 'MESSAGE_ILLEGAL', reason: topicBytes };
+    if (!Number.isSafeInteger(m.queueId) || m.queueId < 0 || m.queueId > 0x7fffffff) {
+      return {
+        status: 'MESSAGE_ILLEGAL',
+        reason: `queueId must be a non-negative integer, got ${m.queueId}`,
+      };
+    }
+    if (!(m.body instanceof Uint8Array) || m.body.byteLength === 0)
+      return { status: 'MESSAGE_ILLEGAL', reason: 'the message body is empty' };
+    if (m.body.byteLength > this.#options.maxMessageSize) {
+      return {
+        status: 'MESSAGE_ILLEGAL',
+        reason: `the message body is ${m.body.byteLength} bytes, above maxMessageSize ${this.#options.maxMessageSize}`,
+      };
+    }
+    const properties = this.#properties(m, uniqKey);
+    if (typeof properties !== 'string') return properties;
+    const propertiesBytes = Buffer.from(properties, 'utf8');
+    if (propertiesBytes.byteLength > Limits.maxPropertiesLengthBytes) {
+      return {
+        status: 'PROPERTIES_SIZE_EXCEEDED',
+        reason: `the properties take ${propertiesBytes.byteLength} bytes, above ${Limits.maxPropertiesLengthBytes}`,
+      };
+    }
+    const sysFlag = (m.sysFlag ?? 0) & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6);
+    const input = this.#input;
+    input.sysFlag =
+      sysFlag |
+      (this.#options.bornHost.byteLength === 20 ? SysFlag.BORNHOST_V6 : 0) |
+      (this.#options.storeHost.byteLength === 20 ? SysFlag.STOREHOST_V6 : 0);
+    input.queueId = m.queueId;
+    input.flag = m.flag ?? 0;
+    input.bornTimestamp = m.bornTimestamp ?? nowMs;
+    input.reconsumeTimes = m.reconsumeTimes ?? 0;
+    input.preparedTransactionOffset = m.preparedTransactionOffset ?? 0;
+    input.body = m.body;
+    input.topic = topicBytes;
+    input.properties = propertiesBytes;
+    this.#length = recordLength(
+      input.sysFlag,
+      m.body.byteLength,
+      topicBytes.byteLength,
+      propertiesBytes.byteLength,
+    );
+    return this.#length;
+  }
+
+  #topic(topic: string): Buffer | string {
+    let bytes = this.#topicBytes.get(topic);
+    if (bytes !== undefined) return bytes;
+    if (typeof topic !== 'string' || topic === '') return 'the topic is empty';
+    if (topic.length > Limits.maxTopicLengthBytes)
+      return `the topic is ${topic.length} characters, above ${Limits.maxTopicLengthBytes}`;
+    if (!TOPIC_PATTERN.test(topic))
+      return `the topic "${topic}" has characters outside [%|a-zA-Z0-9_-]`;
+    bytes = Buffer.from(topic, 'latin1');
+    if (this.#topicBytes.size < 100_000) this.#topicBytes.set(topic, bytes);
+    return bytes;
+  }
+
+  #properties(m: MessageInput, uniqKey: () => string): string | EncodeRejection {
+    let text = '';
+    let hasUniqKey = false;
+    let hasChecksum = false;
+    const user = m.properties ?? {};
+    for (const key of Object.keys(user)) {
+      const value = user[key] ?? '';
+      if (key === '' || !isValidPropertyText(key) || !isValidPropertyText(value)) {
+        return {
+          status: 'MESSAGE_ILLEGAL',
+          reason: `property "${key}" contains a reserved separator character`,
+        };
+      }
+      if (key === MessageProperty.UNIQ_KEY) {
+        hasUniqKey = true;
+        this.#uniqKey = value;
+      }
+      if (key === MessageProperty.BODY_XXH64) hasChecksum = true;
+      else text += key + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
+    }
+    if (m.tags !== undefined && m.tags !== '')
+      text += `${MessageProperty.TAGS}${NAME_VALUE_SEPARATOR}${m.tags}${PROPERTY_SEPARATOR}`;
+    const keys = typeof m.keys === 'string' ? m.keys : m.keys?.join(' ');
+    if (keys !== undefined && keys !== '')
+      text += `${MessageProperty.KEYS}${NAME_VALUE_SEPARATOR}${keys}${PROPERTY_SEPARATOR}`;
+    if (!isValidPropertyText(m.tags ?? '') || !isValidPropertyText(keys ?? '')) {
+      return {
+        status: 'MESSAGE_ILLEGAL',
+        reason: 'tags or keys contain a reserved separator character',
+      };
+    }
+    if (!hasUniqKey) {
+      this.#uniqKey = uniqKey();
+      text += `${MessageProperty.UNIQ_KEY}${NAME_VALUE_SEPARATOR}${this.#uniqKey}${PROPERTY_SEPARATOR}`;
+    }
+    this.#flags = AppendFlag.FILL_BODY_CRC;
+    if (hasChecksum) {
+      text += `${MessageProperty.BODY_XXH64}${NAME_VALUE_SEPARATOR}${user[MessageProperty.BODY_XXH64]}${PROPERTY_SEPARATOR}`;
+    } else if (this.#options.bodyChecksum) {
+      text += XXH64_PLACEHOLDER;
+      this.#flags |= AppendFlag.FILL_BODY_XXH64;
+    }
+    return text;
+  }
+
+  /** Writes the last prepared record at target[pos]; returns its length. */
+  encodeTo(target: Buffer, pos: number): number {
+    return encodeRecord(target, pos, this.#input);
+  }
+}

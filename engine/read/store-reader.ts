@@ -1,0 +1,238 @@
+// The read side of the store (RocketMQ: DefaultMessageStore.getMessage, lookMessageByOffset,
+// getOffsetInQueueByTime). Runs on the main thread with its own descriptors: ConsumeQueue units are
+// pread from their files; records come from the shared tail cache when recent, else from the
+// segment files. Every record is checked (magic, lengths, position) and its body checksum verified.
+
+import { assert } from '../../common/assert.js';
+import { readInt64Buffer } from '../../common/bytes.js';
+import { ErrorCode, MqError } from '../../common/errors.js';
+import {
+  checkRecord,
+  type DecodedMessage,
+  decodeRecord,
+  emptyLayout,
+  MESSAGE_MAGIC_CODE,
+  RecordCheck,
+} from '../../common/message-codec.js';
+import { MessageProperty } from '../../common/message-properties.js';
+import type { TailCache } from '../commitlog/tail-cache.js';
+import { CQ_UNIT_SIZE, PRE_BLANK_SIZE } from '../consumequeue/consume-queue.js';
+import type { ConsumeQueueTable } from '../dispatch/consume-queue-table.js';
+import type { SegmentedFile } from '../mapped/segmented-file.js';
+import { PositionSlot, type StorePositions } from '../store-positions.js';
+import { type GetMessageRequest, type GetMessageResult, GetStatus } from './get-result.js';
+
+const MAX_UNITS_PER_GET = 16_000;
+
+export interface StoreReaderDeps {
+  commitLog: SegmentedFile;
+  queues: ConsumeQueueTable;
+  tailCache: TailCache;
+  positions: StorePositions;
+  maxRecordBytes: number;
+  /** xxhash64 of a body as 16 hex digits, for BODY_XXH64 checks. */
+  hashBodyHex: (body: Uint8Array) => string;
+}
+
+export class StoreReader {
+  #d: StoreReaderDeps;
+  #units = Buffer.alloc(CQ_UNIT_SIZE * 1024);
+  #header = Buffer.alloc(8);
+
+  constructor(deps: StoreReaderDeps) {
+    this.#d = deps;
+  }
+
+  maxOffsetInQueue(topic: string, queueId: number): number {
+    return this.#d.queues.get(topic, queueId)?.maxOffset ?? 0;
+  }
+
+  minOffsetInQueue(topic: string, queueId: number): number {
+    return this.#d.queues.get(topic, queueId)?.minOffset ?? 0;
+  }
+
+  getMessage(req: GetMessageRequest): GetMessageResult {
+    const result: GetMessageResult = {
+      status: GetStatus.NO_MATCHED_LOGIC_QUEUE,
+      messages: [],
+      records: [],
+      nextBeginOffset: 0,
+      minOffset: 0,
+      maxOffset: 0,
+      commitLogBytesBehind: 0,
+    };
+    const cq = this.#d.queues.get(req.topic, req.queueId);
+    if (cq === undefined) return result;
+    const min = cq.minOffset;
+    const max = cq.maxOffset;
+    result.minOffset = min;
+    result.maxOffset = max;
+    if (max === 0) return { ...result, status: GetStatus.NO_MESSAGE_IN_QUEUE };
+    if (req.queueOffset < min)
+      return { ...result, status: GetStatus.OFFSET_TOO_SMALL, nextBeginOffset: min };
+    if (req.queueOffset === max)
+      return { ...result, status: GetStatus.OFFSET_OVERFLOW_ONE, nextBeginOffset: max };
+    if (req.queueOffset > max)
+      return {
+        ...result,
+        status: GetStatus.OFFSET_OVERFLOW_BADLY,
+        nextBeginOffset: min === 0 ? min : max,
+      };
+    this.#collect(
+      req,
+      cq.read.bind(cq),
+      Math.min(max - req.queueOffset, MAX_UNITS_PER_GET),
+      result,
+    );
+    return result;
+  }
+
+  #collect(
+    req: GetMessageRequest,
+    readUnits: (offset: number, count: number, target: Buffer) => number,
+    available: number,
+    result: GetMessageResult,
+  ): void {
+    const maxMsgNums = Math.max(1, req.maxMsgNums);
+    const minCommitLogOffset = this.#d.commitLog.minOffset();
+    const wrote = this.#d.positions.get(PositionSlot.WROTE);
+    let offset = req.queueOffset;
+    let bytes = 0;
+    let removed = false;
+    let filtered = false;
+    while (offset < req.queueOffset + available && result.records.length < maxMsgNums) {
+      const want = Math.min(1024, req.queueOffset + available - offset);
+      const got = readUnits(offset, want, this.#units);
+      if (got === 0) break;
+      let i = 0;
+      for (; i < got && result.records.length < maxMsgNums; i++) {
+        const pos = i * CQ_UNIT_SIZE;
+        const commitLogOffset = readInt64Buffer(this.#units, pos);
+        const size = this.#units.readInt32BE(pos + 8);
+        if (size === PRE_BLANK_SIZE) continue;
+        if (commitLogOffset < minCommitLogOffset) {
+          removed = true;
+          continue;
+        }
+        if (req.maxBytes !== undefined && result.records.length > 0 && bytes + size > req.maxBytes)
+          break;
+        const tagsCode = this.#units.readInt32BE(pos + 16);
+        if (req.tagsCodeFilter !== undefined && !req.tagsCodeFilter(tagsCode)) {
+          filtered = true;
+          continue;
+        }
+        const record = this.readRecord(commitLogOffset, size);
+        result.records.push(record);
+        if (req.rawOnly !== true)
+          result.messages.push(this.#decodeChecked(record, commitLogOffset));
+        bytes += size;
+        result.commitLogBytesBehind = wrote - commitLogOffset;
+      }
+      offset += i;
+      if (i < got) break;
+    }
+    result.nextBeginOffset = offset;
+    if (result.records.length > 0) result.status = GetStatus.FOUND;
+    else if (filtered) result.status = GetStatus.NO_MATCHED_MESSAGE;
+    else if (removed) result.status = GetStatus.MESSAGE_WAS_REMOVING;
+    else result.status = GetStatus.OFFSET_FOUND_NULL;
+  }
+
+  /** Reads and checks the record of `size` bytes at `commitLogOffset`. */
+  readRecord(commitLogOffset: number, size: number): Buffer {
+    assert(size > 0 && size <= this.#d.maxRecordBytes, 'reader: record size out of range');
+    const record = Buffer.allocUnsafe(size);
+    const wroteNow = () => this.#d.positions.get(PositionSlot.WROTE);
+    if (!this.#d.tailCache.tryRead(commitLogOffset, size, record, 0, wroteNow)) {
+      const n = this.#d.commitLog.read(commitLogOffset, record, 0, size);
+      if (n !== size)
+        throw new MqError(
+          ErrorCode.IO_ERROR,
+          `Cannot read ${size} bytes of the record at CommitLog offset ${commitLogOffset}: got ${n}`,
+          { commitLogOffset },
+        );
+    }
+    const layout = emptyLayout();
+    const { check, reason } = checkRecord(
+      record,
+      0,
+      {
+        available: size,
+        expectedCommitLogOffset: commitLogOffset,
+        checkCrc: false,
+        maxRecordBytes: this.#d.maxRecordBytes,
+      },
+      layout,
+    );
+    if (check !== RecordCheck.OK || layout.totalSize !== size) {
+      throw new MqError(
+        ErrorCode.CORRUPT_RECORD,
+        `The record at CommitLog offset ${commitLogOffset} does not check out: ${reason || `size ${layout.totalSize} where the queue says ${size}`}`,
+        { commitLogOffset },
+      );
+    }
+    return record;
+  }
+
+  /** Size of the record at `commitLogOffset`, read from its header; 0 when nothing is there. */
+  recordSizeAt(commitLogOffset: number): number {
+    if (
+      commitLogOffset < this.#d.commitLog.minOffset() ||
+      commitLogOffset >= this.#d.positions.get(PositionSlot.WROTE)
+    )
+      return 0;
+    const wroteNow = () => this.#d.positions.get(PositionSlot.WROTE);
+    if (!this.#d.tailCache.tryRead(commitLogOffset, 8, this.#header, 0, wroteNow)) {
+      if (this.#d.commitLog.read(commitLogOffset, this.#header, 0, 8) !== 8) return 0;
+    }
+    return this.#header.readInt32BE(4) === MESSAGE_MAGIC_CODE ? this.#header.readInt32BE(0) : 0;
+  }
+
+  lookMessageByOffset(commitLogOffset: number): DecodedMessage | undefined {
+    const size = this.recordSizeAt(commitLogOffset);
+    if (size <= 0) return undefined;
+    return this.#decodeChecked(this.readRecord(commitLogOffset, size), commitLogOffset);
+  }
+
+  #decodeChecked(record: Buffer, commitLogOffset: number): DecodedMessage {
+    const message = decodeRecord(record, 0);
+    const expected = message.properties[MessageProperty.BODY_XXH64];
+    if (expected !== undefined && expected !== this.#d.hashBodyHex(message.body)) {
+      throw new MqError(
+        ErrorCode.CHECKSUM_MISMATCH,
+        `Body checksum mismatch for the message at CommitLog offset ${commitLogOffset}`,
+        { commitLogOffset, topic: message.topic, queueOffset: message.queueOffset },
+      );
+    }
+    return message;
+  }
+
+  /** Store time of the message at `queueOffset` of a queue, or undefined. */
+  storeTimestampAt(topic: string, queueId: number, queueOffset: number): number | undefined {
+    const cq = this.#d.queues.get(topic, queueId);
+    if (cq === undefined || cq.read(queueOffset, 1, this.#units) !== 1) return undefined;
+    const commitLogOffset = readInt64Buffer(this.#units, 0);
+    const size = this.#units.readInt32BE(8);
+    if (size === PRE_BLANK_SIZE || commitLogOffset < this.#d.commitLog.minOffset())
+      return undefined;
+    return decodeRecord(this.readRecord(commitLogOffset, size), 0).storeTimestamp;
+  }
+
+  /**
+   * The first queue offset whose message was stored at or after `timestamp` (binary search over
+   * the queue); maxOffset when every message is older, minOffset when every one is newer.
+   */
+  searchOffsetByTimestamp(topic: string, queueId: number, timestamp: number): number {
+    const cq = this.#d.queues.get(topic, queueId);
+    if (cq === undefined) return 0;
+    let low = cq.minOffset;
+    let high = cq.maxOffset;
+    while (low < high) {
+      const mid = Math.floor((low + high) / 2);
+      const ts = this.storeTimestampAt(topic, queueId, mid);
+      if (ts === undefined || ts < timestamp) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}

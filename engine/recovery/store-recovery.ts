@@ -1,0 +1,224 @@
+// Opening a store from disk (RocketMQ: DefaultMessageStore.load + recover): lock, abort marker,
+// checkpoint, CommitLog segments, ConsumeQueues, index; then CommitLog recovery, ConsumeQueues cut
+// back to the CommitLog end, and a re-dispatch of the records the ConsumeQueues and index may miss.
+// After a clean close the checkpoint holds exact offsets and nothing is scanned (the fast path).
+// After a crash, scanning starts at the durable ConsumeQueue/index offset, every record is checked
+// (CRC when checkCRCOnRecover), and a torn tail is cut at the last valid record.
+
+import { readInt64Buffer } from '../../common/bytes.js';
+import type { Clock } from '../../common/clock.js';
+import {
+  MESSAGE_MAGIC_CODE,
+  RecordField,
+  type RecordLayout,
+  storeTimestampPosition,
+} from '../../common/message-codec.js';
+import { StoreCheckpoint } from '../checkpoint/store-checkpoint.js';
+import { acquireStoreLock, type LockProbe, markRunning } from '../checkpoint/store-lock.js';
+import {
+  type CommitLogRecoveryResult,
+  recoverCommitLog,
+} from '../commitlog/commit-log-recovery.js';
+import { ConsumeQueueTable } from '../dispatch/consume-queue-table.js';
+import { Dispatcher } from '../dispatch/dispatcher.js';
+import { IndexService } from '../index/index-service.js';
+import type { FileIO } from '../io/file-io.js';
+import { SegmentedFile } from '../mapped/segmented-file.js';
+import type { StoreOptions } from '../options.js';
+
+export interface RecoveryReport {
+  abnormal: boolean;
+  fastPath: boolean;
+  scannedFromOffset: number;
+  endOffset: number;
+  recordsScanned: number;
+  recordsRedispatched: number;
+  queueUnitsTruncated: number;
+  tornTail: CommitLogRecoveryResult['tornTail'];
+  repaired: CommitLogRecoveryResult['repaired'];
+  durationMs: number;
+}
+
+export interface RecoveredStore {
+  commitLog: SegmentedFile;
+  queues: ConsumeQueueTable;
+  index: IndexService | undefined;
+  dispatcher: Dispatcher;
+  checkpoint: StoreCheckpoint;
+  endOffset: number;
+  lastStoreTimestamp: number;
+  report: RecoveryReport;
+  releaseLock: () => void;
+}
+
+/** Largest record recovery accepts: the body limit plus the most headers a record can carry. */
+export function maxRecordBytes(options: Pick<StoreOptions, 'maxMessageSize'>): number {
+  return options.maxMessageSize + 91 + 24 + 255 + 32767;
+}
+
+export function recoverStore(
+  io: FileIO,
+  options: StoreOptions,
+  clock: Clock,
+  lockProbe: LockProbe,
+): RecoveredStore {
+  const started = clock.monotonicMs();
+  io.mkdirp(options.storePathRootDir);
+  const releaseLock = acquireStoreLock(io, options.storePathRootDir, lockProbe);
+  try {
+    const abnormal = markRunning(io, options.storePathRootDir);
+    const checkpoint = new StoreCheckpoint(io, `${options.storePathRootDir}/checkpoint`);
+    const commitLog = new SegmentedFile(
+      io,
+      options.storePathCommitLog,
+      options.mappedFileSizeCommitLog,
+    );
+    commitLog.load();
+    const queues = new ConsumeQueueTable(
+      io,
+      options.storePathRootDir,
+      options.mappedFileSizeConsumeQueue,
+    );
+    for (const { topic, queueId } of queues.listOnDisk())
+      queues.getOrCreate(topic, queueId).recover();
+    const index = options.messageIndexEnable
+      ? new IndexService(io, {
+          rootDir: options.storePathRootDir,
+          maxHashSlotNum: options.maxHashSlotNum,
+          maxIndexNum: options.maxIndexNum,
+          maxMsgsNumBatch: options.maxMsgsNumBatch,
+        })
+      : undefined;
+    index?.load();
+    const dispatcher = new Dispatcher(queues, index);
+    const plan = planScan(commitLog, checkpoint, abnormal);
+    let redispatched = 0;
+    const onRecord = (buf: Buffer, _pos: number, layout: RecordLayout) => {
+      if (layout.commitLogOffset < plan.dispatchFromOffset) return;
+      dispatcher.dispatch(toDispatchRecord(buf, layout), clock.nowMs());
+      redispatched++;
+    };
+    const commitLogResult = recoverCommitLog(
+      io,
+      commitLog,
+      {
+        scanFromOffset: plan.scanFromOffset,
+        durableOffset: plan.durableOffset,
+        checkCrc: options.checkCRCOnRecover,
+        maxRecordBytes: maxRecordBytes(options),
+        repair: options.repairCorruptRecords,
+        damagedDir: `${options.storePathRootDir}/damaged`,
+      },
+      onRecord,
+    );
+    const endOffset = commitLogResult.endOffset;
+    let queueUnitsTruncated = 0;
+    dispatcher.flush();
+    for (const cq of queues.all()) queueUnitsTruncated += cq.truncateByCommitLogEnd(endOffset);
+    dispatcher.syncLogics();
+    const lastStoreTimestamp = Math.max(
+      commitLogResult.lastStoreTimestamp,
+      checkpoint.values.physicMsgTimestamp,
+    );
+    checkpoint.save({
+      physicMsgTimestamp: lastStoreTimestamp,
+      logicsMsgTimestamp: lastStoreTimestamp,
+      indexMsgTimestamp: lastStoreTimestamp,
+      flushedCommitLogOffset: endOffset,
+      consumeQueueDurableOffset: endOffset,
+      indexDurableOffset: endOffset,
+    });
+    const report: RecoveryReport = {
+      abnormal,
+      fastPath:
+        commitLogResult.scannedFromOffset === endOffset && commitLogResult.recordCount === 0,
+      scannedFromOffset: commitLogResult.scannedFromOffset,
+      endOffset,
+      recordsScanned: commitLogResult.recordCount,
+      recordsRedispatched: redispatched,
+      queueUnitsTruncated,
+      tornTail: commitLogResult.tornTail,
+      repaired: commitLogResult.repaired,
+      durationMs: clock.monotonicMs() - started,
+    };
+    return {
+      commitLog,
+      queues,
+      index,
+      dispatcher,
+      checkpoint,
+      endOffset,
+      lastStoreTimestamp,
+      report,
+      releaseLock,
+    };
+  } catch (error) {
+    releaseLock();
+    throw error;
+  }
+}
+
+interface ScanPlan {
+  scanFromOffset: number;
+  dispatchFromOffset: number;
+  durableOffset: number;
+}
+
+/**
+ * With Petrel's exact offsets: scan from the lowest durable offset (the flushed offset after a clean
+ * close, so nothing at all). Without them (a new store, or one written by RocketMQ): the third-last
+ * segment after a clean close, RocketMQ's checkpoint-timestamp rule after a crash.
+ */
+function planScan(
+  commitLog: SegmentedFile,
+  checkpoint: StoreCheckpoint,
+  abnormal: boolean,
+): ScanPlan {
+  const v = checkpoint.values;
+  if (checkpoint.hasOffsets) {
+    const logics = Math.min(v.consumeQueueDurableOffset, v.indexDurableOffset);
+    const from = abnormal ? Math.min(logics, v.flushedCommitLogOffset) : v.flushedCommitLogOffset;
+    const clamped = Math.max(from, commitLog.minOffset());
+    return {
+      scanFromOffset: clamped,
+      dispatchFromOffset: clamped,
+      durableOffset: v.flushedCommitLogOffset,
+    };
+  }
+  const segments = commitLog.segments();
+  if (!abnormal) {
+    const start = segments[Math.max(0, segments.length - 3)] ?? 0;
+    return { scanFromOffset: start, dispatchFromOffset: start, durableOffset: 0 };
+  }
+  const minTimestamp = checkpoint.minTimestamp();
+  const header = Buffer.alloc(64);
+  for (let i = segments.length - 1; i >= 0; i--) {
+    const start = segments[i] ?? 0;
+    commitLog.read(start, header, 0, 64);
+    const isMessage = header.readInt32BE(RecordField.MAGICCODE) === MESSAGE_MAGIC_CODE;
+    const tsAt = storeTimestampPosition(header.readInt32BE(RecordField.SYSFLAG));
+    const storeTimestamp = isMessage ? readInt64Buffer(header, tsAt) : 0;
+    if (isMessage && storeTimestamp !== 0 && storeTimestamp <= minTimestamp) {
+      return { scanFromOffset: start, dispatchFromOffset: start, durableOffset: 0 };
+    }
+  }
+  const first = commitLog.minOffset();
+  return { scanFromOffset: first, dispatchFromOffset: first, durableOffset: 0 };
+}
+
+function toDispatchRecord(buf: Buffer, layout: RecordLayout) {
+  return {
+    topic: buf.toString('latin1', layout.topicOffset, layout.topicOffset + layout.topicLength),
+    queueId: layout.queueId,
+    queueOffset: layout.queueOffset,
+    commitLogOffset: layout.commitLogOffset,
+    size: layout.totalSize,
+    sysFlag: layout.sysFlag,
+    storeTimestamp: layout.storeTimestamp,
+    properties: buf.toString(
+      'utf8',
+      layout.propertiesOffset,
+      layout.propertiesOffset + layout.propertiesLength,
+    ),
+  };
+}

@@ -1,0 +1,68 @@
+// Positions shared between the main thread and the engine's worker threads, in a
+// SharedArrayBuffer of 64-bit slots. Each is written by one thread only (Atomics.store, then
+// Atomics.notify) and read by any (Atomics.load); waiters on the main thread use Atomics.waitAsync.
+//
+// slot  name                writer      meaning
+//  0    wrote               writer      CommitLog bytes written (pwrite) and dispatched
+//  1    flushed             flusher     CommitLog bytes fdatasync'ed
+//  2    wroteTimestamp      writer      store time of the newest written record (set before wrote)
+//  3    flushedTimestamp    flusher     store time of the newest flushed record
+//  4    logicsDurable       writer      ConsumeQueue units and index entries are fdatasync'ed below it
+//  5    logicsTimestamp     writer      store time of the newest record below logicsDurable
+//  6    minCommitLogOffset  main        oldest CommitLog offset kept (after expiry)
+//  7    failed              any         non-zero once a worker hit a fatal error
+//  8    slaveAcked          ha sender   highest offset a slave acknowledged (Master/Slave)
+//  9..15 reserved
+
+import { assert } from '../common/assert.js';
+
+export const PositionSlot = {
+  WROTE: 0,
+  FLUSHED: 1,
+  WROTE_TIMESTAMP: 2,
+  FLUSHED_TIMESTAMP: 3,
+  LOGICS_DURABLE: 4,
+  LOGICS_TIMESTAMP: 5,
+  MIN_COMMITLOG_OFFSET: 6,
+  FAILED: 7,
+  SLAVE_ACKED: 8,
+} as const;
+export type PositionSlot = (typeof PositionSlot)[keyof typeof PositionSlot];
+
+const SLOT_COUNT = 16;
+
+export class StorePositions {
+  readonly sab: SharedArrayBuffer;
+  readonly slots: BigInt64Array;
+
+  constructor(sab?: SharedArrayBuffer) {
+    this.sab = sab ?? new SharedArrayBuffer(SLOT_COUNT * 8);
+    assert(this.sab.byteLength === SLOT_COUNT * 8, 'positions: wrong buffer size');
+    this.slots = new BigInt64Array(this.sab);
+  }
+
+  get(slot: PositionSlot): number {
+    return Number(Atomics.load(this.slots, slot));
+  }
+
+  /** Publishes a new value and wakes every waiter on the slot. */
+  set(slot: PositionSlot, value: number): void {
+    assert(Number.isSafeInteger(value), 'positions: value must be a safe integer');
+    Atomics.store(this.slots, slot, BigInt(value));
+    Atomics.notify(this.slots, slot);
+  }
+
+  /** Raises a monotonic position (never lowers it). */
+  advance(slot: PositionSlot, value: number): void {
+    if (value > this.get(slot)) this.set(slot, value);
+  }
+
+  /**
+   * Resolves when the slot no longer holds `seen`, or after `timeoutMs` (main thread; never blocks).
+   * A pending waitAsync does not keep the process alive: callers hold a ref'd handle meanwhile.
+   */
+  async waitChangeAsync(slot: PositionSlot, seen: number, timeoutMs: number): Promise<void> {
+    const result = Atomics.waitAsync(this.slots, slot, BigInt(seen), timeoutMs);
+    if (result.async) await result.value;
+  }
+}
