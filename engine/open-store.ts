@@ -6,7 +6,7 @@ import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import type { LockProbe } from './checkpoint/store-lock.js';
 import { type BodyHasher, loadBodyHasher } from './checksum/body-hasher.js';
-import { CleanService } from './clean/clean-service.js';
+import { CleanService, type CleanServiceDeps } from './clean/clean-service.js';
 import { TailCache } from './commitlog/tail-cache.js';
 import { ConsumeQueueTable } from './dispatch/consume-queue-table.js';
 import type { FileIO } from './io/file-io.js';
@@ -63,15 +63,7 @@ export async function assembleStore(
   const clock = deps.clock ?? systemClock;
   const hasher = await loadBodyHasher();
   const recovered = recoverStore(io, options, clock, deps.lockProbe ?? defaultLockProbe);
-  const positions = new StorePositions();
-  for (const slot of [PositionSlot.WROTE, PositionSlot.FLUSHED, PositionSlot.LOGICS_DURABLE])
-    positions.set(slot, recovered.endOffset);
-  for (const slot of [
-    PositionSlot.WROTE_TIMESTAMP,
-    PositionSlot.FLUSHED_TIMESTAMP,
-    PositionSlot.LOGICS_TIMESTAMP,
-  ])
-    positions.set(slot, recovered.lastStoreTimestamp);
+  const positions = initialPositions(recovered);
   const tailCache = TailCache.create(
     options.tailCacheBytes,
     options.tailCacheBytes / 4,
@@ -89,44 +81,31 @@ export async function assembleStore(
     maxRecordBytes: maxRecordBytes(options),
     hashBodyHex: hasher.hex,
   });
-  const clean = new CleanService({
+  const onMinOffset = (min: number) => (threaded ? undefined : recovered.index?.deleteExpired(min));
+  const clean = createCleanService(io, clock, options, { ...views, positions, onMinOffset });
+  // With threads the main thread's queue views learn new units from completions; in-thread the
+  // writer updates the very ConsumeQueue objects the reader uses.
+  const onVisible = (put: {
+    topic: string;
+    queueId: number;
+    queueOffset: number;
+    inQueue: boolean;
+  }) => {
+    if (threaded && put.inQueue)
+      views.queues.getOrCreate(put.topic, put.queueId).raiseMaxOffset(put.queueOffset + 1);
+  };
+  const parts = {
+    options,
     io,
     clock,
-    commitLog: views.commitLog,
-    queues: views.queues,
+    hasher,
     positions,
-    rootDir: options.storePathRootDir,
-    policy: {
-      fileReservedTime: options.fileReservedTime,
-      deleteWhen: options.deleteWhen,
-      diskMaxUsedSpaceRatio: options.diskMaxUsedSpaceRatio,
-      maxSegmentsPerRun: 10,
-    },
-    intervalMs: options.cleanResourceInterval,
-    onMinOffset: (min) => {
-      if (!threaded) recovered.index?.deleteExpired(min);
-    },
-  });
-  const onVisible = threaded
-    ? (put: { topic: string; queueId: number; queueOffset: number; inQueue: boolean }) => {
-        if (put.inQueue)
-          views.queues.getOrCreate(put.topic, put.queueId).raiseMaxOffset(put.queueOffset + 1);
-      }
-    : () => {};
-  const store = new MessageStore(
-    {
-      options,
-      io,
-      clock,
-      hasher,
-      positions,
-      reader,
-      report: recovered.report,
-      clean,
-      releaseLock: recovered.releaseLock,
-    },
-    onVisible,
-  );
+    reader,
+    report: recovered.report,
+    clean,
+    releaseLock: recovered.releaseLock,
+  };
+  const store = new MessageStore(parts, onVisible);
   const context: PipelineContext = {
     options,
     recovered,
@@ -137,13 +116,48 @@ export async function assembleStore(
     clock,
     io,
   };
-  store.attachPipeline(
+  const pipeline =
     threaded && workerPipeline !== undefined
       ? await workerPipeline(context)
-      : new InThreadPipeline({ ...context, scratchBytes: maxRecordBytes(options) }),
-  );
+      : new InThreadPipeline({ ...context, scratchBytes: maxRecordBytes(options) });
+  store.attachPipeline(pipeline);
   clean.start();
   return store;
+}
+
+function createCleanService(
+  io: FileIO,
+  clock: Clock,
+  options: StoreOptions,
+  parts: Pick<CleanServiceDeps, 'commitLog' | 'queues' | 'positions' | 'onMinOffset'>,
+): CleanService {
+  const policy = {
+    fileReservedTime: options.fileReservedTime,
+    deleteWhen: options.deleteWhen,
+    diskMaxUsedSpaceRatio: options.diskMaxUsedSpaceRatio,
+    maxSegmentsPerRun: 10,
+  };
+  return new CleanService({
+    io,
+    clock,
+    rootDir: options.storePathRootDir,
+    policy,
+    intervalMs: options.cleanResourceInterval,
+    ...parts,
+  });
+}
+
+function initialPositions(recovered: RecoveredStore): StorePositions {
+  const positions = new StorePositions();
+  for (const slot of [PositionSlot.WROTE, PositionSlot.FLUSHED, PositionSlot.LOGICS_DURABLE])
+    positions.set(slot, recovered.endOffset);
+  for (const slot of [
+    PositionSlot.WROTE_TIMESTAMP,
+    PositionSlot.FLUSHED_TIMESTAMP,
+    PositionSlot.LOGICS_TIMESTAMP,
+  ])
+    positions.set(slot, recovered.lastStoreTimestamp);
+  return positions;
 }
 
 /** The main thread's own views of files the writer worker owns (reads, expiry). */

@@ -113,7 +113,7 @@ export class CommitLogWriter {
       ? this.#dispatcher.nextQueueOffset(record.topic, record.queueId)
       : 0;
     const now = this.#clock.nowMs();
-    const storeTimestamp = now > this.#lastStoreTimestamp ? now : this.#lastStoreTimestamp;
+    const storeTimestamp = Math.max(now, this.#lastStoreTimestamp);
     this.#lastStoreTimestamp = storeTimestamp;
     writeInt64Buffer(src, pos + RecordField.QUEUEOFFSET, queueOffset);
     writeInt64Buffer(src, pos + RecordField.PHYSICALOFFSET, this.#wrote);

@@ -25,7 +25,7 @@ export function indexFileBytes(hashSlotNum: number, indexNum: number): number {
 /** Non-negative hash of an index key (IndexFile.indexKeyHashMethod). */
 export function indexKeyHash(key: string): number {
   const h = Math.abs(javaHashCode(key));
-  return h < 0 ? 0 : h;
+  return Math.max(h, 0);
 }
 
 export interface IndexHeader {
@@ -103,7 +103,7 @@ export class IndexFile {
         const prev = entry.readInt32BE(16);
         value = prev < value ? prev : 0;
       }
-      this.#slots[slot] = value > 0 ? value : 0;
+      this.#slots[slot] = Math.max(value, 0);
     }
   }
 

@@ -58,7 +58,8 @@ export class IndexService {
     const last = this.#files.at(-1);
     if (last !== undefined && !last.isFull()) return last;
     let name = timeFileName(nowMs);
-    while (this.#files.some((f) => f.path.endsWith(name))) name = timeFileName((nowMs += 1));
+    for (let ms = nowMs + 1; this.#files.some((f) => f.path.endsWith(name)); ms++)
+      name = timeFileName(ms);
     const begin =
       last === undefined
         ? undefined

@@ -67,29 +67,8 @@ export function recoverStore(
   const releaseLock = acquireStoreLock(io, options.storePathRootDir, lockProbe);
   try {
     const abnormal = markRunning(io, options.storePathRootDir);
-    const checkpoint = new StoreCheckpoint(io, `${options.storePathRootDir}/checkpoint`);
-    const commitLog = new SegmentedFile(
-      io,
-      options.storePathCommitLog,
-      options.mappedFileSizeCommitLog,
-    );
-    commitLog.load();
-    const queues = new ConsumeQueueTable(
-      io,
-      options.storePathRootDir,
-      options.mappedFileSizeConsumeQueue,
-    );
-    for (const { topic, queueId } of queues.listOnDisk())
-      queues.getOrCreate(topic, queueId).recover();
-    const index = options.messageIndexEnable
-      ? new IndexService(io, {
-          rootDir: options.storePathRootDir,
-          maxHashSlotNum: options.maxHashSlotNum,
-          maxIndexNum: options.maxIndexNum,
-          maxMsgsNumBatch: options.maxMsgsNumBatch,
-        })
-      : undefined;
-    index?.load();
+    const files = openFiles(io, options);
+    const { commitLog, queues, index, checkpoint } = files;
     const dispatcher = new Dispatcher(queues, index);
     const plan = planScan(commitLog, checkpoint, abnormal);
     let redispatched = 0;
@@ -98,7 +77,7 @@ export function recoverStore(
       dispatcher.dispatch(toDispatchRecord(buf, layout), clock.nowMs());
       redispatched++;
     };
-    const commitLogResult = recoverCommitLog(
+    const scan = recoverCommitLog(
       io,
       commitLog,
       {
@@ -111,13 +90,13 @@ export function recoverStore(
       },
       onRecord,
     );
-    const endOffset = commitLogResult.endOffset;
-    let queueUnitsTruncated = 0;
+    const endOffset = scan.endOffset;
     dispatcher.flush();
+    let queueUnitsTruncated = 0;
     for (const cq of queues.all()) queueUnitsTruncated += cq.truncateByCommitLogEnd(endOffset);
     dispatcher.syncLogics();
     const lastStoreTimestamp = Math.max(
-      commitLogResult.lastStoreTimestamp,
+      scan.lastStoreTimestamp,
       checkpoint.values.physicMsgTimestamp,
     );
     checkpoint.save({
@@ -130,32 +109,48 @@ export function recoverStore(
     });
     const report: RecoveryReport = {
       abnormal,
-      fastPath:
-        commitLogResult.scannedFromOffset === endOffset && commitLogResult.recordCount === 0,
-      scannedFromOffset: commitLogResult.scannedFromOffset,
+      fastPath: scan.scannedFromOffset === endOffset && scan.recordCount === 0,
+      scannedFromOffset: scan.scannedFromOffset,
       endOffset,
-      recordsScanned: commitLogResult.recordCount,
+      recordsScanned: scan.recordCount,
       recordsRedispatched: redispatched,
       queueUnitsTruncated,
-      tornTail: commitLogResult.tornTail,
-      repaired: commitLogResult.repaired,
+      tornTail: scan.tornTail,
+      repaired: scan.repaired,
       durationMs: clock.monotonicMs() - started,
     };
-    return {
-      commitLog,
-      queues,
-      index,
-      dispatcher,
-      checkpoint,
-      endOffset,
-      lastStoreTimestamp,
-      report,
-      releaseLock,
-    };
+    return { ...files, dispatcher, endOffset, lastStoreTimestamp, report, releaseLock };
   } catch (error) {
     releaseLock();
     throw error;
   }
+}
+
+function openFiles(io: FileIO, options: StoreOptions) {
+  const checkpoint = new StoreCheckpoint(io, `${options.storePathRootDir}/checkpoint`);
+  const commitLog = new SegmentedFile(
+    io,
+    options.storePathCommitLog,
+    options.mappedFileSizeCommitLog,
+  );
+  commitLog.load();
+  const queues = new ConsumeQueueTable(
+    io,
+    options.storePathRootDir,
+    options.mappedFileSizeConsumeQueue,
+  );
+  for (const { topic, queueId } of queues.listOnDisk())
+    queues.getOrCreate(topic, queueId).recover();
+  const index = options.messageIndexEnable
+    ? new IndexService(io, {
+        rootDir: options.storePathRootDir,
+        maxHashSlotNum: options.maxHashSlotNum,
+        maxIndexNum: options.maxIndexNum,
+        maxMsgsNumBatch: options.maxMsgsNumBatch,
+      })
+    : undefined;
+  index?.load();
+  return { checkpoint, commitLog, queues, index };
 }
 
 interface ScanPlan {
