@@ -73,6 +73,11 @@ export class ConfigDraft<T extends object> {
     this.warnings.push({ ...this.#locateLine(line), key, message });
   }
 
+  /** Reports a warning where `source` set a value (a file line or the command line). */
+  warnFrom(source: ConfigSource | undefined, key: string | undefined, message: string): void {
+    this.warnings.push({ ...this.#locateSource(source), key, message });
+  }
+
   problemAt(line: number | undefined, key: string | undefined, reason: string): void {
     this.problems.push({ ...this.#locateLine(line), key, reason, unknownKey: false });
   }

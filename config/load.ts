@@ -156,8 +156,7 @@ function applyAssignment<T extends object>(
   const renamed = Object.hasOwn(plan.renamedKeys, a.key) ? plan.renamedKeys[a.key] : undefined;
   const key = renamed ?? a.key;
   if (renamed !== undefined) {
-    const at = a.source.kind === 'file' ? a.source.line : undefined;
-    draft.warnAt(at, a.key, `is the pre-4.5.2 name of ${renamed}; read as ${renamed}`);
+    draft.warnFrom(a.source, a.key, `is the pre-4.5.2 name of ${renamed}; read as ${renamed}`);
   }
   const spec = Object.hasOwn(plan.schema, key) ? plan.schema[key] : undefined;
   if (spec !== undefined) {
@@ -174,8 +173,7 @@ function applyAssignment<T extends object>(
   const hint = suggestKey(key, [...Object.keys(plan.schema), ...plan.rocketmqKeys]);
   const reason = `unknown key${hint === undefined ? '' : `; did you mean "${hint}"?`}`;
   if (state.lenient) {
-    const at = a.source.kind === 'file' ? a.source.line : undefined;
-    draft.warnAt(at, key, `${reason} (ignored: lenient)`);
+    draft.warnFrom(a.source, key, `${reason} (ignored: lenient)`);
   } else {
     draft.unknownKey(key, reason, a.source);
   }
@@ -184,11 +182,10 @@ function applyAssignment<T extends object>(
 function warnIgnored(ignored: Map<string, ConfigSource>, draft: ConfigDraft<object>): void {
   if (ignored.size === 0) return;
   const listed = [...ignored].map(([key, source]) =>
-    source.kind === 'file' ? `${key} (line ${source.line})` : `${key} (${source.kind})`,
+    source.kind === 'file' ? `${key} (line ${source.line})` : `${key} (command line)`,
   );
-  const first = [...ignored.values()].find((s) => s.kind === 'file');
-  draft.warnAt(
-    first?.kind === 'file' ? first.line : undefined,
+  draft.warnFrom(
+    [...ignored.values()][0],
     undefined,
     `known to RocketMQ, not used by Petrel (accepted and ignored): ${listed.join(', ')}`,
   );

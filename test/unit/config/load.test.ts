@@ -264,6 +264,22 @@ describe('config load: precedence and result', () => {
     );
   });
 
+  it('reports keys from flags as coming from the command line', () => {
+    const loaded = loadBrokerConfig({
+      overrides: { useTLS: 'true', brokerNmae: 'a' },
+      lenient: true,
+      host,
+    });
+    assert.deepEqual(
+      loaded.warnings.map((w) => [w.where, w.key]),
+      [
+        ['command line', 'brokerNmae'],
+        ['command line', undefined],
+      ],
+    );
+    assert.match(loaded.warnings[1]?.message ?? '', /useTLS \(command line\)/);
+  });
+
   it('fills host-dependent defaults from the host', () => {
     const { config } = loadBrokerConfig({ host });
     assert.equal(config.brokerName, 'test-host');
