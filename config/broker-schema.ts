@@ -1,0 +1,212 @@
+// Broker keys Petrel uses: identity and registration (RocketMQ BrokerConfig), the remoting port
+// (NettyServerConfig), the read path and classic master/slave HA (MessageStoreConfig keys that
+// belong to the broker rather than to the embedded store). Store keys are in store-schema.ts and
+// DLedger keys in dledger-schema.ts; a broker .properties file is read against all three.
+// RocketMQ: common/.../BrokerConfig.java, remoting/.../netty/NettyServerConfig.java,
+// store/.../config/MessageStoreConfig.java, broker/.../BrokerStartup.java.
+
+import {
+  addressList,
+  bool,
+  type InferConfig,
+  int,
+  parseHostPort,
+  type Schema,
+  size,
+  str,
+} from './schema.js';
+
+function checkHostPort(value: string): string | undefined {
+  const parsed = parseHostPort(value);
+  return parsed.ok ? undefined : parsed.reason;
+}
+
+const identity = {
+  brokerClusterName: str({
+    default: 'DefaultCluster',
+    doc: 'Cluster the broker registers under with the NameServers.',
+  }),
+  brokerName: str({
+    hostDefault: { describe: 'the host name', resolve: (host) => host.hostName },
+    doc: 'Broker group name: a master and its slaves (or a DLedger group) share it.',
+  }),
+  brokerId: int({
+    min: -1,
+    max: Number.MAX_SAFE_INTEGER,
+    default: 0,
+    doc: '0 for the master, above 0 for a slave. Master roles force 0 and a SLAVE needs a value above 0; in DLedger mode it is -1 until Raft decides.',
+  }),
+  brokerIP1: str({
+    hostDefault: {
+      describe: 'the first non-loopback IPv4 address',
+      resolve: (host) => host.localAddress,
+    },
+    doc: 'Address clients use: brokerIP1:listenPort is registered with the NameServers.',
+  }),
+  brokerIP2: str({
+    hostDefault: { describe: 'brokerIP1', resolve: (host) => host.localAddress },
+    doc: 'Address a master advertises for HA (brokerIP2:haListenPort); unset means brokerIP1.',
+  }),
+  namesrvAddr: addressList({
+    optional: true,
+    doc: 'NameServers to register with: `host:port;host:port`. Command line `-n` overrides it.',
+  }),
+  listenPort: int({
+    min: 0,
+    max: 65535,
+    default: 10911,
+    doc: 'Remoting port for clients and admin tools (0 picks a free port). RocketMQ also uses listenPort-2 as the VIP channel port.',
+  }),
+  brokerPermission: int({
+    min: 0,
+    max: 15,
+    default: 6,
+    doc: 'Permission bits the broker registers: 4 read, 2 write (6 = read and write, 4 = read-only).',
+  }),
+} satisfies Schema;
+
+const registration = {
+  registerNameServerPeriod: int({
+    min: 10_000,
+    max: 60_000,
+    clamp: true,
+    unit: 'ms',
+    default: 30_000,
+    doc: 'How often the broker registers with every NameServer (RocketMQ clamps it to 10..60 s).',
+  }),
+  registerBrokerTimeoutMills: int({
+    min: 1,
+    unit: 'ms',
+    default: 6000,
+    doc: 'Timeout of one registration request.',
+  }),
+  forceRegister: bool({
+    default: true,
+    doc: 'Register every period even when the topic config has not changed.',
+  }),
+} satisfies Schema;
+
+const topics = {
+  autoCreateTopicEnable: bool({
+    default: true,
+    doc: 'Create a topic the first time a producer sends to it (turn off in production).',
+  }),
+  autoCreateSubscriptionGroup: bool({
+    default: true,
+    doc: 'Create a subscription group the first time a consumer uses it.',
+  }),
+  defaultTopicQueueNums: int({
+    min: 1,
+    max: 1024,
+    default: 8,
+    doc: 'Queues of an automatically created topic.',
+  }),
+  clusterTopicEnable: bool({
+    default: true,
+    doc: 'Create a topic named after the cluster (used by clients to address a cluster).',
+  }),
+  brokerTopicEnable: bool({
+    default: true,
+    doc: 'Create a topic named after the broker (used by clients to address a broker).',
+  }),
+  flushConsumerOffsetInterval: int({
+    min: 1,
+    unit: 'ms',
+    default: 5000,
+    doc: 'How often consumer offsets are persisted.',
+  }),
+} satisfies Schema;
+
+const readPath = {
+  slaveReadEnable: bool({
+    default: false,
+    doc: 'Let the master redirect consumers to a slave when they read cold messages.',
+  }),
+  accessMessageInMemoryMaxRatio: int({
+    min: 0,
+    max: 100,
+    unit: 'percent',
+    default: 40,
+    doc: 'Share of memory beyond which a read counts as cold (suggest a slave, smaller batches).',
+  }),
+  longPollingEnable: bool({
+    default: true,
+    doc: 'Hold a pull that finds no message until one arrives or the pull times out.',
+  }),
+  shortPollingTimeMills: int({
+    min: 1,
+    unit: 'ms',
+    default: 1000,
+    doc: 'Without long polling: how long an empty pull is held.',
+  }),
+  maxTransferBytesOnMessageInMemory: size({
+    default: 256 * 1024,
+    doc: 'Most bytes one pull returns when the messages are hot.',
+  }),
+  maxTransferCountOnMessageInMemory: int({
+    min: 1,
+    default: 32,
+    doc: 'Most messages one pull returns when the messages are hot.',
+  }),
+  maxTransferBytesOnMessageInDisk: size({
+    default: 64 * 1024,
+    doc: 'Most bytes one pull returns when the messages are cold.',
+  }),
+  maxTransferCountOnMessageInDisk: int({
+    min: 1,
+    default: 8,
+    doc: 'Most messages one pull returns when the messages are cold.',
+  }),
+} satisfies Schema;
+
+const ha = {
+  haListenPort: int({
+    min: 0,
+    max: 65535,
+    default: 10912,
+    defaultDoc: 'listenPort+1',
+    doc: 'Port a master accepts slave connections on. Unset means listenPort+1 (RocketMQ always uses listenPort+1; Petrel keeps an explicit value).',
+  }),
+  haMasterAddress: str({
+    optional: true,
+    check: checkHostPort,
+    accepts: 'host:port',
+    doc: 'Slave: the master HA address `host:port`; unset means learn it from the NameServer.',
+  }),
+  haSendHeartbeatInterval: int({
+    min: 1,
+    unit: 'ms',
+    default: 5000,
+    doc: 'Slave: how often it reports its offset to the master when idle.',
+  }),
+  haHousekeepingInterval: int({
+    min: 1,
+    unit: 'ms',
+    default: 20_000,
+    doc: 'An HA connection silent for this long is closed.',
+  }),
+  haTransferBatchSize: size({
+    default: 32 * 1024,
+    doc: 'Most CommitLog bytes per HA frame.',
+  }),
+  haSlaveFallbehindMax: size({
+    default: 256 * 1024 * 1024,
+    doc: 'SYNC_MASTER: a slave further behind than this is not waited for (SLAVE_NOT_AVAILABLE).',
+  }),
+  slaveTimeout: int({
+    min: 1,
+    unit: 'ms',
+    default: 3000,
+    doc: 'SYNC_MASTER: how long a put waits for a slave before FLUSH_SLAVE_TIMEOUT.',
+  }),
+} satisfies Schema;
+
+export const brokerSchema = {
+  ...identity,
+  ...registration,
+  ...topics,
+  ...readPath,
+  ...ha,
+} satisfies Schema;
+
+export type BrokerOnlyConfig = InferConfig<typeof brokerSchema>;
