@@ -123,16 +123,27 @@ export class MessageStore {
     const length = this.#encoder.prepare(message, () => this.#uniqIds.next(nowMs), nowMs);
     if (typeof length !== 'number')
       return Promise.resolve({ status: length.status, reason: length.reason });
-    if (!this.#tracker.hasRoom(1) || !pipeline.hasRoom(1, length)) {
-      return Promise.resolve({
-        status: PutStatus.OS_PAGE_CACHE_BUSY,
-        reason: 'the store is busy: too many puts in flight',
-      });
-    }
+    const busy = this.#busyReason(1, length);
+    if (busy !== undefined)
+      return Promise.resolve({ status: PutStatus.OS_PAGE_CACHE_BUSY, reason: busy });
     return new Promise<PutResult>((resolve) => {
       this.#track(message, length, resolve);
-      pipeline.submit(this.#encoder, length);
+      if (!pipeline.submit(this.#encoder, length)) {
+        this.#tracker.cancelLast();
+        resolve({
+          status: PutStatus.OS_PAGE_CACHE_BUSY,
+          reason: 'the store is busy: the append ring is full',
+        });
+      }
     });
+  }
+
+  #busyReason(count: number, bytes: number): string | undefined {
+    if (!this.#tracker.hasRoom(count))
+      return `the store is busy: ${this.#tracker.size} puts in flight (maxPendingPuts ${this.#p.options.maxPendingPuts})`;
+    if (this.#pipeline?.hasRoom(count, bytes) !== true)
+      return 'the store is busy: the append ring is full';
+    return undefined;
   }
 
   #track(message: PutMessageInput, length: number, resolve: (r: PutResult) => void): void {
@@ -176,14 +187,9 @@ export class MessageStore {
       );
     }
     const total = checks.reduce<number>((sum, c) => sum + (c as number), 0);
-    const pipeline = this.#pipeline;
-    assert(pipeline !== undefined, 'store: no pipeline');
-    if (!this.#tracker.hasRoom(messages.length) || !pipeline.hasRoom(messages.length, total)) {
-      return messages.map(() => ({
-        status: PutStatus.OS_PAGE_CACHE_BUSY,
-        reason: 'the store is busy: too many puts in flight',
-      }));
-    }
+    const busy = this.#busyReason(messages.length, total);
+    if (busy !== undefined)
+      return messages.map(() => ({ status: PutStatus.OS_PAGE_CACHE_BUSY, reason: busy }));
     return Promise.all(messages.map((m) => this.putMessage(m)));
   }
 

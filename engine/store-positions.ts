@@ -12,7 +12,8 @@
 //  6    minCommitLogOffset  main        oldest CommitLog offset kept (after expiry)
 //  7    failed              any         non-zero once a worker hit a fatal error
 //  8    slaveAcked          ha sender   highest offset a slave acknowledged (Master/Slave)
-//  9..15 reserved
+//  9    flushWake           main        bumped to wake the flush thread early (close)
+// 10..15 reserved
 
 import { assert } from '../common/assert.js';
 
@@ -26,6 +27,7 @@ export const PositionSlot = {
   MIN_COMMITLOG_OFFSET: 6,
   FAILED: 7,
   SLAVE_ACKED: 8,
+  FLUSH_WAKE: 9,
 } as const;
 export type PositionSlot = (typeof PositionSlot)[keyof typeof PositionSlot];
 
@@ -49,6 +51,11 @@ export class StorePositions {
   set(slot: PositionSlot, value: number): void {
     assert(Number.isSafeInteger(value), 'positions: value must be a safe integer');
     Atomics.store(this.slots, slot, BigInt(value));
+    Atomics.notify(this.slots, slot);
+  }
+
+  /** Wakes every waiter on the slot without changing it (they re-check and find a reason to stop). */
+  wake(slot: PositionSlot): void {
     Atomics.notify(this.slots, slot);
   }
 

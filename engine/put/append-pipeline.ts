@@ -6,8 +6,11 @@ import type { MessageEncoder } from './message-encoder.js';
 export interface AppendPipeline {
   /** Room for `count` more records of `bytes` in total, right now. */
   hasRoom(count: number, bytes: number): boolean;
-  /** Hands over the message `encoder` last prepared (`length` bytes); hasRoom was checked. */
-  submit(encoder: MessageEncoder, length: number): void;
+  /**
+   * Hands over the message `encoder` last prepared (`length` bytes). False when it did not fit after
+   * all (the put was not taken and must be untracked).
+   */
+  submit(encoder: MessageEncoder, length: number): boolean;
   /** Physical offsets of messages indexed under topic#key, newest first. */
   queryIndex(
     topic: string,

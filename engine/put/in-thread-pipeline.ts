@@ -86,9 +86,9 @@ export class InThreadPipeline implements AppendPipeline {
     return this.#failure === undefined;
   }
 
-  submit(encoder: MessageEncoder, length: number): void {
+  submit(encoder: MessageEncoder, length: number): boolean {
     if (!this.#writer.fitsBatch(length)) this.#guard(() => this.#commit());
-    if (this.#failure !== undefined) return;
+    if (this.#failure !== undefined) return true;
     const written = encoder.encodeTo(this.#scratch, 0);
     this.#writer.append(this.#scratch, 0, written, encoder.flags, this.#out);
     this.#d.tracker.appended(this.#out.queueOffset, this.#out.commitLogOffset);
@@ -99,6 +99,7 @@ export class InThreadPipeline implements AppendPipeline {
         this.#guard(() => this.#commit());
       });
     }
+    return true;
   }
 
   #commit(): void {

@@ -54,6 +54,12 @@ export class PutTracker {
     this.#entries.push(put);
   }
 
+  /** Forgets the newest put, which the pipeline did not take (it is resolved by the caller). */
+  cancelLast(): void {
+    assert(this.#entries.length > this.#appended, 'tracker: the newest put was already appended');
+    this.#entries.pop();
+  }
+
   /** The writer assigned offsets to the oldest put that had none. */
   appended(queueOffset: number, commitLogOffset: number): void {
     const put = this.#entries[this.#appended];

@@ -1,0 +1,239 @@
+// The embedded store, in-thread and on worker threads: puts, gets, restarts, key queries and bad
+// input, on real files in a temporary directory.
+
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { openStore } from '../../../engine/index.js';
+import { makeTmpDir } from '../../harness/tmp-dir.js';
+
+const dirs: Array<{ remove: () => void }> = [];
+after(() => {
+  for (const d of dirs) d.remove();
+});
+
+function tmp(): string {
+  const d = makeTmpDir();
+  dirs.push(d);
+  return d.path;
+}
+
+const small = {
+  mappedFileSizeCommitLog: 64 * 1024,
+  mappedFileSizeConsumeQueue: 20 * 100,
+  maxMessageSize: 4096,
+  appendRingBytes: 1024 * 1024,
+  tailCacheBytes: 64 * 1024,
+  maxHashSlotNum: 64,
+  maxIndexNum: 512,
+};
+
+for (const threads of [false, true]) {
+  describe(`MessageStore (threads: ${threads})`, () => {
+    for (const flushDiskType of ['ASYNC_FLUSH', 'SYNC_FLUSH'] as const) {
+      it(`puts and gets messages across segments and a restart (${flushDiskType})`, async () => {
+        const root = tmp();
+        let store = await openStore({
+          storePathRootDir: root,
+          threads,
+          flushDiskType,
+          ...small,
+        });
+        const bodies: Buffer[] = [];
+        const results = [];
+        for (let i = 0; i < 300; i++) {
+          const body = Buffer.from(`message-${i}-${'x'.repeat(i % 700)}`);
+          bodies.push(body);
+          results.push(
+            store.putMessage({
+              topic: 'TopicTest',
+              queueId: i % 3,
+              body,
+              tags: i % 2 === 0 ? 'even' : 'odd',
+              keys: [`key-${i}`],
+            }),
+          );
+        }
+        const settled = await Promise.all(results);
+        for (const [i, r] of settled.entries()) {
+          assert.equal(r.status, 'PUT_OK', `put ${i}: ${r.reason}`);
+          assert.equal(r.queueOffset, Math.floor(i / 3));
+          assert.equal(r.msgId?.length, 32);
+        }
+        assert.ok(store.getMaxPhyOffset() > 64 * 1024, 'the log spans more than one segment');
+        const check = async () => {
+          for (let q = 0; q < 3; q++) {
+            assert.equal(store.getMaxOffsetInQueue('TopicTest', q), 100);
+            const got = await store.getMessage({
+              topic: 'TopicTest',
+              queueId: q,
+              queueOffset: 0,
+              maxMsgNums: 1000,
+            });
+            assert.equal(got.status, 'FOUND');
+            assert.equal(got.messages.length, 100);
+            assert.equal(got.nextBeginOffset, 100);
+            got.messages.forEach((m, k) => {
+              assert.deepEqual(m.body, bodies[k * 3 + q]);
+              assert.equal(m.queueOffset, k);
+              assert.equal(m.properties['KEYS'], `key-${k * 3 + q}`);
+            });
+          }
+        };
+        await check();
+        await store.close();
+        store = await openStore({ storePathRootDir: root, threads, flushDiskType, ...small });
+        assert.equal(store.recoveryReport.abnormal, false);
+        assert.equal(store.recoveryReport.fastPath, true);
+        await check();
+        const more = await store.putMessage({
+          topic: 'TopicTest',
+          queueId: 0,
+          body: Buffer.from('after restart'),
+        });
+        assert.equal(more.status, 'PUT_OK');
+        assert.equal(more.queueOffset, 100);
+        await store.close();
+      });
+    }
+
+    it('answers a full append ring with OS_PAGE_CACHE_BUSY and stores only what it accepted', async () => {
+      const store = await openStore({
+        storePathRootDir: tmp(),
+        threads,
+        ...small,
+        appendRingBytes: 128 * 1024,
+        maxPendingPuts: 40,
+      });
+      const body = Buffer.alloc(1000, 7);
+      const results = await Promise.all(
+        Array.from({ length: 200 }, () => store.putMessage({ topic: 'Busy', queueId: 0, body })),
+      );
+      const ok = results.filter((r) => r.status === 'PUT_OK');
+      const busy = results.filter((r) => r.status === 'OS_PAGE_CACHE_BUSY');
+      assert.equal(ok.length + busy.length, 200);
+      // In-thread puts commit synchronously once a batch is full, so only the threaded store fills up.
+      if (threads) assert.ok(busy.length > 0, 'the bounded pending table pushed back');
+      assert.ok(busy.every((r) => (r.reason ?? '').includes('busy')));
+      assert.equal(store.getMaxOffsetInQueue('Busy', 0), ok.length);
+      assert.deepEqual(
+        ok.map((r) => r.queueOffset),
+        ok.map((_, i) => i),
+      );
+      const again = await store.putMessage({ topic: 'Busy', queueId: 0, body });
+      assert.equal(again.status, 'PUT_OK', 'the store accepts puts again once drained');
+      await store.close();
+    });
+
+    it('answers offset statuses as RocketMQ does', async () => {
+      const store = await openStore({ storePathRootDir: tmp(), threads, ...small });
+      assert.equal(
+        (await store.getMessage({ topic: 'T', queueId: 0, queueOffset: 0, maxMsgNums: 1 })).status,
+        'NO_MATCHED_LOGIC_QUEUE',
+      );
+      await store.putMessage({ topic: 'T', queueId: 0, body: Buffer.from('a') });
+      assert.equal(
+        (await store.getMessage({ topic: 'T', queueId: 0, queueOffset: 1, maxMsgNums: 1 })).status,
+        'OFFSET_OVERFLOW_ONE',
+      );
+      assert.equal(
+        (await store.getMessage({ topic: 'T', queueId: 0, queueOffset: 5, maxMsgNums: 1 })).status,
+        'OFFSET_OVERFLOW_BADLY',
+      );
+      const found = await store.getMessage({
+        topic: 'T',
+        queueId: 0,
+        queueOffset: 0,
+        maxMsgNums: 1,
+      });
+      assert.equal(found.status, 'FOUND');
+      assert.equal(found.messages[0]?.body.toString(), 'a');
+      await store.close();
+    });
+
+    it('finds messages by key and by unique key, and offsets by time', async () => {
+      const store = await openStore({ storePathRootDir: tmp(), threads, ...small });
+      const r1 = await store.putMessage({
+        topic: 'Orders',
+        queueId: 0,
+        body: Buffer.from('one'),
+        keys: 'order-1 customer-7',
+      });
+      const r2 = await store.putMessage({
+        topic: 'Orders',
+        queueId: 0,
+        body: Buffer.from('two'),
+        keys: 'order-2 customer-7',
+      });
+      const byKey = await store.queryMessage({ topic: 'Orders', key: 'customer-7', maxNum: 10 });
+      assert.deepEqual(byKey.messages.map((m) => m.body.toString()).sort(), ['one', 'two']);
+      const byUniq = await store.queryMessage({
+        topic: 'Orders',
+        key: r2.uniqKey ?? '',
+        maxNum: 10,
+      });
+      assert.deepEqual(
+        byUniq.messages.map((m) => m.body.toString()),
+        ['two'],
+      );
+      assert.equal(
+        (await store.queryMessage({ topic: 'Other', key: 'customer-7', maxNum: 10 })).messages
+          .length,
+        0,
+      );
+      const m1 = await store.lookMessageByOffset(r1.commitLogOffset ?? -1);
+      assert.equal(m1?.body.toString(), 'one');
+      assert.equal(await store.searchOffsetByTimestamp('Orders', 0, 0), 0);
+      assert.equal(await store.searchOffsetByTimestamp('Orders', 0, Date.now() + 60_000), 2);
+      await store.close();
+    });
+
+    it('refuses bad messages with a status and a reason, and loses nothing else', async () => {
+      const store = await openStore({ storePathRootDir: tmp(), threads, ...small });
+      const ok = await store.putMessage({ topic: 'T', queueId: 0, body: Buffer.from('keep me') });
+      const bad = [
+        await store.putMessage({ topic: 'T', queueId: 0, body: Buffer.alloc(4097) }),
+        await store.putMessage({ topic: 'T', queueId: 0, body: Buffer.alloc(0) }),
+        await store.putMessage({ topic: 'bad topic!', queueId: 0, body: Buffer.from('x') }),
+        await store.putMessage({ topic: 'x'.repeat(128), queueId: 0, body: Buffer.from('x') }),
+        await store.putMessage({ topic: 'T', queueId: -1, body: Buffer.from('x') }),
+        await store.putMessage({
+          topic: 'T',
+          queueId: 0,
+          body: Buffer.from('x'),
+          properties: { a: 'b\u0001c' },
+        }),
+      ];
+      for (const r of bad) {
+        assert.equal(r.status, 'MESSAGE_ILLEGAL');
+        assert.ok(r.reason && r.reason.length > 0);
+      }
+      const big = await store.putMessage({
+        topic: 'T',
+        queueId: 0,
+        body: Buffer.from('x'),
+        properties: { p: 'v'.repeat(40000) },
+      });
+      assert.equal(big.status, 'PROPERTIES_SIZE_EXCEEDED');
+      const exact = await store.putMessage({ topic: 'T', queueId: 0, body: Buffer.alloc(4096, 1) });
+      assert.equal(exact.status, 'PUT_OK');
+      const batch = await store.putMessages([
+        { topic: 'T', queueId: 0, body: Buffer.from('b1') },
+        { topic: 'T', queueId: 0, body: Buffer.alloc(0) },
+      ]);
+      assert.deepEqual(
+        batch.map((r) => r.status),
+        ['MESSAGE_ILLEGAL', 'MESSAGE_ILLEGAL'],
+      );
+      assert.equal(store.getMaxOffsetInQueue('T', 0), 2, 'no partial batch');
+      const got = await store.getMessage({
+        topic: 'T',
+        queueId: 0,
+        queueOffset: 0,
+        maxMsgNums: 10,
+      });
+      assert.equal(got.messages[0]?.body.toString(), 'keep me');
+      assert.equal(got.messages[0]?.commitLogOffset, ok.commitLogOffset);
+      await store.close();
+    });
+  });
+}

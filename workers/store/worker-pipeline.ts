@@ -1,0 +1,257 @@
+// The append pipeline behind worker threads (main-thread side). Puts are encoded straight into the
+// append ring; the writer thread answers through the completion ring and the shared positions;
+// the flush thread publishes the flushed position. The main thread only waits with
+// Atomics.waitAsync, and holds a ref on the workers only while puts are in flight, so an idle store
+// does not keep its process alive.
+
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { PipelineContext } from '../../engine/open-store.js';
+import type { AppendPipeline } from '../../engine/put/append-pipeline.js';
+import type { MessageEncoder } from '../../engine/put/message-encoder.js';
+import { maxRecordBytes } from '../../engine/recovery/store-recovery.js';
+import { PositionSlot } from '../../engine/store-positions.js';
+import { spawnWorker, type WorkerHandle } from '../host/worker-host.js';
+import { RECORD_HEADER_BYTES } from '../ring/ring-layout.js';
+import { SpscRing } from '../ring/spsc-ring.js';
+import {
+  APPEND_RECORD,
+  COMPLETION_HEADER_BYTES,
+  COMPLETION_PAIR_BYTES,
+  type FlushWorkerData,
+  type IndexQuery,
+  type IndexQueryReply,
+  type QueueState,
+  type WriterWorkerData,
+} from './store-worker-data.js';
+
+const WAIT_SLICE_MS = 100;
+const RECORD_OVERHEAD_BYTES = RECORD_HEADER_BYTES + 8;
+
+export async function createWorkerPipeline(context: PipelineContext): Promise<AppendPipeline> {
+  const { options, recovered, positions, tailCache } = context;
+  const queues: QueueState[] = [...recovered.queues.all()].map((cq) => ({
+    topic: cq.topic,
+    queueId: cq.queueId,
+    maxOffset: cq.maxOffset,
+    minOffset: cq.minOffset,
+    maxPhysicOffset: cq.maxPhysicOffset,
+  }));
+  // The workers reopen these files themselves: release the recovery's descriptors.
+  recovered.index?.close();
+  recovered.queues.close();
+  recovered.commitLog.close();
+  recovered.checkpoint.close();
+  const appendRing = SpscRing.create(options.appendRingBytes);
+  const completionRing = SpscRing.create(Math.max(1 << 20, options.appendRingBytes / 8));
+  const { port1, port2 } = new MessageChannel();
+  const writerData: WriterWorkerData = {
+    options: { ...options },
+    endOffset: recovered.endOffset,
+    lastStoreTimestamp: recovered.lastStoreTimestamp,
+    queues,
+    appendRing: appendRing.sab,
+    completionRing: completionRing.sab,
+    positions: positions.sab,
+    tailCache: tailCache.sab,
+    queryPort: port2,
+  };
+  const readyTimeoutMs = options.workerShutdownTimeoutMs;
+  const writer = await spawnWorker({
+    entry: new URL('../commitlog-writer-worker.js', import.meta.url),
+    workerData: writerData,
+    readyTimeoutMs,
+    name: 'commitlog-writer',
+    transferList: [port2],
+  });
+  const flushData: FlushWorkerData = { options: { ...options }, positions: positions.sab };
+  const flusher = await spawnWorker({
+    entry: new URL('../flush-worker.js', import.meta.url),
+    workerData: flushData,
+    readyTimeoutMs,
+    name: 'flush',
+  }).catch(async (error: unknown) => {
+    await writer.close(options.workerShutdownTimeoutMs);
+    throw error;
+  });
+  return new WorkerPipeline(context, {
+    appendRing,
+    completionRing,
+    writer,
+    flusher,
+    queryPort: port1,
+  });
+}
+
+interface WorkerParts {
+  appendRing: SpscRing;
+  completionRing: SpscRing;
+  writer: WorkerHandle;
+  flusher: WorkerHandle;
+  queryPort: MessagePort;
+}
+
+class WorkerPipeline implements AppendPipeline {
+  #c: PipelineContext;
+  #w: WorkerParts;
+  #failure: string | undefined;
+  #running = true;
+  #referenced = true;
+  #queries = new Map<
+    number,
+    { resolve: (offsets: number[]) => void; reject: (error: Error) => void }
+  >();
+  #nextQueryId = 1;
+  #maxRecordBytes: number;
+  #loops: Promise<void>[];
+
+  constructor(context: PipelineContext, parts: WorkerParts) {
+    this.#c = context;
+    this.#w = parts;
+    this.#maxRecordBytes = maxRecordBytes(context.options);
+    for (const worker of [parts.writer, parts.flusher])
+      worker.onExit((error) => this.#fail(`the ${worker.name} thread exited: ${error.message}`));
+    parts.queryPort.on('message', (reply: IndexQueryReply) => this.#onQueryReply(reply));
+    parts.queryPort.unref();
+    this.#setReferenced(false);
+    this.#loops = [this.#completionLoop(), this.#flushLoop()];
+  }
+
+  get failure(): string | undefined {
+    return this.#failure;
+  }
+
+  #fail(reason: string): void {
+    if (this.#failure !== undefined) return;
+    this.#failure = reason;
+    this.#c.positions.set(PositionSlot.FAILED, 1);
+    this.#c.tracker.failAll('UNKNOWN_ERROR', reason);
+    for (const q of this.#queries.values()) q.reject(new Error(reason));
+    this.#queries.clear();
+    this.#setReferenced(false);
+  }
+
+  #setReferenced(referenced: boolean): void {
+    if (referenced === this.#referenced) return;
+    this.#referenced = referenced;
+    for (const worker of [this.#w.writer, this.#w.flusher]) {
+      if (referenced) worker.ref();
+      else worker.unref();
+    }
+  }
+
+  hasRoom(count: number, bytes: number): boolean {
+    if (this.#failure !== undefined || !this.#running) return false;
+    // One record's worth of slack: a reservation that would cross the ring's end wastes the rest.
+    return (
+      this.#w.appendRing.freeBytes() >= bytes + count * RECORD_OVERHEAD_BYTES + this.#maxRecordBytes
+    );
+  }
+
+  submit(encoder: MessageEncoder, length: number): boolean {
+    const ring = this.#w.appendRing;
+    const index = ring.reserve(length);
+    if (index < 0) return false;
+    encoder.encodeTo(ring.buffer, index);
+    ring.commit(APPEND_RECORD, encoder.flags, length);
+    this.#setReferenced(true);
+    return true;
+  }
+
+  /** Applies the writer's completions: offsets for each put, then what the wrote position covers. */
+  #drainCompletions(): void {
+    const { tracker, positions } = this.#c;
+    const ring = this.#w.completionRing;
+    ring.drain((_type, _flags, index) => {
+      const count = ring.view.getUint32(index, true);
+      for (let i = 0; i < count; i++) {
+        const at = index + COMPLETION_HEADER_BYTES + i * COMPLETION_PAIR_BYTES;
+        tracker.appended(ring.view.getFloat64(at, true), ring.view.getFloat64(at + 8, true));
+      }
+    });
+    tracker.wroteTo(positions.get(PositionSlot.WROTE));
+    this.#settle();
+  }
+
+  #settle(): void {
+    const { tracker, positions, clock } = this.#c;
+    tracker.flushedTo(positions.get(PositionSlot.FLUSHED));
+    tracker.expire(clock.monotonicMs());
+    if (tracker.size === 0) this.#setReferenced(false);
+  }
+
+  async #completionLoop(): Promise<void> {
+    while (this.#running && this.#failure === undefined) {
+      this.#drainCompletions();
+      await this.#w.completionRing.waitForDataAsync(WAIT_SLICE_MS);
+    }
+  }
+
+  async #flushLoop(): Promise<void> {
+    const { positions, options } = this.#c;
+    if (options.flushDiskType !== 'SYNC_FLUSH') return;
+    while (this.#running && this.#failure === undefined) {
+      this.#settle();
+      await positions.waitChangeAsync(
+        PositionSlot.FLUSHED,
+        positions.get(PositionSlot.FLUSHED),
+        WAIT_SLICE_MS,
+      );
+    }
+  }
+
+  queryIndex(
+    topic: string,
+    key: string,
+    maxNum: number,
+    beginTimestamp: number,
+    endTimestamp: number,
+  ): Promise<number[]> {
+    if (this.#failure !== undefined) return Promise.reject(new Error(this.#failure));
+    const query: IndexQuery = {
+      id: this.#nextQueryId++,
+      topic,
+      key,
+      maxNum,
+      beginTimestamp,
+      endTimestamp,
+    };
+    return new Promise((resolve, reject) => {
+      this.#queries.set(query.id, { resolve, reject });
+      this.#w.queryPort.ref();
+      this.#w.queryPort.postMessage(query);
+    });
+  }
+
+  #onQueryReply(reply: IndexQueryReply): void {
+    const pending = this.#queries.get(reply.id);
+    this.#queries.delete(reply.id);
+    if (this.#queries.size === 0) this.#w.queryPort.unref();
+    if (pending === undefined) return;
+    if ('error' in reply) pending.reject(new Error(reply.error));
+    else pending.resolve(reply.offsets);
+  }
+
+  async close(): Promise<void> {
+    const { options, tracker, positions } = this.#c;
+    const deadline = Date.now() + options.workerShutdownTimeoutMs;
+    this.#setReferenced(true);
+    while (tracker.size > 0 && this.#failure === undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    this.#running = false;
+    this.#w.appendRing.close();
+    const writerClosed = await this.#w.writer.close(options.workerShutdownTimeoutMs);
+    positions.set(PositionSlot.FLUSH_WAKE, positions.get(PositionSlot.FLUSH_WAKE) + 1);
+    const flusherClosed = await this.#w.flusher.close(options.workerShutdownTimeoutMs);
+    // The loops wait with Atomics.waitAsync, which holds no handle: wake them so they see the end.
+    this.#w.completionRing.close();
+    positions.wake(PositionSlot.FLUSHED);
+    this.#w.queryPort.close();
+    await Promise.all(this.#loops);
+    if (writerClosed.outcome !== 'CLOSED' || flusherClosed.outcome !== 'CLOSED') {
+      this.#fail(
+        `a store thread did not close cleanly (writer ${writerClosed.outcome}, flush ${flusherClosed.outcome})`,
+      );
+    }
+  }
+}
