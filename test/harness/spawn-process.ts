@@ -1,0 +1,92 @@
+// Child processes for integration and fault tests: spawned in their own process group so a kill
+// reaches everything they started, their stdout read line by line, and always killed in after().
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface Child {
+  process: ChildProcess;
+  lines: string[];
+  stderr: string[];
+  /** Resolves with the first stdout line matching `pattern`. */
+  waitForLine(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** SIGKILL (or another signal) to the child's whole process group. */
+  kill(signal?: NodeJS.Signals): void;
+  exited: Promise<number | null>;
+}
+
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) killGroup(child, 'SIGKILL');
+});
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+export function spawnNode(script: string, args: string[], env: Record<string, string> = {}): Child {
+  const child = spawn(process.execPath, ['--enable-source-maps', script, ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  live.add(child);
+  const lines: string[] = [];
+  const stderr: string[] = [];
+  const listeners = new Set<(line: string) => void>();
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+    lines.push(line);
+    for (const l of listeners) l(line);
+  });
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) =>
+    stderr.push(line),
+  );
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      live.delete(child);
+      resolve(code);
+    }),
+  );
+  return {
+    process: child,
+    lines,
+    stderr,
+    exited,
+    kill: (signal: NodeJS.Signals = 'SIGKILL') => killGroup(child, signal),
+    waitForLine: (pattern, timeoutMs) =>
+      new Promise<string>((resolve, reject) => {
+        const found = lines.find((l) => pattern.test(l));
+        if (found !== undefined) return resolve(found);
+        const timer = setTimeout(() => {
+          listeners.delete(listener);
+          reject(
+            new Error(
+              `no line matching ${pattern} within ${timeoutMs} ms; stderr: ${stderr.slice(-5).join(' | ')}`,
+            ),
+          );
+        }, timeoutMs);
+        const listener = (line: string) => {
+          if (!pattern.test(line)) return;
+          clearTimeout(timer);
+          listeners.delete(listener);
+          resolve(line);
+        };
+        listeners.add(listener);
+        void exited.then(() => {
+          if (!listeners.has(listener)) return;
+          clearTimeout(timer);
+          listeners.delete(listener);
+          reject(
+            new Error(
+              `process exited before a line matching ${pattern}; stderr: ${stderr.slice(-5).join(' | ')}`,
+            ),
+          );
+        });
+      }),
+  };
+}
