@@ -25,8 +25,7 @@ import {
 import { type Logger, noopLogger } from './logger.js';
 import { createResponse, type RemotingCommand } from './remoting-command.js';
 import {
-  type CloseReason,
-  CloseReason as CloseReasons,
+  CloseReason,
   type ConnectionLimits,
   RemotingConnection,
   type RequestHandler,
@@ -177,7 +176,7 @@ export class RemotingServer {
   close(): Promise<void> {
     this.#isClosing = true;
     const server = this.#server;
-    for (const connection of [...this.#connections]) connection.close(CloseReasons.SERVER_CLOSE);
+    for (const connection of [...this.#connections]) connection.close(CloseReason.SERVER_CLOSE);
     if (server === null || !server.listening) return Promise.resolve();
     return new Promise((resolve, reject) => {
       server.close((error) => (error ? reject(error) : resolve()));

@@ -72,7 +72,7 @@ interface Cursor {
   pos: number;
 }
 
-/** A UTF-8 string of `length` bytes at the cursor, or an error message. */
+/** The UTF-8 string of `length` bytes at the cursor; throws HeaderFailure if it is not one. */
 function readString(cursor: Cursor, length: number, maxBytes: number, what: string): string {
   if (length < 0) throw new HeaderFailure(`${what} length ${length} is negative`);
   if (length > maxBytes) throw new HeaderFailure(`${what} of ${length} bytes exceeds ${maxBytes}`);

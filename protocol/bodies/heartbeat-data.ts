@@ -17,6 +17,7 @@
 // ali-ons omits expressionType unless set (it then means TAG) and sends its own property order;
 // Java 5.x clients add fields, which are ignored. Enum values are kept as the strings sent.
 
+import { javaHashCode } from '../../common/bytes.js';
 import {
   asObject,
   decodeJsonBody,
@@ -81,6 +82,30 @@ export interface HeartbeatData {
   clientID: string;
   producerDataSet: ProducerData[];
   consumerDataSet: ConsumerData[];
+}
+
+/** What a TAG expression subscribes to (FilterAPI.buildSubscriptionData). */
+export interface TagExpression {
+  /** "*" when everything matches, else the expression as given. */
+  subString: string;
+  /** The tags, trimmed, empty ones and duplicates dropped; empty for "*". */
+  tagsSet: string[];
+  /** Java String.hashCode() of each tag, the codes brokers filter ConsumeQueue entries by. */
+  codeSet: number[];
+}
+
+/** Parses "TagA || TagB"; null, "" and "*" subscribe to everything. */
+export function parseTagExpression(subString: string | null | undefined): TagExpression {
+  if (subString === null || subString === undefined || subString === '' || subString === '*') {
+    return { subString: '*', tagsSet: [], codeSet: [] };
+  }
+  const tagsSet: string[] = [];
+  for (const part of subString.split('||')) {
+    const tag = part.trim();
+    if (tag !== '' && !tagsSet.includes(tag)) tagsSet.push(tag);
+  }
+  const codeSet = [...new Set(tagsSet.map(javaHashCode))];
+  return { subString, tagsSet, codeSet };
 }
 
 function decodeSubscription(value: unknown, path: string): SubscriptionData {

@@ -29,6 +29,7 @@ import {
   encodeTopicList,
   encodeTopicRouteData,
   encodeTopicStatsTable,
+  parseTagExpression,
   type RegisterBrokerBody,
   registerBrokerBodyCrc32,
 } from '../../../protocol/bodies/index.js';
@@ -234,6 +235,17 @@ describe('HeartbeatData', () => {
       classFilterMode: false,
       expressionType: 'TAG',
     });
+  });
+
+  it('parses TAG expressions as FilterAPI does, with Java hash codes', () => {
+    assert.deepEqual(parseTagExpression(' TagA || TagB ||  || TagA'), {
+      subString: ' TagA || TagB ||  || TagA',
+      tagsSet: ['TagA', 'TagB'],
+      codeSet: [2598919, 2598920],
+    });
+    for (const all of [null, undefined, '', '*']) {
+      assert.deepEqual(parseTagExpression(all), { subString: '*', tagsSet: [], codeSet: [] });
+    }
   });
 
   it('writes it in Java property order and reads that back', () => {
