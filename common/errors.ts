@@ -27,6 +27,12 @@ export const ErrorCode = {
   REMOTE_ERROR: 'E_REMOTE_ERROR',
   REQUEST_TIMEOUT: 'E_REQUEST_TIMEOUT',
   CONNECTION_CLOSED: 'E_CONNECTION_CLOSED',
+  /** The connection could not be opened: the request was never sent (a definite failure). */
+  CONNECT_FAILED: 'E_CONNECT_FAILED',
+  /** The bound on requests awaiting a response was reached: the request was not sent. */
+  TOO_MANY_PENDING_REQUESTS: 'E_TOO_MANY_PENDING_REQUESTS',
+  /** A JSON or binary body does not parse or lacks a required field. */
+  BODY_MALFORMED: 'E_BODY_MALFORMED',
   // Cluster and HA.
   NO_ROUTE: 'E_NO_ROUTE',
   NO_MASTER: 'E_NO_MASTER',
