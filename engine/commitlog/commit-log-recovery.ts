@@ -90,7 +90,12 @@ function settleStop(
   if (validAfter === undefined && !belowDurable) {
     // Zeros where the next record would start are the normal end of the log, not a torn record.
     const header = Buffer.alloc(8);
-    const n = file.read(at, header, 0, Math.min(8, file.segmentStartOf(at) + file.segmentBytes - at));
+    const n = file.read(
+      at,
+      header,
+      0,
+      Math.min(8, file.segmentStartOf(at) + file.segmentBytes - at),
+    );
     if (n < 8 || !header.equals(Buffer.alloc(8))) result.tornTail = { atOffset: at, reason };
     return;
   }
