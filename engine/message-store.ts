@@ -56,6 +56,7 @@ export class MessageStore {
   #uniqIds: UniqueIdGenerator;
   #closed = false;
   #storeHost: Uint8Array;
+  #arrivalListeners: Array<(topic: string, queueId: number, maxOffset: number) => void> = [];
 
   /** Use openStore(); the pipeline is attached once built around this store's tracker. */
   constructor(
@@ -67,7 +68,12 @@ export class MessageStore {
     this.#tracker = new PutTracker({
       capacity: parts.options.maxPendingPuts,
       storeHost: this.#storeHost,
-      onVisible,
+      onVisible: (put) => {
+        onVisible(put);
+        if (put.inQueue)
+          for (const listener of this.#arrivalListeners)
+            listener(put.topic, put.queueId, put.queueOffset + 1);
+      },
     });
     this.#encoder = new MessageEncoder({
       maxMessageSize: parts.options.maxMessageSize,
@@ -85,6 +91,19 @@ export class MessageStore {
 
   get tracker(): PutTracker {
     return this.#tracker;
+  }
+
+  /**
+   * Calls `listener` each time a message becomes readable in a queue (RocketMQ's
+   * MessageArrivingListener, which wakes long-polling pulls). Returns a remover.
+   */
+  onMessageArriving(
+    listener: (topic: string, queueId: number, maxOffset: number) => void,
+  ): () => void {
+    this.#arrivalListeners.push(listener);
+    return () => {
+      this.#arrivalListeners = this.#arrivalListeners.filter((l) => l !== listener);
+    };
   }
 
   attachPipeline(pipeline: AppendPipeline): void {

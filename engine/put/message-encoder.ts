@@ -3,6 +3,7 @@
 // DefaultMessageStore.putMessage). prepare() checks and sizes; encodeTo() writes the record that
 // prepare() last accepted, directly into the append ring's memory.
 
+import { encodeHostAddress } from '../../common/host-address.js';
 import { Limits } from '../../common/limits.js';
 import {
   encodeRecord,
@@ -32,6 +33,8 @@ export interface MessageInput {
   flag?: number;
   sysFlag?: number;
   bornTimestamp?: number;
+  /** The producer's address, "ip:port" (RocketMQ's BORNHOST); defaults to the store host. */
+  bornHost?: string;
   reconsumeTimes?: number;
   preparedTransactionOffset?: number;
 }
@@ -52,6 +55,7 @@ export interface EncoderOptions {
 export class MessageEncoder {
   #options: EncoderOptions;
   #topicBytes = new Map<string, Buffer>();
+  #bornHosts = new Map<string, Uint8Array>();
   #input: RecordInput;
   #flags = 0;
   #length = 0;
@@ -114,11 +118,18 @@ export class MessageEncoder {
         reason: `the properties take ${propertiesBytes.byteLength} bytes, above ${Limits.maxPropertiesLengthBytes}`,
       };
     }
+    const bornHost = m.bornHost === undefined ? this.#options.bornHost : this.#bornHost(m.bornHost);
+    if (bornHost === undefined)
+      return {
+        status: 'MESSAGE_ILLEGAL',
+        reason: `bornHost "${m.bornHost}" is not an "ip:port" address`,
+      };
     const sysFlag = (m.sysFlag ?? 0) & ~(SysFlag.BORNHOST_V6 | SysFlag.STOREHOST_V6);
     const input = this.#input;
+    input.bornHost = bornHost;
     input.sysFlag =
       sysFlag |
-      (this.#options.bornHost.byteLength === 20 ? SysFlag.BORNHOST_V6 : 0) |
+      (bornHost.byteLength === 20 ? SysFlag.BORNHOST_V6 : 0) |
       (this.#options.storeHost.byteLength === 20 ? SysFlag.STOREHOST_V6 : 0);
     input.queueId = m.queueId;
     input.flag = m.flag ?? 0;
@@ -135,6 +146,19 @@ export class MessageEncoder {
       propertiesBytes.byteLength,
     );
     return this.#length;
+  }
+
+  #bornHost(address: string): Uint8Array | undefined {
+    let bytes = this.#bornHosts.get(address);
+    if (bytes !== undefined) return bytes;
+    try {
+      bytes = encodeHostAddress(address);
+    } catch {
+      return undefined;
+    }
+    if (this.#bornHosts.size > 10_000) this.#bornHosts.clear();
+    this.#bornHosts.set(address, bytes);
+    return bytes;
   }
 
   #topic(topic: string): Buffer | string {
