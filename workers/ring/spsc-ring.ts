@@ -305,7 +305,10 @@ export class SpscRing {
     }
   }
 
-  /** Consumer on the main thread: as waitForData, with Atomics.waitAsync. */
+  /**
+   * Consumer on the main thread: as waitForData, with Atomics.waitAsync. A pending waitAsync does
+   * not keep the process alive: hold a ref'd handle (the worker, a timer) while awaiting.
+   */
   async waitForDataAsync(timeoutMs: number): Promise<boolean> {
     assert(!this.#dataWaitPending, 'ring: only one data wait at a time');
     this.#dataWaitPending = true;
@@ -332,7 +335,7 @@ export class SpscRing {
     }
   }
 
-  /** Producer on the main thread: as waitForSpace, with Atomics.waitAsync. */
+  /** Producer on the main thread: as waitForSpace, with Atomics.waitAsync (same keep-alive note). */
   async waitForSpaceAsync(payloadBytes: number, timeoutMs: number): Promise<boolean> {
     this.#assertPayloadBytes(payloadBytes);
     assert(this.#reservedRecordIndex === -1, 'ring: waiting for space with a reservation open');
@@ -353,6 +356,7 @@ export class SpscRing {
    * if the consumer closes while the producer holds a reservation, that record may go unread.
    */
   close(): void {
+    assert(this.#reservedRecordIndex === -1, 'ring: close with a reservation open');
     const previous = Atomics.compareExchange(
       this.#words,
       STATE_WORD,
