@@ -104,12 +104,20 @@ export function spawnWorker<T>(options: SpawnWorkerOptions<T>): Promise<WorkerHa
     controlPort: port2,
     data: options.workerData,
   };
-  const worker = new Worker(options.entry, {
-    workerData: envelope,
-    transferList: [port2, ...(options.transferList ?? [])],
-    execArgv: workerExecArgv(process.execArgv),
-    name: options.name,
-  });
+  let worker: Worker;
+  try {
+    worker = new Worker(options.entry, {
+      workerData: envelope,
+      transferList: [port2, ...(options.transferList ?? [])],
+      execArgv: workerExecArgv(process.execArgv),
+      name: options.name,
+    });
+  } catch (error) {
+    // Uncloneable workerData or a bad option: nothing started, so nothing else to clean up.
+    port1.close();
+    port2.close();
+    throw error;
+  }
   return new HostedWorker(worker, port1, options.name).start(options.readyTimeoutMs);
 }
 

@@ -42,6 +42,7 @@ import {
   isValidCapacity,
   MAGIC_WORD,
   maxPayloadBytesFor,
+  RECORD_ALIGN_BYTES,
   RECORD_FLAGS_MAX,
   RECORD_FLAGS_OFFSET,
   RECORD_HEADER_BYTES,
@@ -141,8 +142,8 @@ export class SpscRing {
     this.#head = Atomics.load(words, HEAD_WORD) >>> 0;
     this.#cachedHead = this.#head;
     this.#usedBytes(this.#tail, this.#head);
-    assert(this.#tail % RECORD_HEADER_BYTES === 0, 'ring: tail is not record-aligned');
-    assert(this.#head % RECORD_HEADER_BYTES === 0, 'ring: head is not record-aligned');
+    assert(this.#tail % RECORD_ALIGN_BYTES === 0, 'ring: tail is not record-aligned');
+    assert(this.#head % RECORD_ALIGN_BYTES === 0, 'ring: head is not record-aligned');
   }
 
   /** Allocates a ring with a data area of capacityBytes (a power of two, 64 B to 1 GiB). */
@@ -305,7 +306,10 @@ export class SpscRing {
     }
   }
 
-  /** Consumer on the main thread: as waitForData, with Atomics.waitAsync. */
+  /**
+   * Consumer on the main thread: as waitForData, with Atomics.waitAsync. A pending waitAsync does
+   * not keep the process alive: hold a ref'd handle (the worker, a timer) while awaiting.
+   */
   async waitForDataAsync(timeoutMs: number): Promise<boolean> {
     assert(!this.#dataWaitPending, 'ring: only one data wait at a time');
     this.#dataWaitPending = true;
@@ -332,7 +336,7 @@ export class SpscRing {
     }
   }
 
-  /** Producer on the main thread: as waitForSpace, with Atomics.waitAsync. */
+  /** Producer on the main thread: as waitForSpace, with Atomics.waitAsync (same keep-alive note). */
   async waitForSpaceAsync(payloadBytes: number, timeoutMs: number): Promise<boolean> {
     this.#assertPayloadBytes(payloadBytes);
     assert(this.#reservedRecordIndex === -1, 'ring: waiting for space with a reservation open');
@@ -353,6 +357,7 @@ export class SpscRing {
    * if the consumer closes while the producer holds a reservation, that record may go unread.
    */
   close(): void {
+    assert(this.#reservedRecordIndex === -1, 'ring: close with a reservation open');
     const previous = Atomics.compareExchange(
       this.#words,
       STATE_WORD,
@@ -420,7 +425,7 @@ export class SpscRing {
   }
 
   #writeHeader(recordIndex: number, payloadBytes: number, type: number, flags: number): void {
-    assert((recordIndex & 7) === 0, 'ring: record index is not aligned');
+    assert(recordIndex % RECORD_ALIGN_BYTES === 0, 'ring: record index is not aligned');
     assert(
       recordIndex + recordBytesFor(payloadBytes) <= this.capacityBytes,
       'ring: record overruns',
@@ -455,7 +460,7 @@ export class SpscRing {
   }
 
   #checkRecord(recordIndex: number, payloadBytes: number, type: number, available: number): number {
-    assert((recordIndex & 7) === 0, 'ring: record header is not aligned');
+    assert(recordIndex % RECORD_ALIGN_BYTES === 0, 'ring: record header is not aligned');
     assert(payloadBytes <= this.capacityBytes - RECORD_HEADER_BYTES, 'ring: record length too big');
     const recordBytes = recordBytesFor(payloadBytes);
     assert(recordBytes <= this.capacityBytes - recordIndex, 'ring: record crosses the end');

@@ -96,6 +96,9 @@ describe('spawnWorker', () => {
     const base = { entry: fixture('ready-worker'), workerData: {}, readyTimeoutMs, name: 'x' };
     assert.throws(() => spawnWorker({ ...base, readyTimeoutMs: 0 }), RangeError);
     assert.throws(() => spawnWorker({ ...base, name: '' }), TypeError);
+    assert.throws(() => spawnWorker({ ...base, workerData: { f: () => 1 } }), {
+      name: 'DataCloneError',
+    });
   });
 });
 

@@ -3,6 +3,7 @@
 // Both sides run on this thread through two views of one buffer, as two threads would.
 
 import assert from 'node:assert/strict';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
 import {
   HEAD_WORD,
@@ -335,4 +336,48 @@ describe('SpscRing wake-ups', () => {
       await assert.rejects(consumer.waitForDataAsync(5), { name: 'AssertionError' });
       assert.equal(await pending, false);
     }));
+});
+
+describe('SpscRing hot path', () => {
+  it('allocates nothing per record once optimised (no garbage collection while it runs)', async () => {
+    // Counters near 2^32 so positions are not small integers: even then nothing is boxed.
+    const { producer, consumer } = pairAt(64 * 1024, 2 ** 32 - 4096);
+    const payload = new Uint8Array(40);
+    let bytes = 0;
+    const visit = (_t: number, _f: number, _i: number, payloadBytes: number): void => {
+      bytes += payloadBytes;
+    };
+    const run = (rounds: number): void => {
+      for (let r = 0; r < rounds; r++) {
+        for (let i = 0; i < 64; i++) {
+          producer.tryWrite(1, payload);
+          producer.reserve(100);
+          producer.commit(2, 0, 9);
+        }
+        consumer.drain(visit);
+      }
+    };
+    run(20_000);
+    const gcStarts: number[] = [];
+    const observer = new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) gcStarts.push(entry.startTime);
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    const startedMs = performance.now();
+    run(20_000);
+    const endedMs = performance.now();
+    // GC entries arrive late and in order: make garbage until one from after the run shows up.
+    for (let tries = 0; tries < 200 && !gcStarts.some((t) => t > endedMs); tries++) {
+      assert.equal(Array.from({ length: 100_000 }, (_, i) => ({ i })).length, 100_000);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    observer.disconnect();
+    assert.ok(
+      gcStarts.some((t) => t > endedMs),
+      'a later collection was observed',
+    );
+    assert.equal(bytes, 40_000 * 64 * (40 + 9));
+    const during = gcStarts.filter((t) => t >= startedMs && t <= endedMs);
+    assert.deepEqual(during, [], `${during.length} collections during 2.56M records`);
+  });
 });
