@@ -9,6 +9,7 @@
 // This file is the composition root: with `threads: true` (the default) it runs the CommitLog
 // writer and the flush service on worker threads.
 
+import { verifySegmentsInParallel } from '../workers/recovery/verify-pool.js';
 import { createWorkerPipeline } from '../workers/store/worker-pipeline.js';
 import type { MessageStore } from './message-store.js';
 import { assembleStore, type StoreDeps } from './open-store.js';
@@ -31,5 +32,10 @@ export async function openStore(
   options: Partial<StoreOptions> & { storePathRootDir: string },
   deps: StoreDeps = {},
 ): Promise<MessageStore> {
-  return assembleStore(options, deps, createWorkerPipeline);
+  const withPool: StoreDeps = { verifySegments: verifySegmentsInParallel, ...deps };
+  return assembleStore(
+    options,
+    withPool,
+    options.threads === false ? undefined : createWorkerPipeline,
+  );
 }

@@ -18,13 +18,20 @@ import type { AppendPipeline } from './put/append-pipeline.js';
 import { InThreadPipeline } from './put/in-thread-pipeline.js';
 import type { PutTracker } from './put/put-tracker.js';
 import { StoreReader } from './read/store-reader.js';
-import { maxRecordBytes, type RecoveredStore, recoverStore } from './recovery/store-recovery.js';
+import {
+  maxRecordBytes,
+  type RecoveredStore,
+  recoverStore,
+  type SegmentVerifier,
+} from './recovery/store-recovery.js';
 import { PositionSlot, StorePositions } from './store-positions.js';
 
 export interface StoreDeps {
   io?: FileIO;
   clock?: Clock;
   lockProbe?: LockProbe;
+  /** Checks CRCs of several segments in parallel during recovery (piscina in engine/index.ts). */
+  verifySegments?: SegmentVerifier;
 }
 
 export interface PipelineContext {
@@ -62,7 +69,13 @@ export async function assembleStore(
   const io = deps.io ?? new NodeFileIO();
   const clock = deps.clock ?? systemClock;
   const hasher = await loadBodyHasher();
-  const recovered = recoverStore(io, options, clock, deps.lockProbe ?? defaultLockProbe);
+  const recovered = await recoverStore(
+    io,
+    options,
+    clock,
+    deps.lockProbe ?? defaultLockProbe,
+    deps.verifySegments,
+  );
   const positions = initialPositions(recovered);
   const tailCache = TailCache.create(
     options.tailCacheBytes,

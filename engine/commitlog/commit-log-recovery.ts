@@ -9,7 +9,12 @@ import { ErrorCode, MqError } from '../../common/errors.js';
 import type { RecordLayout } from '../../common/message-codec.js';
 import type { FileIO } from '../io/file-io.js';
 import type { SegmentedFile } from '../mapped/segmented-file.js';
-import { findValidRecordAfter, ScanStop, scanSegment } from './segment-scan.js';
+import {
+  findValidRecordAfter,
+  ScanStop,
+  type SegmentScanResult,
+  scanSegment,
+} from './segment-scan.js';
 
 export interface CommitLogRecoveryOptions {
   /** A record boundary known to be preceded only by valid, durable records. */
@@ -20,6 +25,8 @@ export interface CommitLogRecoveryOptions {
   maxRecordBytes: number;
   repair: boolean;
   damagedDir: string;
+  /** CRC-checked scans of the segments, by segment start, done ahead (in parallel) by the caller. */
+  verified?: ReadonlyMap<number, SegmentScanResult>;
 }
 
 export interface CommitLogRecoveryResult {
@@ -56,12 +63,23 @@ export function recoverCommitLog(
   );
   result.scannedFromOffset = offset;
   for (;;) {
+    const verified = options.verified?.get(file.segmentStartOf(offset));
     const scan = scanSegment(
       file,
       offset,
-      { checkCrc: options.checkCrc, maxRecordBytes: options.maxRecordBytes },
+      verified === undefined
+        ? { checkCrc: options.checkCrc, maxRecordBytes: options.maxRecordBytes }
+        : {
+            checkCrc: false,
+            maxRecordBytes: options.maxRecordBytes,
+            stopAtOffset: verified.endOffset,
+          },
       onRecord,
     );
+    if (verified !== undefined && scan.endOffset === verified.endOffset) {
+      scan.stop = verified.stop;
+      scan.reason = verified.reason;
+    }
     result.recordCount += scan.recordCount;
     if (scan.recordCount > 0) result.lastStoreTimestamp = scan.lastStoreTimestamp;
     offset = scan.endOffset;

@@ -32,6 +32,8 @@ export interface ScanOptions {
   checkCrc: boolean;
   maxRecordBytes: number;
   chunkBytes?: number;
+  /** Stop here (an offset another pass already found to be where valid records end). */
+  stopAtOffset?: number;
 }
 
 /**
@@ -65,6 +67,14 @@ export function scanSegment(
   );
   let offset = fromOffset;
   while (offset < segmentEnd) {
+    if (options.stopAtOffset !== undefined && offset >= options.stopAtOffset) {
+      return {
+        ...result,
+        endOffset: offset,
+        stop: ScanStop.INVALID,
+        reason: 'stopped where verification stopped',
+      };
+    }
     let pos = offset - chunkStart;
     if (offset > chunkStart && chunkStart + chunkLength < segmentEnd) {
       const size = pos + 4 <= chunkLength ? buf.readInt32BE(pos) : 0;

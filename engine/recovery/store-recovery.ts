@@ -19,6 +19,7 @@ import {
   type CommitLogRecoveryResult,
   recoverCommitLog,
 } from '../commitlog/commit-log-recovery.js';
+import type { SegmentScanResult } from '../commitlog/segment-scan.js';
 import { ConsumeQueueTable } from '../dispatch/consume-queue-table.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { IndexService } from '../index/index-service.js';
@@ -34,6 +35,8 @@ export interface RecoveryReport {
   recordsScanned: number;
   recordsRedispatched: number;
   queueUnitsTruncated: number;
+  /** Segments whose CRCs were checked ahead on the parallel pool (0: checked in the ordered pass). */
+  segmentsVerifiedInParallel: number;
   tornTail: CommitLogRecoveryResult['tornTail'];
   repaired: CommitLogRecoveryResult['repaired'];
   durationMs: number;
@@ -56,12 +59,24 @@ export function maxRecordBytes(options: Pick<StoreOptions, 'maxMessageSize'>): n
   return options.maxMessageSize + 91 + 24 + 255 + 32767;
 }
 
-export function recoverStore(
+/** One segment to check with CRCs from `fromOffset` (a record boundary) to its end. */
+export interface VerifyTask {
+  dir: string;
+  segmentBytes: number;
+  fromOffset: number;
+  maxRecordBytes: number;
+}
+
+/** Runs verify tasks, possibly in parallel (piscina), returning one scan result per task. */
+export type SegmentVerifier = (tasks: VerifyTask[]) => Promise<SegmentScanResult[]>;
+
+export async function recoverStore(
   io: FileIO,
   options: StoreOptions,
   clock: Clock,
   lockProbe: LockProbe,
-): RecoveredStore {
+  verifier?: SegmentVerifier,
+): Promise<RecoveredStore> {
   const started = clock.monotonicMs();
   io.mkdirp(options.storePathRootDir);
   const releaseLock = acquireStoreLock(io, options.storePathRootDir, lockProbe);
@@ -71,6 +86,10 @@ export function recoverStore(
     const { commitLog, queues, index, checkpoint } = files;
     const dispatcher = new Dispatcher(queues, index);
     const plan = planScan(commitLog, checkpoint, abnormal);
+    const verified =
+      options.checkCRCOnRecover && verifier !== undefined
+        ? await verifyAhead(commitLog, plan.scanFromOffset, maxRecordBytes(options), verifier)
+        : undefined;
     let redispatched = 0;
     const onRecord = (buf: Buffer, _pos: number, layout: RecordLayout) => {
       if (layout.commitLogOffset < plan.dispatchFromOffset) return;
@@ -87,6 +106,7 @@ export function recoverStore(
         maxRecordBytes: maxRecordBytes(options),
         repair: options.repairCorruptRecords,
         damagedDir: `${options.storePathRootDir}/damaged`,
+        ...(verified === undefined ? {} : { verified }),
       },
       onRecord,
     );
@@ -115,6 +135,7 @@ export function recoverStore(
       recordsScanned: scan.recordCount,
       recordsRedispatched: redispatched,
       queueUnitsTruncated,
+      segmentsVerifiedInParallel: verified?.size ?? 0,
       tornTail: scan.tornTail,
       repaired: scan.repaired,
       durationMs: clock.monotonicMs() - started,
@@ -124,6 +145,26 @@ export function recoverStore(
     releaseLock();
     throw error;
   }
+}
+
+/** With two or more segments to scan, checks their CRCs in parallel before the ordered pass. */
+async function verifyAhead(
+  commitLog: SegmentedFile,
+  scanFromOffset: number,
+  maxRecordBytes: number,
+  verifier: SegmentVerifier,
+): Promise<Map<number, SegmentScanResult> | undefined> {
+  const first = commitLog.segmentStartOf(scanFromOffset);
+  const segments = commitLog.segments().filter((s) => s >= first);
+  if (segments.length < 2) return undefined;
+  const tasks = segments.map((s) => ({
+    dir: commitLog.dir,
+    segmentBytes: commitLog.segmentBytes,
+    fromOffset: Math.max(s, scanFromOffset),
+    maxRecordBytes,
+  }));
+  const results = await verifier(tasks);
+  return new Map(segments.map((s, i) => [s, results[i] as SegmentScanResult]));
 }
 
 function openFiles(io: FileIO, options: StoreOptions) {

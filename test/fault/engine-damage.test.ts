@@ -105,6 +105,10 @@ describe('recovery from damaged CommitLog files', () => {
     const store = await openStore({ storePathRootDir: root, ...options });
     try {
       assert.equal(store.recoveryReport.endOffset, endOffset);
+      assert.ok(
+        store.recoveryReport.segmentsVerifiedInParallel >= 2,
+        'segment CRCs were checked on the pool',
+      );
       const content = await readAllMessages(store, 'Crash', 4);
       for (const [id, where] of crashed.content.found) {
         if (lost.includes(id)) assert.equal(content.found.has(id), false, `message ${id} is gone`);
