@@ -282,6 +282,12 @@ export class MessageStore {
     };
   }
 
+  /** Deletes expired segments now, whatever the hour (RocketMQ's manual delete); returns the count. */
+  cleanNow(): number {
+    this.#checkOpen();
+    return this.#p.clean.run(true);
+  }
+
   #checkOpen(): void {
     if (this.#closed) throw new MqError(ErrorCode.STORE_CLOSED, 'The store is closed');
   }

@@ -211,10 +211,11 @@ export class IndexFile {
     let indexNo = this.#slots[keyHash % this.hashSlotNum] ?? 0;
     const entry = Buffer.alloc(INDEX_ENTRY_BYTES);
     const seen = new Set<number>();
+    const limit = out.length + maxNum;
     while (
       indexNo > 0 &&
       indexNo < this.header.indexCount &&
-      out.length < maxNum &&
+      out.length < limit &&
       !seen.has(indexNo)
     ) {
       seen.add(indexNo);

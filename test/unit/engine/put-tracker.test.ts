@@ -1,0 +1,105 @@
+// The put tracker: puts complete in order, visibility follows the wrote position, SYNC_FLUSH puts
+// wait for the flushed position and time out with FLUSH_DISK_TIMEOUT, and a failed pipeline fails
+// every pending put.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { encodeHostAddress } from '../../../common/host-address.js';
+import type { PutResult } from '../../../engine/put/put-result.js';
+import { type PendingPut, PutTracker } from '../../../engine/put/put-tracker.js';
+
+function setup(capacity = 10) {
+  const visible: number[] = [];
+  const results: Array<PutResult | undefined> = [];
+  const tracker = new PutTracker({
+    capacity,
+    storeHost: encodeHostAddress('127.0.0.1:10911'),
+    onVisible: (p) => visible.push(p.queueOffset),
+  });
+  const add = (waitFlush: boolean, deadlineMs = Number.POSITIVE_INFINITY) => {
+    const i = results.length;
+    results.push(undefined);
+    const put: PendingPut = {
+      resolve: (r) => {
+        results[i] = r;
+      },
+      topic: 'T',
+      queueId: 0,
+      inQueue: true,
+      uniqKey: `u${i}`,
+      length: 100,
+      waitFlush,
+      deadlineMs,
+      queueOffset: -1,
+      commitLogOffset: -1,
+    };
+    tracker.add(put);
+  };
+  return { tracker, visible, results, add };
+}
+
+describe('PutTracker', () => {
+  it('acknowledges ASYNC puts once written, in order', () => {
+    const { tracker, visible, results, add } = setup();
+    for (let i = 0; i < 3; i++) add(false);
+    for (let i = 0; i < 3; i++) tracker.appended(i, i * 100);
+    tracker.wroteTo(200);
+    assert.deepEqual(visible, [0, 1]);
+    assert.deepEqual(
+      results.map((r) => r?.status),
+      ['PUT_OK', 'PUT_OK', undefined],
+    );
+    assert.equal(results[1]?.msgId, '7F00000100002A9F0000000000000064');
+    tracker.wroteTo(300);
+    assert.equal(results[2]?.status, 'PUT_OK');
+    assert.equal(tracker.size, 0);
+  });
+
+  it('holds SYNC puts until flushed, and a later ASYNC put behind them', () => {
+    const { tracker, results, add } = setup();
+    add(true, 1000);
+    add(false);
+    tracker.appended(0, 0);
+    tracker.appended(1, 100);
+    tracker.wroteTo(200);
+    assert.deepEqual(
+      results.map((r) => r?.status),
+      [undefined, undefined],
+    );
+    tracker.flushedTo(100);
+    assert.deepEqual(
+      results.map((r) => r?.status),
+      ['PUT_OK', 'PUT_OK'],
+    );
+  });
+
+  it('times out SYNC puts whose flush did not come, then keeps going', () => {
+    const { tracker, results, add } = setup();
+    add(true, 1000);
+    add(true, 2000);
+    tracker.appended(0, 0);
+    tracker.appended(1, 100);
+    tracker.wroteTo(200);
+    tracker.expire(999);
+    assert.equal(results.filter((r) => r !== undefined).length, 0);
+    tracker.expire(1500);
+    assert.equal(results[0]?.status, 'FLUSH_DISK_TIMEOUT');
+    assert.equal(results[0]?.queueOffset, 0, 'a timed-out put still reports where it was stored');
+    tracker.flushedTo(200);
+    assert.equal(results[1]?.status, 'PUT_OK');
+  });
+
+  it('is bounded and fails everything pending when the pipeline dies', () => {
+    const { tracker, results, add } = setup(2);
+    add(false);
+    add(false);
+    assert.equal(tracker.hasRoom(1), false);
+    tracker.appended(0, 0);
+    tracker.failAll('UNKNOWN_ERROR', 'writer exited');
+    assert.deepEqual(
+      results.map((r) => r?.status),
+      ['UNKNOWN_ERROR', 'UNKNOWN_ERROR'],
+    );
+    assert.equal(tracker.hasRoom(2), true);
+  });
+});
