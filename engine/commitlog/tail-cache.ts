@@ -42,12 +42,12 @@ export class TailCache {
   }
 
   /** Copies `length` bytes of `source` into the window at CommitLog offset `offset` (writer only). */
-  put(offset: number, source: Uint8Array, sourceOffset: number, length: number): void {
+  put(offset: number, source: Buffer, sourceOffset: number, length: number): void {
     const at = offset & this.#mask;
     const first = Math.min(length, this.capacityBytes - at);
-    this.bytes.set(source.subarray(sourceOffset, sourceOffset + first), at);
-    if (first < length)
-      this.bytes.set(source.subarray(sourceOffset + first, sourceOffset + length), 0);
+    // Buffer.copy is a memmove; TypedArray.set over shared memory copies element by element.
+    source.copy(this.bytes, at, sourceOffset, sourceOffset + first);
+    if (first < length) source.copy(this.bytes, 0, sourceOffset + first, sourceOffset + length);
   }
 
   /** Index of `offset` in `bytes` and how many bytes from there are contiguous. */
