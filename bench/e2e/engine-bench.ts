@@ -1,0 +1,232 @@
+// Engine benchmark: the embedded store at full speed, beside the physical limits measured in the
+// same run on the same disk. Every figure names its durability mode.
+//
+// Run: npm run bench [-- --seconds 3 --sizes 1024,16384 --out bench/results/engine.md]
+//      (or: petrel bench engine ...)
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { openStore } from '../../engine/index.js';
+import { fmt, newHistogram, percentileMs, recordSince } from '../lib/latency.js';
+import { machineInfo, machineLine } from '../lib/machine.js';
+import { type DiskLimit, measureCpuFloor, measureDisk } from './physical-limits.js';
+
+export interface EngineRun {
+  bodyBytes: number;
+  flushDiskType: 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+  threads: boolean;
+  inFlight: number;
+  msgsPerSec: number;
+  mbPerSec: number;
+  putP50Ms: number;
+  putP99Ms: number;
+  loopDelayP99Ms: number;
+  refused: number;
+}
+
+interface BenchArgs {
+  seconds: number;
+  sizes: number[];
+  inFlights: number[];
+  out: string | undefined;
+  dir: string;
+}
+
+function parseArgs(argv: readonly string[]): BenchArgs {
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i === -1 ? undefined : argv[i + 1];
+  };
+  return {
+    seconds: Number(get('seconds') ?? 3),
+    sizes: (get('sizes') ?? '1024,16384').split(',').map(Number),
+    inFlights: (get('in-flight') ?? '1,256').split(',').map(Number),
+    out: get('out'),
+    dir: get('dir') ?? tmpdir(),
+  };
+}
+
+async function runOne(
+  dir: string,
+  run: Omit<
+    EngineRun,
+    'msgsPerSec' | 'mbPerSec' | 'putP50Ms' | 'putP99Ms' | 'loopDelayP99Ms' | 'refused'
+  >,
+  seconds: number,
+): Promise<EngineRun> {
+  const root = mkdtempSync(join(dir, 'petrel-bench-'));
+  const store = await openStore({
+    storePathRootDir: root,
+    flushDiskType: run.flushDiskType,
+    threads: run.threads,
+  });
+  const body = Buffer.alloc(run.bodyBytes, 0x61);
+  const latency = newHistogram();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  let ok = 0;
+  let refused = 0;
+  let measuring = false;
+  let stop = false;
+  const worker = async (w: number) => {
+    for (let i = 0; !stop; i++) {
+      const started = process.hrtime.bigint();
+      const result = await store.putMessage({ topic: 'BenchTopic', queueId: (w + i) & 7, body });
+      if (!measuring) continue;
+      if (result.status === 'PUT_OK') {
+        ok++;
+        recordSince(latency, started);
+      } else refused++;
+    }
+  };
+  const workers = Array.from({ length: run.inFlight }, (_, w) => worker(w));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  measuring = true;
+  loop.enable();
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const elapsed = (performance.now() - started) / 1000;
+  measuring = false;
+  loop.disable();
+  stop = true;
+  await Promise.all(workers);
+  await store.close();
+  rmSync(root, { recursive: true, force: true });
+  return {
+    ...run,
+    msgsPerSec: ok / elapsed,
+    mbPerSec: (ok * run.bodyBytes) / elapsed / 1e6,
+    putP50Ms: percentileMs(latency, 50),
+    putP99Ms: percentileMs(latency, 99),
+    loopDelayP99Ms: percentileMs(loop, 99),
+    refused,
+  };
+}
+
+function find(
+  runs: EngineRun[],
+  bodyBytes: number,
+  flush: string,
+  threads: boolean,
+  inFlight: number,
+): EngineRun | undefined {
+  return runs.find(
+    (r) =>
+      r.bodyBytes === bodyBytes &&
+      r.flushDiskType === flush &&
+      r.threads === threads &&
+      r.inFlight === inFlight,
+  );
+}
+
+function targets(runs: EngineRun[], floors: Map<number, number>, disk: DiskLimit): string[] {
+  const lines: string[] = [];
+  const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const async1k = find(runs, 1024, 'ASYNC_FLUSH', true, 256);
+  const floor1k = floors.get(1024);
+  if (async1k !== undefined && floor1k !== undefined) {
+    const ratio = async1k.msgsPerSec / floor1k;
+    lines.push(
+      `- 1 KiB, ASYNC_FLUSH, threads, 256 in flight: ${fmt(async1k.msgsPerSec, 0)} msgs/s = ${fmt(ratio * 100)} % of the CPU floor (target >= 80 %: ${verdict(ratio >= 0.8)})`,
+    );
+  }
+  const async16k = find(runs, 16384, 'ASYNC_FLUSH', true, 256);
+  if (async16k !== undefined) {
+    const ratio = async16k.mbPerSec / disk.mbPerSec;
+    lines.push(
+      `- 16 KiB, ASYNC_FLUSH, threads, 256 in flight: ${fmt(async16k.mbPerSec)} MB/s = ${fmt(ratio * 100)} % of the disk limit (target >= 60 %: ${verdict(ratio >= 0.6)})`,
+    );
+  }
+  for (const size of [1024, 16384]) {
+    const sync = find(runs, size, 'SYNC_FLUSH', true, 256);
+    const async = find(runs, size, 'ASYNC_FLUSH', true, 256);
+    if (sync === undefined || async === undefined) continue;
+    const ratio = sync.msgsPerSec / async.msgsPerSec;
+    lines.push(
+      `- ${size === 1024 ? '1 KiB' : '16 KiB'}, SYNC_FLUSH vs ASYNC_FLUSH, threads, 256 in flight: ${fmt(ratio * 100)} % (target >= 50 %: ${verdict(ratio >= 0.5)})`,
+    );
+  }
+  const worstLoop = Math.max(...runs.filter((r) => r.threads).map((r) => r.loopDelayP99Ms));
+  lines.push(
+    `- main event-loop delay p99 with threads, worst run: ${fmt(worstLoop, 2)} ms (target < 10 ms: ${verdict(worstLoop < 10)})`,
+  );
+  return lines;
+}
+
+function render(
+  args: BenchArgs,
+  disk: DiskLimit,
+  floors: Map<number, number>,
+  runs: EngineRun[],
+  command: string,
+): string {
+  const m = machineInfo(args.dir);
+  const out = [
+    `### Engine benchmark, ${m.date.slice(0, 10)}`,
+    '',
+    `Machine: ${machineLine(m)}`,
+    `Command: \`${command}\``,
+    '',
+  ];
+  out.push('Physical limits (same run, same disk):', '');
+  out.push(
+    `- disk: sequential pwrite of 1 MiB buffers + final fdatasync: ${fmt(disk.mbPerSec)} MB/s`,
+  );
+  for (const s of disk.syncLatency)
+    out.push(
+      `- pwrite + fdatasync of ${s.batchBytes / 1024} KiB: p50 ${fmt(s.p50Ms, 2)} ms, p99 ${fmt(s.p99Ms, 2)} ms`,
+    );
+  for (const [size, floor] of floors)
+    out.push(
+      `- CPU floor, ${size} B bodies (encode record + CRC into 1 MiB buffers, writeSync): ${fmt(floor, 0)} msgs/s`,
+    );
+  out.push(
+    '',
+    '| body | flush | threads | in flight | msgs/s | MB/s | put p50 ms | put p99 ms | loop delay p99 ms | vs limit |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const r of runs) {
+    const limit =
+      r.bodyBytes >= 16384
+        ? `${fmt((r.mbPerSec / disk.mbPerSec) * 100)} % of disk`
+        : `${fmt((r.msgsPerSec / (floors.get(r.bodyBytes) ?? 1)) * 100)} % of CPU floor`;
+    out.push(
+      `| ${r.bodyBytes} B | ${r.flushDiskType} | ${r.threads} | ${r.inFlight} | ${fmt(r.msgsPerSec, 0)} | ${fmt(r.mbPerSec)} | ${fmt(r.putP50Ms, 3)} | ${fmt(r.putP99Ms, 3)} | ${fmt(r.loopDelayP99Ms, 2)} | ${limit} |`,
+    );
+  }
+  out.push('', 'Targets:', '', ...targets(runs, floors, disk), '');
+  return out.join('\n');
+}
+
+export async function runEngineBench(argv: readonly string[]): Promise<string> {
+  const args = parseArgs(argv);
+  const disk = measureDisk(args.dir, 512);
+  const floors = new Map(
+    args.sizes.map((size) => [size, measureCpuFloor(args.dir, size, args.seconds).msgsPerSec]),
+  );
+  const runs: EngineRun[] = [];
+  for (const bodyBytes of args.sizes) {
+    for (const flushDiskType of ['ASYNC_FLUSH', 'SYNC_FLUSH'] as const) {
+      for (const threads of [true, false]) {
+        for (const inFlight of args.inFlights) {
+          const run = await runOne(
+            args.dir,
+            { bodyBytes, flushDiskType, threads, inFlight },
+            args.seconds,
+          );
+          process.stderr.write(`${JSON.stringify(run)}\n`);
+          runs.push(run);
+        }
+      }
+    }
+  }
+  const report = render(args, disk, floors, runs, `npm run bench -- ${argv.join(' ')}`.trim());
+  if (args.out !== undefined) writeFileSync(args.out, `${report}\n`);
+  return report;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.stdout.write(`${await runEngineBench(process.argv.slice(2))}\n`);
+}
