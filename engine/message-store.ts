@@ -56,6 +56,7 @@ export class MessageStore {
   #uniqIds: UniqueIdGenerator;
   #closed = false;
   #storeHost: Uint8Array;
+  #replicaEnd: number;
   #arrivalListeners: Array<(topic: string, queueId: number, maxOffset: number) => void> = [];
 
   /** Use openStore(); the pipeline is attached once built around this store's tracker. */
@@ -64,15 +65,14 @@ export class MessageStore {
     onVisible: ConstructorParameters<typeof PutTracker>[0]['onVisible'],
   ) {
     this.#p = parts;
+    this.#replicaEnd = parts.positions.get(PositionSlot.WROTE);
     this.#storeHost = encodeHostAddress(parts.options.storeHost);
     this.#tracker = new PutTracker({
       capacity: parts.options.maxPendingPuts,
       storeHost: this.#storeHost,
       onVisible: (put) => {
         onVisible(put);
-        if (put.inQueue)
-          for (const listener of this.#arrivalListeners)
-            listener(put.topic, put.queueId, put.queueOffset + 1);
+        if (put.inQueue) this.notifyArrival(put.topic, put.queueId, put.queueOffset + 1);
       },
     });
     this.#encoder = new MessageEncoder({
@@ -104,6 +104,34 @@ export class MessageStore {
     return () => {
       this.#arrivalListeners = this.#arrivalListeners.filter((l) => l !== listener);
     };
+  }
+
+  /** A queue now holds messages below maxOffset (puts here, or replication on a slave). */
+  notifyArrival(topic: string, queueId: number, maxOffset: number): void {
+    for (const listener of this.#arrivalListeners) listener(topic, queueId, maxOffset);
+  }
+
+  /**
+   * A slave appends CommitLog bytes received from its master. They must continue the log exactly
+   * (offset = the end so far, see getMaxPhyOffset after the last append).
+   */
+  appendReplicated(
+    commitLogOffset: number,
+    bytes: Buffer,
+  ): 'OK' | 'OFFSET_MISMATCH' | 'BUSY' | 'NOT_SLAVE' | 'FAILED' {
+    if (this.#closed || this.#pipeline?.failure !== undefined) return 'FAILED';
+    if (this.#p.options.brokerRole !== 'SLAVE') return 'NOT_SLAVE';
+    if (commitLogOffset !== this.#replicaEnd) return 'OFFSET_MISMATCH';
+    const pipeline = this.#pipeline;
+    assert(pipeline !== undefined, 'store: no pipeline');
+    if (!pipeline.submitRaw(commitLogOffset, bytes)) return 'BUSY';
+    this.#replicaEnd += bytes.byteLength;
+    return 'OK';
+  }
+
+  /** End of the replicated bytes handed to the writer (>= getMaxPhyOffset while they are written). */
+  get replicaEndOffset(): number {
+    return this.#replicaEnd;
   }
 
   attachPipeline(pipeline: AppendPipeline): void {

@@ -43,6 +43,8 @@ export interface PipelineContext {
   hasher: BodyHasher;
   clock: Clock;
   io: FileIO;
+  /** A queue grew from replicated records (a slave): update views and wake long polls. */
+  onReplicaDispatched: (topic: string, queueId: number, maxOffset: number) => void;
 }
 
 /** Builds a worker-backed pipeline; it takes ownership of the recovered writer-side objects. */
@@ -128,6 +130,10 @@ export async function assembleStore(
     hasher,
     clock,
     io,
+    onReplicaDispatched: (topic, queueId, maxOffset) => {
+      if (threaded) views.queues.getOrCreate(topic, queueId).raiseMaxOffset(maxOffset);
+      store.notifyArrival(topic, queueId, maxOffset);
+    },
   };
   const pipeline =
     threaded && workerPipeline !== undefined
@@ -162,7 +168,12 @@ function createCleanService(
 
 function initialPositions(recovered: RecoveredStore): StorePositions {
   const positions = new StorePositions();
-  for (const slot of [PositionSlot.WROTE, PositionSlot.FLUSHED, PositionSlot.LOGICS_DURABLE])
+  for (const slot of [
+    PositionSlot.WROTE,
+    PositionSlot.FLUSHED,
+    PositionSlot.LOGICS_DURABLE,
+    PositionSlot.DISPATCHED,
+  ])
     positions.set(slot, recovered.endOffset);
   for (const slot of [
     PositionSlot.WROTE_TIMESTAMP,

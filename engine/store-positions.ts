@@ -13,7 +13,11 @@
 //  7    failed              any         non-zero once a worker hit a fatal error
 //  8    slaveAcked          ha sender   highest offset a slave acknowledged (Master/Slave)
 //  9    flushWake           main        bumped to wake the flush thread early (close)
-// 10..15 reserved
+// 10    dispatched          writer      end of the last complete record dispatched (a record boundary;
+//                                       below wrote only on a slave, while a replicated record is partial)
+// 11    slaveCount          ha sender   slaves connected now
+// 12    haPort              ha sender   the HA listen port once bound (0 until then)
+// 13..15 reserved
 
 import { assert } from '../common/assert.js';
 
@@ -28,6 +32,9 @@ export const PositionSlot = {
   FAILED: 7,
   SLAVE_ACKED: 8,
   FLUSH_WAKE: 9,
+  DISPATCHED: 10,
+  SLAVE_COUNT: 11,
+  HA_PORT: 12,
 } as const;
 export type PositionSlot = (typeof PositionSlot)[keyof typeof PositionSlot];
 

@@ -12,14 +12,20 @@
 import { assert } from '../../common/assert.js';
 import { crc32, writeInt64Buffer } from '../../common/bytes.js';
 import type { Clock } from '../../common/clock.js';
+import { ErrorCode, MqError } from '../../common/errors.js';
 import {
+  BLANK_MAGIC_CODE,
+  checkRecord,
   END_FILE_MIN_BLANK_LENGTH,
+  emptyLayout,
   encodeBlankRecord,
+  RecordCheck,
   RecordField,
   SysFlag,
   storeTimestampPosition,
   TRANSACTION_TYPE_MASK,
 } from '../../common/message-codec.js';
+import type { ConsumeQueue } from '../consumequeue/consume-queue.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { SegmentedFile } from '../mapped/segmented-file.js';
 import { parseRecordForDispatch } from './record-parse.js';
@@ -49,7 +55,10 @@ export class CommitLogWriter {
   #hashBody: BodyHasher | undefined;
   #wrote: number;
   #batchStart: number;
+  #dispatched: number;
   #lastStoreTimestamp = 0;
+  #maxRecordBytes: number;
+  #reputScratch: Buffer | undefined;
 
   constructor(
     deps: {
@@ -58,6 +67,7 @@ export class CommitLogWriter {
       dispatcher: Dispatcher;
       clock: Clock;
       hashBody?: BodyHasher;
+      maxRecordBytes: number;
     },
     wrotePosition: number,
   ) {
@@ -69,6 +79,13 @@ export class CommitLogWriter {
     this.#hashBody = deps.hashBody;
     this.#wrote = wrotePosition;
     this.#batchStart = wrotePosition;
+    this.#dispatched = wrotePosition;
+    this.#maxRecordBytes = deps.maxRecordBytes;
+  }
+
+  /** End of the last complete record dispatched (below appendedPosition only while a replicated record is partial). */
+  get dispatchedPosition(): number {
+    return this.#dispatched;
   }
 
   /** End of everything appended, committed or not. */
@@ -131,6 +148,7 @@ export class CommitLogWriter {
     out.queueOffset = queueOffset;
     out.commitLogOffset = this.#wrote;
     this.#wrote += length;
+    this.#dispatched = this.#wrote;
   }
 
   #fillXxh64(src: Buffer, at: number, body: Uint8Array): void {
@@ -153,14 +171,88 @@ export class CommitLogWriter {
     encodeBlankRecord(blank, 0, left);
     this.#tail.put(this.#wrote, blank, 0, END_FILE_MIN_BLANK_LENGTH);
     this.#wrote += left;
+    this.#dispatched = this.#wrote;
     assert(
       this.#wrote % this.#commitLog.segmentBytes === 0,
       'writer: blank did not end the segment',
     );
   }
 
+  /**
+   * Appends raw CommitLog bytes replicated from a master (a slave's path). They must start at the
+   * current end and stay inside one segment; records they complete are checked and dispatched by
+   * commitBatch(). Returns false, appending nothing, on an offset mismatch.
+   */
+  appendRaw(commitLogOffset: number, src: Buffer, pos: number, length: number): boolean {
+    if (commitLogOffset !== this.#wrote) return false;
+    const segmentEnd =
+      this.#commitLog.segmentStartOf(commitLogOffset) + this.#commitLog.segmentBytes;
+    assert(
+      commitLogOffset + length <= segmentEnd,
+      'writer: replicated bytes cross a segment boundary',
+    );
+    assert(
+      this.#wrote + length - this.#dispatched <= this.#tail.maxBatchBytes,
+      'writer: undispatched replicated bytes exceed a batch',
+    );
+    this.#tail.put(this.#wrote, src, pos, length);
+    this.#wrote += length;
+    return true;
+  }
+
+  /** Dispatches every complete record between the dispatched and the appended position (reput). */
+  #reput(nowMs: number): void {
+    const scratch = (this.#reputScratch ??= Buffer.allocUnsafe(this.#maxRecordBytes));
+    const layout = emptyLayout();
+    while (this.#wrote - this.#dispatched >= 8) {
+      const at = this.#dispatched;
+      this.#readTail(at, scratch, 8);
+      const total = scratch.readInt32BE(0);
+      if (scratch.readInt32BE(4) === BLANK_MAGIC_CODE) {
+        const segmentEnd = this.#commitLog.segmentStartOf(at) + this.#commitLog.segmentBytes;
+        if (at + total !== segmentEnd)
+          throw this.#corrupt(at, `blank record of ${total} bytes does not end its segment`);
+        this.#dispatched = segmentEnd;
+        continue;
+      }
+      if (total <= 0 || total > this.#maxRecordBytes)
+        throw this.#corrupt(at, `record size ${total} out of range`);
+      if (at + total > this.#wrote) return;
+      this.#readTail(at, scratch, total);
+      const options = {
+        available: total,
+        expectedCommitLogOffset: at,
+        checkCrc: true,
+        maxRecordBytes: this.#maxRecordBytes,
+      };
+      const { check, reason } = checkRecord(scratch, 0, options, layout);
+      if (check !== RecordCheck.OK) throw this.#corrupt(at, reason);
+      const record = parseRecordForDispatch(scratch, 0, total);
+      record.queueOffset = layout.queueOffset;
+      record.commitLogOffset = at;
+      record.storeTimestamp = layout.storeTimestamp;
+      this.#dispatcher.dispatch(record, nowMs);
+      this.#dispatched = at + total;
+    }
+  }
+
+  #readTail(offset: number, target: Buffer, length: number): void {
+    const { index, contiguousBytes } = this.#tail.locate(offset);
+    const first = Math.min(length, contiguousBytes);
+    this.#tail.bytes.copy(target, 0, index, index + first);
+    if (first < length) this.#tail.bytes.copy(target, first, 0, length - first);
+  }
+
+  #corrupt(offset: number, reason: string): MqError {
+    return new MqError(
+      ErrorCode.CORRUPT_RECORD,
+      `Replicated CommitLog data at offset ${offset} does not check out: ${reason}`,
+      { offset, reason },
+    );
+  }
+
   /** pwrites everything appended since the last commit, then the dispatched units; returns the end. */
-  commitBatch(): number {
+  commitBatch(onQueue?: (cq: ConsumeQueue) => void): number {
     let offset = this.#batchStart;
     while (offset < this.#wrote) {
       const segmentEnd = this.#commitLog.segmentStartOf(offset) + this.#commitLog.segmentBytes;
@@ -169,7 +261,8 @@ export class CommitLogWriter {
       this.#commitLog.write(offset, this.#tail.bytes, index, length);
       offset += length;
     }
-    this.#dispatcher.flush();
+    if (this.#dispatched < this.#wrote) this.#reput(this.#clock.nowMs());
+    this.#dispatcher.flush(onQueue);
     this.#batchStart = this.#wrote;
     return this.#wrote;
   }

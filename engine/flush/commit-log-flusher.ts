@@ -59,7 +59,8 @@ export class CommitLogFlusher {
         p.get(PositionSlot.LOGICS_TIMESTAMP),
       ),
       indexMsgTimestamp: Math.max(previous.indexMsgTimestamp, p.get(PositionSlot.LOGICS_TIMESTAMP)),
-      flushedCommitLogOffset: this.#flushed,
+      // A record boundary: on a slave the flushed bytes may end inside a replicated record.
+      flushedCommitLogOffset: Math.min(this.#flushed, p.get(PositionSlot.DISPATCHED)),
       consumeQueueDurableOffset: Math.min(this.#flushed, p.get(PositionSlot.LOGICS_DURABLE)),
       indexDurableOffset: Math.min(this.#flushed, p.get(PositionSlot.LOGICS_DURABLE)),
     });

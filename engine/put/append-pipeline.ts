@@ -11,6 +11,8 @@ export interface AppendPipeline {
    * all (the put was not taken and must be untracked).
    */
   submit(encoder: MessageEncoder, length: number): boolean;
+  /** A slave's replicated CommitLog bytes, which must continue the log exactly. False when full. */
+  submitRaw(commitLogOffset: number, bytes: Buffer): boolean;
   /** Physical offsets of messages indexed under topic#key, newest first. */
   queryIndex(
     topic: string,

@@ -6,6 +6,7 @@ import type { Clock } from '../../common/clock.js';
 import type { BodyHasher } from '../checksum/body-hasher.js';
 import { type AppendResult, CommitLogWriter } from '../commitlog/commit-log-writer.js';
 import type { TailCache } from '../commitlog/tail-cache.js';
+import type { ConsumeQueue } from '../consumequeue/consume-queue.js';
 import { CommitLogFlusher } from '../flush/commit-log-flusher.js';
 import { FlushPolicy } from '../flush/flush-policy.js';
 import type { StoreOptions } from '../options.js';
@@ -24,6 +25,7 @@ export interface InThreadPipelineDeps {
   clock: Clock;
   hasher: BodyHasher;
   scratchBytes: number;
+  onReplicaDispatched: (topic: string, queueId: number, maxOffset: number) => void;
 }
 
 export class InThreadPipeline implements AppendPipeline {
@@ -36,6 +38,7 @@ export class InThreadPipeline implements AppendPipeline {
   #commitScheduled = false;
   #timers: NodeJS.Timeout[] = [];
   #failure: string | undefined;
+  #rawInBatch = false;
 
   constructor(deps: InThreadPipelineDeps) {
     this.#d = deps;
@@ -47,6 +50,7 @@ export class InThreadPipeline implements AppendPipeline {
         dispatcher: recovered.dispatcher,
         clock,
         hashBody: deps.hasher.hash,
+        maxRecordBytes: deps.scratchBytes,
       },
       recovered.endOffset,
     );
@@ -92,20 +96,39 @@ export class InThreadPipeline implements AppendPipeline {
     const written = encoder.encodeTo(this.#scratch, 0);
     this.#writer.append(this.#scratch, 0, written, encoder.flags, this.#out);
     this.#d.tracker.appended(this.#out.queueOffset, this.#out.commitLogOffset);
-    if (!this.#commitScheduled) {
-      this.#commitScheduled = true;
-      setImmediate(() => {
-        this.#commitScheduled = false;
-        this.#guard(() => this.#commit());
-      });
-    }
+    this.#scheduleCommit();
     return true;
+  }
+
+  submitRaw(commitLogOffset: number, bytes: Buffer): boolean {
+    if (this.#failure !== undefined) return false;
+    if (!this.#writer.fitsBatch(bytes.byteLength)) this.#guard(() => this.#commit());
+    if (!this.#writer.appendRaw(commitLogOffset, bytes, 0, bytes.byteLength)) return false;
+    this.#rawInBatch = true;
+    this.#scheduleCommit();
+    return true;
+  }
+
+  #scheduleCommit(): void {
+    if (this.#commitScheduled) return;
+    this.#commitScheduled = true;
+    setImmediate(() => {
+      this.#commitScheduled = false;
+      this.#guard(() => this.#commit());
+    });
   }
 
   #commit(): void {
     if (this.#writer.batchBytes === 0) return;
-    const end = this.#writer.commitBatch();
+    const advanced = this.#rawInBatch ? new Map<ConsumeQueue, number>() : undefined;
+    this.#rawInBatch = false;
+    const end = this.#writer.commitBatch(
+      advanced === undefined ? undefined : (cq) => advanced.set(cq, cq.maxOffset),
+    );
     const { positions, tracker } = this.#d;
+    positions.set(PositionSlot.DISPATCHED, this.#writer.dispatchedPosition);
+    if (advanced !== undefined)
+      for (const [cq, max] of advanced) this.#d.onReplicaDispatched(cq.topic, cq.queueId, max);
     positions.set(PositionSlot.WROTE_TIMESTAMP, this.#d.recovered.dispatcher.lastStoreTimestamp);
     positions.set(PositionSlot.WROTE, end);
     tracker.wroteTo(end);
@@ -125,10 +148,10 @@ export class InThreadPipeline implements AppendPipeline {
 
   #syncLogics(): void {
     const { positions, recovered } = this.#d;
-    const wrote = positions.get(PositionSlot.WROTE);
+    const dispatched = positions.get(PositionSlot.DISPATCHED);
     recovered.dispatcher.syncLogics();
     positions.set(PositionSlot.LOGICS_TIMESTAMP, positions.get(PositionSlot.WROTE_TIMESTAMP));
-    positions.set(PositionSlot.LOGICS_DURABLE, wrote);
+    positions.set(PositionSlot.LOGICS_DURABLE, dispatched);
     this.#flusher.saveCheckpoint();
   }
 

@@ -6,10 +6,16 @@ import type { StoreOptions } from '../../engine/options.js';
 
 /** Append ring (main -> writer): one encoded stored record per record; flags = AppendFlag bits. */
 export const APPEND_RECORD = 1;
+/** Append ring, a slave's replicated bytes: [commitLogOffset f64][raw CommitLog bytes]. */
+export const RAW_RECORD = 2;
+export const RAW_HEADER_BYTES = 8;
 /** Completion ring (writer -> main): [count u32][pad u32] then count x (queueOffset f64, commitLogOffset f64). */
 export const COMPLETION_RECORD = 1;
 export const COMPLETION_HEADER_BYTES = 8;
 export const COMPLETION_PAIR_BYTES = 16;
+/** Completion ring: a queue grew from replicated records: [queueId u32][pad u32][maxOffset f64][topic latin1]. */
+export const QUEUE_ADVANCED_RECORD = 2;
+export const QUEUE_ADVANCED_HEADER_BYTES = 16;
 /** Most completions in one completion-ring record. */
 export const COMPLETIONS_PER_RECORD = 4096;
 

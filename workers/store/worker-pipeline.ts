@@ -20,7 +20,11 @@ import {
   type FlushWorkerData,
   type IndexQuery,
   type IndexQueryReply,
+  QUEUE_ADVANCED_HEADER_BYTES,
+  QUEUE_ADVANCED_RECORD,
   type QueueState,
+  RAW_HEADER_BYTES,
+  RAW_RECORD,
   type WriterWorkerData,
 } from './store-worker-data.js';
 
@@ -157,11 +161,35 @@ class WorkerPipeline implements AppendPipeline {
     return true;
   }
 
+  submitRaw(commitLogOffset: number, bytes: Buffer): boolean {
+    const ring = this.#w.appendRing;
+    if (this.#failure !== undefined || !this.#running) return false;
+    const index = ring.reserve(RAW_HEADER_BYTES + bytes.byteLength);
+    if (index < 0) return false;
+    ring.view.setFloat64(index, commitLogOffset, true);
+    bytes.copy(ring.buffer, index + RAW_HEADER_BYTES);
+    ring.commit(RAW_RECORD, 0, RAW_HEADER_BYTES + bytes.byteLength);
+    return true;
+  }
+
   /** Applies the writer's completions: offsets for each put, then what the wrote position covers. */
   #drainCompletions(): void {
     const { tracker, positions } = this.#c;
     const ring = this.#w.completionRing;
-    ring.drain((_type, _flags, index) => {
+    ring.drain((type, _flags, index, length) => {
+      if (type === QUEUE_ADVANCED_RECORD) {
+        const topic = ring.buffer.toString(
+          'latin1',
+          index + QUEUE_ADVANCED_HEADER_BYTES,
+          index + length,
+        );
+        this.#c.onReplicaDispatched(
+          topic,
+          ring.view.getUint32(index, true),
+          ring.view.getFloat64(index + 8, true),
+        );
+        return;
+      }
       const count = ring.view.getUint32(index, true);
       for (let i = 0; i < count; i++) {
         const at = index + COMPLETION_HEADER_BYTES + i * COMPLETION_PAIR_BYTES;

@@ -12,11 +12,13 @@ import { systemClock } from '../../common/clock.js';
 import { loadBodyHasher } from '../../engine/checksum/body-hasher.js';
 import { type AppendResult, CommitLogWriter } from '../../engine/commitlog/commit-log-writer.js';
 import { TailCache } from '../../engine/commitlog/tail-cache.js';
+import type { ConsumeQueue } from '../../engine/consumequeue/consume-queue.js';
 import { ConsumeQueueTable } from '../../engine/dispatch/consume-queue-table.js';
 import { Dispatcher } from '../../engine/dispatch/dispatcher.js';
 import { IndexService } from '../../engine/index/index-service.js';
 import { NodeFileIO } from '../../engine/io/node-file-io.js';
 import { SegmentedFile } from '../../engine/mapped/segmented-file.js';
+import { maxRecordBytes } from '../../engine/recovery/store-recovery.js';
 import { PositionSlot, StorePositions } from '../../engine/store-positions.js';
 import type { WorkerContext } from '../host/worker-side.js';
 import { SpscRing } from '../ring/spsc-ring.js';
@@ -27,6 +29,10 @@ import {
   COMPLETIONS_PER_RECORD,
   type IndexQuery,
   type IndexQueryReply,
+  QUEUE_ADVANCED_HEADER_BYTES,
+  QUEUE_ADVANCED_RECORD,
+  RAW_HEADER_BYTES,
+  RAW_RECORD,
   type WriterWorkerData,
 } from './store-worker-data.js';
 
@@ -52,7 +58,14 @@ function openWriterSide(d: WriterWorkerData, hashBody: (body: Uint8Array) => big
   const dispatcher = new Dispatcher(queues, index);
   const tailCache = new TailCache(d.tailCache, d.tailCache.byteLength / 4, d.endOffset);
   const writer = new CommitLogWriter(
-    { commitLog, tailCache, dispatcher, clock: systemClock, hashBody },
+    {
+      commitLog,
+      tailCache,
+      dispatcher,
+      clock: systemClock,
+      hashBody,
+      maxRecordBytes: maxRecordBytes(o),
+    },
     d.endOffset,
   );
   return { commitLog, queues, index, dispatcher, writer };
@@ -69,6 +82,7 @@ class WriterLoop {
   #out: AppendResult = { queueOffset: 0, commitLogOffset: 0 };
   #nextLogicsSyncMs: number;
   #minCommitLogOffset = 0;
+  #rawInBatch = false;
 
   constructor(d: WriterWorkerData, side: ReturnType<typeof openWriterSide>) {
     this.#d = d;
@@ -83,13 +97,28 @@ class WriterLoop {
   pump(): number {
     const ring = this.#append;
     const writer = this.#side.writer;
-    const visited = ring.drain((_type, flags, index, length) => {
+    const visited = ring.drain((type, flags, index, length) => {
+      if (type === RAW_RECORD) {
+        this.#appendRaw(index, length);
+        return;
+      }
       if (!writer.fitsBatch(length)) this.commit();
       writer.append(ring.buffer, index, length, flags, this.#out);
       this.#addCompletion(this.#out.queueOffset, this.#out.commitLogOffset);
     }, MAX_RECORDS_PER_DRAIN);
     this.commit();
     return visited;
+  }
+
+  /** A slave's replicated bytes: [commitLogOffset f64][bytes]; the main thread checked the offset. */
+  #appendRaw(index: number, length: number): void {
+    const writer = this.#side.writer;
+    const bytes = length - RAW_HEADER_BYTES;
+    if (!writer.fitsBatch(bytes)) this.commit();
+    const offset = this.#append.view.getFloat64(index, true);
+    const appended = writer.appendRaw(offset, this.#append.buffer, index + RAW_HEADER_BYTES, bytes);
+    assert(appended, 'writer: replicated bytes do not start at the end of the log');
+    this.#rawInBatch = true;
   }
 
   #addCompletion(queueOffset: number, commitLogOffset: number): void {
@@ -103,14 +132,32 @@ class WriterLoop {
   commit(): void {
     const writer = this.#side.writer;
     if (writer.batchBytes === 0) return;
-    const end = writer.commitBatch();
+    const advanced = this.#rawInBatch ? new Map<ConsumeQueue, number>() : undefined;
+    const end = writer.commitBatch(
+      advanced === undefined ? undefined : (cq) => advanced.set(cq, cq.maxOffset),
+    );
+    this.#rawInBatch = false;
     this.#positions.set(PositionSlot.WROTE_TIMESTAMP, this.#side.dispatcher.lastStoreTimestamp);
+    this.#positions.set(PositionSlot.DISPATCHED, writer.dispatchedPosition);
     this.#positions.set(PositionSlot.WROTE, end);
     if (this.#pairCount > 0) this.#postCompletions();
+    if (advanced !== undefined)
+      for (const [cq, maxOffset] of advanced) this.#postQueueAdvanced(cq, maxOffset);
   }
 
-  #postCompletions(): void {
-    const payloadBytes = COMPLETION_HEADER_BYTES + this.#pairCount * COMPLETION_PAIR_BYTES;
+  /** Tells the main thread a queue grew from replicated records (a slave has no put completions). */
+  #postQueueAdvanced(cq: ConsumeQueue, maxOffset: number): void {
+    const topic = Buffer.from(cq.topic, 'latin1');
+    const payloadBytes = QUEUE_ADVANCED_HEADER_BYTES + topic.byteLength;
+    const index = this.#reserveCompletion(payloadBytes);
+    const view = this.#completion.view;
+    view.setUint32(index, cq.queueId, true);
+    view.setFloat64(index + 8, maxOffset, true);
+    this.#completion.bytes.set(topic, index + QUEUE_ADVANCED_HEADER_BYTES);
+    this.#completion.commit(QUEUE_ADVANCED_RECORD);
+  }
+
+  #reserveCompletion(payloadBytes: number): number {
     let index = this.#completion.reserve(payloadBytes);
     while (index < 0) {
       assert(
@@ -120,6 +167,12 @@ class WriterLoop {
       this.#completion.waitForSpace(payloadBytes, IDLE_WAIT_MS);
       index = this.#completion.reserve(payloadBytes);
     }
+    return index;
+  }
+
+  #postCompletions(): void {
+    const payloadBytes = COMPLETION_HEADER_BYTES + this.#pairCount * COMPLETION_PAIR_BYTES;
+    const index = this.#reserveCompletion(payloadBytes);
     const view = this.#completion.view;
     view.setUint32(index, this.#pairCount, true);
     for (let i = 0; i < 2 * this.#pairCount; i++)
@@ -141,11 +194,11 @@ class WriterLoop {
   }
 
   syncLogics(): void {
-    const wrote = this.#positions.get(PositionSlot.WROTE);
+    const dispatched = this.#positions.get(PositionSlot.DISPATCHED);
     const timestamp = this.#positions.get(PositionSlot.WROTE_TIMESTAMP);
     this.#side.dispatcher.syncLogics();
     this.#positions.set(PositionSlot.LOGICS_TIMESTAMP, timestamp);
-    this.#positions.set(PositionSlot.LOGICS_DURABLE, wrote);
+    this.#positions.set(PositionSlot.LOGICS_DURABLE, dispatched);
   }
 
   answerQueries(port: MessagePort): void {
