@@ -160,44 +160,11 @@ const readPath = {
 } satisfies Schema;
 
 const ha = {
-  haListenPort: int({
-    min: 0,
-    max: 65535,
-    default: 10912,
-    defaultDoc: 'listenPort+1',
-    doc: 'Port a master accepts slave connections on. Unset means listenPort+1 (RocketMQ always uses listenPort+1; Petrel keeps an explicit value).',
-  }),
   haMasterAddress: str({
     optional: true,
     check: checkHostPort,
     accepts: 'host:port',
     doc: 'Slave: the master HA address `host:port`; unset means learn it from the NameServer.',
-  }),
-  haSendHeartbeatInterval: int({
-    min: 1,
-    unit: 'ms',
-    default: 5000,
-    doc: 'Slave: how often it reports its offset to the master when idle.',
-  }),
-  haHousekeepingInterval: int({
-    min: 1,
-    unit: 'ms',
-    default: 20_000,
-    doc: 'An HA connection silent for this long is closed.',
-  }),
-  haTransferBatchSize: size({
-    default: 32 * 1024,
-    doc: 'Most CommitLog bytes per HA frame.',
-  }),
-  haSlaveFallbehindMax: size({
-    default: 256 * 1024 * 1024,
-    doc: 'SYNC_MASTER: a slave further behind than this is not waited for (SLAVE_NOT_AVAILABLE).',
-  }),
-  slaveTimeout: int({
-    min: 1,
-    unit: 'ms',
-    default: 3000,
-    doc: 'SYNC_MASTER: how long a put waits for a slave before FLUSH_SLAVE_TIMEOUT.',
   }),
 } satisfies Schema;
 

@@ -165,6 +165,51 @@ export const storeSchema = {
     petrelOnly: true,
     doc: 'Deadline for store workers to start and to stop.',
   }),
+  haListenPort: int({
+    min: -1,
+    max: 65535,
+    default: -1,
+    defaultDoc: 'listenPort+1 in a broker; -1 (no HA server) for an embedded store',
+    doc: 'Port a master accepts slave connections on. Unset means listenPort+1 (RocketMQ always uses listenPort+1; Petrel keeps an explicit value).',
+  }),
+  haSendHeartbeatInterval: int({
+    min: 1,
+    unit: 'ms',
+    default: 5000,
+    doc: 'Slave: how often it reports its offset to the master when idle.',
+  }),
+  haHousekeepingInterval: int({
+    min: 1,
+    unit: 'ms',
+    default: 20_000,
+    doc: 'An HA connection silent for this long is closed.',
+  }),
+  haTransferBatchSize: size({
+    default: 32 * 1024,
+    doc: 'Most CommitLog bytes per HA frame.',
+  }),
+  haSlaveFallbehindMax: size({
+    default: 256 * 1024 * 1024,
+    doc: 'SYNC_MASTER: a slave further behind than this is not waited for (SLAVE_NOT_AVAILABLE).',
+  }),
+  slaveTimeout: int({
+    min: 1,
+    unit: 'ms',
+    default: 3000,
+    doc: 'SYNC_MASTER: how long a put waits for a slave before FLUSH_SLAVE_TIMEOUT.',
+  }),
+  haMaxSlaves: int({
+    min: 1,
+    max: 64,
+    default: 8,
+    petrelOnly: true,
+    doc: 'Most slaves a master serves at once; more are refused at connect.',
+  }),
+  haListenHost: str({
+    default: '0.0.0.0',
+    petrelOnly: true,
+    doc: "Address the master's HA server binds.",
+  }),
 } satisfies Schema;
 
 export type StoreConfig = InferConfig<typeof storeSchema>;

@@ -41,6 +41,15 @@ export function toStoreOptions(config: BrokerConfig): Readonly<StoreOptions> {
     storeHost: config.storeHost,
     repairCorruptRecords: config.repairCorruptRecords,
     workerShutdownTimeoutMs: config.workerShutdownTimeoutMs,
+    // Only a master serves slaves; a slave replicates through its own HA client.
+    haListenPort: config.brokerRole === 'SLAVE' ? -1 : config.haListenPort,
+    haListenHost: config.haListenHost,
+    haTransferBatchSize: config.haTransferBatchSize,
+    haSendHeartbeatInterval: config.haSendHeartbeatInterval,
+    haHousekeepingInterval: config.haHousekeepingInterval,
+    haSlaveFallbehindMax: config.haSlaveFallbehindMax,
+    slaveTimeout: config.slaveTimeout,
+    haMaxSlaves: config.haMaxSlaves,
   };
   return Object.freeze(options);
 }

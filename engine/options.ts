@@ -71,6 +71,22 @@ export interface StoreOptions {
   repairCorruptRecords: boolean;
   /** Worker start and stop deadline, ms. */
   workerShutdownTimeoutMs: number;
+  /** Master: port slaves replicate from (RocketMQ's haListenPort); -1 = no HA server, 0 = any free port. */
+  haListenPort: number;
+  /** Master: address the HA server binds. */
+  haListenHost: string;
+  /** Most bytes per HA frame. */
+  haTransferBatchSize: number;
+  /** Heartbeat and offset-report period on an idle HA connection, ms. */
+  haSendHeartbeatInterval: number;
+  /** An HA connection silent this long is closed, ms. */
+  haHousekeepingInterval: number;
+  /** SYNC_MASTER: a slave further behind than this many bytes does not count (SLAVE_NOT_AVAILABLE). */
+  haSlaveFallbehindMax: number;
+  /** SYNC_MASTER: how long a put waits for a slave before FLUSH_SLAVE_TIMEOUT, ms. */
+  slaveTimeout: number;
+  /** Most slaves connected at once. */
+  haMaxSlaves: number;
 }
 
 export const defaultStoreOptions: Omit<StoreOptions, 'storePathRootDir' | 'storePathCommitLog'> = {
@@ -100,6 +116,14 @@ export const defaultStoreOptions: Omit<StoreOptions, 'storePathRootDir' | 'store
   storeHost: '127.0.0.1:10911',
   repairCorruptRecords: false,
   workerShutdownTimeoutMs: 10_000,
+  haListenPort: -1,
+  haListenHost: '0.0.0.0',
+  haTransferBatchSize: 32 * 1024,
+  haSendHeartbeatInterval: 5000,
+  haHousekeepingInterval: 20_000,
+  haSlaveFallbehindMax: 256 * 1024 * 1024,
+  slaveTimeout: 3000,
+  haMaxSlaves: 8,
 };
 
 function isPowerOfTwo(n: number): boolean {
@@ -159,6 +183,12 @@ function checkStoreOptions(o: StoreOptions, problems: string[]): void {
     'cleanResourceInterval',
     'maxPendingPuts',
     'workerShutdownTimeoutMs',
+    'haTransferBatchSize',
+    'haSendHeartbeatInterval',
+    'haHousekeepingInterval',
+    'haSlaveFallbehindMax',
+    'slaveTimeout',
+    'haMaxSlaves',
   ] as const) {
     positive(key, o[key]);
   }
@@ -170,10 +200,18 @@ function checkStoreOptions(o: StoreOptions, problems: string[]): void {
     problems.push('maxMessageSize must leave room for the end-of-file record in a segment');
   if (!isPowerOfTwo(o.appendRingBytes)) problems.push('appendRingBytes must be a power of two');
   if (!isPowerOfTwo(o.tailCacheBytes)) problems.push('tailCacheBytes must be a power of two');
-  if (o.appendRingBytes < 2 * (o.maxMessageSize + 64))
-    problems.push('appendRingBytes must hold two records of maxMessageSize');
-  if (o.tailCacheBytes < 4 * (o.maxMessageSize + 64))
-    problems.push('tailCacheBytes must hold four records of maxMessageSize');
+  // The largest record: the body limit plus the most headers a record can carry.
+  const recordMax = o.maxMessageSize + 91 + 24 + 255 + 32767;
+  if (o.appendRingBytes < 2 * (recordMax + 64))
+    problems.push(
+      `appendRingBytes must hold two of the largest records (${2 * (recordMax + 64)} bytes)`,
+    );
+  if (o.tailCacheBytes / 4 < 2 * (recordMax + 8))
+    problems.push(
+      `tailCacheBytes must be at least ${8 * (recordMax + 8)} bytes: a writer batch (a quarter of it) holds two of the largest records`,
+    );
+  if (!Number.isInteger(o.haListenPort) || o.haListenPort < -1 || o.haListenPort > 65535)
+    problems.push(`haListenPort must be -1 (off) or a port, got ${o.haListenPort}`);
   if (!/^\d{1,2}(;\d{1,2})*$/.test(o.deleteWhen))
     problems.push(`deleteWhen must be hours like "04" or "04;16", got "${o.deleteWhen}"`);
   if (!(o.diskMaxUsedSpaceRatio >= 10 && o.diskMaxUsedSpaceRatio <= 95))

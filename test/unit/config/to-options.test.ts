@@ -43,7 +43,8 @@ describe('to-options', () => {
       host: testHost,
     });
     const options = toStoreOptions(config);
-    for (const key of Object.keys(storeSchema) as (keyof typeof options)[]) {
+    for (const key of Object.keys(storeSchema) as (keyof typeof storeSchema &
+      keyof typeof options)[]) {
       assert.deepEqual(options[key], config[key], key);
     }
   });

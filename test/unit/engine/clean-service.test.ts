@@ -97,7 +97,7 @@ describe('clean service on a real store', () => {
       mappedFileSizeCommitLog: 64 * 1024,
       mappedFileSizeConsumeQueue: 20 * 50,
       maxMessageSize: 4096,
-      tailCacheBytes: 64 * 1024,
+      tailCacheBytes: 512 * 1024,
       maxHashSlotNum: 64,
       maxIndexNum: 1024,
       fileReservedTime: 1,

@@ -22,7 +22,7 @@ const small = {
   mappedFileSizeConsumeQueue: 20 * 100,
   maxMessageSize: 4096,
   appendRingBytes: 1024 * 1024,
-  tailCacheBytes: 64 * 1024,
+  tailCacheBytes: 512 * 1024,
   maxHashSlotNum: 64,
   maxIndexNum: 512,
 };

@@ -1,0 +1,226 @@
+// The slave side of Master/Slave replication (RocketMQ: HAService.HAClient). It connects to the
+// master's HA address, says where its log ends (Petrel hello, with its last record's fingerprint),
+// appends the CommitLog bytes it receives through the store's replicated-append path (which builds
+// ConsumeQueues and the index), and reports its written offset after each advance and as a
+// heartbeat. A TRUNCATE from the master, or an offset that does not continue the log, ends the
+// connection; the owner decides what to do (onTruncate), everything else reconnects by itself.
+
+import { connect, type Socket } from 'node:net';
+import { readInt64Buffer } from '../../common/bytes.js';
+import type { Clock } from '../../common/clock.js';
+import type { HaLogger } from './ha-sender.js';
+import {
+  encodeHello,
+  encodeReport,
+  HA_FRAME_HEADER_BYTES,
+  HA_TRUNCATE_BODY_SIZE,
+  type RecordFingerprint,
+} from './ha-wire.js';
+
+export interface ReplicaStore {
+  readonly replicaEndOffset: number;
+  getMaxPhyOffset(): number;
+  appendReplicated(
+    commitLogOffset: number,
+    bytes: Buffer,
+  ): 'OK' | 'OFFSET_MISMATCH' | 'BUSY' | 'NOT_SLAVE' | 'FAILED';
+  replicaFingerprint(): RecordFingerprint | undefined;
+  waitMaxPhyOffsetChange(seen: number, timeoutMs: number): Promise<void>;
+}
+
+export interface HaClientOptions {
+  heartbeatIntervalMs: number;
+  housekeepingIntervalMs: number;
+  reconnectDelayMs: number;
+  /** Largest frame body accepted (the master's haTransferBatchSize, with room to spare). */
+  maxFrameBodyBytes: number;
+}
+
+export interface HaClientDeps {
+  clock: Clock;
+  logger: HaLogger;
+  /** The master says this slave's log diverges after `toOffset`; the client has stopped. */
+  onTruncate(toOffset: number, reason: string): void;
+}
+
+export class HaClient {
+  #store: ReplicaStore;
+  #o: HaClientOptions;
+  #d: HaClientDeps;
+  #masterAddress: string | undefined;
+  #socket: Socket | undefined;
+  #inbound: Buffer = Buffer.alloc(0);
+  #pending: { offset: number; body: Buffer } | undefined;
+  #lastReadMs = 0;
+  #lastReported = -1;
+  #running = false;
+  #timer: NodeJS.Timeout | undefined;
+  #framesReceived = 0;
+
+  constructor(store: ReplicaStore, options: HaClientOptions, deps: HaClientDeps) {
+    this.#store = store;
+    this.#o = options;
+    this.#d = deps;
+  }
+
+  get masterAddress(): string | undefined {
+    return this.#masterAddress;
+  }
+
+  get isConnected(): boolean {
+    return (
+      this.#socket !== undefined && !this.#socket.destroyed && this.#socket.readyState === 'open'
+    );
+  }
+
+  /** Where to replicate from ("host:port"); takes effect at the next connect, as in RocketMQ. */
+  setMasterAddress(address: string | undefined): void {
+    if (address === this.#masterAddress) return;
+    this.#masterAddress = address;
+    this.#disconnect(`master address changed to ${address ?? 'none'}`);
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#timer = setInterval(
+      () => this.#tick(),
+      Math.max(10, Math.min(1000, this.#o.heartbeatIntervalMs)),
+    );
+    this.#timer.unref();
+    this.#tick();
+  }
+
+  #tick(): void {
+    if (!this.#running) return;
+    if (this.#socket === undefined) {
+      if (this.#masterAddress !== undefined) this.#connect(this.#masterAddress);
+      return;
+    }
+    if (this.#d.clock.monotonicMs() - this.#lastReadMs > this.#o.housekeepingIntervalMs)
+      this.#disconnect('master not heard from');
+  }
+
+  #connect(address: string): void {
+    const colon = address.lastIndexOf(':');
+    const socket = connect({
+      host: address.slice(0, colon),
+      port: Number(address.slice(colon + 1)),
+    });
+    this.#socket = socket;
+    this.#inbound = Buffer.alloc(0);
+    this.#lastReadMs = this.#d.clock.monotonicMs();
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      const hello = {
+        slaveMaxOffset: this.#store.replicaEndOffset,
+        lastRecord: this.#store.replicaFingerprint(),
+      };
+      socket.write(encodeHello(hello));
+      this.#lastReported = hello.slaveMaxOffset;
+      this.#d.logger.info(
+        `replicating from master ${address}, local log ends at ${hello.slaveMaxOffset}`,
+      );
+      void this.#reportLoop(socket);
+    });
+    socket.on('data', (chunk: Buffer) => this.#onData(socket, chunk));
+    socket.on('error', (error) =>
+      this.#d.logger.warn(`HA connection to ${address} failed: ${error.message}`),
+    );
+    socket.on('close', () => {
+      if (this.#socket === socket) this.#socket = undefined;
+    });
+  }
+
+  #disconnect(why: string): void {
+    const socket = this.#socket;
+    if (socket === undefined) return;
+    this.#d.logger.info(`HA connection to the master closed: ${why}`);
+    this.#socket = undefined;
+    this.#pending = undefined;
+    socket.destroy();
+  }
+
+  #onData(socket: Socket, chunk: Buffer): void {
+    if (socket !== this.#socket) return;
+    this.#lastReadMs = this.#d.clock.monotonicMs();
+    this.#inbound = this.#inbound.byteLength === 0 ? chunk : Buffer.concat([this.#inbound, chunk]);
+    this.#consume(socket);
+  }
+
+  /** Applies every complete frame buffered; stops (pausing the socket) when the store is busy. */
+  #consume(socket: Socket): void {
+    while (this.#pending === undefined && this.#inbound.byteLength >= HA_FRAME_HEADER_BYTES) {
+      const offset = readInt64Buffer(this.#inbound, 0);
+      const size = this.#inbound.readInt32BE(8);
+      if (size === HA_TRUNCATE_BODY_SIZE) return this.#onTruncate(offset);
+      if (size < 0 || size > this.#o.maxFrameBodyBytes)
+        return this.#disconnect(`frame of ${size} bytes`);
+      if (this.#inbound.byteLength < HA_FRAME_HEADER_BYTES + size) return;
+      const body = this.#inbound.subarray(HA_FRAME_HEADER_BYTES, HA_FRAME_HEADER_BYTES + size);
+      this.#inbound = this.#inbound.subarray(HA_FRAME_HEADER_BYTES + size);
+      if (offset !== this.#store.replicaEndOffset)
+        return this.#disconnect(
+          `master sent offset ${offset}, the local log ends at ${this.#store.replicaEndOffset}`,
+        );
+      if (size > 0) this.#pending = { offset, body: Buffer.from(body) };
+      this.#framesReceived++;
+      this.#flushPending(socket);
+    }
+  }
+
+  #flushPending(socket: Socket): void {
+    const pending = this.#pending;
+    if (pending === undefined) return;
+    const status = this.#store.appendReplicated(pending.offset, pending.body);
+    if (status === 'OK') {
+      this.#pending = undefined;
+      if (socket.isPaused()) {
+        socket.resume();
+        this.#consume(socket);
+      }
+      return;
+    }
+    if (status !== 'BUSY') return this.#disconnect(`the store refused replicated bytes: ${status}`);
+    socket.pause();
+    setTimeout(() => {
+      if (socket === this.#socket) this.#flushPending(socket);
+    }, 1);
+  }
+
+  #onTruncate(toOffset: number): void {
+    const reason = `the master asked this slave to cut its log at ${toOffset}`;
+    this.#d.logger.warn(reason);
+    this.close();
+    this.#d.onTruncate(toOffset, reason);
+  }
+
+  /** Reports the written offset whenever it advances, and at least every heartbeat interval. */
+  async #reportLoop(socket: Socket): Promise<void> {
+    while (this.#running && socket === this.#socket && !socket.destroyed) {
+      await this.#store.waitMaxPhyOffsetChange(this.#lastReported, this.#o.heartbeatIntervalMs);
+      if (socket !== this.#socket || socket.destroyed) return;
+      this.#lastReported = this.#store.getMaxPhyOffset();
+      socket.write(encodeReport(this.#lastReported));
+    }
+  }
+
+  inspect(): {
+    masterAddress: string | undefined;
+    connected: boolean;
+    reportedOffset: number;
+    framesReceived: number;
+  } {
+    return {
+      masterAddress: this.#masterAddress,
+      connected: this.isConnected,
+      reportedOffset: this.#lastReported,
+      framesReceived: this.#framesReceived,
+    };
+  }
+
+  close(): void {
+    this.#running = false;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#disconnect('closing');
+  }
+}
