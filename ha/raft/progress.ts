@@ -75,6 +75,8 @@ export class Progress {
   recentActive = false;
   /** `match` when the previous heartbeat answer arrived: no change since means appends were lost. */
   matchAtHeartbeat = 0;
+  /** Highest commit index this follower was told (by appends or heartbeats). */
+  sentCommit = 0;
   readonly inflights: Inflights;
 
   constructor(next: number, maxInflight: number) {
@@ -138,6 +140,11 @@ export class Progress {
     this.probeSent = false;
     assert(this.next >= 1, 'progress: next below 1');
     return true;
+  }
+
+  /** Would an append at `next` tell this follower a higher commit index than it knows? */
+  canBumpCommit(committed: number): boolean {
+    return this.sentCommit < Math.min(committed, this.next - 1);
   }
 
   isPaused(): boolean {

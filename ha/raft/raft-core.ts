@@ -62,7 +62,6 @@ export class RaftCore {
   /** Leader only: one Progress per other peer, and the leader's own durable last index. */
   readonly #progress = new Map<string, Progress>();
   #selfMatch = 0;
-  #commitBroadcastPending = false;
   readonly #matchScratch: number[];
   /** Candidate / pre-candidate only: the answers so far. */
   readonly #votes = new Map<string, boolean>();
@@ -290,7 +289,6 @@ export class RaftCore {
     this.#leadTransferee = null;
     this.#votes.clear();
     this.#progress.clear();
-    this.#commitBroadcastPending = false;
   }
 
   #becomeFollower(term: number, leaderId: string | null): void {
@@ -637,12 +635,12 @@ export class RaftCore {
       if (progress.maybeDecreaseTo(m.index, probeIndex)) this.#sendAppend(m.from, false);
       return;
     }
-    const wasPaused = progress.isPaused();
     if (!progress.maybeUpdate(m.index)) return;
     if (progress.state === ProgressState.PROBE) progress.becomeReplicate();
     else progress.inflights.freeLE(m.index);
-    if (this.#maybeCommit()) this.#commitBroadcastPending = true;
-    else if (wasPaused) this.#sendAppend(m.from, false);
+    // A new commit index, and the entries the window now admits, go out with the next Ready
+    // (#flushAppends), batched with whatever else arrives before it.
+    this.#maybeCommit();
     if (m.from === this.#leadTransferee && progress.match === this.#log.lastIndex()) {
       this.#sendTimeoutNow(m.from);
     }
@@ -665,14 +663,19 @@ export class RaftCore {
     }
   }
 
-  /** Send one append to `to` if its flow control allows; returns whether one was sent. */
+  /**
+   * Send one append to `to` if its flow control allows and it carries something: entries, a
+   * higher commit index, or (`sendIfEmpty`) a probe. Returns whether one was sent.
+   */
   #sendAppend(to: string, sendIfEmpty: boolean): boolean {
     const progress = this.#progress.get(to);
     assert(progress !== undefined, 'raft: append to a non-peer');
     if (progress.isPaused()) return false;
     const lastIndex = this.#log.lastIndex();
     const entries = this.#log.slice(progress.next, lastIndex + 1, this.#appendLimits);
-    if (entries.length === 0 && !sendIfEmpty) return false;
+    const isUseful =
+      entries.length > 0 || sendIfEmpty || progress.canBumpCommit(this.#log.committed);
+    if (!isUseful) return false;
     this.#sendAppendMessage(to, progress, entries);
     return true;
   }
@@ -694,7 +697,11 @@ export class RaftCore {
       }),
     );
     const last = entries[entries.length - 1];
-    progress.sentEntries(entries.length, last === undefined ? prevIndex : last.index);
+    const lastIndex = last === undefined ? prevIndex : last.index;
+    progress.sentEntries(entries.length, lastIndex);
+    // The follower commits min(leader commit, last index of this append).
+    const toldCommit = Math.min(this.#log.committed, lastIndex);
+    if (toldCommit > progress.sentCommit) progress.sentCommit = toldCommit;
   }
 
   #sendHeartbeat(to: string): void {
@@ -702,6 +709,7 @@ export class RaftCore {
     assert(progress !== undefined, 'raft: heartbeat to a non-peer');
     // Never tell a follower to commit past what it is known to hold.
     const commit = Math.min(progress.match, this.#log.committed);
+    if (commit > progress.sentCommit) progress.sentCommit = commit;
     this.#send(
       message({ type: MessageType.HEARTBEAT, from: this.#id, to, term: this.#term, commit }),
     );
@@ -711,13 +719,15 @@ export class RaftCore {
     this.#send(message({ type: MessageType.TIMEOUT_NOW, from: this.#id, to, term: this.#term }));
   }
 
-  /** Leader: send what flow control allows to every follower (batches proposals per Ready). */
+  /**
+   * Leader: send what flow control allows to every follower: new entries and commit indexes.
+   * Called when a Ready is built, so proposals and acknowledgements between two Ready batches
+   * go out as one append per follower.
+   */
   #flushAppends(): void {
     if (this.#role !== Role.LEADER) return;
-    const sendIfEmpty = this.#commitBroadcastPending;
-    this.#commitBroadcastPending = false;
     for (const peer of this.#others) {
-      let isSent = this.#sendAppend(peer, sendIfEmpty);
+      let isSent = this.#sendAppend(peer, false);
       const progress = this.#progress.get(peer) as Progress;
       // In REPLICATE state keep streaming until the window is full or the follower has it all.
       while (isSent && progress.state === ProgressState.REPLICATE) {
@@ -730,7 +740,7 @@ export class RaftCore {
   #selfAcknowledge(): void {
     const stableLastIndex = this.#log.stableLastIndex();
     if (stableLastIndex > this.#selfMatch) this.#selfMatch = stableLastIndex;
-    if (this.#maybeCommit()) this.#commitBroadcastPending = true;
+    this.#maybeCommit();
   }
 
   /** Commit the largest index stored on a quorum, if it is of the current term (paper 5.4.2). */
