@@ -53,6 +53,8 @@ export class RaftCore {
   #vote: string | null;
   #role: Role = Role.FOLLOWER;
   #leaderId: string | null = null;
+  /** The leader seen in the current term, kept while pre-campaigning (one leader per term). */
+  #termLeaderId: string | null = null;
   #electionElapsed = 0;
   #heartbeatElapsed = 0;
   #preferredElapsed = 0;
@@ -279,6 +281,7 @@ export class RaftCore {
       assert(term > this.#term, 'raft: term goes backwards');
       this.#term = term;
       this.#vote = null;
+      this.#termLeaderId = null;
     }
     this.#leaderId = null;
     this.#electionElapsed = 0;
@@ -294,7 +297,7 @@ export class RaftCore {
   #becomeFollower(term: number, leaderId: string | null): void {
     this.#reset(term);
     this.#role = Role.FOLLOWER;
-    this.#leaderId = leaderId;
+    if (leaderId !== null) this.#setLeader(leaderId);
   }
 
   #becomePreCandidate(): void {
@@ -315,8 +318,10 @@ export class RaftCore {
     assert(this.#role === Role.CANDIDATE, 'raft: only a candidate becomes leader');
     assert(this.#vote === this.#id, 'raft: a leader voted for itself');
     this.#reset(this.#term);
+    assert(this.#termLeaderId === null, 'raft: a leader was already seen in this term');
     this.#role = Role.LEADER;
     this.#leaderId = this.#id;
+    this.#termLeaderId = this.#id;
     const next = this.#log.lastIndex() + 1;
     for (const peer of this.#others) {
       this.#progress.set(peer, new Progress(next, this.#config.maxInflightAppends));
@@ -562,7 +567,12 @@ export class RaftCore {
 
   #setLeader(from: string): void {
     assert(this.#leaderId === null || this.#leaderId === from, 'raft: two leaders in one term');
+    assert(
+      this.#termLeaderId === null || this.#termLeaderId === from,
+      'raft: two leaders in one term',
+    );
     this.#leaderId = from;
+    this.#termLeaderId = from;
   }
 
   // ---------------------------------------------------------------------------------------------
