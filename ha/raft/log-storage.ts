@@ -84,10 +84,4 @@ export class MemoryStorage implements LogStorage {
     assert(hardState.commit >= this.#hardState.commit, 'storage: commit goes backwards');
     this.#hardState = hardState;
   }
-
-  /** Host side (torn-write simulation): keep entries up to `lastIndex` only. */
-  truncateAfter(lastIndex: number): void {
-    assert(lastIndex >= this.#hardState.commit, 'storage: truncation below commit');
-    if (lastIndex < this.#entries.length) this.#entries.length = lastIndex;
-  }
 }

@@ -452,7 +452,11 @@ export class RaftCore {
     if (m.type === MessageType.PRE_VOTE) return true;
     if (m.type === MessageType.PRE_VOTE_RESP && !m.reject) return true;
     const isFromLeader = m.type === MessageType.APP || m.type === MessageType.HEARTBEAT;
+    const electionElapsed = this.#electionElapsed;
     this.#becomeFollower(m.term, isFromLeader ? m.from : null);
+    // Only a granted vote resets the election timer (Raft figure 2). A candidate with a stale log
+    // that keeps bumping the term must not keep the nodes that could win from ever timing out.
+    if (m.type === MessageType.VOTE) this.#electionElapsed = electionElapsed;
     return true;
   }
 

@@ -61,6 +61,27 @@ describe('RaftCore election', () => {
   });
 });
 
+describe('RaftCore election timer', () => {
+  it('is not reset by vote requests it rejects, so a stale candidate cannot starve a good one', () => {
+    // Without pre-vote, n2 (stale log, short timeout) keeps starting elections at higher terms.
+    // n1 rejects them (its log is better); if each rejection reset n1's timer, n1 would never
+    // campaign and the group would have no leader.
+    const cluster = new InstantCluster({
+      nodeCount: 3,
+      overrides: { preVote: false, checkQuorum: false },
+      nodeOverrides: { n2: { electionTicks: 3, heartbeatTicks: 1 } },
+    });
+    assert.equal(cluster.elect('n0'), 'n0');
+    cluster.isolate('n2');
+    cluster.propose('n0', 'a');
+    cluster.crash('n0');
+    cluster.heal();
+    cluster.tickAll(60);
+    assert.equal(cluster.leader(), 'n1');
+    assert.deepEqual(cluster.appliedTexts('n1'), ['a']);
+  });
+});
+
 describe('RaftCore pre-vote', () => {
   it('lets a partitioned follower rejoin without deposing the leader or bumping terms', () => {
     const cluster = electedCluster(3);
