@@ -1,0 +1,984 @@
+// The seeded Raft simulator: 3 or 5 real RaftCores, each behind a host that follows the contract
+// (persist, send, apply, advance), over a simulated network (delay, loss, duplication, reordering,
+// partitions) and simulated disks (a crash keeps only what was persisted, and may tear the write
+// in flight), with crashes, restarts, pauses, leadership transfers and client proposals. One seed
+// drives everything, so a failing seed replays exactly.
+//
+// A run has two phases (TigerBeetle's safety and liveness modes in one schedule):
+//   fault phase   faults arrive at random for a few tens of seconds of simulated time, while the
+//                 safety checkers (checker.ts) run after every event;
+//   heal phase    every link heals, loss stops, a majority "core" is running; a leader must appear
+//                 and a new proposal must be applied on every running node within fixed bounds.
+// The `leader-crash` scenario instead measures how long a healthy cluster takes to replace a
+// crashed leader (the election figures in docs/raft.md).
+
+import { AssertionError } from '../../../common/assert.js';
+import { createPrng, type Prng } from '../../../common/prng.js';
+import { type Message, MessageType, Role } from '../../../ha/raft/messages.js';
+import type { RaftBugs } from '../../../ha/raft/raft-config.js';
+import { RaftCore } from '../../../ha/raft/raft-core.js';
+import type { Ready } from '../../../ha/raft/ready.js';
+import { SafetyChecker, SafetyViolation } from './checker.js';
+import { EventQueue } from './event-queue.js';
+import { mix } from './hash.js';
+import { SimDisk } from './sim-disk.js';
+import { SimNetwork } from './sim-network.js';
+
+export const TICK_MS = 100;
+export const ELECTION_TICKS = 10;
+export const HEARTBEAT_TICKS = 2;
+
+/** Deliberate bugs for the checker self-test: two in the core, one in the host. */
+export const SimBug = {
+  ACK_BEFORE_PERSIST: 'ackBeforePersist',
+  QUORUM_ONE_SHORT: 'quorumOneShort',
+  GRANT_VOTE_TO_STALE_LOG: 'grantVoteToStaleLog',
+} as const;
+export type SimBug = (typeof SimBug)[keyof typeof SimBug];
+
+export type SimScenario = 'faults' | 'leader-crash';
+
+export interface SimOptions {
+  readonly seed: number;
+  /** Forced cluster size; otherwise the seed picks 3 (70%) or 5 nodes. */
+  readonly nodeCount?: 3 | 5;
+  readonly scenario?: SimScenario;
+  readonly bug?: SimBug;
+  /** Receives one readable line per event when set. */
+  readonly trace?: (line: string) => void;
+  /** Upper bound on events, a guard against a run that never ends. */
+  readonly maxEvents?: number;
+  /** D5 (durable on a quorum at the moment of the ack) is on unless set to false. */
+  readonly checkDurabilityAtAck?: boolean;
+}
+
+export interface SimStats {
+  seed: number;
+  nodeCount: number;
+  scenario: SimScenario;
+  simTimeMs: number;
+  events: number;
+  proposals: number;
+  acked: number;
+  committed: number;
+  leaderTerms: number;
+  faults: Record<string, number>;
+  /** Heal phase: ticks from the heal to a leader every running node follows. */
+  healToLeaderTicks: number;
+  /** Heal phase: ticks from that leader to a new proposal acknowledged, and applied everywhere. */
+  leaderToAckTicks: number;
+  leaderToAppliedTicks: number;
+  /** leader-crash scenario: ms from the crash to a new leader, and to its first commit. */
+  crashToLeaderMs: number;
+  crashToCommitMs: number;
+}
+
+export interface SimResult {
+  readonly ok: boolean;
+  readonly violation: string | null;
+  readonly stats: SimStats;
+  /** Running hash over every event (determinism check). */
+  readonly eventHash: number;
+}
+
+/** Liveness bounds (docs/testing.md D8): 20 x the largest randomized election timeout, etc. */
+export const LIVENESS_LEADER_BOUND_TICKS = 20 * (2 * ELECTION_TICKS - 1);
+export const LIVENESS_ACK_BOUND_TICKS = 200;
+export const LIVENESS_APPLY_BOUND_TICKS = 500;
+
+const EventKind = {
+  TICK: 1,
+  DELIVER: 2,
+  DISK: 3,
+  FAULT: 4,
+  HEAL_LINKS: 5,
+  RESTART: 6,
+  PROPOSE: 7,
+  HEAL_ALL: 8,
+  LIVENESS: 9,
+  CRASH_LEADER: 10,
+} as const;
+type EventKind = (typeof EventKind)[keyof typeof EventKind];
+
+interface SimEvent {
+  readonly at: number;
+  readonly seq: number;
+  readonly kind: EventKind;
+  readonly node: number;
+  /** Incarnation of the node (ticks, disk), or generation (link heals). */
+  readonly token: number;
+  readonly message: Message | null;
+}
+
+interface Pending {
+  readonly proposalId: number;
+  readonly term: number;
+}
+
+class SimNode {
+  readonly index: number;
+  readonly id: string;
+  readonly disk = new SimDisk();
+  core: RaftCore | null = null;
+  incarnation = 0;
+  pausedUntilMs = 0;
+  inflight: Ready | null = null;
+  isInflightSent = false;
+  /** Tick interval of this incarnation: clocks drift by up to +-10%. */
+  tickMs = TICK_MS;
+  diskStallUntilMs = 0;
+  appliedIndex = 0;
+  /** Proposals this node accepted as leader, by log index (volatile). */
+  readonly pending = new Map<number, Pending>();
+  restartToken = 0;
+
+  constructor(index: number) {
+    this.index = index;
+    this.id = `n${index}`;
+  }
+}
+
+interface Params {
+  nodeCount: number;
+  /** Per-seed core settings: small windows and batches stress flow control. */
+  maxInflightAppends: number;
+  maxEntriesPerAppend: number;
+  maxUncommittedEntries: number;
+  preVote: boolean;
+  checkQuorum: boolean;
+  /** Largest burst of proposals offered at once. */
+  maxBurst: number;
+  faultPhaseMs: number;
+  faultMeanIntervalMs: number;
+  proposalMeanIntervalMs: number;
+  maxProposals: number;
+  fsyncMs: [number, number];
+  writeMs: number;
+  preferredLeaderId: string | null;
+  tornWriteRate: number;
+}
+
+export function runSimulation(options: SimOptions): SimResult {
+  return new Simulation(options).run();
+}
+
+export class Simulation {
+  readonly #options: SimOptions;
+  readonly #scenario: SimScenario;
+  readonly #params: Params;
+  readonly #ids: string[];
+  readonly #nodes: SimNode[];
+  readonly #network: SimNetwork;
+  readonly #checker: SafetyChecker;
+  readonly #queue = new EventQueue<SimEvent>();
+  readonly #prngFaults: Prng;
+  readonly #prngDisk: Prng;
+  readonly #prngClient: Prng;
+  readonly #prngNodes: Prng;
+  readonly #trace: ((line: string) => void) | undefined;
+  readonly #stats: SimStats;
+  #now = 0;
+  #seq = 0;
+  #hash = 0;
+  #events = 0;
+  #nextProposalId = 1;
+  #believedLeader = 0;
+  #linkGeneration = 0;
+  #isHealed = false;
+  #healAtMs = 0;
+  #leaderFoundAtMs = -1;
+  #probe: { proposalId: number; proposedAtMs: number } | null = null;
+  #probeAcked = false;
+  #isDone = false;
+  #crashedLeader: { node: number; term: number; atMs: number } | null = null;
+  readonly #ackedProposals = new Set<number>();
+
+  constructor(options: SimOptions) {
+    this.#options = options;
+    this.#scenario = options.scenario ?? 'faults';
+    this.#trace = options.trace;
+    const prng = createPrng(options.seed);
+    this.#params = drawParams(prng, options, this.#scenario);
+    this.#ids = Array.from({ length: this.#params.nodeCount }, (_, i) => `n${i}`);
+    this.#nodes = this.#ids.map((_, i) => new SimNode(i));
+    this.#network = new SimNetwork(
+      this.#params.nodeCount,
+      prng.fork(),
+      drawNetwork(prng, this.#scenario),
+    );
+    this.#prngFaults = prng.fork();
+    this.#prngDisk = prng.fork();
+    this.#prngClient = prng.fork();
+    this.#prngNodes = prng.fork();
+    this.#checker = new SafetyChecker(this.#ids, options.checkDurabilityAtAck ?? true);
+    this.#stats = {
+      seed: options.seed,
+      nodeCount: this.#params.nodeCount,
+      scenario: this.#scenario,
+      simTimeMs: 0,
+      events: 0,
+      proposals: 0,
+      acked: 0,
+      committed: 0,
+      leaderTerms: 0,
+      faults: {},
+      healToLeaderTicks: -1,
+      leaderToAckTicks: -1,
+      leaderToAppliedTicks: -1,
+      crashToLeaderMs: -1,
+      crashToCommitMs: -1,
+    };
+  }
+
+  run(): SimResult {
+    let violationText: string | null = null;
+    try {
+      this.#start();
+      this.#loop();
+      if (!this.#isDone) throw new SafetyViolation('SIM: the event queue ran dry before the end');
+      this.#finalCheck();
+    } catch (error) {
+      if (error instanceof SafetyViolation) violationText = error.message;
+      else if (error instanceof AssertionError) violationText = `ASSERT: ${error.message}`;
+      else throw error;
+      this.#log(`VIOLATION ${violationText}`);
+    }
+    this.#stats.simTimeMs = Math.round(this.#now);
+    this.#stats.events = this.#events;
+    this.#stats.acked = this.#checker.ackedCount;
+    this.#stats.committed = this.#checker.maxCommitted;
+    this.#stats.leaderTerms = this.#checker.leaderTerms;
+    return {
+      ok: violationText === null,
+      violation: violationText,
+      stats: this.#stats,
+      eventHash: this.#hash,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Scheduling and the event loop.
+
+  #schedule(at: number, kind: EventKind, node: number, token = 0, m: Message | null = null): void {
+    this.#queue.push({ at, seq: this.#seq++, kind, node, token, message: m });
+  }
+
+  #start(): void {
+    const p = this.#params;
+    this.#log(
+      `start ${p.nodeCount} nodes, scenario ${this.#scenario}, net ${JSON.stringify(this.#network.params)}, preferred ${p.preferredLeaderId ?? 'none'}`,
+    );
+    for (const node of this.#nodes) this.#startNode(node);
+    if (this.#scenario === 'faults') {
+      this.#schedule(this.#expDelay(this.#prngFaults, p.faultMeanIntervalMs), EventKind.FAULT, 0);
+      this.#schedule(p.faultPhaseMs, EventKind.HEAL_ALL, 0);
+    } else {
+      this.#schedule(p.faultPhaseMs, EventKind.CRASH_LEADER, 0);
+    }
+    this.#schedule(
+      this.#expDelay(this.#prngClient, p.proposalMeanIntervalMs),
+      EventKind.PROPOSE,
+      0,
+    );
+  }
+
+  #loop(): void {
+    const maxEvents = this.#options.maxEvents ?? 5_000_000;
+    while (!this.#isDone) {
+      const event = this.#queue.pop();
+      if (event === undefined) return;
+      this.#now = event.at;
+      this.#events++;
+      if (this.#events > maxEvents) throw new SafetyViolation('SIM: event budget exhausted');
+      this.#hash = mix(mix(mix(this.#hash, event.kind), event.node), Math.round(event.at * 1000));
+      this.#dispatch(event);
+    }
+  }
+
+  #dispatch(event: SimEvent): void {
+    switch (event.kind) {
+      case EventKind.TICK:
+        this.#onTick(event);
+        return;
+      case EventKind.DELIVER:
+        this.#onDeliver(event);
+        return;
+      case EventKind.DISK:
+        this.#onDisk(event);
+        return;
+      case EventKind.FAULT:
+        this.#onFault();
+        return;
+      case EventKind.HEAL_LINKS:
+        if (event.token === this.#linkGeneration) {
+          this.#network.healAll();
+          this.#log('heal links');
+        }
+        return;
+      case EventKind.RESTART:
+        this.#onRestart(event);
+        return;
+      case EventKind.PROPOSE:
+        this.#onPropose();
+        return;
+      case EventKind.HEAL_ALL:
+        this.#onHealAll();
+        return;
+      case EventKind.LIVENESS:
+        this.#onLiveness();
+        return;
+      case EventKind.CRASH_LEADER:
+        this.#onCrashLeader();
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Node life cycle and the host contract.
+
+  #startNode(node: SimNode): void {
+    node.incarnation++;
+    node.core = new RaftCore({
+      id: node.id,
+      peers: this.#ids,
+      storage: node.disk.storage,
+      prng: this.#prngNodes.fork(),
+      electionTicks: ELECTION_TICKS,
+      heartbeatTicks: HEARTBEAT_TICKS,
+      maxInflightAppends: this.#params.maxInflightAppends,
+      maxEntriesPerAppend: this.#params.maxEntriesPerAppend,
+      maxUncommittedEntries: this.#params.maxUncommittedEntries,
+      preVote: this.#params.preVote,
+      checkQuorum: this.#params.checkQuorum,
+      ...(this.#params.preferredLeaderId === null
+        ? {}
+        : { preferredLeaderId: this.#params.preferredLeaderId }),
+      bugs: bugsFor(this.#options.bug),
+    });
+    node.inflight = null;
+    node.isInflightSent = false;
+    node.appliedIndex = 0;
+    node.pending.clear();
+    node.pausedUntilMs = 0;
+    this.#checker.onStart(node.index, node.core);
+    node.tickMs =
+      this.#scenario === 'faults' ? TICK_MS * (0.9 + this.#prngNodes.next() * 0.2) : TICK_MS;
+    const phase = this.#prngNodes.next() * node.tickMs;
+    this.#schedule(this.#now + phase, EventKind.TICK, node.index, node.incarnation);
+  }
+
+  #crash(node: SimNode, reason: string): void {
+    if (node.core === null) return;
+    let torn = '';
+    const inflight = node.inflight;
+    if (inflight !== null && inflight.entries.length > 0) {
+      if (this.#prngDisk.chance(this.#params.tornWriteRate)) {
+        const before = node.disk.storage.hardState();
+        const written = node.disk.writeTorn(inflight.entries, this.#prngDisk);
+        this.#checker.onPersist(node.index, node.disk, written, before);
+        torn = `, torn write kept ${written.length} of ${inflight.entries.length} entries`;
+      } else {
+        torn = `, lost a write of ${inflight.entries.length} entries`;
+      }
+    }
+    node.core = null;
+    node.inflight = null;
+    node.incarnation++;
+    this.#log(`CRASH ${node.id} (${reason}${torn})`);
+  }
+
+  #onTick(event: SimEvent): void {
+    const node = this.#nodes[event.node] as SimNode;
+    if (node.core === null || event.token !== node.incarnation) return;
+    this.#schedule(this.#now + node.tickMs, EventKind.TICK, node.index, node.incarnation);
+    if (this.#now < node.pausedUntilMs) return;
+    node.core.tick();
+    this.#afterInput(node);
+  }
+
+  #onDeliver(event: SimEvent): void {
+    const m = event.message as Message;
+    const node = this.#nodes[event.node] as SimNode;
+    const from = this.#ids.indexOf(m.from);
+    if (node.core === null || this.#network.isBlocked(from, node.index)) {
+      if (this.#trace !== undefined) this.#log(`drop ${describeMessage(m)}`);
+      return;
+    }
+    if (this.#now < node.pausedUntilMs) {
+      this.#schedule(node.pausedUntilMs, EventKind.DELIVER, node.index, 0, m);
+      return;
+    }
+    this.#hash = mix(mix(mix(this.#hash, m.term), m.index), m.entries.length);
+    if (this.#trace !== undefined) this.#log(`recv ${describeMessage(m)}`);
+    node.core.step(m);
+    this.#afterInput(node);
+  }
+
+  #afterInput(node: SimNode): void {
+    this.#pump(node);
+    if (node.core !== null) this.#checker.afterEvent(node.index, node.core);
+  }
+
+  /** Take the next Ready if none is in flight; start its write, or complete it at once. */
+  #pump(node: SimNode): void {
+    const core = node.core;
+    if (core === null || node.inflight !== null) return;
+    const ready = core.ready();
+    if (ready === null) return;
+    if (ready.softState !== null && this.#trace !== undefined) {
+      const s = ready.softState;
+      this.#log(`${node.id} is ${s.role} in term ${s.term}, leader ${s.leaderId ?? 'none'}`);
+    }
+    if (ready.entries.length === 0 && ready.hardState === null) {
+      this.#complete(node, ready);
+      return;
+    }
+    node.inflight = ready;
+    node.isInflightSent = false;
+    if (this.#options.bug === SimBug.ACK_BEFORE_PERSIST) {
+      // The contract violation under test: messages leave before their Ready is durable.
+      this.#sendAll(ready);
+      node.isInflightSent = true;
+    }
+    const [fsyncMin, fsyncMax] = this.#params.fsyncMs;
+    const latency = ready.mustSync
+      ? fsyncMin + this.#prngDisk.next() * (fsyncMax - fsyncMin)
+      : this.#params.writeMs;
+    const doneAt = Math.max(this.#now + latency, node.diskStallUntilMs);
+    this.#schedule(doneAt, EventKind.DISK, node.index, node.incarnation);
+  }
+
+  #onDisk(event: SimEvent): void {
+    const node = this.#nodes[event.node] as SimNode;
+    if (node.core === null || event.token !== node.incarnation || node.inflight === null) return;
+    if (this.#now < node.pausedUntilMs) {
+      this.#schedule(node.pausedUntilMs, EventKind.DISK, node.index, node.incarnation);
+      return;
+    }
+    const ready = node.inflight;
+    node.inflight = null;
+    this.#complete(node, ready);
+    if (node.core !== null) this.#checker.afterEvent(node.index, node.core);
+  }
+
+  /** The host contract: persist, then send, then apply, then advance. */
+  #complete(node: SimNode, ready: Ready): void {
+    const core = node.core as RaftCore;
+    if (ready.entries.length > 0 || ready.hardState !== null) {
+      const before = node.disk.storage.hardState();
+      node.disk.write(ready.entries, ready.hardState);
+      this.#checker.onPersist(node.index, node.disk, ready.entries, before);
+    }
+    if (!node.isInflightSent) this.#sendAll(ready);
+    node.isInflightSent = false;
+    for (const entry of ready.committedEntries) {
+      this.#checker.onApply(node.index, entry, node.appliedIndex + 1);
+      node.appliedIndex = entry.index;
+      this.#acknowledge(node, entry.index, entry.term);
+    }
+    core.advance(ready);
+    this.#pump(node);
+  }
+
+  #sendAll(ready: Ready): void {
+    for (const m of ready.messages) {
+      const from = this.#ids.indexOf(m.from);
+      const to = this.#ids.indexOf(m.to);
+      for (const at of this.#network.arrivalTimes(from, to, this.#now)) {
+        this.#schedule(at, EventKind.DELIVER, to, 0, m);
+      }
+    }
+  }
+
+  /** A committed entry applied on the leader that accepted it: answer the client. */
+  #acknowledge(node: SimNode, index: number, term: number): void {
+    const pending = node.pending.get(index);
+    if (pending === undefined) return;
+    node.pending.delete(index);
+    if (pending.term !== term) return;
+    const core = node.core as RaftCore;
+    this.#checker.onAck(
+      { proposalId: pending.proposalId, index, term, ackTerm: core.term },
+      this.#nodes.map((n) => n.disk),
+    );
+    this.#ackedProposals.add(pending.proposalId);
+    if (this.#probe !== null && pending.proposalId === this.#probe.proposalId) {
+      this.#probeAcked = true;
+      this.#stats.leaderToAckTicks = Math.round((this.#now - this.#leaderFoundAtMs) / TICK_MS);
+    }
+    if (this.#trace !== undefined) {
+      this.#log(`ack p${pending.proposalId} at ${index} term ${term} by ${node.id}`);
+    }
+  }
+
+  #onRestart(event: SimEvent): void {
+    const node = this.#nodes[event.node] as SimNode;
+    if (node.core !== null || event.token !== node.restartToken) return;
+    this.#startNode(node);
+    this.#log(`RESTART ${node.id}`);
+    this.#afterInput(node);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Clients.
+
+  #onPropose(): void {
+    const p = this.#params;
+    if (this.#stats.proposals < p.maxProposals && !this.#isHealed) {
+      const burst = this.#prngClient.chance(0.1) ? this.#prngClient.int(1, p.maxBurst) : 1;
+      for (let i = 0; i < burst; i++) {
+        if (!this.#propose(this.#nextProposalId++)) break;
+      }
+    }
+    if (!this.#isHealed) {
+      const delay = this.#expDelay(this.#prngClient, p.proposalMeanIntervalMs);
+      this.#schedule(this.#now + delay, EventKind.PROPOSE, 0);
+    }
+  }
+
+  /** Offer a proposal to the node the client believes leads; learn from a NOT_LEADER answer. */
+  #propose(proposalId: number): boolean {
+    const node = this.#nodes[this.#believedLeader] as SimNode;
+    if (node.core === null || this.#now < node.pausedUntilMs) {
+      this.#believedLeader = this.#prngClient.int(0, this.#nodes.length - 1);
+      return false;
+    }
+    const core = node.core;
+    const data = payload(proposalId, this.#prngClient);
+    const result = core.propose(data);
+    this.#stats.proposals++;
+    if (this.#trace !== undefined)
+      this.#log(`propose p${proposalId} to ${node.id}: ${result.status}`);
+    if (result.status === 'OK') {
+      node.pending.set(result.index, { proposalId, term: result.term });
+      this.#afterInput(node);
+      return true;
+    }
+    if (result.status === 'NOT_LEADER' && result.leaderId !== null) {
+      this.#believedLeader = this.#ids.indexOf(result.leaderId);
+    } else if (result.status === 'NOT_LEADER') {
+      this.#believedLeader = this.#prngClient.int(0, this.#nodes.length - 1);
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Faults.
+
+  #onFault(): void {
+    if (this.#isHealed) return;
+    const prng = this.#prngFaults;
+    const roll = prng.next();
+    if (roll < 0.22) this.#faultCrash();
+    else if (roll < 0.5) this.#faultPartition();
+    else if (roll < 0.6) this.#faultPause();
+    else if (roll < 0.66) this.#faultDiskStall();
+    else if (roll < 0.8) this.#faultTransfer();
+    else if (roll < 0.88) this.#faultRestartAll();
+    else this.#faultHealLinks();
+    const delay = this.#expDelay(prng, this.#params.faultMeanIntervalMs);
+    this.#schedule(this.#now + delay, EventKind.FAULT, 0);
+  }
+
+  #count(kind: string): void {
+    this.#stats.faults[kind] = (this.#stats.faults[kind] ?? 0) + 1;
+  }
+
+  #currentLeader(): SimNode | null {
+    let best: SimNode | null = null;
+    for (const node of this.#nodes) {
+      const core = node.core;
+      if (core === null || core.role !== Role.LEADER) continue;
+      if (best === null || core.term > (best.core as RaftCore).term) best = node;
+    }
+    return best;
+  }
+
+  #faultCrash(): void {
+    const prng = this.#prngFaults;
+    const leader = this.#currentLeader();
+    const node =
+      leader !== null && prng.chance(0.5)
+        ? leader
+        : (this.#nodes[prng.int(0, this.#nodes.length - 1)] as SimNode);
+    if (node.core === null) return;
+    this.#count(node === leader ? 'crash-leader' : 'crash');
+    this.#crash(node, node === leader ? 'leader' : 'random');
+    node.restartToken++;
+    const downMs = prng.int(200, 5000);
+    this.#schedule(this.#now + downMs, EventKind.RESTART, node.index, node.restartToken);
+  }
+
+  #faultPartition(): void {
+    const prng = this.#prngFaults;
+    const n = this.#nodes.length;
+    const network = this.#network;
+    network.healAll();
+    const kind = prng.int(0, n === 5 ? 3 : 2);
+    if (kind === 0) {
+      network.isolate(prng.int(0, n - 1));
+      this.#count('partition-isolate');
+    } else if (kind === 1) {
+      const shuffled = shuffle(prng, range(n));
+      network.split(shuffled.slice(0, prng.int(1, Math.floor(n / 2))));
+      this.#count('partition-split');
+    } else if (kind === 2) {
+      const links = prng.int(1, n);
+      for (let i = 0; i < links; i++) {
+        const from = prng.int(0, n - 1);
+        const to = (from + prng.int(1, n - 1)) % n;
+        network.block(from, to);
+      }
+      this.#count('partition-one-way');
+    } else {
+      // Bridge: two pairs that reach each other only through the fifth node.
+      const order = shuffle(prng, range(n));
+      for (const a of order.slice(0, 2)) for (const b of order.slice(3)) network.block(a, b);
+      for (const a of order.slice(3)) for (const b of order.slice(0, 2)) network.block(a, b);
+      this.#count('partition-bridge');
+    }
+    this.#linkGeneration++;
+    this.#log(`PARTITION blocked ${network.describeBlocked(this.#ids)}`);
+    const healAt = this.#now + prng.int(500, 8000);
+    this.#schedule(healAt, EventKind.HEAL_LINKS, 0, this.#linkGeneration);
+  }
+
+  #faultPause(): void {
+    const prng = this.#prngFaults;
+    const node = this.#nodes[prng.int(0, this.#nodes.length - 1)] as SimNode;
+    if (node.core === null) return;
+    const pauseMs = prng.int(100, 3000);
+    node.pausedUntilMs = this.#now + pauseMs;
+    this.#count('pause');
+    this.#log(`PAUSE ${node.id} for ${pauseMs} ms`);
+  }
+
+  #faultDiskStall(): void {
+    const prng = this.#prngFaults;
+    const node = this.#nodes[prng.int(0, this.#nodes.length - 1)] as SimNode;
+    const stallMs = prng.int(50, 2000);
+    node.diskStallUntilMs = this.#now + stallMs;
+    this.#count('disk-stall');
+    this.#log(`DISK STALL ${node.id} for ${stallMs} ms`);
+  }
+
+  #faultTransfer(): void {
+    const leader = this.#currentLeader();
+    if (leader === null) return;
+    const target = this.#ids[this.#prngFaults.int(0, this.#nodes.length - 1)] as string;
+    const result = (leader.core as RaftCore).transferLeadership(target);
+    this.#count('transfer');
+    this.#log(`TRANSFER ${leader.id} -> ${target}: ${result.status}`);
+    this.#afterInput(leader);
+  }
+
+  #faultRestartAll(): void {
+    // Crash several nodes at once (a power loss of part or all of the group).
+    const prng = this.#prngFaults;
+    const victims = shuffle(prng, range(this.#nodes.length)).slice(
+      0,
+      prng.int(2, this.#nodes.length),
+    );
+    for (const index of victims) {
+      const node = this.#nodes[index] as SimNode;
+      if (node.core === null) continue;
+      this.#crash(node, 'power loss');
+      node.restartToken++;
+      this.#schedule(this.#now + prng.int(100, 3000), EventKind.RESTART, index, node.restartToken);
+    }
+    this.#count('power-loss');
+  }
+
+  #faultHealLinks(): void {
+    this.#network.healAll();
+    this.#linkGeneration++;
+    this.#count('heal');
+    this.#log('heal links');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Heal phase (liveness).
+
+  #onHealAll(): void {
+    this.#isHealed = true;
+    this.#healAtMs = this.#now;
+    this.#network.healAll();
+    this.#linkGeneration++;
+    const params = this.#network.params;
+    this.#network.params = { ...params, lossRate: 0, duplicateRate: 0, spikeRate: 0 };
+    const prng = this.#prngFaults;
+    const n = this.#nodes.length;
+    const core = shuffle(prng, range(n)).slice(0, Math.floor(n / 2) + 1);
+    const keepDown = prng.chance(0.3);
+    for (const node of this.#nodes) {
+      node.pausedUntilMs = 0;
+      node.diskStallUntilMs = 0;
+      node.restartToken++;
+      const isCore = core.includes(node.index);
+      if (!isCore && keepDown) this.#crash(node, 'kept down in the heal phase');
+      else if (node.core === null) {
+        this.#startNode(node);
+        this.#afterInput(node);
+      }
+    }
+    this.#log(
+      `HEAL ALL; running: ${this.#running()
+        .map((n) => n.id)
+        .join(',')}`,
+    );
+    this.#schedule(this.#now + TICK_MS, EventKind.LIVENESS, 0);
+  }
+
+  #running(): SimNode[] {
+    return this.#nodes.filter((n) => n.core !== null);
+  }
+
+  /** The leader every running node follows, or null. */
+  #agreedLeader(): SimNode | null {
+    const leader = this.#currentLeader();
+    if (leader === null) return null;
+    const core = leader.core as RaftCore;
+    for (const node of this.#running()) {
+      const status = (node.core as RaftCore).inspect();
+      if (status.term !== core.term || status.leaderId !== leader.id) return null;
+    }
+    return leader;
+  }
+
+  #onLiveness(): void {
+    const elapsedTicks = (this.#now - this.#healAtMs) / TICK_MS;
+    if (this.#leaderFoundAtMs < 0) {
+      if (this.#agreedLeader() !== null) {
+        this.#leaderFoundAtMs = this.#now;
+        this.#stats.healToLeaderTicks = Math.round(elapsedTicks);
+      } else if (elapsedTicks > LIVENESS_LEADER_BOUND_TICKS) {
+        throw new SafetyViolation(
+          `D8: no leader followed by every running node ${LIVENESS_LEADER_BOUND_TICKS} ticks after the heal`,
+        );
+      }
+    }
+    if (this.#leaderFoundAtMs >= 0) this.#checkProbe();
+    if (!this.#isDone) this.#schedule(this.#now + TICK_MS / 2, EventKind.LIVENESS, 0);
+  }
+
+  #checkProbe(): void {
+    const ticksSinceLeader = (this.#now - this.#leaderFoundAtMs) / TICK_MS;
+    if (this.#probeAcked) {
+      const running = this.#running();
+      const target = Math.max(...running.map((n) => (n.core as RaftCore).commitIndex));
+      const isAppliedEverywhere = running.every(
+        (n) => n.appliedIndex >= target && n.inflight === null,
+      );
+      if (isAppliedEverywhere) {
+        this.#stats.leaderToAppliedTicks = Math.round(ticksSinceLeader);
+        this.#isDone = true;
+      } else if (ticksSinceLeader > LIVENESS_APPLY_BOUND_TICKS) {
+        throw new SafetyViolation(
+          `D8: committed entries not applied on every running node within ${LIVENESS_APPLY_BOUND_TICKS} ticks`,
+        );
+      }
+      return;
+    }
+    if (ticksSinceLeader > LIVENESS_ACK_BOUND_TICKS) {
+      throw new SafetyViolation(
+        `D8: a new proposal was not acknowledged within ${LIVENESS_ACK_BOUND_TICKS} ticks of the leader`,
+      );
+    }
+    if (this.#probe === null || this.#now - this.#probe.proposedAtMs > 20 * TICK_MS) {
+      // Offer (or re-offer) a fresh proposal to the current leader.
+      const leader = this.#agreedLeader();
+      if (leader !== null) {
+        this.#believedLeader = leader.index;
+        const proposalId = this.#nextProposalId++;
+        if (this.#propose(proposalId)) this.#probe = { proposalId, proposedAtMs: this.#now };
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // leader-crash scenario.
+
+  #onCrashLeader(): void {
+    if (this.#crashedLeader === null) {
+      const leader = this.#currentLeader();
+      if (leader === null) {
+        this.#schedule(this.#now + TICK_MS / 4, EventKind.CRASH_LEADER, 0);
+        return;
+      }
+      this.#crashedLeader = {
+        node: leader.index,
+        term: (leader.core as RaftCore).term,
+        atMs: this.#now,
+      };
+      this.#crash(leader, 'leader-crash scenario');
+      this.#schedule(this.#now + 1, EventKind.CRASH_LEADER, 0);
+      return;
+    }
+    const crashed = this.#crashedLeader;
+    const leader = this.#currentLeader();
+    if (leader !== null && (leader.core as RaftCore).term > crashed.term) {
+      const core = leader.core as RaftCore;
+      if (this.#stats.crashToLeaderMs < 0) this.#stats.crashToLeaderMs = this.#now - crashed.atMs;
+      if (core.termAt(core.commitIndex) === core.term) {
+        this.#stats.crashToCommitMs = this.#now - crashed.atMs;
+        this.#isDone = true;
+        return;
+      }
+    }
+    if (this.#now - crashed.atMs > LIVENESS_LEADER_BOUND_TICKS * TICK_MS) {
+      throw new SafetyViolation('D8: no new leader after the leader crash');
+    }
+    this.#schedule(this.#now + 1, EventKind.CRASH_LEADER, 0);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // End of run.
+
+  #finalCheck(): void {
+    const live = this.#running().map((n) => ({
+      node: n.index,
+      core: n.core as RaftCore,
+      disk: n.disk,
+    }));
+    this.#checker.finalCheck(live);
+  }
+
+  #expDelay(prng: Prng, meanMs: number): number {
+    return -Math.log(1 - prng.next()) * meanMs;
+  }
+
+  #log(text: string): void {
+    if (this.#trace === undefined) return;
+    this.#trace(`${this.#now.toFixed(3).padStart(11)}ms  ${text}`);
+  }
+}
+
+// -----------------------------------------------------------------------------------------------
+// Parameters drawn from the seed.
+
+function drawParams(prng: Prng, options: SimOptions, scenario: SimScenario): Params {
+  const nodeCount = options.nodeCount ?? (prng.chance(0.7) ? 3 : 5);
+  const isLong = prng.chance(0.2);
+  const preferred = prng.chance(0.3) ? `n${prng.int(0, nodeCount - 1)}` : null;
+  const fsyncMax = 1 + prng.next() * 19;
+  const defaults = {
+    nodeCount,
+    maxInflightAppends: 64,
+    maxEntriesPerAppend: 64,
+    maxUncommittedEntries: 10_000,
+    preVote: true,
+    checkQuorum: true,
+    maxBurst: 1,
+    writeMs: 0.05,
+  };
+  if (scenario === 'leader-crash') {
+    return {
+      ...defaults,
+      faultPhaseMs: prng.int(3000, 6000),
+      faultMeanIntervalMs: 0,
+      proposalMeanIntervalMs: prng.int(5, 50),
+      maxProposals: 100_000,
+      fsyncMs: [0.5, 1 + prng.next() * 4],
+      preferredLeaderId: null,
+      tornWriteRate: 0,
+    };
+  }
+  return {
+    ...defaults,
+    ...drawFlowControl(prng),
+    maxUncommittedEntries: prng.chance(0.2) ? prng.int(5, 50) : 10_000,
+    // Mostly the production setting; sometimes without the protections (safety must still hold).
+    preVote: !prng.chance(0.1),
+    checkQuorum: !prng.chance(0.1),
+    maxBurst: prng.int(1, 100),
+    faultPhaseMs: isLong ? prng.int(120_000, 240_000) : prng.int(20_000, 60_000),
+    faultMeanIntervalMs: prng.int(200, 2000),
+    proposalMeanIntervalMs: prng.int(5, 100),
+    maxProposals: isLong ? 20_000 : 5000,
+    fsyncMs: [0.2, fsyncMax],
+    preferredLeaderId: preferred,
+    tornWriteRate: 0.5,
+  };
+}
+
+/** Small windows or small batches (not both: that only measures a slow configuration). */
+function drawFlowControl(prng: Prng): { maxInflightAppends: number; maxEntriesPerAppend: number } {
+  const roll = prng.next();
+  if (roll < 0.3)
+    return { maxInflightAppends: prng.int(1, 4), maxEntriesPerAppend: prng.int(16, 256) };
+  if (roll < 0.6)
+    return { maxInflightAppends: prng.int(16, 256), maxEntriesPerAppend: prng.int(1, 3) };
+  return { maxInflightAppends: prng.int(16, 256), maxEntriesPerAppend: prng.int(16, 256) };
+}
+
+function drawNetwork(prng: Prng, scenario: SimScenario) {
+  if (scenario === 'leader-crash') {
+    return {
+      reorderRate: 0,
+      delayMinMs: 0.1,
+      delayMeanMs: 0.5 + prng.next() * 4.5,
+      lossRate: 0,
+      duplicateRate: 0,
+      spikeRate: 0,
+      spikeMaxMs: 0,
+    };
+  }
+  return {
+    reorderRate: prng.chance(0.3) ? prng.next() * 0.3 : 0,
+    delayMinMs: 0.1,
+    delayMeanMs: 1 + prng.next() * 19,
+    lossRate: prng.next() * 0.1,
+    duplicateRate: prng.next() * 0.05,
+    spikeRate: prng.next() * 0.02,
+    spikeMaxMs: prng.int(50, 400),
+  };
+}
+
+function bugsFor(bug: SimBug | undefined): RaftBugs {
+  if (bug === SimBug.QUORUM_ONE_SHORT) return { quorumOneShort: true };
+  if (bug === SimBug.GRANT_VOTE_TO_STALE_LOG) return { grantVoteToStaleLog: true };
+  return {};
+}
+
+function payload(proposalId: number, prng: Prng): Uint8Array {
+  const data = new Uint8Array(4 + prng.int(0, 24));
+  new DataView(data.buffer).setUint32(0, proposalId);
+  for (let i = 4; i < data.length; i++) data[i] = prng.int(0, 255);
+  return data;
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function shuffle(prng: Prng, values: number[]): number[] {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = prng.int(0, i);
+    const t = values[i] as number;
+    values[i] = values[j] as number;
+    values[j] = t;
+  }
+  return values;
+}
+
+export function describeMessage(m: Message): string {
+  const base = `${m.from}->${m.to} ${m.type} t${m.term}`;
+  switch (m.type) {
+    case MessageType.APP:
+      return `${base} prev ${m.index}/t${m.logTerm} +${m.entries.length} commit ${m.commit}`;
+    case MessageType.APP_RESP:
+      return m.reject
+        ? `${base} REJECT ${m.index} hint ${m.rejectHint}/t${m.logTerm}`
+        : `${base} ok ${m.index}`;
+    case MessageType.VOTE:
+    case MessageType.PRE_VOTE:
+      return `${base} last ${m.index}/t${m.logTerm}${m.campaign === 'transfer' ? ' (transfer)' : ''}`;
+    case MessageType.VOTE_RESP:
+    case MessageType.PRE_VOTE_RESP:
+      return `${base} ${m.reject ? 'reject' : 'grant'}`;
+    case MessageType.HEARTBEAT:
+      return `${base} commit ${m.commit}`;
+    default:
+      return base;
+  }
+}
