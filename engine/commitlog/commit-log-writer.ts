@@ -202,7 +202,9 @@ export class CommitLogWriter {
 
   /** Dispatches every complete record between the dispatched and the appended position (reput). */
   #reput(nowMs: number): void {
-    const scratch = (this.#reputScratch ??= Buffer.allocUnsafe(this.#maxRecordBytes));
+    if (this.#reputScratch === undefined)
+      this.#reputScratch = Buffer.allocUnsafe(this.#maxRecordBytes);
+    const scratch = this.#reputScratch;
     const layout = emptyLayout();
     while (this.#wrote - this.#dispatched >= 8) {
       const at = this.#dispatched;

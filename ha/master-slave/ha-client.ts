@@ -152,14 +152,14 @@ export class HaClient {
     while (this.#pending === undefined && this.#inbound.byteLength >= HA_FRAME_HEADER_BYTES) {
       const offset = readInt64Buffer(this.#inbound, 0);
       const size = this.#inbound.readInt32BE(8);
-      if (size === HA_TRUNCATE_BODY_SIZE) return this.#onTruncate(offset);
+      if (size === HA_TRUNCATE_BODY_SIZE) return void this.#onTruncate(offset);
       if (size < 0 || size > this.#o.maxFrameBodyBytes)
-        return this.#disconnect(`frame of ${size} bytes`);
+        return void this.#disconnect(`frame of ${size} bytes`);
       if (this.#inbound.byteLength < HA_FRAME_HEADER_BYTES + size) return;
       const body = this.#inbound.subarray(HA_FRAME_HEADER_BYTES, HA_FRAME_HEADER_BYTES + size);
       this.#inbound = this.#inbound.subarray(HA_FRAME_HEADER_BYTES + size);
       if (offset !== this.#store.replicaEndOffset)
-        return this.#disconnect(
+        return void this.#disconnect(
           `master sent offset ${offset}, the local log ends at ${this.#store.replicaEndOffset}`,
         );
       if (size > 0) this.#pending = { offset, body: Buffer.from(body) };
@@ -180,7 +180,8 @@ export class HaClient {
       }
       return;
     }
-    if (status !== 'BUSY') return this.#disconnect(`the store refused replicated bytes: ${status}`);
+    if (status !== 'BUSY')
+      return void this.#disconnect(`the store refused replicated bytes: ${status}`);
     socket.pause();
     setTimeout(() => {
       if (socket === this.#socket) this.#flushPending(socket);

@@ -157,13 +157,13 @@ export class HaSender {
       if (input.byteLength < HA_HELLO_BYTES) return;
       const hello = decodeHello(input, 0);
       link.inbound = input.subarray(HA_HELLO_BYTES);
-      if (typeof hello === 'string') return this.#close(link, hello);
+      if (typeof hello === 'string') return void this.#close(link, hello);
       const decision = decideReplicaStart(this.#masterView(), {
         maxOffset: hello.slaveMaxOffset,
         lastRecord: hello.lastRecord,
       });
       if (decision.kind === 'TRUNCATE')
-        return this.#truncate(link, decision.toOffset, decision.reason);
+        return void this.#truncate(link, decision.toOffset, decision.reason);
       this.#startStreaming(link, decision.fromOffset);
       return;
     }
@@ -171,7 +171,10 @@ export class HaSender {
     const reported = readInt64Buffer(input, 0);
     link.inbound = input.subarray(HA_REPORT_BYTES);
     if (reported > this.#wrote())
-      return this.#close(link, `slave offset ${reported} is beyond the master's ${this.#wrote()}`);
+      return void this.#close(
+        link,
+        `slave offset ${reported} is beyond the master's ${this.#wrote()}`,
+      );
     this.#startStreaming(link, reported === 0 ? this.#d.commitLog.minOffset() : reported);
   }
 
@@ -195,7 +198,10 @@ export class HaSender {
 
   #onReport(link: SlaveLink, offset: number): void {
     if (offset > this.#wrote())
-      return this.#close(link, `slave reported ${offset}, beyond the master's ${this.#wrote()}`);
+      return void this.#close(
+        link,
+        `slave reported ${offset}, beyond the master's ${this.#wrote()}`,
+      );
     if (offset > link.ackOffset) link.ackOffset = offset;
     this.#d.positions.advance(PositionSlot.SLAVE_ACKED, offset);
   }
@@ -256,7 +262,7 @@ export class HaSender {
       const frame = Buffer.allocUnsafe(HA_FRAME_HEADER_BYTES + length);
       const read = this.#read(link.nextOffset, frame.subarray(HA_FRAME_HEADER_BYTES), length);
       if (read !== length)
-        return this.#close(link, `cannot read ${length} bytes at ${link.nextOffset}`);
+        return void this.#close(link, `cannot read ${length} bytes at ${link.nextOffset}`);
       encodeFrameHeader(frame, link.nextOffset, length);
       socket.write(frame);
       link.nextOffset += length;
