@@ -57,6 +57,7 @@ export class MessageStore {
   #closed = false;
   #storeHost: Uint8Array;
   #replicaEnd: number;
+  #services: Array<{ close(): Promise<void> }> = [];
   #arrivalListeners: Array<(topic: string, queueId: number, maxOffset: number) => void> = [];
 
   /** Use openStore(); the pipeline is attached once built around this store's tracker. */
@@ -129,9 +130,43 @@ export class MessageStore {
     return 'OK';
   }
 
+  /** The newest complete record of this store's log: what a slave tells its master on connecting. */
+  replicaFingerprint():
+    | { offset: number; size: number; bodyCrc: number; storeTimestamp: number }
+    | undefined {
+    return this.#p.reader.lastRecordBefore(this.#p.positions.get(PositionSlot.DISPATCHED));
+  }
+
+  /** Resolves when the CommitLog end moves from `seen`, or after `timeoutMs`. */
+  waitMaxPhyOffsetChange(seen: number, timeoutMs: number): Promise<void> {
+    return this.#p.positions.waitChangeAsync(PositionSlot.WROTE, seen, timeoutMs);
+  }
+
+  /** Master/Slave figures: slaves connected, highest acknowledged offset, how far behind it is. */
+  haStatus(): {
+    slaveCount: number;
+    slaveAckedOffset: number;
+    slaveLagBytes: number;
+    haPort: number;
+  } {
+    const p = this.#p.positions;
+    const acked = p.get(PositionSlot.SLAVE_ACKED);
+    return {
+      slaveCount: p.get(PositionSlot.SLAVE_COUNT),
+      slaveAckedOffset: acked,
+      slaveLagBytes: Math.max(0, p.get(PositionSlot.WROTE) - acked),
+      haPort: p.get(PositionSlot.HA_PORT),
+    };
+  }
+
   /** End of the replicated bytes handed to the writer (>= getMaxPhyOffset while they are written). */
   get replicaEndOffset(): number {
     return this.#replicaEnd;
+  }
+
+  /** A service that lives as long as the store (the HA sender); closed first by close(). */
+  attachService(service: { close(): Promise<void> }): void {
+    this.#services.push(service);
   }
 
   attachPipeline(pipeline: AppendPipeline): void {
@@ -194,8 +229,11 @@ export class MessageStore {
   }
 
   #track(message: PutMessageInput, length: number, resolve: (r: PutResult) => void): void {
-    const waitFlush =
-      this.#p.options.flushDiskType === 'SYNC_FLUSH' && message.waitStoreMsgOK !== false;
+    const o = this.#p.options;
+    const now = this.#p.clock.monotonicMs();
+    const wait = message.waitStoreMsgOK !== false;
+    const waitFlush = o.flushDiskType === 'SYNC_FLUSH' && wait;
+    const replica = o.brokerRole === 'SYNC_MASTER' && wait ? this.#slaveUsable() : 'NOT_ASKED';
     const tx = (message.sysFlag ?? 0) & TRANSACTION_TYPE_MASK;
     this.#tracker.add({
       resolve,
@@ -205,12 +243,21 @@ export class MessageStore {
       uniqKey: this.#encoder.uniqKey,
       length,
       waitFlush,
-      deadlineMs: waitFlush
-        ? this.#p.clock.monotonicMs() + this.#p.options.syncFlushTimeout
-        : Number.POSITIVE_INFINITY,
+      deadlineMs: waitFlush ? now + o.syncFlushTimeout : Number.POSITIVE_INFINITY,
+      waitReplica: replica === 'OK',
+      replicaDeadlineMs: replica === 'OK' ? now + o.slaveTimeout : Number.POSITIVE_INFINITY,
+      status: replica === 'UNAVAILABLE' ? PutStatus.SLAVE_NOT_AVAILABLE : PutStatus.PUT_OK,
       queueOffset: -1,
       commitLogOffset: -1,
     });
+  }
+
+  /** SYNC_MASTER: is a slave connected and close enough to wait for (HAService.isSlaveOK)? */
+  #slaveUsable(): 'OK' | 'UNAVAILABLE' {
+    const p = this.#p.positions;
+    if (p.get(PositionSlot.SLAVE_COUNT) === 0) return 'UNAVAILABLE';
+    const behind = p.get(PositionSlot.WROTE) - p.get(PositionSlot.SLAVE_ACKED);
+    return behind < this.#p.options.haSlaveFallbehindMax ? 'OK' : 'UNAVAILABLE';
   }
 
   /**
@@ -325,6 +372,16 @@ export class MessageStore {
     if (this.#closed) return;
     this.#closed = true;
     this.#p.clean.stop();
+    // Puts in flight finish first (including SYNC_MASTER waits for the slave), then services stop.
+    const deadline = this.#p.clock.monotonicMs() + this.#p.options.workerShutdownTimeoutMs;
+    while (
+      this.#tracker.size > 0 &&
+      this.#pipeline?.failure === undefined &&
+      this.#p.clock.monotonicMs() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    for (const service of this.#services) await service.close();
     const pipeline = this.#pipeline;
     if (pipeline !== undefined) await pipeline.close();
     const cleanExit = pipeline?.failure === undefined;

@@ -4,6 +4,7 @@
 
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
+import { loadEpochStarts, recordEpochStart } from './checkpoint/master-epochs.js';
 import type { LockProbe } from './checkpoint/store-lock.js';
 import { type BodyHasher, loadBodyHasher } from './checksum/body-hasher.js';
 import { CleanService, type CleanServiceDeps } from './clean/clean-service.js';
@@ -32,6 +33,10 @@ export interface StoreDeps {
   lockProbe?: LockProbe;
   /** Checks CRCs of several segments in parallel during recovery (piscina in engine/index.ts). */
   verifySegments?: SegmentVerifier;
+  /** A slave cuts its CommitLog here at open, because its master's log differs after it. */
+  truncateCommitLogTo?: number;
+  /** Where the store reports events worth an operator's attention (HA connections); no-op by default. */
+  logger?: { info(message: string): void; warn(message: string): void };
 }
 
 export interface PipelineContext {
@@ -50,6 +55,17 @@ export interface PipelineContext {
 /** Builds a worker-backed pipeline; it takes ownership of the recovered writer-side objects. */
 export type WorkerPipelineFactory = (context: PipelineContext) => Promise<AppendPipeline>;
 
+/** What a master's HA sender needs; the composition root starts it (on a worker with threads). */
+export interface HaSenderContext {
+  options: Readonly<StoreOptions>;
+  positions: StorePositions;
+  tailCache: TailCache;
+  epochStarts: readonly number[];
+  clock: Clock;
+}
+
+export type HaSenderFactory = (context: HaSenderContext) => Promise<{ close(): Promise<void> }>;
+
 const defaultLockProbe: LockProbe = {
   ownPid: process.pid,
   isAlive: (pid) => {
@@ -66,6 +82,7 @@ export async function assembleStore(
   input: Partial<StoreOptions> & { storePathRootDir: string },
   deps: StoreDeps,
   workerPipeline: WorkerPipelineFactory | undefined,
+  haSender?: HaSenderFactory,
 ): Promise<MessageStore> {
   const options = resolveStoreOptions(input);
   const io = deps.io ?? new NodeFileIO();
@@ -77,7 +94,12 @@ export async function assembleStore(
     clock,
     deps.lockProbe ?? defaultLockProbe,
     deps.verifySegments,
+    deps.truncateCommitLogTo,
   );
+  const epochStarts =
+    options.brokerRole === 'SLAVE'
+      ? loadEpochStarts(io, options.storePathRootDir)
+      : recordEpochStart(io, options.storePathRootDir, recovered.endOffset);
   const positions = initialPositions(recovered);
   const tailCache = TailCache.create(
     options.tailCacheBytes,
@@ -140,6 +162,9 @@ export async function assembleStore(
       ? await workerPipeline(context)
       : new InThreadPipeline({ ...context, scratchBytes: maxRecordBytes(options) });
   store.attachPipeline(pipeline);
+  if (haSender !== undefined && options.brokerRole !== 'SLAVE' && options.haListenPort >= 0) {
+    store.attachService(await haSender({ options, positions, tailCache, epochStarts, clock }));
+  }
   clean.start();
   return store;
 }

@@ -138,7 +138,7 @@ function settleStop(
 }
 
 /** Copies every byte from `at` to the end of the last segment into damagedDir before the cut. */
-function moveAside(
+export function moveAside(
   io: FileIO,
   file: SegmentedFile,
   damagedDir: string,

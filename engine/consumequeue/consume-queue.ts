@@ -313,6 +313,16 @@ export class ConsumeQueue {
     return deleted;
   }
 
+  /** Deletes every segment: the queue starts over (a slave wiped to resync from its master). */
+  destroy(): void {
+    assert(this.#pendingUnits === 0, 'consume queue: destroy with pending units');
+    while (!this.#file.isEmpty()) this.#file.deleteOldest();
+    this.#maxOffset = 0;
+    this.#minOffset = 0;
+    this.#maxPhysicOffset = -1;
+    this.#syncedBytes = 0;
+  }
+
   /** fdatasyncs the segments written since the last sync. */
   sync(): void {
     const end = this.#maxOffset * CQ_UNIT_SIZE;

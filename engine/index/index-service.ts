@@ -155,6 +155,15 @@ export class IndexService {
     return deleted;
   }
 
+  /** Deletes every index file (a slave wiped to resync from its master). */
+  destroy(): void {
+    for (const f of this.#files) {
+      f.close();
+      this.#io.unlink(f.path);
+    }
+    this.#files = [];
+  }
+
   close(): void {
     for (const f of this.#files) f.close();
     this.#files = [];

@@ -14,6 +14,7 @@ import type { RecoveredStore } from '../recovery/store-recovery.js';
 import { PositionSlot, type StorePositions } from '../store-positions.js';
 import type { AppendPipeline } from './append-pipeline.js';
 import type { MessageEncoder } from './message-encoder.js';
+import { watchPosition } from './position-watch.js';
 import type { PutTracker } from './put-tracker.js';
 
 export interface InThreadPipelineDeps {
@@ -39,6 +40,8 @@ export class InThreadPipeline implements AppendPipeline {
   #timers: NodeJS.Timeout[] = [];
   #failure: string | undefined;
   #rawInBatch = false;
+  #running = true;
+  #replicaLoop: Promise<void> | undefined;
 
   constructor(deps: InThreadPipelineDeps) {
     this.#d = deps;
@@ -59,6 +62,20 @@ export class InThreadPipeline implements AppendPipeline {
     this.#scratch = Buffer.allocUnsafe(deps.scratchBytes);
     this.#every(options.flushIntervalCommitLog, () => this.#asyncFlushRound());
     this.#every(options.flushIntervalConsumeQueue, () => this.#syncLogics());
+    if (options.brokerRole === 'SYNC_MASTER') {
+      const { positions, tracker } = deps;
+      const settle = () => {
+        tracker.replicatedTo(positions.get(PositionSlot.SLAVE_ACKED));
+        tracker.expire(clock.monotonicMs());
+      };
+      this.#replicaLoop = watchPosition(
+        positions,
+        PositionSlot.SLAVE_ACKED,
+        100,
+        () => this.#running,
+        settle,
+      );
+    }
   }
 
   get failure(): string | undefined {
@@ -167,6 +184,9 @@ export class InThreadPipeline implements AppendPipeline {
 
   async close(): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
+    this.#running = false;
+    this.#d.positions.wake(PositionSlot.SLAVE_ACKED);
+    await this.#replicaLoop;
     if (this.#failure !== undefined) return;
     this.#commit();
     const wrote = this.#d.positions.get(PositionSlot.WROTE);

@@ -1,8 +1,10 @@
-// The main thread's record of puts in flight, oldest first. A put moves through three steps in
-// order: appended (the writer gave it offsets), written (the wrote position passed its end: it is
-// readable, and an ASYNC_FLUSH put is acknowledged), flushed (a SYNC_FLUSH put is acknowledged, or
-// it times out with FLUSH_DISK_TIMEOUT). Puts complete in submission order, so three cursors over
-// one bounded array suffice.
+// The main thread's record of puts in flight, oldest first. A put moves through its steps in order:
+// appended (the writer gave it offsets), written (the wrote position passed its end: it is readable,
+// and an ASYNC_FLUSH / ASYNC_MASTER put is acknowledged), then, where asked, flushed (SYNC_FLUSH)
+// and replicated (SYNC_MASTER: a slave acknowledged its bytes). A wait that passes its deadline
+// ends with FLUSH_DISK_TIMEOUT or FLUSH_SLAVE_TIMEOUT: the message is stored, not confirmed; a
+// flush timeout wins over a slave timeout, as RocketMQ combines them. Puts complete in submission
+// order, so cursors over one bounded array suffice.
 
 import { assert } from '../../common/assert.js';
 import { createOffsetMessageId } from '../../common/message-codec.js';
@@ -17,7 +19,13 @@ export interface PendingPut {
   uniqKey: string;
   length: number;
   waitFlush: boolean;
+  /** SYNC_FLUSH deadline (monotonic ms). */
   deadlineMs: number;
+  waitReplica: boolean;
+  /** SYNC_MASTER deadline (monotonic ms). */
+  replicaDeadlineMs: number;
+  /** What success is reported as: PUT_OK, or SLAVE_NOT_AVAILABLE when no slave could be waited for. */
+  status: PutStatus;
   queueOffset: number;
   commitLogOffset: number;
 }
@@ -35,6 +43,7 @@ export class PutTracker {
   #written = 0;
   #appended = 0;
   #flushed = 0;
+  #replicated = 0;
 
   constructor(options: PutTrackerOptions) {
     assert(options.capacity > 0, 'tracker: capacity must be positive');
@@ -69,7 +78,7 @@ export class PutTracker {
     this.#appended++;
   }
 
-  /** Everything below `wrote` is written: those puts are visible; ASYNC ones are acknowledged. */
+  /** Everything below `wrote` is written: those puts are visible; unconditional ones complete. */
   wroteTo(wrote: number): void {
     while (this.#written < this.#appended) {
       const put = this.#entries[this.#written];
@@ -81,35 +90,59 @@ export class PutTracker {
     this.#drain();
   }
 
-  /** Everything below `flushed` is durable: waiting SYNC_FLUSH puts are acknowledged. */
+  /** Everything below `flushed` is durable. */
   flushedTo(flushed: number): void {
     if (flushed > this.#flushed) this.#flushed = flushed;
     this.#drain();
   }
 
-  /** SYNC_FLUSH puts whose deadline passed get FLUSH_DISK_TIMEOUT (they are stored, not confirmed). */
+  /** A slave acknowledged everything below `replicated`. */
+  replicatedTo(replicated: number): void {
+    if (replicated > this.#replicated) this.#replicated = replicated;
+    this.#drain();
+  }
+
+  /** Ends waits whose deadline passed: FLUSH_DISK_TIMEOUT, FLUSH_SLAVE_TIMEOUT. */
   expire(nowMs: number): void {
-    while (this.#head < this.#written) {
-      const put = this.#entries[this.#head];
-      if (put === undefined || !put.waitFlush || put.deadlineMs > nowMs) break;
-      this.#complete(PutStatus.FLUSH_DISK_TIMEOUT);
+    for (let i = this.#head; i < this.#written; i++) {
+      const put = this.#entries[i];
+      assert(put !== undefined, 'tracker: hole in expiry range');
+      if (put.deadlineMs > nowMs && put.replicaDeadlineMs > nowMs) break;
+      if (put.waitFlush && put.deadlineMs <= nowMs && !this.#isFlushed(put)) {
+        put.waitFlush = false;
+        put.status = PutStatus.FLUSH_DISK_TIMEOUT;
+      }
+      if (put.waitReplica && put.replicaDeadlineMs <= nowMs && !this.#isReplicated(put)) {
+        put.waitReplica = false;
+        if (put.status === PutStatus.PUT_OK) put.status = PutStatus.FLUSH_SLAVE_TIMEOUT;
+      }
     }
     this.#drain();
+  }
+
+  #isFlushed(put: PendingPut): boolean {
+    return put.commitLogOffset + put.length <= this.#flushed;
+  }
+
+  #isReplicated(put: PendingPut): boolean {
+    return put.commitLogOffset + put.length <= this.#replicated;
   }
 
   #drain(): void {
     while (this.#head < this.#written) {
       const put = this.#entries[this.#head];
       assert(put !== undefined, 'tracker: hole in completion range');
-      if (put.waitFlush && put.commitLogOffset + put.length > this.#flushed) break;
-      this.#complete(PutStatus.PUT_OK);
+      if (put.waitFlush && !this.#isFlushed(put)) break;
+      if (put.waitReplica && !this.#isReplicated(put)) break;
+      this.#complete(put.status);
     }
     this.#compact();
   }
 
-  /** Earliest deadline among puts waiting for a flush, or undefined. */
+  /** Earliest deadline among puts still waiting, or undefined. */
   nextDeadlineMs(): number | undefined {
-    return this.#head < this.#written ? this.#entries[this.#head]?.deadlineMs : undefined;
+    const put = this.#head < this.#written ? this.#entries[this.#head] : undefined;
+    return put === undefined ? undefined : Math.min(put.deadlineMs, put.replicaDeadlineMs);
   }
 
   /** Fails every pending put (the writer died): unappended ones may or may not be stored. */

@@ -207,6 +207,32 @@ export class StoreReader {
     return message;
   }
 
+  /**
+   * The newest record ending at or before `end`, found through the ConsumeQueues' last units, with
+   * what identifies it (size, BODYCRC, store time): a replica's fingerprint of its log.
+   */
+  lastRecordBefore(
+    end: number,
+  ): { offset: number; size: number; bodyCrc: number; storeTimestamp: number } | undefined {
+    let best: { offset: number; size: number } | undefined;
+    for (const cq of this.#d.queues.all()) {
+      if (cq.maxOffset <= cq.minOffset || cq.read(cq.maxOffset - 1, 1, this.#units) !== 1) continue;
+      const offset = readInt64Buffer(this.#units, 0);
+      const size = this.#units.readInt32BE(8);
+      if (size === PRE_BLANK_SIZE || offset + size > end) continue;
+      if (best === undefined || offset > best.offset) best = { offset, size };
+    }
+    if (best === undefined) return undefined;
+    const record = this.readRecord(best.offset, best.size);
+    const m = decodeRecord(record, 0);
+    return {
+      offset: best.offset,
+      size: best.size,
+      bodyCrc: m.bodyCrc,
+      storeTimestamp: m.storeTimestamp,
+    };
+  }
+
   /** Store time of the message at `queueOffset` of a queue, or undefined. */
   storeTimestampAt(topic: string, queueId: number, queueOffset: number): number | undefined {
     const cq = this.#d.queues.get(topic, queueId);

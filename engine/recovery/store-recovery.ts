@@ -17,6 +17,7 @@ import { StoreCheckpoint } from '../checkpoint/store-checkpoint.js';
 import { acquireStoreLock, type LockProbe, markRunning } from '../checkpoint/store-lock.js';
 import {
   type CommitLogRecoveryResult,
+  moveAside,
   recoverCommitLog,
 } from '../commitlog/commit-log-recovery.js';
 import type { SegmentScanResult } from '../commitlog/segment-scan.js';
@@ -35,6 +36,8 @@ export interface RecoveryReport {
   recordsScanned: number;
   recordsRedispatched: number;
   queueUnitsTruncated: number;
+  /** Bytes a slave cut because its master's log differs after them (moved to truncated/). */
+  truncated: { fromOffset: number; movedTo: string; bytes: number } | undefined;
   /** Segments whose CRCs were checked ahead on the parallel pool (0: checked in the ordered pass). */
   segmentsVerifiedInParallel: number;
   tornTail: CommitLogRecoveryResult['tornTail'];
@@ -76,6 +79,7 @@ export async function recoverStore(
   clock: Clock,
   lockProbe: LockProbe,
   verifier?: SegmentVerifier,
+  truncateTo?: number,
 ): Promise<RecoveredStore> {
   const started = clock.monotonicMs();
   io.mkdirp(options.storePathRootDir);
@@ -110,7 +114,11 @@ export async function recoverStore(
       },
       onRecord,
     );
-    const endOffset = scan.endOffset;
+    const cut =
+      truncateTo !== undefined && truncateTo < scan.endOffset
+        ? cutForReplica(io, options, files, truncateTo)
+        : undefined;
+    const endOffset = cut?.endOffset ?? scan.endOffset;
     dispatcher.flush();
     let queueUnitsTruncated = 0;
     for (const cq of queues.all()) queueUnitsTruncated += cq.truncateByCommitLogEnd(endOffset);
@@ -138,6 +146,7 @@ export async function recoverStore(
       segmentsVerifiedInParallel: verified?.size ?? 0,
       tornTail: scan.tornTail,
       repaired: scan.repaired,
+      truncated: cut?.truncated,
       durationMs: clock.monotonicMs() - started,
     };
     return { ...files, dispatcher, endOffset, lastStoreTimestamp, report, releaseLock };
@@ -145,6 +154,38 @@ export async function recoverStore(
     releaseLock();
     throw error;
   }
+}
+
+/**
+ * A slave cuts its log where its master's differs (HA TRUNCATE): the bytes from `to` on are moved
+ * to truncated/ for the operator; at or below the oldest segment everything is wiped, queues and
+ * index included, and the slave starts over empty.
+ */
+function cutForReplica(
+  io: FileIO,
+  options: StoreOptions,
+  files: ReturnType<typeof openFiles>,
+  to: number,
+) {
+  const { commitLog, queues, index } = files;
+  const moved = moveAside(
+    io,
+    commitLog,
+    `${options.storePathRootDir}/truncated`,
+    Math.max(to, commitLog.minOffset()),
+    `cut to match the master at ${to}`,
+  );
+  if (to > commitLog.minOffset()) {
+    commitLog.truncateFrom(to);
+    return {
+      endOffset: to,
+      truncated: { fromOffset: to, movedTo: moved.movedTo, bytes: moved.bytes },
+    };
+  }
+  while (!commitLog.isEmpty()) commitLog.deleteOldest();
+  for (const cq of queues.all()) cq.destroy();
+  index?.destroy();
+  return { endOffset: 0, truncated: { fromOffset: 0, movedTo: moved.movedTo, bytes: moved.bytes } };
 }
 
 /** With two or more segments to scan, checks their CRCs in parallel before the ordered pass. */

@@ -8,6 +8,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { PipelineContext } from '../../engine/open-store.js';
 import type { AppendPipeline } from '../../engine/put/append-pipeline.js';
 import type { MessageEncoder } from '../../engine/put/message-encoder.js';
+import { watchPosition } from '../../engine/put/position-watch.js';
 import { maxRecordBytes } from '../../engine/recovery/store-recovery.js';
 import { PositionSlot } from '../../engine/store-positions.js';
 import { spawnWorker, type WorkerHandle } from '../host/worker-host.js';
@@ -117,7 +118,7 @@ class WorkerPipeline implements AppendPipeline {
     parts.queryPort.on('message', (reply: IndexQueryReply) => this.#onQueryReply(reply));
     parts.queryPort.unref();
     this.#setReferenced(false);
-    this.#loops = [this.#completionLoop(), this.#flushLoop()];
+    this.#loops = [this.#completionLoop(), ...this.#watchLoops()];
   }
 
   get failure(): string | undefined {
@@ -203,6 +204,7 @@ class WorkerPipeline implements AppendPipeline {
   #settle(): void {
     const { tracker, positions, clock } = this.#c;
     tracker.flushedTo(positions.get(PositionSlot.FLUSHED));
+    tracker.replicatedTo(positions.get(PositionSlot.SLAVE_ACKED));
     tracker.expire(clock.monotonicMs());
     if (tracker.size === 0) this.#setReferenced(false);
   }
@@ -214,17 +216,18 @@ class WorkerPipeline implements AppendPipeline {
     }
   }
 
-  async #flushLoop(): Promise<void> {
+  #watchLoops(): Promise<void>[] {
     const { positions, options } = this.#c;
-    if (options.flushDiskType !== 'SYNC_FLUSH') return;
-    while (this.#running && this.#failure === undefined) {
-      this.#settle();
-      await positions.waitChangeAsync(
-        PositionSlot.FLUSHED,
-        positions.get(PositionSlot.FLUSHED),
-        WAIT_SLICE_MS,
+    const running = () => this.#running && this.#failure === undefined;
+    const settle = () => this.#settle();
+    const loops: Promise<void>[] = [];
+    if (options.flushDiskType === 'SYNC_FLUSH')
+      loops.push(watchPosition(positions, PositionSlot.FLUSHED, WAIT_SLICE_MS, running, settle));
+    if (options.brokerRole === 'SYNC_MASTER')
+      loops.push(
+        watchPosition(positions, PositionSlot.SLAVE_ACKED, WAIT_SLICE_MS, running, settle),
       );
-    }
+    return loops;
   }
 
   queryIndex(
@@ -260,12 +263,9 @@ class WorkerPipeline implements AppendPipeline {
   }
 
   async close(): Promise<void> {
-    const { options, tracker, positions } = this.#c;
-    const deadline = Date.now() + options.workerShutdownTimeoutMs;
+    const { options, positions } = this.#c;
+    // The store waited for puts in flight; hold the process until the threads have closed.
     this.#setReferenced(true);
-    while (tracker.size > 0 && this.#failure === undefined && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
     this.#running = false;
     this.#w.appendRing.close();
     const writerClosed = await this.#w.writer.close(options.workerShutdownTimeoutMs);
@@ -274,6 +274,7 @@ class WorkerPipeline implements AppendPipeline {
     // The loops wait with Atomics.waitAsync, which holds no handle: wake them so they see the end.
     this.#w.completionRing.close();
     positions.wake(PositionSlot.FLUSHED);
+    positions.wake(PositionSlot.SLAVE_ACKED);
     this.#w.queryPort.close();
     await Promise.all(this.#loops);
     if (writerClosed.outcome !== 'CLOSED' || flusherClosed.outcome !== 'CLOSED') {

@@ -16,7 +16,11 @@ function setup(capacity = 10) {
     storeHost: encodeHostAddress('127.0.0.1:10911'),
     onVisible: (p) => visible.push(p.queueOffset),
   });
-  const add = (waitFlush: boolean, deadlineMs = Number.POSITIVE_INFINITY) => {
+  const add = (
+    waitFlush: boolean,
+    deadlineMs = Number.POSITIVE_INFINITY,
+    replica?: { deadlineMs: number } | 'UNAVAILABLE',
+  ) => {
     const i = results.length;
     results.push(undefined);
     const put: PendingPut = {
@@ -30,6 +34,10 @@ function setup(capacity = 10) {
       length: 100,
       waitFlush,
       deadlineMs,
+      waitReplica: typeof replica === 'object',
+      replicaDeadlineMs:
+        typeof replica === 'object' ? replica.deadlineMs : Number.POSITIVE_INFINITY,
+      status: replica === 'UNAVAILABLE' ? 'SLAVE_NOT_AVAILABLE' : 'PUT_OK',
       queueOffset: -1,
       commitLogOffset: -1,
     };
@@ -87,6 +95,34 @@ describe('PutTracker', () => {
     assert.equal(results[0]?.queueOffset, 0, 'a timed-out put still reports where it was stored');
     tracker.flushedTo(200);
     assert.equal(results[1]?.status, 'PUT_OK');
+  });
+
+  it('holds SYNC_MASTER puts until a slave acknowledges them, or times out', () => {
+    const { tracker, results, add } = setup();
+    add(false, Number.POSITIVE_INFINITY, { deadlineMs: 3000 });
+    add(false, Number.POSITIVE_INFINITY, { deadlineMs: 3001 });
+    add(false, Number.POSITIVE_INFINITY, 'UNAVAILABLE');
+    for (let i = 0; i < 3; i++) tracker.appended(i, i * 100);
+    tracker.wroteTo(300);
+    assert.equal(results.filter((r) => r !== undefined).length, 0);
+    tracker.replicatedTo(100);
+    assert.equal(results[0]?.status, 'PUT_OK');
+    tracker.expire(3001);
+    assert.equal(results[1]?.status, 'FLUSH_SLAVE_TIMEOUT');
+    assert.equal(
+      results[2]?.status,
+      'SLAVE_NOT_AVAILABLE',
+      'no slave: stored, reported as not replicated',
+    );
+  });
+
+  it('reports a flush timeout before a slave timeout', () => {
+    const { tracker, results, add } = setup();
+    add(true, 1000, { deadlineMs: 1000 });
+    tracker.appended(0, 0);
+    tracker.wroteTo(100);
+    tracker.expire(1000);
+    assert.equal(results[0]?.status, 'FLUSH_DISK_TIMEOUT');
   });
 
   it('is bounded and fails everything pending when the pipeline dies', () => {

@@ -1,0 +1,226 @@
+// Master/Slave replication between two real stores in one process, over 127.0.0.1 through a TCP
+// proxy: SYNC_MASTER acknowledgements, slave reads, no slave / slow slave statuses, a slave that
+// restarts or joins empty, and a slave whose log diverged from a master that lost its tail.
+
+import assert from 'node:assert/strict';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { systemClock } from '../../common/clock.js';
+import { type MessageStore, openStore } from '../../engine/index.js';
+import { SlaveReplica } from '../../ha/master-slave/slave-replica.js';
+import { TcpProxy } from '../harness/tcp-proxy.js';
+import { makeTmpDir } from '../harness/tmp-dir.js';
+import { waitFor } from '../harness/wait-for.js';
+
+const SEGMENT = 256 * 1024;
+const base = {
+  mappedFileSizeCommitLog: SEGMENT,
+  mappedFileSizeConsumeQueue: 20 * 1000,
+  maxMessageSize: 16 * 1024,
+  tailCacheBytes: 1024 * 1024,
+  appendRingBytes: 1024 * 1024,
+  maxHashSlotNum: 100,
+  maxIndexNum: 10_000,
+};
+const haTimings = { haSendHeartbeatInterval: 200, haHousekeepingInterval: 2000, slaveTimeout: 400 };
+const clientOptions = {
+  heartbeatIntervalMs: 200,
+  housekeepingIntervalMs: 2000,
+  reconnectDelayMs: 50,
+  maxFrameBodyBytes: 1 << 20,
+};
+const logger = { info: (_m: string) => undefined, warn: (_m: string) => undefined };
+const dirs: Array<{ remove: () => void }> = [];
+after(() => {
+  for (const d of dirs) d.remove();
+});
+const tmp = () => {
+  const d = makeTmpDir('petrel-ha-');
+  dirs.push(d);
+  return d.path;
+};
+
+async function master(
+  root: string,
+  role: 'SYNC_MASTER' | 'ASYNC_MASTER' = 'SYNC_MASTER',
+): Promise<MessageStore> {
+  return openStore({
+    storePathRootDir: root,
+    brokerRole: role,
+    haListenPort: 0,
+    haListenHost: '127.0.0.1',
+    ...base,
+    ...haTimings,
+  });
+}
+
+function slave(root: string): SlaveReplica<MessageStore> {
+  return new SlaveReplica(clientOptions, {
+    open: (truncateTo) =>
+      openStore(
+        { storePathRootDir: root, brokerRole: 'SLAVE', ...base, ...haTimings },
+        truncateTo === undefined ? {} : { truncateCommitLogTo: truncateTo },
+      ),
+    clock: systemClock,
+    logger,
+  });
+}
+
+const body = (i: number) => Buffer.from(`message ${i} ${'x'.repeat(i % 500)}`);
+
+async function putMany(store: MessageStore, from: number, count: number) {
+  return Promise.all(
+    Array.from({ length: count }, (_, k) =>
+      store.putMessage({
+        topic: 'Ha',
+        queueId: (from + k) % 3,
+        body: body(from + k),
+        keys: `k${from + k}`,
+      }),
+    ),
+  );
+}
+
+function logBytes(root: string): Buffer {
+  const dir = `${root}/commitlog`;
+  return Buffer.concat(
+    readdirSync(dir)
+      .sort()
+      .map((name) => readFileSync(`${dir}/${name}`)),
+  );
+}
+
+async function caughtUp(m: MessageStore, s: SlaveReplica<MessageStore>): Promise<void> {
+  await waitFor(() => s.store.getMaxPhyOffset() === m.getMaxPhyOffset(), {
+    timeoutMs: 10_000,
+    what: 'the slave to catch up',
+  });
+}
+
+describe('Master/Slave replication', () => {
+  it('acknowledges SYNC_MASTER puts once the slave holds them, and the slave serves reads', async () => {
+    const mRoot = tmp();
+    const m = await master(mRoot);
+    const proxy = new TcpProxy({ host: '127.0.0.1', port: m.haStatus().haPort });
+    await proxy.start();
+    const noSlave = await m.putMessage({ topic: 'Ha', queueId: 0, body: body(0) });
+    assert.equal(
+      noSlave.status,
+      'SLAVE_NOT_AVAILABLE',
+      'no slave connected: stored, not replicated',
+    );
+    const sRoot = tmp();
+    const s = slave(sRoot);
+    await s.start(proxy.address);
+    await waitFor(() => m.haStatus().slaveCount === 1, {
+      timeoutMs: 5000,
+      what: 'the slave to connect',
+    });
+    const results = await putMany(m, 1, 400);
+    assert.deepEqual(new Set(results.map((r) => r.status)), new Set(['PUT_OK']));
+    assert.ok(
+      m.haStatus().slaveAckedOffset >= (results.at(-1)?.commitLogOffset ?? 0),
+      'acknowledged offsets cover the puts',
+    );
+    await caughtUp(m, s);
+    for (let q = 0; q < 3; q++) {
+      await waitFor(() => s.store.getMaxOffsetInQueue('Ha', q) === m.getMaxOffsetInQueue('Ha', q), {
+        timeoutMs: 5000,
+        what: `queue ${q} on the slave`,
+      });
+      const got = await s.store.getMessage({
+        topic: 'Ha',
+        queueId: q,
+        queueOffset: 0,
+        maxMsgNums: 1000,
+      });
+      assert.equal(got.messages.length, m.getMaxOffsetInQueue('Ha', q));
+    }
+    const one = results[123];
+    const onSlave = await s.store.lookMessageByOffset(one?.commitLogOffset ?? -1);
+    assert.deepEqual(onSlave?.body, body(124));
+    assert.equal(
+      (await s.store.putMessage({ topic: 'Ha', queueId: 0, body: body(0) })).status,
+      'SERVICE_NOT_AVAILABLE',
+      'a slave refuses producers',
+    );
+    proxy.blackhole();
+    const stalled = await m.putMessage({ topic: 'Ha', queueId: 0, body: body(1000) });
+    assert.equal(stalled.status, 'FLUSH_SLAVE_TIMEOUT', 'a partitioned slave times the put out');
+    proxy.heal();
+    await caughtUp(m, s);
+    assert.equal(
+      (await m.putMessage({ topic: 'Ha', queueId: 0, body: body(1001) })).status,
+      'PUT_OK',
+      'puts succeed again after healing',
+    );
+    await s.close();
+    await m.close();
+    await proxy.close();
+    assert.ok(logBytes(sRoot).equals(logBytes(mRoot)), "the slave holds the master's bytes");
+  });
+
+  it('catches a restarted slave and an empty late slave up, byte-identical', async () => {
+    const mRoot = tmp();
+    const m = await master(mRoot, 'ASYNC_MASTER');
+    const address = `127.0.0.1:${m.haStatus().haPort}`;
+    await putMany(m, 0, 300);
+    const s1Root = tmp();
+    const s1 = slave(s1Root);
+    await s1.start(address);
+    await caughtUp(m, s1);
+    await s1.close();
+    await putMany(m, 300, 300);
+    const again = slave(s1Root);
+    await again.start(address);
+    await caughtUp(m, again);
+    const s2Root = tmp();
+    const late = slave(s2Root);
+    await late.start(address);
+    await caughtUp(m, late);
+    await again.close();
+    await late.close();
+    await m.close();
+    assert.ok(logBytes(s1Root).equals(logBytes(mRoot)), 'the restarted slave holds the same bytes');
+    assert.ok(logBytes(s2Root).equals(logBytes(mRoot)), 'the late slave holds the same bytes');
+  });
+
+  it('cuts a slave whose log diverged from a master that lost its tail, and resyncs it', async () => {
+    const mRoot = tmp();
+    let m = await master(mRoot, 'ASYNC_MASTER');
+    await putMany(m, 0, 200);
+    await m.close();
+    const snapshot = tmp();
+    rmSync(snapshot, { recursive: true });
+    cpSync(mRoot, snapshot, { recursive: true });
+    m = await master(mRoot, 'ASYNC_MASTER');
+    await putMany(m, 200, 200);
+    const sRoot = tmp();
+    const s = slave(sRoot);
+    await s.start(`127.0.0.1:${m.haStatus().haPort}`);
+    await caughtUp(m, s);
+    await s.close();
+    await m.close();
+    // The master loses everything after the snapshot, then writes different messages there.
+    rmSync(mRoot, { recursive: true });
+    cpSync(snapshot, mRoot, { recursive: true });
+    m = await master(mRoot, 'ASYNC_MASTER');
+    await putMany(m, 5000, 50);
+    const again = slave(sRoot);
+    await again.start(`127.0.0.1:${m.haStatus().haPort}`);
+    await waitFor(() => again.truncations === 1, {
+      timeoutMs: 10_000,
+      what: 'the slave to be told to cut its log',
+    });
+    await again.settled();
+    await caughtUp(m, again);
+    const cut = again.store.recoveryReport.truncated;
+    assert.ok(cut !== undefined && cut.bytes > 0, 'the cut bytes were kept for the operator');
+    await again.close();
+    await m.close();
+    assert.ok(
+      logBytes(sRoot).equals(logBytes(mRoot)),
+      'after the cut the slave matches the master byte for byte',
+    );
+  });
+});
