@@ -2,6 +2,7 @@
 // input, on real files in a temporary directory.
 
 import assert from 'node:assert/strict';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { openStore } from '../../../engine/index.js';
 import { makeTmpDir } from '../../harness/tmp-dir.js';
@@ -122,6 +123,33 @@ for (const threads of [false, true]) {
       const again = await store.putMessage({ topic: 'Busy', queueId: 0, body });
       assert.equal(again.status, 'PUT_OK', 'the store accepts puts again once drained');
       await store.close();
+    });
+
+    it('refuses to return a message whose body changed on disk (BODY_XXH64)', async () => {
+      const root = tmp();
+      const store = await openStore({ storePathRootDir: root, threads, ...small });
+      const put = await store.putMessage({
+        topic: 'Sum',
+        queueId: 0,
+        body: Buffer.from('checksummed body'),
+      });
+      await store.close();
+      const fd = openSync(`${root}/commitlog/00000000000000000000`, 'r+');
+      const record = Buffer.alloc(put.wroteBytes ?? 0);
+      readSync(fd, record, 0, record.byteLength, put.commitLogOffset ?? 0);
+      const bodyAt = record.indexOf('checksummed');
+      writeSync(fd, Buffer.from('C'), 0, 1, (put.commitLogOffset ?? 0) + bodyAt);
+      closeSync(fd);
+      const reopened = await openStore({ storePathRootDir: root, threads, ...small });
+      await assert.rejects(
+        reopened.lookMessageByOffset(put.commitLogOffset ?? 0),
+        (e: unknown) => (e as { code?: string }).code === 'E_CHECKSUM_MISMATCH',
+      );
+      await assert.rejects(
+        reopened.getMessage({ topic: 'Sum', queueId: 0, queueOffset: 0, maxMsgNums: 1 }),
+        (e: unknown) => (e as { code?: string }).code === 'E_CHECKSUM_MISMATCH',
+      );
+      await reopened.close();
     });
 
     it('answers offset statuses as RocketMQ does', async () => {
