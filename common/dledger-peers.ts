@@ -125,11 +125,10 @@ function warningsFor(count: number): DLedgerPeersWarningItem[] {
 }
 
 /**
- * Parse `dLegerPeers` and check `dLegerSelfId` against it.
- * @throws MqError PEERS_INVALID with a message naming the problem (empty list, malformed segment,
- * bad id, host or port, duplicate id or address, unknown self id).
+ * Parse `dLegerPeers` alone (ids, hosts, ports, uniqueness).
+ * @throws MqError PEERS_INVALID naming the problem.
  */
-export function parseDLedgerPeers(peersText: string, selfId: string): DLedgerPeers {
+export function parseDLedgerPeerList(peersText: string): DLedgerPeer[] {
   const segments = peersText.split(';').map((segment) => segment.trim());
   // A trailing ";" is tolerated (Java's split drops trailing empty strings); other gaps are not.
   while (segments.length > 0 && segments[segments.length - 1] === '') segments.pop();
@@ -144,6 +143,20 @@ export function parseDLedgerPeers(peersText: string, selfId: string): DLedgerPee
   }
   const peers = segments.map(parseDLedgerPeer);
   checkUnique(peers);
+  return peers;
+}
+
+export function formatDLedgerPeers(peers: readonly DLedgerPeer[]): string {
+  return peers.map((p) => `${p.id}-${p.address}`).join(';');
+}
+
+/**
+ * Parse `dLegerPeers` and check `dLegerSelfId` against it.
+ * @throws MqError PEERS_INVALID with a message naming the problem (empty list, malformed segment,
+ * bad id, host or port, duplicate id or address, unknown self id).
+ */
+export function parseDLedgerPeers(peersText: string, selfId: string): DLedgerPeers {
+  const peers = parseDLedgerPeerList(peersText);
   const self = peers.find((peer) => peer.id === selfId.trim());
   if (self === undefined) {
     throw peersError(

@@ -28,6 +28,14 @@ function parseIpv6(text: string): number[] | null {
   return bytes;
 }
 
+/** 4 bytes for an IPv4 dotted quad ("::ffff:" prefix allowed), 16 for IPv6 text; RangeError otherwise. */
+export function ipToBytes(host: string): Buffer {
+  const v4 = host.startsWith('::ffff:') && host.includes('.') ? host.slice(7) : host;
+  const bytes = parseIpv4(v4) ?? parseIpv6(host);
+  if (bytes === null) throw new RangeError(`"${host}" is not an IP address`);
+  return Buffer.from(bytes);
+}
+
 /** Encodes "ip:port" or "[ipv6]:port" into 8 or 20 bytes; throws on anything else. */
 export function encodeHostAddress(address: string): Uint8Array {
   const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(address);

@@ -338,11 +338,13 @@ export function decodeRecord(buf: Buffer, pos: number): DecodedMessage {
     preparedTransactionOffset: readInt64Buffer(buf, afterStoreHost + 4),
     storeSize: total,
     body: Buffer.from(buf.subarray(layout.bodyOffset, layout.bodyOffset + layout.bodyLength)),
-    properties: decodeProperties(
-      buf.toString(
-        'utf8',
-        layout.propertiesOffset,
-        layout.propertiesOffset + layout.propertiesLength,
+    properties: Object.fromEntries(
+      decodeProperties(
+        buf.toString(
+          'utf8',
+          layout.propertiesOffset,
+          layout.propertiesOffset + layout.propertiesLength,
+        ),
       ),
     ),
   };

@@ -8,7 +8,7 @@ import type { Clock } from '../common/clock.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import { encodeHostAddress } from '../common/host-address.js';
 import { type DecodedMessage, SysFlag, TRANSACTION_TYPE_MASK } from '../common/message-codec.js';
-import { UniqueIdGenerator } from '../common/unique-id.js';
+import { UniqIdGenerator } from '../common/message-id.js';
 import { markCleanExit } from './checkpoint/store-lock.js';
 import type { BodyHasher } from './checksum/body-hasher.js';
 import type { CleanService } from './clean/clean-service.js';
@@ -53,7 +53,7 @@ export class MessageStore {
   #tracker: PutTracker;
   #encoder: MessageEncoder;
   #pipeline: AppendPipeline | undefined;
-  #uniqIds: UniqueIdGenerator;
+  #uniqIds: UniqIdGenerator;
   #closed = false;
   #storeHost: Uint8Array;
   #replicaEnd: number;
@@ -82,12 +82,13 @@ export class MessageStore {
       bornHost: this.#storeHost,
       bodyChecksum: true,
     });
-    const ip = parts.options.storeHost.split(':')[0] ?? '127.0.0.1';
-    this.#uniqIds = new UniqueIdGenerator(
+    const ip = this.#storeHost.subarray(0, this.#storeHost.byteLength - 4);
+    this.#uniqIds = new UniqIdGenerator({
       ip,
-      process.pid,
-      Math.floor(performance.timeOrigin) >>> 0,
-    );
+      pid: process.pid,
+      instanceHash: Math.floor(performance.timeOrigin) | 0,
+      clock: parts.clock,
+    });
   }
 
   get tracker(): PutTracker {
@@ -202,7 +203,7 @@ export class MessageStore {
     const pipeline = this.#pipeline;
     assert(pipeline !== undefined, 'store: no pipeline');
     const nowMs = this.#p.clock.nowMs();
-    const length = this.#encoder.prepare(message, () => this.#uniqIds.next(nowMs), nowMs);
+    const length = this.#encoder.prepare(message, () => this.#uniqIds.next(), nowMs);
     if (typeof length !== 'number')
       return Promise.resolve({ status: length.status, reason: length.reason });
     const busy = this.#busyReason(1, length);

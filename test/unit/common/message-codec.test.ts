@@ -134,7 +134,13 @@ describe('stored record codec', () => {
   });
 
   it('decodes properties strings with or without a trailing separator', () => {
-    assert.deepEqual(decodeProperties('a\u0001b\u0002c\u0001d'), { a: 'b', c: 'd' });
-    assert.deepEqual(decodeProperties(''), {});
+    assert.deepEqual(
+      decodeProperties('a\u0001b\u0002c\u0001d'),
+      new Map([
+        ['a', 'b'],
+        ['c', 'd'],
+      ]),
+    );
+    assert.deepEqual(decodeProperties(''), new Map());
   });
 });

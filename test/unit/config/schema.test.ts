@@ -121,24 +121,34 @@ describe('DLedger peers', () => {
       'n0-192.168.1.100:40911;n1-192.168.1.101:40911;n2-192.168.1.102:40911',
     );
     assert.ok(parsed.ok);
-    assert.deepEqual(parsed.peers[2], { id: 'n2', host: '192.168.1.102', port: 40911 });
+    assert.deepEqual(parsed.peers[2], {
+      id: 'n2',
+      host: '192.168.1.102',
+      port: 40911,
+      address: '192.168.1.102:40911',
+    });
   });
 
   it('splits an entry at the first dash so host names may contain dashes', () => {
     const parsed = parseDledgerPeers('n0-broker-a-0.local:40911');
     assert.ok(parsed.ok);
-    assert.deepEqual(parsed.peers[0], { id: 'n0', host: 'broker-a-0.local', port: 40911 });
+    assert.deepEqual(parsed.peers[0], {
+      id: 'n0',
+      host: 'broker-a-0.local',
+      port: 40911,
+      address: 'broker-a-0.local:40911',
+    });
   });
 
   it('rejects malformed entries, bad ids and repeated ids or addresses', () => {
     const reasons: [string, RegExp][] = [
-      ['', /expected id-host:port/],
-      ['n0', /expected id-host:port/],
-      ['n0-host', /expected id-host:port/],
+      ['', /is empty/],
+      ['n0', /form id-host:port/],
+      ['n0-host', /no port/],
       ['node0-h:1', /letter followed by digits/],
       ['n0-h:99999', /port/],
-      ['n0-h:1;n0-g:2', /"n0" appears twice/],
-      ['n0-h:1;n1-h:1', /h:1 appears twice/],
+      ['n0-h:1;n0-g:2', /"n0" appears more than once/],
+      ['n0-h:1;n1-h:1', /"h:1" appears more than once/],
     ];
     for (const [text, reason] of reasons) {
       const parsed = parseDledgerPeers(text);

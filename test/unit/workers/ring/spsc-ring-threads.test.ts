@@ -84,9 +84,10 @@ describe('SpscRing across threads', () => {
     assert.equal(ring.state, 'CLOSED');
     assert.equal(next, STREAM_RECORDS);
     assert.deepEqual(await producer.handle.close(10_000), { outcome: 'CLOSED' });
-    // Wake-ups only for sleepers: the producer notified at most once per consumer sleep.
-    assert.ok(stat(producer, StatsSlot.SIGNALS) <= waits + 2);
-    assert.ok(ring.signalsSent <= stat(producer, StatsSlot.WAITS) + 2);
+    // Wake-ups only for sleepers. One wait call can sleep twice (a WRAP record published on its
+    // own wakes the consumer, which finds no record yet and sleeps again), hence the factor 2.
+    assert.ok(stat(producer, StatsSlot.SIGNALS) <= 2 * waits + 2);
+    assert.ok(ring.signalsSent <= 2 * stat(producer, StatsSlot.WAITS) + 2);
   });
 
   it(`carries ${STREAM_RECORDS} records from the main thread to a worker consumer`, async () => {
@@ -108,8 +109,8 @@ describe('SpscRing across threads', () => {
     assert.deepEqual(result, { outcome: 'CLOSED' }, consumer.exitError()?.message);
     assert.equal(stat(consumer, StatsSlot.RECORDS), STREAM_RECORDS);
     assert.equal(ring.state, 'CLOSED');
-    assert.ok(ring.signalsSent <= stat(consumer, StatsSlot.WAITS) + 2);
-    assert.ok(stat(consumer, StatsSlot.SIGNALS) <= waits + 2);
+    assert.ok(ring.signalsSent <= 2 * stat(consumer, StatsSlot.WAITS) + 2);
+    assert.ok(stat(consumer, StatsSlot.SIGNALS) <= 2 * waits + 2);
   });
 
   it(`loses no wake-up in ${WORKER_PING_PONG_ROUNDS} ping-pong rounds between two workers`, async () => {
