@@ -23,6 +23,9 @@ export function tagsCodeOf(tags: string): number {
   return tags === '' ? 0 : javaHashCode(tags);
 }
 
+/** Index entries kept in memory before one pwrite (20 bytes each). */
+export const INDEX_WRITE_RUN = 8192;
+
 export interface DispatchRecord {
   topic: string;
   queueId: number;
@@ -80,7 +83,11 @@ export class Dispatcher {
     this.#lastStoreTimestamp = r.storeTimestamp;
   }
 
-  /** Writes the batch's ConsumeQueue units and index entries; returns the queues touched. */
+  /**
+   * Writes the batch's ConsumeQueue units (readers pread them as soon as the wrote position covers
+   * them). Index entries are only read through this thread, so they are written in larger runs:
+   * once INDEX_WRITE_RUN are pending, and always by syncLogics().
+   */
   flush(onQueue?: (cq: ConsumeQueue) => void): void {
     for (const cq of this.#touched) {
       cq.writePending();
@@ -88,7 +95,7 @@ export class Dispatcher {
       onQueue?.(cq);
     }
     this.#touched.clear();
-    this.#index?.writePending();
+    if ((this.#index?.pendingEntries ?? 0) >= INDEX_WRITE_RUN) this.#index?.writePending();
   }
 
   /** fdatasyncs every ConsumeQueue written since the last call, and the index. */

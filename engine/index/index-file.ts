@@ -111,6 +111,10 @@ export class IndexFile {
     return INDEX_HEADER_BYTES + this.hashSlotNum * 4 + indexNo * INDEX_ENTRY_BYTES;
   }
 
+  get pendingEntries(): number {
+    return this.#pendingCount;
+  }
+
   isFull(): boolean {
     return this.header.indexCount + this.#pendingCount >= this.indexNum;
   }

@@ -103,6 +103,11 @@ export class IndexService {
       );
   }
 
+  /** Entries added but not yet written to the newest file. */
+  get pendingEntries(): number {
+    return this.#files.at(-1)?.pendingEntries ?? 0;
+  }
+
   writePending(): void {
     this.#files.at(-1)?.writePending();
   }
@@ -165,6 +170,7 @@ export class IndexService {
   }
 
   close(): void {
+    this.writePending();
     for (const f of this.#files) f.close();
     this.#files = [];
   }
