@@ -37,7 +37,10 @@ export class SegmentedFile {
   load(): void {
     const starts: number[] = [];
     for (const name of this.#io.list(this.dir)) {
-      if (name.endsWith('.tmp')) continue;
+      if (name.endsWith('.tmp')) {
+        if (!this.#followsWriter) this.#io.unlink(`${this.dir}/${name}`);
+        continue;
+      }
       if (!FILE_NAME.test(name)) {
         throw new MqError(
           ErrorCode.SEGMENT_NAME_INVALID,
@@ -129,8 +132,12 @@ export class SegmentedFile {
       'segments: new segment must follow the newest',
     );
     this.#io.mkdirp(this.dir);
-    const fd = this.#io.open(this.pathOf(start), { create: true });
+    // Sized under a temporary name, then renamed: a crash never leaves a short segment behind
+    // (load() deletes a leftover .tmp).
+    const temp = `${this.pathOf(start)}.tmp`;
+    const fd = this.#io.open(temp, { create: true });
     this.#io.truncate(fd, this.segmentBytes);
+    this.#io.rename(temp, this.pathOf(start));
     this.#fds.set(start, fd);
     this.#io.syncDir(this.dir);
     this.#segments.push(start);

@@ -196,6 +196,15 @@ describe('recovery from damaged CommitLog files', () => {
     }
   });
 
+  it('tolerates a segment half-created by a crash while rolling over (R10)', async () => {
+    const root = copy();
+    const next = crashed.endOffset - (crashed.endOffset % SEGMENT) + SEGMENT;
+    const leftover = `${root}/commitlog/${offsetToFileName(next)}.tmp`;
+    closeSync(openSync(leftover, 'w'));
+    await expectEndAt(root, crashed.endOffset, []);
+    assert.equal(existsSync(leftover), false, 'the leftover was removed');
+  });
+
   it('refuses damage below the fsynced offset instead of cutting it as a torn tail', async () => {
     const source = await crashedStore(`${tmp.path}/crashed-sync`, 'SYNC_FLUSH', 100);
     const sync = await survey(source, `${tmp.path}/survey-sync`);
