@@ -12,13 +12,22 @@
 // (broker-side tag filtering); keys and bodies arrive intact; a consumer restarted after a crash
 // receives nothing below the offsets committed at the time of the crash, so the only repeats are
 // of uncommitted messages (at-least-once); after a clean stop nothing at all is repeated.
+//
+// A second scenario covers ali-ons' retries: a message whose handler fails is given back
+// (CONSUMER_SEND_MSG_BACK), comes back from %RETRY%<group> after its delay level (1 s here) with
+// its original topic, and once maxReconsumeTimes is spent it lands in %DLQ%<group>.
 
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RequestCode, ResponseCode } from '../../protocol/index.js';
 import { TestClient } from '../harness/broker-client.js';
-import { startBroker, startNamesrv, stopAll } from '../harness/petrel-processes.js';
+import {
+  type PetrelProcess,
+  startBroker,
+  startNamesrv,
+  stopAll,
+} from '../harness/petrel-processes.js';
 import { type Child, spawnNode } from '../harness/spawn-process.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -28,6 +37,8 @@ const GROUP = 'CompatGroup';
 
 interface Event {
   event: string;
+  topic?: string;
+  reconsumeTimes?: number;
   body?: string;
   tag?: string;
   tags?: string | null;
@@ -40,6 +51,15 @@ interface Event {
 
 const children: Child[] = [];
 let admin: TestClient | undefined;
+let ns: PetrelProcess;
+let broker: PetrelProcess;
+
+before(async () => {
+  ns = await startNamesrv();
+  broker = await startBroker([ns.address], { extra: ['--messageDelayLevel=1s 1s 1s 1s 1s 1s'] });
+  admin = new TestClient(broker.address);
+});
+
 after(async () => {
   for (const child of children) child.kill('SIGKILL');
   await admin?.close();
@@ -53,8 +73,8 @@ function events(child: Child, kind: string): Event[] {
     .filter((e) => e.event === kind);
 }
 
-async function produce(nameSrv: string, count: number, prefix: string): Promise<Event[]> {
-  const child = spawnNode(fixture, ['produce', nameSrv, TOPIC, String(count), prefix]);
+async function produce(count: number, prefix: string, topic = TOPIC): Promise<Event[]> {
+  const child = spawnNode(fixture, ['produce', ns.address, topic, String(count), prefix]);
   children.push(child);
   const code = await child.exited;
   assert.equal(code, 0, `producer failed: ${child.stderr.slice(-5).join(' | ')}`);
@@ -64,14 +84,18 @@ async function produce(nameSrv: string, count: number, prefix: string): Promise<
   return sent;
 }
 
-function startConsumer(nameSrv: string, handlerDelayMs: number): Child {
+function startConsumer(
+  handlerDelayMs: number,
+  o: { topic?: string; group?: string; expression?: string; maxReconsumeTimes?: number } = {},
+): Child {
   const child = spawnNode(fixture, [
     'consume',
-    nameSrv,
-    TOPIC,
-    GROUP,
-    'TagA',
+    ns.address,
+    o.topic ?? TOPIC,
+    o.group ?? GROUP,
+    o.expression ?? 'TagA',
     String(handlerDelayMs),
+    String(o.maxReconsumeTimes ?? 16),
   ]);
   children.push(child);
   return child;
@@ -97,15 +121,12 @@ function bodies(list: Event[]): string[] {
 
 describe('ali-ons 3.12.0 against Petrel', { timeout: 120_000 }, () => {
   it('produces with tags and keys, consumes with a tag filter, and resumes after restarts', async (t) => {
-    const ns = await startNamesrv();
-    const broker = await startBroker([ns.address]);
-    admin = new TestClient(broker.address);
-
-    const phase1 = await produce(ns.address, 30, 'p1');
+    assert.ok(admin);
+    const phase1 = await produce(30, 'p1');
     const wanted1 = phase1.filter((e) => e.tag === 'TagA');
 
     // Consumer 1 is slow, and is killed while it still holds unconsumed messages.
-    const first = startConsumer(ns.address, 250);
+    const first = startConsumer(250);
     await waitFor(() => events(first, 'got').length >= 5, {
       timeoutMs: 30_000,
       what: 'consumer 1 to receive',
@@ -121,8 +142,8 @@ describe('ali-ons 3.12.0 against Petrel', { timeout: 120_000 }, () => {
       'consumer 1 was killed before it consumed everything',
     );
 
-    const phase2 = await produce(ns.address, 15, 'p2');
-    const second = startConsumer(ns.address, 0);
+    const phase2 = await produce(15, 'p2');
+    const second = startConsumer(0);
     const wanted12 = [...wanted1, ...phase2.filter((e) => e.tag === 'TagA')];
     await waitFor(
       () => {
@@ -153,8 +174,8 @@ describe('ali-ons 3.12.0 against Petrel', { timeout: 120_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     second.kill('SIGTERM');
     assert.equal(await second.exited, 0);
-    const phase3 = await produce(ns.address, 9, 'p3');
-    const third = startConsumer(ns.address, 0);
+    const phase3 = await produce(9, 'p3');
+    const third = startConsumer(0);
     const wanted3 = phase3.filter((e) => e.tag === 'TagA');
     await waitFor(() => events(third, 'got').length >= wanted3.length, {
       timeoutMs: 30_000,
@@ -181,5 +202,46 @@ describe('ali-ons 3.12.0 against Petrel', { timeout: 120_000 }, () => {
     t.diagnostic(
       `ali-ons: ${all.length} deliveries of ${wanted12.length + wanted3.length} TagA messages; consumer 1 got ${gotFirst.length} before the crash, ${repeated.length} repeated after it (committed offsets ${committed.join(',')})`,
     );
+  });
+});
+
+describe('ali-ons retries against Petrel', { timeout: 60_000 }, () => {
+  it('redelivers a failed message from the retry topic, then dead-letters it', async () => {
+    const topic = 'CompatRetryTopic';
+    const group = 'CompatRetryGroup';
+    await produce(1, 'fail-once', topic);
+    await produce(1, 'fail-always', topic);
+    const consumer = startConsumer(0, { topic, group, expression: '*', maxReconsumeTimes: 2 });
+    const deliveries = (body: string) =>
+      events(consumer, 'got')
+        .filter((e) => e.body === body)
+        .map((e) => [e.topic, e.reconsumeTimes]);
+    await waitFor(
+      () => deliveries('fail-always-0').length >= 3 && deliveries('fail-once-0').length >= 2,
+      {
+        timeoutMs: 30_000,
+        what: 'the redeliveries',
+      },
+    );
+    assert.deepEqual(deliveries('fail-once-0'), [
+      [topic, 0],
+      [topic, 1],
+    ]);
+    assert.deepEqual(deliveries('fail-always-0').slice(0, 3), [
+      [topic, 0],
+      [topic, 1],
+      [topic, 2],
+    ]);
+    assert.ok(admin);
+    const client = admin;
+    const dead = await waitFor(
+      async () =>
+        (await client.pull({ group: 'G', topic: `%DLQ%${group}`, queueId: 0, offset: 0 }))
+          .messages[0],
+      { timeoutMs: 10_000, what: 'the message in the DLQ' },
+    );
+    assert.equal(dead.body.toString(), 'fail-always-0');
+    assert.equal(dead.reconsumeTimes, 3);
+    assert.equal(dead.properties['RETRY_TOPIC'], topic);
   });
 });
