@@ -60,6 +60,7 @@ import {
 } from './schedule-message-service.js';
 import { registerSendBackProcessor } from './send-back-processor.js';
 import { registerSendProcessors } from './send-processor.js';
+import { registerStatsProcessors } from './stats-processor.js';
 import {
   parseSubscriptionGroupWrapper,
   renderSubscriptionGroupWrapper,
@@ -130,6 +131,8 @@ export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
   RequestCode.GET_ALL_CONSUMER_OFFSET,
   RequestCode.GET_ALL_DELAY_OFFSET,
   RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
+  RequestCode.GET_TOPIC_STATS_INFO,
+  RequestCode.GET_CONSUME_STATS,
 ]);
 
 /** Answers every known request code; handlers are attached once the broker is ready. */
@@ -297,6 +300,7 @@ function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
   registerClientProcessors(gate, ctx);
   registerQueryProcessors(gate, ctx);
   registerAdminProcessors(gate, ctx);
+  registerStatsProcessors(gate, ctx);
 }
 
 interface AssembleParts {

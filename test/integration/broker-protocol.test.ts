@@ -11,8 +11,10 @@ import {
   createRequest,
   decodeClusterInfo,
   decodeConsumerList,
+  decodeConsumeStats,
   decodeKvTable,
   decodeTopicRouteData,
+  decodeTopicStatsTable,
   encodeProperties,
   MqVersion,
   RequestCode,
@@ -429,6 +431,22 @@ describe('Broker and NameServer over the wire', { timeout: 120_000 }, () => {
       order: false,
     });
     assert.equal(reserved.code, ResponseCode.SYSTEM_ERROR);
+  });
+
+  it('reports topic and consume statistics', async () => {
+    const topicStats = decodeTopicStatsTable(
+      (await client.invoke(RequestCode.GET_TOPIC_STATS_INFO, { topic: 'TopicOffsets' })).body,
+    );
+    const queue0 = topicStats.offsetTable.find((e) => e.messageQueue.queueId === 0);
+    assert.deepEqual([queue0?.value.minOffset, queue0?.value.maxOffset], [0, 2]);
+    assert.ok((queue0?.value.lastUpdateTimestamp ?? 0) > 0);
+    const consume = decodeConsumeStats(
+      (await client.invoke(RequestCode.GET_CONSUME_STATS, { consumerGroup: 'GO' })).body,
+    );
+    const row = consume.offsetTable.find(
+      (e) => e.messageQueue.topic === 'TopicOffsets' && e.messageQueue.queueId === 0,
+    );
+    assert.deepEqual([row?.value.brokerOffset, row?.value.consumerOffset], [2, 2]);
   });
 
   it('reports runtime info and config', async () => {
