@@ -96,7 +96,7 @@ export interface BrokerHandle {
   /** The bound address, e.g. "0.0.0.0:10911". */
   readonly listenAddress: string;
   readonly port: number;
-  /** What the NameServers hand to clients: brokerIP1:port. */
+  /** What the NameServers hand to clients: brokerIP1:(advertisedListenPort or the bound port). */
   readonly brokerAddr: string;
   readonly role: BrokerRoleState;
   readonly store: MessageStore;
@@ -240,7 +240,7 @@ function registeredTopics(config: BrokerConfig, topics: TopicConfigManager): Top
 async function openBrokerStore(config: BrokerConfig, port: number): Promise<MessageStore> {
   const options = { ...toStoreOptions(config) };
   // With listenPort=0 the port is known only now; STOREHOST (and message ids) must carry it.
-  if (config.listenPort === 0 && options.storeHost.endsWith(':0')) {
+  if (config.listenPort === 0 && options.storeHost === `${config.brokerIP1}:0`) {
     options.storeHost = `${config.brokerIP1}:${port}`;
   }
   return openStore(options);
@@ -276,7 +276,7 @@ export async function startBroker(
     await server.close();
     throw error;
   }
-  const brokerAddr = `${config.brokerIP1}:${bound.port}`;
+  const brokerAddr = `${config.brokerIP1}:${config.advertisedListenPort ?? bound.port}`;
   const running = assemble(config, deps, { server, gate, store, brokerAddr, clock, logger });
   registerProcessors(gate, running.ctx);
   gate.open();

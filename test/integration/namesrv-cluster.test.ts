@@ -11,6 +11,7 @@ import {
   RequestCode,
   ResponseCode,
 } from '../../protocol/index.js';
+import { decodeOffsetMsgId } from '../../protocol/message-id.js';
 import { TestClient } from '../harness/broker-client.js';
 import { startBroker, startNamesrv, stopAll } from '../harness/petrel-processes.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -73,6 +74,19 @@ describe('NameServers and broker liveness', { timeout: 90_000 }, () => {
       what: 'the killed master to leave the route',
     });
     assert.deepEqual(await brokerAddrs(client, 'broker-ms'), { '1': slave.address });
+  });
+
+  it('advertises advertisedListenPort (a proxy in front) instead of the bound port', async () => {
+    const ns = await startNamesrv();
+    const client = clientOf(ns.address);
+    const broker = await startBroker([ns.address], {
+      name: 'broker-proxied',
+      extra: ['--advertisedListenPort=40999'],
+    });
+    assert.deepEqual(await brokerAddrs(client, 'broker-proxied'), { '0': '127.0.0.1:40999' });
+    const sent = await clientOf(broker.address).send('TopicProxied', 'x');
+    assert.equal(sent.code, ResponseCode.SUCCESS);
+    assert.equal(decodeOffsetMsgId(sent.extFields['msgId'] ?? '').port, 40999);
   });
 
   it('expires a broker that stops registering (short expiry)', async () => {
