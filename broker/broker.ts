@@ -48,6 +48,7 @@ import {
   renderOffsetTable,
 } from './consumer-offset-manager.js';
 import { parseDelayLevels } from './delay-levels.js';
+import { listenOrExplain } from './listen.js';
 import { type MasterAddresses, NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { registerPullProcessor } from './pull-processor.js';
@@ -252,6 +253,8 @@ interface Running {
   server: RemotingServer;
   registrar: NamesrvRegistrar;
   timers: NodeJS.Timeout[];
+  /** The delayed-message pass in progress, awaited before the store closes. */
+  scheduleTick: Promise<unknown>;
   deps: BrokerDeps;
 }
 
@@ -268,7 +271,7 @@ export async function startBroker(
     logger,
   });
   const gate = new RequestGate(server, BROKER_REQUEST_CODES);
-  const bound = await server.listen({ host: config.bindAddress, port: config.listenPort });
+  const bound = await listenOrExplain(server, 'broker', config.bindAddress, config.listenPort);
   let store: MessageStore;
   try {
     store = await openBrokerStore(config, bound.port);
@@ -366,7 +369,8 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     stats,
     topicsChanged: () => registrar.register(true).then(() => undefined),
   };
-  return { ctx, gate: parts.gate, server: parts.server, registrar, timers: [], deps };
+  const scheduleTick = Promise.resolve();
+  return { ctx, gate: parts.gate, server: parts.server, registrar, timers: [], scheduleTick, deps };
 }
 
 function watchConnections(r: Running): void {
@@ -398,7 +402,7 @@ function startTimers(r: Running): void {
     ctx.holds.expire();
   });
   every(100, () => {
-    ctx.schedule.tick().catch(report('Delayed message delivery'));
+    r.scheduleTick = ctx.schedule.tick().catch(report('Delayed message delivery'));
   });
   every(config.flushConsumerOffsetInterval, () => {
     try {
@@ -442,6 +446,7 @@ async function shutdown(r: Running): Promise<void> {
   ctx.holds.wakeAll();
   await r.server.close();
   await r.deps.ha?.close();
+  await r.scheduleTick;
   try {
     ctx.offsets.persist();
     ctx.schedule.persist();

@@ -245,6 +245,8 @@ function holdPull(
   first: RemotingCommand,
 ): Promise<RemotingCommand | null> {
   const header = plan.header;
+  // The client went away while the store was read: nobody is left to answer.
+  if (!connection.isOpen) return Promise.resolve(null);
   const holdMs = ctx.config.longPollingEnable
     ? Math.min(Math.max(0, header.suspendTimeoutMillis), MAX_SUSPEND_MS)
     : ctx.config.shortPollingTimeMills;

@@ -4,6 +4,7 @@
 //
 // Exit codes: 0 clean stop (also after Ctrl-C), 1 failure at run time, 2 usage or config error.
 
+import { MqError } from '../common/errors.js';
 import { ConfigError } from '../config/config-error.js';
 import type { LogFields, Logger } from '../protocol/index.js';
 
@@ -113,6 +114,11 @@ export function runMain(usage: string, main: () => Promise<number | undefined>):
       if (error instanceof UsageError) {
         process.stderr.write(`${error.message}\n\n${usage}\n`);
         process.exit(ExitCode.USAGE);
+      }
+      if (error instanceof MqError) {
+        // An expected operational failure (port in use, store locked, ...): no stack trace.
+        process.stderr.write(`${error.code}: ${error.message}\n`);
+        process.exit(ExitCode.FAILURE);
       }
       process.stderr.write(`${describe(error)}\n`);
       process.exit(ExitCode.FAILURE);

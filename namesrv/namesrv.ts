@@ -8,6 +8,7 @@
 // namesrv/.../routeinfo/BrokerHousekeepingService.java (channel close -> onChannelDestroy).
 
 import { nodeFileIo } from '../broker/config-file.js';
+import { listenOrExplain } from '../broker/listen.js';
 import { assert } from '../common/assert.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import type { NamesrvConfig } from '../config/load.js';
@@ -61,7 +62,7 @@ export async function startNamesrv(
       logger.info('Broker removed: its connection closed', { brokerAddr: addr, reason });
     }
   });
-  const bound = await server.listen({ host: config.bindAddress, port: config.listenPort });
+  const bound = await listenOrExplain(server, 'NameServer', config.bindAddress, config.listenPort);
   const scanTimer = setInterval(() => {
     for (const addr of routes.scanNotActiveBrokers()) {
       logger.warn('Broker removed: no registration within brokerChannelExpiredTime', {
