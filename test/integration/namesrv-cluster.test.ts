@@ -76,6 +76,47 @@ describe('NameServers and broker liveness', { timeout: 90_000 }, () => {
     assert.deepEqual(await brokerAddrs(client, 'broker-ms'), { '1': slave.address });
   });
 
+  it('answers bad requests with error codes and keeps serving', async () => {
+    const ns = await startNamesrv();
+    const client = clientOf(ns.address);
+    assert.equal((await client.invoke(9999)).code, ResponseCode.REQUEST_CODE_NOT_SUPPORTED);
+    const noName = await client.invoke(RequestCode.REGISTER_BROKER, {
+      brokerAddr: '10.0.0.1:10911',
+      clusterName: 'C',
+      haServerAddr: '10.0.0.1:10912',
+      brokerId: 0,
+    });
+    assert.equal(noName.code, ResponseCode.SYSTEM_ERROR);
+    assert.match(noName.remark ?? '', /brokerName/);
+    const badCrc = await client.invoke(
+      RequestCode.REGISTER_BROKER,
+      {
+        brokerName: 'b',
+        brokerAddr: '10.0.0.1:10911',
+        clusterName: 'C',
+        haServerAddr: '10.0.0.1:10912',
+        brokerId: 0,
+        bodyCrc32: 12345,
+      },
+      Buffer.from('{"filterServerList":[],"topicConfigSerializeWrapper":{}}'),
+    );
+    assert.equal(badCrc.code, ResponseCode.SYSTEM_ERROR);
+    assert.equal(badCrc.remark, 'crc32 not match');
+    const badBody = await client.invoke(
+      RequestCode.REGISTER_BROKER,
+      {
+        brokerName: 'b',
+        brokerAddr: '10.0.0.1:10911',
+        clusterName: 'C',
+        haServerAddr: 'h:1',
+        brokerId: 0,
+      },
+      Buffer.from('{not json'),
+    );
+    assert.equal(badBody.code, ResponseCode.SYSTEM_ERROR);
+    assert.deepEqual(await brokerAddrs(client, 'b'), {}, 'nothing registered');
+  });
+
   it('advertises advertisedListenPort (a proxy in front) instead of the bound port', async () => {
     const ns = await startNamesrv();
     const client = clientOf(ns.address);
