@@ -45,6 +45,9 @@ async function cluster(argv: readonly string[]): Promise<number | undefined> {
   });
   if (args.positionals.length > 0) throw new UsageError(`Unexpected "${args.positionals[0]}"`);
   const host = args.values.get('--host') ?? '127.0.0.1';
+  // Listening on every address: clients are told the machine's address (brokerIP1's default).
+  const isWildcard = host === '0.0.0.0' || host === '::';
+  const reachable = isWildcard ? '127.0.0.1' : host;
   const dataDir = args.values.get('--data-dir') ?? join('data', 'cluster');
   const namesrvConfig = loadNamesrvConfig({
     overrides: {
@@ -56,12 +59,12 @@ async function cluster(argv: readonly string[]): Promise<number | undefined> {
   const brokerLoaded = loadBrokerConfig({
     overrides: {
       brokerName: 'broker-a',
-      brokerIP1: host,
+      ...(isWildcard ? {} : { brokerIP1: host }),
       bindAddress: host,
       listenPort: portOf(args, '--broker-port', 10911),
       storePathRootDir: join(dataDir, 'broker-a'),
       // Replaced below by the NameServer's bound address; set here so the file checks pass.
-      namesrvAddr: `${host}:9876`,
+      namesrvAddr: `${reachable}:9876`,
       ...args.overrides,
     },
   });
@@ -69,10 +72,10 @@ async function cluster(argv: readonly string[]): Promise<number | undefined> {
   const brokerLogger = createConsoleLogger('broker broker-a');
   for (const warning of brokerLoaded.warnings) brokerLogger.warn(formatWarning(warning));
   const namesrv = await startNamesrv(namesrvConfig.config, { logger: namesrvLogger });
-  const namesrvAddr = `${host}:${namesrv.port}`;
+  const namesrvAddr = `${reachable}:${namesrv.port}`;
   const brokerConfig = {
     ...brokerLoaded.config,
-    namesrvAddr: [{ host, port: namesrv.port }],
+    namesrvAddr: [{ host: reachable, port: namesrv.port }],
   };
   let broker: Awaited<ReturnType<typeof startBroker>>;
   try {
