@@ -334,6 +334,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     isActive: () => role.isMaster,
   });
   schedule.load();
+  let learntMaster: string | undefined;
   const registrar = new NamesrvRegistrar({
     addresses: (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`),
     timeoutMs: config.registerBrokerTimeoutMills,
@@ -346,7 +347,13 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
       haServerAddr: deps.ha?.haServerAddr() ?? `${config.brokerIP2}:${config.haListenPort}`,
     }),
     topics: () => registeredTopics(config, managers.topics),
-    ...(deps.ha === undefined ? {} : { onMasterAddresses: deps.ha.onMasterAddresses }),
+    onMasterAddresses: (addresses) => {
+      if (addresses.masterAddr !== learntMaster) {
+        learntMaster = addresses.masterAddr;
+        logger.info('Master learnt from a NameServer', { ...addresses });
+      }
+      deps.ha?.onMasterAddresses(addresses);
+    },
   });
   const stats: BrokerStats = { msgPutTotal: 0, msgGetTotal: 0, bootTimestamp: clock.nowMs() };
   const ctx: BrokerContext = {

@@ -65,6 +65,21 @@ describe('NameServers and broker liveness', { timeout: 90_000 }, () => {
       (await client.invoke(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: 'TBW102' })).body,
     );
     assert.equal(route.brokerDatas[0]?.brokerAddrs['1'], slave.address);
+    const asSlave = await client.invoke(RequestCode.REGISTER_BROKER, {
+      brokerName: 'broker-ms',
+      brokerAddr: '127.0.0.1:1',
+      clusterName: 'DefaultCluster',
+      haServerAddr: '127.0.0.1:2',
+      brokerId: 2,
+    });
+    assert.equal(asSlave.extFields['masterAddr'], master.address, 'a slave learns its master');
+    assert.match(asSlave.extFields['haServerAddr'] ?? '', /^127\.0\.0\.1:\d+$/);
+    await client.invoke(RequestCode.UNREGISTER_BROKER, {
+      brokerName: 'broker-ms',
+      brokerAddr: '127.0.0.1:1',
+      clusterName: 'DefaultCluster',
+      brokerId: 2,
+    });
     const refused = await clientOf(slave.address).send('TopicOnSlave', 'x');
     assert.equal(refused.code, ResponseCode.SERVICE_NOT_AVAILABLE);
     assert.match(refused.remark ?? '', /slave/);
