@@ -355,6 +355,12 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
       deps.ha?.onMasterAddresses(addresses);
     },
   });
+  // A promotion or demotion changes brokerId: the NameServers must hear of it at once.
+  role.onChange(() => {
+    registrar.register(true).catch((error: unknown) => {
+      logger.warn('Registration after a role change failed', { error: String(error) });
+    });
+  });
   const stats: BrokerStats = { msgPutTotal: 0, msgGetTotal: 0, bootTimestamp: clock.nowMs() };
   const ctx: BrokerContext = {
     config,
