@@ -33,6 +33,8 @@ export const ErrorCode = {
   TOO_MANY_PENDING_REQUESTS: 'E_TOO_MANY_PENDING_REQUESTS',
   /** A JSON or binary body does not parse or lacks a required field. */
   BODY_MALFORMED: 'E_BODY_MALFORMED',
+  /** A server could not listen on its address (in use, not local, no permission). */
+  LISTEN_FAILED: 'E_LISTEN_FAILED',
   // Cluster and HA.
   NO_ROUTE: 'E_NO_ROUTE',
   NO_MASTER: 'E_NO_MASTER',
