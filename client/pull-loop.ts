@@ -89,11 +89,9 @@ export class PullLoop {
 
   #target(): { target: Target; brokerId: number; isSlave: boolean } | null {
     const { instance, pq } = this.#deps;
-    const found = findSubscribeAddress(
-      instance.brokerDatas(),
-      pq.queue.brokerName,
-      pq.suggestedBrokerId,
-    );
+    // The queue's own route is the freshest view of its group; others are a fallback.
+    const datas = instance.route(pq.queue.topic)?.brokerDatas ?? instance.brokerDatas();
+    const found = findSubscribeAddress(datas, pq.queue.brokerName, pq.suggestedBrokerId);
     if (found === null) return null;
     return {
       target: { address: found.address, brokerName: pq.queue.brokerName },
