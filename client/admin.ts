@@ -191,9 +191,15 @@ export class Admin {
     this.#check();
     const route = await this.#instance.fetchRoute(topic);
     if (route === null) {
-      throw new MqError(ErrorCode.NO_ROUTE, `No route for topic ${topic} on the NameServer`, {
-        topic,
-      });
+      const namesrv = this.#instance.options.namesrvAddrs.join(';');
+      throw new MqError(
+        ErrorCode.NO_ROUTE,
+        `No route for topic ${topic} on NameServer ${namesrv}`,
+        {
+          topic,
+          address: namesrv,
+        },
+      );
     }
     return route;
   }
