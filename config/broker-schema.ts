@@ -57,6 +57,11 @@ const identity = {
     default: 10911,
     doc: 'Remoting port for clients and admin tools (0 picks a free port). RocketMQ also uses listenPort-2 as the VIP channel port.',
   }),
+  bindAddress: str({
+    default: '0.0.0.0',
+    petrelOnly: true,
+    doc: 'Local address the remoting port listens on (RocketMQ 4.x always listens on every address). What clients connect to is brokerIP1.',
+  }),
   brokerPermission: int({
     min: 0,
     max: 15,
@@ -114,6 +119,56 @@ const topics = {
     unit: 'ms',
     default: 5000,
     doc: 'How often consumer offsets are persisted.',
+  }),
+} satisfies Schema;
+
+const limits = {
+  serverChannelMaxIdleTimeSeconds: int({
+    min: 0,
+    unit: 's',
+    default: 120,
+    doc: 'A connection that sends nothing for this long while nothing is pending is closed (0 = never).',
+  }),
+  maxConnections: int({
+    min: 1,
+    default: 10_000,
+    petrelOnly: true,
+    doc: 'Open client connections at most; a further one is closed at accept.',
+  }),
+  maxClients: int({
+    min: 1,
+    default: 10_000,
+    petrelOnly: true,
+    doc: 'Producer and consumer registrations (client id per group) at most; a heartbeat beyond it gets SYSTEM_BUSY.',
+  }),
+  clientChannelExpiredTime: int({
+    min: 1,
+    unit: 'ms',
+    default: 120_000,
+    petrelOnly: true,
+    doc: 'A client that has not sent a heartbeat for this long is dropped from its groups (RocketMQ 4.x: fixed 120 s).',
+  }),
+  maxHeldPullRequests: int({
+    min: 1,
+    default: 10_000,
+    petrelOnly: true,
+    doc: 'Long-polling pulls held at once; a further empty pull that asks to wait gets SYSTEM_BUSY.',
+  }),
+  maxMessagesPerBatch: int({
+    min: 1,
+    max: 65_536,
+    default: 4096,
+    petrelOnly: true,
+    doc: 'Messages in one SEND_BATCH_MESSAGE request at most (the batch body is also bounded by maxMessageSize).',
+  }),
+} satisfies Schema;
+
+const delay = {
+  messageDelayLevel: str({
+    default: '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
+    pattern: /^[1-9]\d{0,8}[smhd]( [1-9]\d{0,8}[smhd])*$/,
+    accepts: 'delays like "1s 5s 1m 2h" (units s, m, h, d)',
+    doc: 'Delay of each delay level, level 1 first: a message with property DELAY=n is delivered after the n-th delay (larger levels use the last).',
   }),
 } satisfies Schema;
 
@@ -205,6 +260,8 @@ export const brokerSchema = {
   ...identity,
   ...registration,
   ...topics,
+  ...limits,
+  ...delay,
   ...readPath,
   ...ha,
 } satisfies Schema;

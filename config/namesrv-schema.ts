@@ -13,6 +13,23 @@ export const namesrvSchema = {
     default: 9876,
     doc: 'Port brokers and clients connect to (0 picks a free port).',
   }),
+  bindAddress: str({
+    default: '0.0.0.0',
+    petrelOnly: true,
+    doc: 'Local address the port listens on (RocketMQ 4.x always listens on every address).',
+  }),
+  serverChannelMaxIdleTimeSeconds: int({
+    min: 0,
+    unit: 's',
+    default: 120,
+    doc: 'A connection that sends nothing for this long while nothing is pending is closed (0 = never).',
+  }),
+  maxConnections: int({
+    min: 1,
+    default: 10_000,
+    petrelOnly: true,
+    doc: 'Open connections at most; a further one is closed at accept.',
+  }),
   kvConfigPath: str({
     hostDefault: {
       describe: '`<home>/namesrv/kvConfig.json`',

@@ -8,6 +8,7 @@ export * from './frame-decoder.js';
 export * from './frame-format.js';
 export * from './headers/index.js';
 export * from './logger.js';
+export * from './message-batch.js';
 export * from './message-id.js';
 export * from './message-properties.js';
 export * from './remoting-client.js';

@@ -1,0 +1,51 @@
+// What the broker's request processors share: the config, the role, the store and the managers
+// of topics, groups, offsets, clients, held pulls and delayed messages. Built once by broker.ts;
+// processors receive it and never reach back into the broker itself.
+//
+// RocketMQ: the BrokerController fields the processors use (getTopicConfigManager(),
+// getConsumerOffsetManager(), getMessageStore(), ...).
+
+import type { Clock } from '../common/clock.js';
+import type { BrokerConfig } from '../config/load.js';
+import type { MessageStore } from '../engine/index.js';
+import type { Logger, RemotingConnection } from '../protocol/index.js';
+import type { BrokerRoleState } from './broker-role.js';
+import type { ClientRegistry } from './client-registry.js';
+import type { ConsumerOffsetManager } from './consumer-offset-manager.js';
+import type { PullHoldService } from './pull-hold-service.js';
+import type { ScheduleMessageService } from './schedule-message-service.js';
+import type { SubscriptionGroupManager } from './subscription-group-manager.js';
+import type { TopicConfigManager } from './topic-config-manager.js';
+
+/** Counters for GET_BROKER_RUNTIME_INFO. */
+export interface BrokerStats {
+  msgPutTotal: number;
+  msgGetTotal: number;
+  bootTimestamp: number;
+}
+
+export interface BrokerContext {
+  readonly config: BrokerConfig;
+  readonly role: BrokerRoleState;
+  readonly store: MessageStore;
+  readonly topics: TopicConfigManager;
+  readonly groups: SubscriptionGroupManager;
+  readonly offsets: ConsumerOffsetManager;
+  readonly clients: ClientRegistry<RemotingConnection>;
+  readonly holds: PullHoldService;
+  readonly schedule: ScheduleMessageService;
+  /** Delay of each level in ms (messageDelayLevel), level 1 first. */
+  readonly delayLevels: readonly number[];
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** brokerIP1:listenPort, what the NameServers hand out. */
+  readonly brokerAddr: string;
+  /** Memory the slave-read rule compares a consumer's lag with (accessMessageInMemoryMaxRatio). */
+  readonly memoryBytes: number;
+  readonly stats: BrokerStats;
+  /**
+   * The topic table changed: registers with the NameServers. The promise settles when that round
+   * is over (it never rejects); callers that need not wait use `void`.
+   */
+  topicsChanged(): Promise<void>;
+}

@@ -1,0 +1,449 @@
+// A running broker: the engine store, the remoting server with the broker's processors, the
+// managers of topics, groups, offsets and clients, the long-poll hold service, the delayed-message
+// service, and the registration with every NameServer. startBroker() brings them up in order and
+// returns a handle whose close() takes them down in the reverse order.
+//
+// RocketMQ: broker/.../BrokerController.java (initialize, start, shutdown, registerBrokerAll,
+// the scheduled tasks) and BrokerStartup.java (the CLI part lives in cli/mqbroker.ts).
+//
+// Start: listen (port 0 picks one) -> open the store (its STOREHOST is brokerIP1:<bound port>)
+// -> load topics.json, subscriptionGroup.json, consumerOffset.json, delayOffset.json -> open the
+// request gate -> register with the NameServers -> timers. Until the gate opens, known requests
+// get SYSTEM_BUSY ("the broker is starting"); after close() starts, "shutting down".
+// Close: gate closed -> timers stopped -> unregister -> held pulls answered -> server closed ->
+// offsets persisted -> store closed.
+//
+// Seams for Master/Slave replication: BrokerRoleState (role and id in one place), `ha` in the
+// deps (HA address to register, the master address a slave learns from the NameServers, and a
+// close hook for a slave-sync service), suggestWhichBrokerId in pull responses.
+
+import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import { assert } from '../common/assert.js';
+import { type Clock, systemClock } from '../common/clock.js';
+import { isReadable, isWriteable } from '../common/topic-rules.js';
+import type { BrokerConfig } from '../config/load.js';
+import { toStoreOptions } from '../config/to-options.js';
+import { type MessageStore, openStore } from '../engine/index.js';
+import type { FileIO } from '../engine/io/file-io.js';
+import {
+  type Logger,
+  noopLogger,
+  type RemotingCommand,
+  type RemotingConnection,
+  RemotingServer,
+  RequestCode,
+  type RequestHandler,
+  ResponseCode,
+} from '../protocol/index.js';
+import { registerAdminProcessors } from './admin-processor.js';
+import type { BrokerContext, BrokerStats } from './broker-context.js';
+import { BrokerRoleState } from './broker-role.js';
+import { notifyConsumerIdsChanged, registerClientProcessors } from './client-processor.js';
+import { ClientRegistry } from './client-registry.js';
+import { JsonStateFile, nodeFileIo } from './config-file.js';
+import {
+  ConsumerOffsetManager,
+  parseOffsetTable,
+  renderOffsetTable,
+} from './consumer-offset-manager.js';
+import { parseDelayLevels } from './delay-levels.js';
+import { type MasterAddresses, NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
+import { PullHoldService } from './pull-hold-service.js';
+import { registerPullProcessor } from './pull-processor.js';
+import { registerQueryProcessors } from './query-processor.js';
+import { failure, type ProcessorRegistry } from './request-kit.js';
+import {
+  parseDelayOffsetTable,
+  renderDelayOffsetTable,
+  ScheduleMessageService,
+} from './schedule-message-service.js';
+import { registerSendBackProcessor } from './send-back-processor.js';
+import { registerSendProcessors } from './send-processor.js';
+import {
+  parseSubscriptionGroupWrapper,
+  renderSubscriptionGroupWrapper,
+  SubscriptionGroupManager,
+} from './subscription-group-manager.js';
+import {
+  parseTopicConfigWrapper,
+  renderTopicConfigWrapper,
+  TopicConfigManager,
+  type TopicConfigWrapper,
+} from './topic-config-manager.js';
+
+/** Hooks the Master/Slave replication service plugs into. */
+export interface BrokerHaHooks {
+  /** The HA address to register ("ip:port" slaves connect to). */
+  haServerAddr(): string;
+  /** A slave learnt its master's addresses from a NameServer. */
+  onMasterAddresses(addresses: MasterAddresses): void;
+  close(): Promise<void>;
+}
+
+export interface BrokerDeps {
+  clock?: Clock;
+  logger?: Logger;
+  /** File system for the JSON state files (the store has its own). */
+  io?: FileIO;
+  /** Memory the slave-read rule is computed against; default the machine's. */
+  memoryBytes?: number;
+  ha?: BrokerHaHooks;
+}
+
+export interface BrokerHandle {
+  /** The bound address, e.g. "0.0.0.0:10911". */
+  readonly listenAddress: string;
+  readonly port: number;
+  /** What the NameServers hand to clients: brokerIP1:port. */
+  readonly brokerAddr: string;
+  readonly role: BrokerRoleState;
+  readonly store: MessageStore;
+  /** One registration round with every NameServer now. */
+  registerNow(): Promise<RegisterRound>;
+  close(): Promise<void>;
+}
+
+/** Every request code the broker serves (others get REQUEST_CODE_NOT_SUPPORTED). */
+export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
+  RequestCode.SEND_MESSAGE,
+  RequestCode.SEND_MESSAGE_V2,
+  RequestCode.SEND_BATCH_MESSAGE,
+  RequestCode.CONSUMER_SEND_MSG_BACK,
+  RequestCode.PULL_MESSAGE,
+  RequestCode.HEART_BEAT,
+  RequestCode.UNREGISTER_CLIENT,
+  RequestCode.GET_CONSUMER_LIST_BY_GROUP,
+  RequestCode.QUERY_CONSUMER_OFFSET,
+  RequestCode.UPDATE_CONSUMER_OFFSET,
+  RequestCode.GET_MAX_OFFSET,
+  RequestCode.GET_MIN_OFFSET,
+  RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
+  RequestCode.GET_EARLIEST_MSG_STORETIME,
+  RequestCode.QUERY_MESSAGE,
+  RequestCode.VIEW_MESSAGE_BY_ID,
+  RequestCode.UPDATE_AND_CREATE_TOPIC,
+  RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
+  RequestCode.GET_BROKER_CONFIG,
+  RequestCode.GET_BROKER_RUNTIME_INFO,
+  RequestCode.GET_ALL_TOPIC_CONFIG,
+  RequestCode.GET_ALL_CONSUMER_OFFSET,
+  RequestCode.GET_ALL_DELAY_OFFSET,
+  RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
+]);
+
+/** Answers every known request code; handlers are attached once the broker is ready. */
+class RequestGate implements ProcessorRegistry {
+  readonly #codes: ReadonlySet<number>;
+  readonly #handlers = new Map<number, RequestHandler>();
+  #state: 'STARTING' | 'OPEN' | 'CLOSED' = 'STARTING';
+
+  constructor(server: RemotingServer, codes: readonly number[]) {
+    this.#codes = new Set(codes);
+    for (const code of codes) {
+      server.registerProcessor(code, (request, connection) =>
+        this.#dispatch(code, request, connection),
+      );
+    }
+  }
+
+  registerProcessor(code: number, handler: RequestHandler): void {
+    assert(this.#codes.has(code), 'the gate lists every request code');
+    assert(!this.#handlers.has(code), 'one handler per request code');
+    this.#handlers.set(code, handler);
+  }
+
+  open(): void {
+    assert(this.#handlers.size === this.#codes.size, 'every listed request code has a handler');
+    this.#state = 'OPEN';
+  }
+
+  close(): void {
+    this.#state = 'CLOSED';
+  }
+
+  #dispatch(code: number, request: RemotingCommand, connection: RemotingConnection) {
+    const handler = this.#handlers.get(code);
+    if (this.#state === 'OPEN' && handler !== undefined) return handler(request, connection);
+    const remark =
+      this.#state === 'CLOSED' ? 'the broker is shutting down' : 'the broker is starting';
+    return failure(request, ResponseCode.SYSTEM_BUSY, remark);
+  }
+}
+
+/** The loaded state managers of a broker (state files under <storePathRootDir>/config/). */
+interface Managers {
+  topics: TopicConfigManager;
+  groups: SubscriptionGroupManager;
+  offsets: ConsumerOffsetManager;
+}
+
+function loadManagers(
+  config: BrokerConfig,
+  clock: Clock,
+  io: FileIO,
+  scheduleQueues: number,
+): Managers {
+  const dir = join(config.storePathRootDir, 'config');
+  const topics = new TopicConfigManager({
+    clock,
+    store: new JsonStateFile({
+      io,
+      path: join(dir, 'topics.json'),
+      parse: parseTopicConfigWrapper,
+      render: renderTopicConfigWrapper,
+    }),
+    clusterName: config.brokerClusterName,
+    brokerName: config.brokerName,
+    autoCreateTopicEnable: config.autoCreateTopicEnable,
+    defaultTopicQueueNums: config.defaultTopicQueueNums,
+    clusterTopicEnable: config.clusterTopicEnable,
+    brokerTopicEnable: config.brokerTopicEnable,
+    scheduleQueueNums: Math.max(18, scheduleQueues),
+  });
+  const groups = new SubscriptionGroupManager({
+    clock,
+    store: new JsonStateFile({
+      io,
+      path: join(dir, 'subscriptionGroup.json'),
+      parse: parseSubscriptionGroupWrapper,
+      render: renderSubscriptionGroupWrapper,
+    }),
+    autoCreateSubscriptionGroup: config.autoCreateSubscriptionGroup,
+  });
+  const offsets = new ConsumerOffsetManager(
+    new JsonStateFile({
+      io,
+      path: join(dir, 'consumerOffset.json'),
+      parse: parseOffsetTable,
+      render: renderOffsetTable,
+    }),
+  );
+  topics.load();
+  groups.load();
+  offsets.load();
+  return { topics, groups, offsets };
+}
+
+/** The topics as registered: a broker without read or write permission registers its own. */
+function registeredTopics(config: BrokerConfig, topics: TopicConfigManager): TopicConfigWrapper {
+  const wrapper = topics.snapshot();
+  const perm = config.brokerPermission;
+  if (isReadable(perm) && isWriteable(perm)) return wrapper;
+  for (const topic of Object.values(wrapper.topicConfigTable)) topic.perm = perm;
+  return wrapper;
+}
+
+async function openBrokerStore(config: BrokerConfig, port: number): Promise<MessageStore> {
+  const options = { ...toStoreOptions(config) };
+  // With listenPort=0 the port is known only now; STOREHOST (and message ids) must carry it.
+  if (config.listenPort === 0 && options.storeHost.endsWith(':0')) {
+    options.storeHost = `${config.brokerIP1}:${port}`;
+  }
+  return openStore(options);
+}
+
+interface Running {
+  ctx: BrokerContext;
+  gate: RequestGate;
+  server: RemotingServer;
+  registrar: NamesrvRegistrar;
+  timers: NodeJS.Timeout[];
+  deps: BrokerDeps;
+}
+
+/** Starts a broker from a loaded config; resolves once it listens and has registered once. */
+export async function startBroker(
+  config: BrokerConfig,
+  deps: BrokerDeps = {},
+): Promise<BrokerHandle> {
+  const logger = deps.logger ?? noopLogger;
+  const clock = deps.clock ?? systemClock;
+  const server = new RemotingServer({
+    maxConnections: config.maxConnections,
+    idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000,
+    logger,
+  });
+  const gate = new RequestGate(server, BROKER_REQUEST_CODES);
+  const bound = await server.listen({ host: config.bindAddress, port: config.listenPort });
+  let store: MessageStore;
+  try {
+    store = await openBrokerStore(config, bound.port);
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const brokerAddr = `${config.brokerIP1}:${bound.port}`;
+  const running = assemble(config, deps, { server, gate, store, brokerAddr, clock, logger });
+  registerProcessors(gate, running.ctx);
+  gate.open();
+  watchConnections(running);
+  const round = await running.registrar.register(true);
+  logger.info('Broker started', {
+    brokerName: config.brokerName,
+    brokerAddr,
+    role: config.brokerRole,
+    nameServers: running.registrar.nameServerCount,
+    registered: round.registered,
+  });
+  startTimers(running);
+  return handleOf(running, bound);
+}
+
+function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
+  registerSendProcessors(gate, ctx);
+  registerSendBackProcessor(gate, ctx);
+  registerPullProcessor(gate, ctx);
+  registerClientProcessors(gate, ctx);
+  registerQueryProcessors(gate, ctx);
+  registerAdminProcessors(gate, ctx);
+}
+
+interface AssembleParts {
+  server: RemotingServer;
+  gate: RequestGate;
+  store: MessageStore;
+  brokerAddr: string;
+  clock: Clock;
+  logger: Logger;
+}
+
+function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts): Running {
+  const { clock, logger, store } = parts;
+  const delayLevels = parseDelayLevels(config.messageDelayLevel);
+  const managers = loadManagers(config, clock, deps.io ?? nodeFileIo, delayLevels.length);
+  const role = new BrokerRoleState(config.brokerRole, config.brokerId);
+  const schedule = new ScheduleMessageService({
+    store,
+    offsets: new JsonStateFile({
+      io: deps.io ?? nodeFileIo,
+      path: join(config.storePathRootDir, 'config', 'delayOffset.json'),
+      parse: parseDelayOffsetTable,
+      render: renderDelayOffsetTable,
+    }),
+    levels: delayLevels,
+    clock,
+    logger,
+    isActive: () => role.isMaster,
+  });
+  schedule.load();
+  const registrar = new NamesrvRegistrar({
+    addresses: (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`),
+    timeoutMs: config.registerBrokerTimeoutMills,
+    logger,
+    identity: () => ({
+      clusterName: config.brokerClusterName,
+      brokerName: config.brokerName,
+      brokerAddr: parts.brokerAddr,
+      brokerId: role.brokerId,
+      haServerAddr: deps.ha?.haServerAddr() ?? `${config.brokerIP2}:${config.haListenPort}`,
+    }),
+    topics: () => registeredTopics(config, managers.topics),
+    ...(deps.ha === undefined ? {} : { onMasterAddresses: deps.ha.onMasterAddresses }),
+  });
+  const stats: BrokerStats = { msgPutTotal: 0, msgGetTotal: 0, bootTimestamp: clock.nowMs() };
+  const ctx: BrokerContext = {
+    config,
+    role,
+    store,
+    ...managers,
+    clients: new ClientRegistry<RemotingConnection>({
+      clock,
+      maxClients: config.maxClients,
+      channelExpiredTimeMs: config.clientChannelExpiredTime,
+    }),
+    holds: new PullHoldService({ clock, maxHeld: config.maxHeldPullRequests }),
+    schedule,
+    delayLevels,
+    clock,
+    logger,
+    brokerAddr: parts.brokerAddr,
+    memoryBytes: deps.memoryBytes ?? totalmem(),
+    stats,
+    topicsChanged: () => registrar.register(true).then(() => undefined),
+  };
+  return { ctx, gate: parts.gate, server: parts.server, registrar, timers: [], deps };
+}
+
+function watchConnections(r: Running): void {
+  const { ctx } = r;
+  ctx.store.onMessageArriving((topic, queueId, maxOffset) => {
+    ctx.holds.notifyMessageArriving(topic, queueId, maxOffset);
+  });
+  r.server.onConnectionClose((connection) => {
+    ctx.holds.onChannelClosed(connection.id);
+    for (const group of ctx.clients.onChannelClosed(connection.id)) {
+      ctx.logger.info('Consumer left: its connection closed', {
+        group,
+        client: connection.remoteAddress,
+      });
+      notifyConsumerIdsChanged(ctx, group);
+    }
+  });
+}
+
+function startTimers(r: Running): void {
+  const { ctx } = r;
+  const { config, logger } = ctx;
+  const every = (ms: number, task: () => void) => r.timers.push(setInterval(task, ms));
+  const report = (what: string) => (error: unknown) =>
+    logger.error(`${what} failed`, {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  every(100, () => {
+    ctx.holds.expire();
+  });
+  every(100, () => {
+    ctx.schedule.tick().catch(report('Delayed message delivery'));
+  });
+  every(config.flushConsumerOffsetInterval, () => {
+    try {
+      ctx.offsets.persist();
+      ctx.schedule.persist();
+    } catch (error) {
+      report('Persisting consumer offsets')(error);
+    }
+  });
+  every(10_000, () => {
+    const expired = ctx.clients.scanExpired();
+    for (const channel of expired.channels) channel.close();
+    for (const group of expired.groups) notifyConsumerIdsChanged(ctx, group);
+  });
+  every(config.registerNameServerPeriod, () => {
+    r.registrar.register(config.forceRegister).catch(report('Registration'));
+  });
+}
+
+function handleOf(r: Running, bound: { host: string; port: number }): BrokerHandle {
+  let closing: Promise<void> | undefined;
+  return {
+    listenAddress: `${bound.host}:${bound.port}`,
+    port: bound.port,
+    brokerAddr: r.ctx.brokerAddr,
+    role: r.ctx.role,
+    store: r.ctx.store,
+    registerNow: () => r.registrar.register(true),
+    close: () => {
+      closing ??= shutdown(r);
+      return closing;
+    },
+  };
+}
+
+async function shutdown(r: Running): Promise<void> {
+  const { ctx } = r;
+  r.gate.close();
+  for (const timer of r.timers) clearInterval(timer);
+  await r.registrar.unregister();
+  ctx.holds.wakeAll();
+  await r.server.close();
+  await r.deps.ha?.close();
+  try {
+    ctx.offsets.persist();
+    ctx.schedule.persist();
+  } finally {
+    await ctx.store.close();
+    await r.registrar.close();
+  }
+  ctx.logger.info('Broker stopped', { brokerAddr: ctx.brokerAddr });
+}

@@ -1,0 +1,275 @@
+// PULL_MESSAGE (11): reads up to maxMsgNums messages of one queue from an offset, filtered on the
+// broker by the tags hash codes in the ConsumeQueue, and answers with the stored records as they
+// are on disk plus the offsets the client needs (nextBeginOffset, minOffset, maxOffset,
+// suggestWhichBrokerId — always present, ali-ons reads them unconditionally). A pull that finds
+// nothing and allows suspending is held (pull-hold-service.ts) until a message arrives or its
+// suspend time ends, then run again and answered. A pull may also carry the consumer's offset to
+// commit.
+//
+// RocketMQ: broker/.../processor/PullMessageProcessor.java (processRequest, the status -> code
+// table, suggestWhichBrokerId), broker/.../filter/ExpressionMessageFilter.java (tag codes),
+// store/.../DefaultMessageStore.getMessage (nextBeginOffset rules, in the engine).
+
+import { isReadable } from '../common/topic-rules.js';
+import type { GetMessageResult } from '../engine/index.js';
+import {
+  createExtFields,
+  createResponse,
+  ExpressionType,
+  PullMessageRequestHeader,
+  parseTagExpression,
+  type RemotingCommand,
+  type RemotingConnection,
+  RequestCode,
+  ResponseCode,
+} from '../protocol/index.js';
+import type { BrokerContext } from './broker-context.js';
+import { decodeRequestHeader, failure, type ProcessorRegistry } from './request-kit.js';
+import type { SubscriptionGroupConfig } from './subscription-group-manager.js';
+
+/** PullSysFlag bits. */
+export const PullSysFlag = {
+  COMMIT_OFFSET: 1,
+  SUSPEND: 2,
+  SUBSCRIPTION: 4,
+  CLASS_FILTER: 8,
+  LITE_PULL: 16,
+} as const;
+
+/**
+ * Longest hold, whatever the request asks: clients time a pull out at about twice their suspend
+ * time (ali-ons 30 s for 15 s), so a minute covers every client while bounding a held slot.
+ */
+export const MAX_SUSPEND_MS = 60_000;
+
+interface PullPlan {
+  header: PullMessageRequestHeader;
+  group: SubscriptionGroupConfig;
+  /** undefined: every message matches. */
+  tagsCodes: ReadonlySet<number> | undefined;
+}
+
+export function registerPullProcessor(server: ProcessorRegistry, ctx: BrokerContext): void {
+  server.registerProcessor(RequestCode.PULL_MESSAGE, (request, connection) =>
+    processPull(ctx, request, connection),
+  );
+}
+
+async function processPull(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RemotingConnection,
+): Promise<RemotingCommand | null> {
+  const h = decodeRequestHeader(request, PullMessageRequestHeader);
+  if (!h.ok) return h.response;
+  const plan = planPull(ctx, request, h.header);
+  if (!('header' in plan)) return plan;
+  const header = plan.header;
+  const commits = (header.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0;
+  if (commits && ctx.role.isMaster && header.commitOffset >= 0) {
+    ctx.offsets.commit(header.consumerGroup, header.topic, header.queueId, header.commitOffset);
+  }
+  const first = await executePull(ctx, request, plan);
+  const suspends = (header.sysFlag & PullSysFlag.SUSPEND) !== 0;
+  if (first.code !== ResponseCode.PULL_NOT_FOUND || !suspends) return first;
+  return holdPull(ctx, request, connection, plan, first);
+}
+
+/** The checks of PullMessageProcessor before the store is read. */
+function planPull(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  header: PullMessageRequestHeader,
+): PullPlan | RemotingCommand {
+  if (!isReadable(ctx.config.brokerPermission)) {
+    const remark = `the broker[${ctx.brokerAddr}] pulling message is forbidden`;
+    return failure(request, ResponseCode.NO_PERMISSION, remark);
+  }
+  const group = ctx.groups.find(header.consumerGroup);
+  if (group === undefined) {
+    const remark = `subscription group [${header.consumerGroup}] does not exist`;
+    return failure(request, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, remark);
+  }
+  if (!group.consumeEnable) {
+    const remark = `subscription group no permission, ${header.consumerGroup}`;
+    return failure(request, ResponseCode.NO_PERMISSION, remark);
+  }
+  const topic = ctx.topics.get(header.topic);
+  if (topic === undefined) {
+    const remark = `topic[${header.topic}] not exist, apply first please!`;
+    return failure(request, ResponseCode.TOPIC_NOT_EXIST, remark);
+  }
+  if (!isReadable(topic.perm)) {
+    const remark = `the topic[${header.topic}] pulling message is forbidden`;
+    return failure(request, ResponseCode.NO_PERMISSION, remark);
+  }
+  if (header.queueId < 0 || header.queueId >= topic.readQueueNums) {
+    const remark = `queueId[${header.queueId}] is illegal, topic:[${header.topic}] topicConfig.readQueueNums:[${topic.readQueueNums}]`;
+    return failure(request, ResponseCode.SYSTEM_ERROR, remark);
+  }
+  const filter = subscriptionOf(ctx, request, header);
+  if (!('tagsCodes' in filter)) return filter;
+  return { header, group, tagsCodes: filter.tagsCodes };
+}
+
+/** The tag codes to filter by: from the request, or from the group's last heartbeat. */
+function subscriptionOf(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  header: PullMessageRequestHeader,
+): { tagsCodes: ReadonlySet<number> | undefined } | RemotingCommand {
+  if ((header.sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) {
+    const type = header.expressionType ?? ExpressionType.TAG;
+    if (type !== ExpressionType.TAG) {
+      const remark = `The broker does not support consumer to filter message by ${type}`;
+      return failure(request, ResponseCode.SYSTEM_ERROR, remark);
+    }
+    const expression = parseTagExpression(header.subscription);
+    return { tagsCodes: expression.subString === '*' ? undefined : new Set(expression.codeSet) };
+  }
+  const state = ctx.clients.consumerGroup(header.consumerGroup);
+  if (state === undefined) {
+    return failure(
+      request,
+      ResponseCode.SUBSCRIPTION_NOT_EXIST,
+      "the consumer's group info not exist",
+    );
+  }
+  const sub = state.subscriptions.get(header.topic);
+  if (sub === undefined) {
+    return failure(
+      request,
+      ResponseCode.SUBSCRIPTION_NOT_EXIST,
+      "the consumer's subscription not exist",
+    );
+  }
+  if (sub.subVersion < header.subVersion) {
+    return failure(
+      request,
+      ResponseCode.SUBSCRIPTION_NOT_LATEST,
+      "the consumer's subscription not latest",
+    );
+  }
+  if (sub.expressionType !== ExpressionType.TAG) {
+    const remark = `The broker does not support consumer to filter message by ${sub.expressionType}`;
+    return failure(request, ResponseCode.SYSTEM_ERROR, remark);
+  }
+  const all = sub.subString === '*' || sub.subString === '';
+  return { tagsCodes: all ? undefined : new Set(sub.codeSet) };
+}
+
+async function executePull(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  plan: PullPlan,
+): Promise<RemotingCommand> {
+  const { header, tagsCodes } = plan;
+  const result = await ctx.store.getMessage({
+    topic: header.topic,
+    queueId: header.queueId,
+    queueOffset: header.queueOffset,
+    maxMsgNums: Math.max(
+      1,
+      Math.min(header.maxMsgNums, ctx.config.maxTransferCountOnMessageInMemory),
+    ),
+    maxBytes: ctx.config.maxTransferBytesOnMessageInMemory,
+    ...(tagsCodes === undefined ? {} : { tagsCodeFilter: (code: number) => tagsCodes.has(code) }),
+    rawOnly: true,
+  });
+  return pullResponse(ctx, request, plan, result);
+}
+
+/** The response code of a store status (the switch of PullMessageProcessor). */
+export function pullStatusCode(status: GetMessageResult['status'], requestOffset: number): number {
+  switch (status) {
+    case 'FOUND':
+      return ResponseCode.SUCCESS;
+    case 'MESSAGE_WAS_REMOVING':
+    case 'NO_MATCHED_MESSAGE':
+      return ResponseCode.PULL_RETRY_IMMEDIATELY;
+    case 'NO_MATCHED_LOGIC_QUEUE':
+    case 'NO_MESSAGE_IN_QUEUE':
+      return requestOffset === 0 ? ResponseCode.PULL_NOT_FOUND : ResponseCode.PULL_OFFSET_MOVED;
+    case 'OFFSET_FOUND_NULL':
+    case 'OFFSET_OVERFLOW_ONE':
+      return ResponseCode.PULL_NOT_FOUND;
+    case 'OFFSET_OVERFLOW_BADLY':
+    case 'OFFSET_TOO_SMALL':
+      return ResponseCode.PULL_OFFSET_MOVED;
+  }
+}
+
+/**
+ * suggestWhichBrokerId: with slaveReadEnable, a consumer reading data that is probably no longer
+ * in memory (further behind the CommitLog end than accessMessageInMemoryMaxRatio of memory) is
+ * sent to the group's whichBrokerWhenConsumeSlowly, others to its brokerId; without it, always
+ * the master.
+ */
+export function suggestBrokerId(
+  ctx: BrokerContext,
+  group: SubscriptionGroupConfig,
+  commitLogBytesBehind: number,
+): number {
+  if (!ctx.config.slaveReadEnable) return 0;
+  const inMemoryBytes = (ctx.memoryBytes * ctx.config.accessMessageInMemoryMaxRatio) / 100;
+  return commitLogBytesBehind > inMemoryBytes ? group.whichBrokerWhenConsumeSlowly : group.brokerId;
+}
+
+function pullResponse(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  plan: PullPlan,
+  result: GetMessageResult,
+): RemotingCommand {
+  const code = pullStatusCode(result.status, plan.header.queueOffset);
+  const response = createResponse(request, code, result.status);
+  response.extFields = createExtFields({
+    suggestWhichBrokerId: suggestBrokerId(ctx, plan.group, result.commitLogBytesBehind),
+    nextBeginOffset: result.nextBeginOffset,
+    minOffset: result.minOffset,
+    maxOffset: result.maxOffset,
+  });
+  if (code === ResponseCode.SUCCESS) {
+    response.body = Buffer.concat(result.records);
+    ctx.stats.msgGetTotal += result.records.length;
+  }
+  return response;
+}
+
+/** Parks an empty pull; answers it when woken (run again) or with `first` at shutdown. */
+function holdPull(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RemotingConnection,
+  plan: PullPlan,
+  first: RemotingCommand,
+): Promise<RemotingCommand | null> {
+  const header = plan.header;
+  const holdMs = ctx.config.longPollingEnable
+    ? Math.min(Math.max(0, header.suspendTimeoutMillis), MAX_SUSPEND_MS)
+    : ctx.config.shortPollingTimeMills;
+  return new Promise((resolve, reject) => {
+    const pull = {
+      topic: header.topic,
+      queueId: header.queueId,
+      queueOffset: header.queueOffset,
+      deadlineMs: ctx.clock.monotonicMs() + holdMs,
+      channelId: connection.id,
+      wake: (reason: string) => {
+        if (reason === 'CLOSED') resolve(null);
+        else if (reason === 'SHUTDOWN') resolve(first);
+        else executePull(ctx, request, plan).then(resolve, reject);
+      },
+    };
+    if (!ctx.holds.hold(pull)) {
+      const remark = `[OVERLOAD]${ctx.holds.size} pulls are held (maxHeldPullRequests), try again later`;
+      resolve(failure(request, ResponseCode.SYSTEM_BUSY, remark));
+      return;
+    }
+    // A message that arrived while the store was read would not wake this pull: look again.
+    const maxOffset = ctx.store.getMaxOffsetInQueue(header.topic, header.queueId);
+    if (maxOffset > header.queueOffset) {
+      ctx.holds.notifyMessageArriving(header.topic, header.queueId, maxOffset);
+    }
+  });
+}

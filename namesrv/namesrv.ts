@@ -1,0 +1,87 @@
+// A running NameServer: the remoting server with the NameServer processors, the route table,
+// the KV config, and the housekeeping that drops brokers whose connection closed (at once) or
+// that stopped registering (after brokerChannelExpiredTime, checked every
+// scanNotActiveBrokerInterval). Several NameServers run side by side without talking to each
+// other; every broker registers with each of them.
+//
+// RocketMQ: namesrv/.../NamesrvController.java (initialize, start, shutdown, the scan task),
+// namesrv/.../routeinfo/BrokerHousekeepingService.java (channel close -> onChannelDestroy).
+
+import { nodeFileIo } from '../broker/config-file.js';
+import { assert } from '../common/assert.js';
+import { type Clock, systemClock } from '../common/clock.js';
+import type { NamesrvConfig } from '../config/load.js';
+import type { FileIO } from '../engine/io/file-io.js';
+import { type Logger, noopLogger, RemotingServer } from '../protocol/index.js';
+import { KvConfig } from './kv-config.js';
+import { registerNamesrvProcessors } from './namesrv-processors.js';
+import { RouteInfoTable } from './route-info-table.js';
+
+export interface NamesrvDeps {
+  clock?: Clock;
+  logger?: Logger;
+  io?: FileIO;
+}
+
+export interface NamesrvHandle {
+  /** The bound address, e.g. "0.0.0.0:9876". */
+  readonly listenAddress: string;
+  readonly port: number;
+  readonly routes: RouteInfoTable;
+  /** Stops accepting, closes every connection and the timers. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Starts a NameServer from a loaded config; resolves once it listens. */
+export async function startNamesrv(
+  config: NamesrvConfig,
+  deps: NamesrvDeps = {},
+): Promise<NamesrvHandle> {
+  const logger = deps.logger ?? noopLogger;
+  const clock = deps.clock ?? systemClock;
+  const routes = new RouteInfoTable({
+    clock,
+    brokerChannelExpiredTimeMs: config.brokerChannelExpiredTime,
+  });
+  const kv = new KvConfig(deps.io ?? nodeFileIo, config.kvConfigPath);
+  kv.load();
+  const server = new RemotingServer({
+    maxConnections: config.maxConnections,
+    idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000,
+    logger,
+  });
+  registerNamesrvProcessors(server, {
+    routes,
+    kv,
+    orderMessageEnable: config.orderMessageEnable,
+    logger,
+  });
+  server.onConnectionClose((connection, reason) => {
+    for (const addr of routes.onChannelClosed(connection.id)) {
+      logger.info('Broker removed: its connection closed', { brokerAddr: addr, reason });
+    }
+  });
+  const bound = await server.listen({ host: config.bindAddress, port: config.listenPort });
+  const scanTimer = setInterval(() => {
+    for (const addr of routes.scanNotActiveBrokers()) {
+      logger.warn('Broker removed: no registration within brokerChannelExpiredTime', {
+        brokerAddr: addr,
+        brokerChannelExpiredTime: config.brokerChannelExpiredTime,
+      });
+    }
+  }, config.scanNotActiveBrokerInterval);
+  let closing: Promise<void> | undefined;
+  assert(bound.port > 0, 'NameServer bound a port');
+  return {
+    listenAddress: `${bound.host}:${bound.port}`,
+    port: bound.port,
+    routes,
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(scanTimer);
+        await server.close();
+      })();
+      return closing;
+    },
+  };
+}
