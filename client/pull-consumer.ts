@@ -16,6 +16,7 @@ import {
   parseTagExpression,
   type SubscriptionData,
 } from '../protocol/bodies/heartbeat-data.js';
+import type { RemotingCommand } from '../protocol/remoting-command.js';
 import { type BodyChecksum, loadBodyChecksum } from './body-checksum.js';
 import {
   buildPullRequest,
@@ -309,7 +310,16 @@ export class PullConsumer {
       subVersion: subscription.subVersion,
     });
     const timeoutMs = isBlocking ? o.consumerTimeoutMsWhenSuspend : o.requestTimeoutMs;
-    const response = await this.#instance.invoke(target, request, timeoutMs);
+    let response: RemotingCommand;
+    try {
+      response = await this.#instance.invoke(target, request, timeoutMs);
+    } catch (error) {
+      // The broker may be gone: read the route again before the next pull of this topic.
+      if (error instanceof MqError && error.code === ErrorCode.CONNECT_FAILED) {
+        this.#instance.forgetRoute(queue.topic);
+      }
+      throw error;
+    }
     const pulled = parsePullResponse(target, request, response);
     this.#suggested.set(key, pulled.suggestWhichBrokerId);
     this.#readFrom.set(key, found.brokerId);
