@@ -33,6 +33,29 @@ export interface PullLoopDeps {
   onRouteMissing(): void;
 }
 
+/**
+ * A broker's answer must hold the queue's messages in increasing offset order within
+ * [requested offset, nextBeginOffset); anything else is a wire fault, reported and never consumed.
+ */
+function checkPulledRange(
+  pq: ProcessQueue<MessageExt>,
+  messages: readonly MessageExt[],
+  nextBeginOffset: number,
+): void {
+  let previous = pq.nextPullOffset - 1;
+  for (const message of messages) {
+    const isInRange = message.queueOffset > previous && message.queueOffset < nextBeginOffset;
+    if (!isInRange || message.queueId !== pq.queue.queueId) {
+      throw new MqError(
+        ErrorCode.CORRUPT_RECORD,
+        `Pull of ${formatQueue(pq.queue)} from ${pq.nextPullOffset} returned queue ${message.queueId} offset ${message.queueOffset} (next begin offset ${nextBeginOffset})`,
+        { brokerName: pq.queue.brokerName, queueOffset: message.queueOffset },
+      );
+    }
+    previous = message.queueOffset;
+  }
+}
+
 export class PullLoop {
   readonly #deps: PullLoopDeps;
   #isStopped = false;
@@ -160,6 +183,7 @@ export class PullLoop {
           checksum: this.#deps.checksum,
           maxRecordBytes: options.maxRecordBytes,
         });
+        checkPulledRange(pq, messages, pulled.nextBeginOffset);
         const wanted = messages.filter((m) => matchesTags(m, subscription.tagsSet));
         pq.addPulled(wanted, pulled.nextBeginOffset);
         this.#deps.onMessages();

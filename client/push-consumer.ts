@@ -541,7 +541,9 @@ export class PushConsumer {
     const groups = new Map<MessageListener | null, MessageExt[]>();
     for (const message of batch) {
       const listener = this.#listenerOf(message);
-      groups.set(listener, [...(groups.get(listener) ?? []), message]);
+      const group = groups.get(listener);
+      if (group === undefined) groups.set(listener, [message]);
+      else group.push(message);
     }
     const processed: MessageExt[] = [];
     const failed: MessageExt[] = [];

@@ -4,6 +4,8 @@
 // offset, reading from the slave when the master leaves the route or suggests it, the pull
 // consumer and the admin client. Loopback sockets, short intervals, every client shut down.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Admin } from '../../../client/admin.js';
 import type { PushConsumerOptions } from '../../../client/consumer-options.js';
@@ -16,6 +18,7 @@ import { ErrorCode, MqError } from '../../../common/errors.js';
 import { RequestCode } from '../../../protocol/request-code.js';
 import { ResponseCode } from '../../../protocol/response-code.js';
 import { FakeBroker, FakeNameServer, FakeStore } from '../../harness/fake-cluster.js';
+import { makeTmpDir } from '../../harness/tmp-dir.js';
 import { waitFor } from '../../harness/wait-for.js';
 
 const fast = {
@@ -382,6 +385,105 @@ describe('client flows against a fake cluster', () => {
     await waitFor(() => got.length === 2, { timeoutMs: 4000 });
     assert.ok(slaveA.count(RequestCode.PULL_MESSAGE) > pullsOnSlave);
     masterA.suggestWhichBrokerId = 0;
+  });
+
+  it('follows route changes: a new group is used by the producer and rebalanced by consumers', async () => {
+    const topic = newTopic('a', 1);
+    retryRoute('GN');
+    const p = await producer();
+    await p.send({ topic, body: 'first' });
+    const got: string[] = [];
+    const c = consumer('GN');
+    c.subscribe(topic, '*', (messages) => {
+      got.push(...messages.map((m) => `${m.brokerName}:${m.body}`));
+      return undefined;
+    });
+    await c.start();
+    await waitFor(() => got.length === 1, { timeoutMs: 3000 });
+    namesrv.setRoute(topic, [
+      { brokers: [masterA, slaveA], queues: 1 },
+      { brokers: [masterB], queues: 1 },
+    ]);
+    await waitFor(() => p.inspect().topics.find((t) => t.topic === topic)?.queues === 2, {
+      timeoutMs: 3000,
+      what: 'the producer sees broker-b',
+    });
+    await waitFor(() => c.inspect().queues.filter((q) => q.queue.topic === topic).length === 2, {
+      timeoutMs: 3000,
+      what: 'the consumer owns broker-b',
+    });
+    await p.send(
+      { topic, body: 'to-b' },
+      { messageQueue: { topic, brokerName: 'broker-b', queueId: 0 } },
+    );
+    await waitFor(() => got.includes('broker-b:to-b'), { timeoutMs: 3000 });
+  });
+
+  it('never delivers a message whose body does not match its BODY_XXH64', async () => {
+    const topic = newTopic('a', 1);
+    retryRoute('GX');
+    const errors: Error[] = [];
+    const got: string[] = [];
+    const c = consumer('GX', { onError: (error) => errors.push(error) });
+    c.subscribe(topic, '*', (messages) => {
+      got.push(...messages.map((m) => m.body.toString()));
+      return undefined;
+    });
+    await c.start();
+    masterA.store.append(topic, 0, masterA.address, {
+      body: Buffer.from('tampered'),
+      properties: { BODY_XXH64: '0123456789abcdef' },
+      sysFlag: 0,
+      flag: 0,
+      reconsumeTimes: 0,
+    });
+    await waitFor(
+      () => errors.some((e) => e instanceof MqError && e.code === ErrorCode.CHECKSUM_MISMATCH),
+      {
+        timeoutMs: 3000,
+      },
+    );
+    assert.equal(got.length, 0, 'the tampered message is not delivered');
+    assert.equal(c.inspect().queues.find((q) => q.queue.topic === topic)?.consumedOffset, 0);
+    const lenient = consumer('GX2', { verifyBodyChecksum: false });
+    lenient.subscribe(topic, '*', (messages) => {
+      got.push(...messages.map((m) => m.body.toString()));
+      return undefined;
+    });
+    retryRoute('GX2');
+    await lenient.start();
+    await waitFor(() => got.includes('tampered'), { timeoutMs: 3000 });
+  });
+
+  it('keeps broadcasting offsets in a local file across restarts', async () => {
+    const topic = newTopic('a', 1);
+    const dir = makeTmpDir('petrel-offsets-');
+    closers.push(async () => dir.remove());
+    const got: string[] = [];
+    const start = async () => {
+      const c = consumer('GO', {
+        messageModel: 'BROADCASTING',
+        offsetStoreDir: dir.path,
+        instanceName: 'fixed-instance',
+      });
+      c.subscribe(topic, '*', (messages) => {
+        got.push(...messages.map((m) => m.body.toString()));
+        return undefined;
+      });
+      await c.start();
+      return c;
+    };
+    const p = await producer();
+    const first = await start();
+    for (const body of ['a', 'b', 'c']) await p.send({ topic, body });
+    await waitFor(() => got.length === 3, { timeoutMs: 3000 });
+    await first.shutdown();
+    const file = join(dir.path, `${first.clientId}`, 'GO', 'offsets.json');
+    assert.match(readFileSync(file, 'utf8'), /"offset":3/);
+    for (const body of ['d', 'e']) await p.send({ topic, body });
+    await start();
+    await waitFor(() => got.length === 5, { timeoutMs: 3000 });
+    assert.deepEqual(got, ['a', 'b', 'c', 'd', 'e']);
   });
 
   it('pulls manually with the pull consumer and commits recorded offsets', async () => {
