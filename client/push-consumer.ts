@@ -211,6 +211,10 @@ export class PushConsumer {
     await this.#heartbeat();
     await this.#rebalanceTask.runNow();
     for (const task of this.#tasks) task.start();
+    // The broker creates %RETRY%<group> on the first heartbeat and registers it shortly after:
+    // look again soon rather than a whole poll interval later.
+    const isMissing = [...this.#subscriptions.keys()].some((t) => !this.#instance.route(t));
+    if (isMissing) this.#routeTask.trigger(Math.min(1000, this.#options.pollNameServerIntervalMs));
   }
 
   /**
