@@ -60,6 +60,7 @@ import {
 } from './schedule-message-service.js';
 import { registerSendBackProcessor } from './send-back-processor.js';
 import { registerSendProcessors } from './send-processor.js';
+import { registerStatsProcessors } from './stats-processor.js';
 import {
   parseSubscriptionGroupWrapper,
   renderSubscriptionGroupWrapper,
@@ -95,7 +96,7 @@ export interface BrokerHandle {
   /** The bound address, e.g. "0.0.0.0:10911". */
   readonly listenAddress: string;
   readonly port: number;
-  /** What the NameServers hand to clients: brokerIP1:port. */
+  /** What the NameServers hand to clients: brokerIP1:(advertisedListenPort or the bound port). */
   readonly brokerAddr: string;
   readonly role: BrokerRoleState;
   readonly store: MessageStore;
@@ -130,6 +131,8 @@ export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
   RequestCode.GET_ALL_CONSUMER_OFFSET,
   RequestCode.GET_ALL_DELAY_OFFSET,
   RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
+  RequestCode.GET_TOPIC_STATS_INFO,
+  RequestCode.GET_CONSUME_STATS,
 ]);
 
 /** Answers every known request code; handlers are attached once the broker is ready. */
@@ -237,7 +240,7 @@ function registeredTopics(config: BrokerConfig, topics: TopicConfigManager): Top
 async function openBrokerStore(config: BrokerConfig, port: number): Promise<MessageStore> {
   const options = { ...toStoreOptions(config) };
   // With listenPort=0 the port is known only now; STOREHOST (and message ids) must carry it.
-  if (config.listenPort === 0 && options.storeHost.endsWith(':0')) {
+  if (config.listenPort === 0 && options.storeHost === `${config.brokerIP1}:0`) {
     options.storeHost = `${config.brokerIP1}:${port}`;
   }
   return openStore(options);
@@ -273,7 +276,7 @@ export async function startBroker(
     await server.close();
     throw error;
   }
-  const brokerAddr = `${config.brokerIP1}:${bound.port}`;
+  const brokerAddr = `${config.brokerIP1}:${config.advertisedListenPort ?? bound.port}`;
   const running = assemble(config, deps, { server, gate, store, brokerAddr, clock, logger });
   registerProcessors(gate, running.ctx);
   gate.open();
@@ -297,6 +300,7 @@ function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
   registerClientProcessors(gate, ctx);
   registerQueryProcessors(gate, ctx);
   registerAdminProcessors(gate, ctx);
+  registerStatsProcessors(gate, ctx);
 }
 
 interface AssembleParts {

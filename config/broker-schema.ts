@@ -62,6 +62,13 @@ const identity = {
     petrelOnly: true,
     doc: 'Local address the remoting port listens on (RocketMQ 4.x always listens on every address). What clients connect to is brokerIP1.',
   }),
+  advertisedListenPort: int({
+    min: 1,
+    max: 65535,
+    optional: true,
+    petrelOnly: true,
+    doc: 'Port registered with the NameServers and written into STOREHOST instead of the bound listenPort, for clients that reach the broker through a proxy. Unset means listenPort.',
+  }),
   brokerPermission: int({
     min: 0,
     max: 15,

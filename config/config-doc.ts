@@ -61,8 +61,9 @@ rule that derived it).
   are ignored with a warning. Peer addresses are not checked for reachability.
 - \`haListenPort\` is \`listenPort\`+1 unless set. RocketMQ always overwrites it with \`listenPort\`+1;
   Petrel keeps an explicit value.
-- \`brokerIP2\` defaults to \`brokerIP1\`, \`storeHost\` to \`brokerIP1:listenPort\`,
-  \`storePathCommitLog\` to \`<storePathRootDir>/commitlog\`.
+- \`brokerIP2\` defaults to \`brokerIP1\`, \`storeHost\` to \`brokerIP1:listenPort\` (or
+  \`brokerIP1:advertisedListenPort\` when that is set), \`storePathCommitLog\` to
+  \`<storePathRootDir>/commitlog\`.
 - \`mappedFileSizeCommitLog\` is a multiple of 4096; \`mappedFileSizeConsumeQueue\` is rounded up to
   a multiple of 20 (as RocketMQ does), with a warning; \`maxMessageSize\` fits in a CommitLog
   segment and in the append ring and tail cache.

@@ -6,7 +6,8 @@
 //   brokerId to -1: the Raft role decides it at runtime;
 // - haListenPort is listenPort+1 unless the file or a flag sets it (RocketMQ always overwrites it
 //   with listenPort+1; Petrel keeps an explicit value so two brokers can share a host freely);
-// - brokerIP2, storeHost, storePathCommitLog and dLegerGroup follow the keys they default to;
+// - brokerIP2, storeHost (brokerIP1 and advertisedListenPort, else listenPort),
+//   storePathCommitLog and dLegerGroup follow the keys they default to;
 // - segment sizes are multiples of their unit: the CommitLog of 4 KiB pages (an error), the
 //   ConsumeQueue of 20-byte units (rounded up with a warning, as RocketMQ's getter rounds).
 
@@ -124,7 +125,16 @@ function validateAddresses(d: BrokerDraft): void {
   }
   if (!d.isSet('brokerIP2')) d.derive('brokerIP2', d.get('brokerIP1'), 'brokerIP1');
   if (!d.isSet('storeHost')) {
-    d.derive('storeHost', `${d.get('brokerIP1')}:${listenPort}`, 'brokerIP1:listenPort');
+    const advertised = d.get('advertisedListenPort');
+    if (advertised === undefined) {
+      d.derive('storeHost', `${d.get('brokerIP1')}:${listenPort}`, 'brokerIP1:listenPort');
+    } else {
+      d.derive(
+        'storeHost',
+        `${d.get('brokerIP1')}:${advertised}`,
+        'brokerIP1:advertisedListenPort',
+      );
+    }
   }
   if (d.get('storePathCommitLog') === undefined) {
     d.derive('storePathCommitLog', `${d.get('storePathRootDir')}/commitlog`, 'storePathRootDir');
