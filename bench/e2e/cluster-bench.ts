@@ -659,6 +659,25 @@ function fmt(value: number | null, digits = 2): string {
   return value === null ? '-' : value.toFixed(digits);
 }
 
+/** A Markdown table with padded columns, as the repository's formatter writes them. */
+function markdownTable(
+  headers: readonly string[],
+  isRight: readonly boolean[],
+  rows: readonly (readonly string[])[],
+): string[] {
+  const widths = headers.map((h, i) =>
+    Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells
+      .map((c, i) => (isRight[i] === true ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join(' | ')} |`;
+  const rule = widths.map((w, i) =>
+    isRight[i] === true ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w),
+  );
+  return [line(headers), `| ${rule.join(' | ')} |`, ...rows.map(line)];
+}
+
 export function renderReport(
   options: ClusterBenchOptions,
   rows: readonly BenchRow[],
@@ -673,11 +692,18 @@ export function renderReport(
     '',
     `Command: \`${command}\`${commitOf()}`,
     '',
-    '| run | msgs/s | p50 ms | p99 ms | broker loop delay p99 ms | vs embedded | note |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...rows.map(
-      (r) =>
-        `| ${r.label} | ${r.msgsPerS} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.loopDelayP99Ms)} | ${r.vsEmbedded === null ? '-' : `${r.vsEmbedded.toFixed(3)}x`} | ${r.note} |`,
+    ...markdownTable(
+      ['run', 'msgs/s', 'p50 ms', 'p99 ms', 'broker loop delay p99 ms', 'vs embedded', 'note'],
+      [false, true, true, true, true, true, false],
+      rows.map((r) => [
+        r.label,
+        String(r.msgsPerS),
+        fmt(r.p50Ms),
+        fmt(r.p99Ms),
+        fmt(r.loopDelayP99Ms),
+        r.vsEmbedded === null ? '-' : `${r.vsEmbedded.toFixed(3)}x`,
+        r.note,
+      ]),
     ),
     '',
   ];

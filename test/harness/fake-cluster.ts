@@ -10,7 +10,11 @@ import { decodeMessages } from '../../client/pull-decoder.js';
 import { javaHashCode } from '../../common/bytes.js';
 import { encodeClusterInfo } from '../../protocol/bodies/cluster-info.js';
 import { decodeHeartbeatData } from '../../protocol/bodies/heartbeat-data.js';
-import { encodeConsumeStats, encodeTopicStatsTable } from '../../protocol/bodies/offset-tables.js';
+import {
+  encodeConsumerOffsetTable,
+  encodeConsumeStats,
+  encodeTopicStatsTable,
+} from '../../protocol/bodies/offset-tables.js';
 import {
   encodeConsumerList,
   encodeKvTable,
@@ -142,6 +146,8 @@ export class FakeBroker {
   readonly groups = new Map<string, Map<string, RemotingConnection>>();
   readonly requestCounts = new Map<number, number>();
   readonly sendBacks: { group: string; commitLogOffset: number; delayLevel: number }[] = [];
+  /** Request codes answered with REQUEST_CODE_NOT_SUPPORTED, as an older broker would. */
+  readonly unsupported = new Set<number>();
 
   constructor(options: FakeBrokerOptions) {
     this.brokerName = options.brokerName;
@@ -171,10 +177,14 @@ export class FakeBroker {
       [RequestCode.GET_CONSUME_STATS, (r) => this.#consumeStats(r)],
       [RequestCode.GET_BROKER_RUNTIME_INFO, (r) => this.#runtime(r)],
       [RequestCode.UPDATE_AND_CREATE_TOPIC, (r) => this.#createTopic(r)],
+      [RequestCode.GET_ALL_CONSUMER_OFFSET, (r) => this.#allOffsets(r)],
     ];
     for (const [code, handler] of handlers) {
       this.server.registerProcessor(code, (request, connection) => {
         this.requestCounts.set(code, (this.requestCounts.get(code) ?? 0) + 1);
+        if (this.unsupported.has(code)) {
+          return createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, 'not supported');
+        }
         return handler(request, connection);
       });
     }
@@ -464,6 +474,18 @@ export class FakeBroker {
     }
     const response = createResponse(request, ResponseCode.SUCCESS);
     response.body = encodeConsumeStats({ offsetTable, consumeTps: 0 });
+    return response;
+  }
+
+  #allOffsets(request: RemotingCommand): RemotingCommand {
+    const offsetTable: Record<string, Record<string, number>> = {};
+    for (const [key, offset] of this.store.offsets) {
+      const [group, topic, queueId] = key.split('/');
+      const name = `${topic}@${group}`;
+      offsetTable[name] = { ...(offsetTable[name] ?? {}), [String(queueId)]: offset };
+    }
+    const response = createResponse(request, ResponseCode.SUCCESS);
+    response.body = encodeConsumerOffsetTable({ offsetTable });
     return response;
   }
 

@@ -1,15 +1,13 @@
-// A NameServer and brokers as real child processes (dist/cli/mqnamesrv.js, dist/cli/mqbroker.js)
-// on port 0 in a temporary directory, for integration tests and the cluster benchmark. Each
-// process prints `listening host:port`; the harness reads it. stop() kills everything (and
-// removes the directory) even when a test failed.
+// A NameServer and broker groups (masters and slaves) as real processes for the client's
+// integration tests, on top of petrel-processes.ts (port 0, temp dirs, small segments). stop()
+// kills every process this file's harness started and removes their directories.
 
-import { join } from 'node:path';
-import { type Child, spawnNode } from './spawn-process.js';
-import { makeTmpDir } from './tmp-dir.js';
+import { startBroker, startNamesrv, stopAll } from './petrel-processes.js';
+import type { Child } from './spawn-process.js';
 
 export interface BrokerSpec {
   brokerName: string;
-  /** 0 for a master. */
+  /** 0 (default) for a master; above 0 starts a SLAVE. */
   brokerId?: number;
   /** Extra broker config keys (RocketMQ names), e.g. { flushDiskType: 'SYNC_FLUSH' }. */
   config?: Record<string, string>;
@@ -23,81 +21,33 @@ export interface RunningBroker {
 
 export interface RealCluster {
   namesrvAddr: string;
-  namesrv: Child;
   brokers: RunningBroker[];
-  dir: string;
   /** Starts one more broker. */
   startBroker(spec: BrokerSpec): Promise<RunningBroker>;
   stop(): Promise<void>;
 }
 
-const START_TIMEOUT_MS = 20_000;
-
-function distPath(...parts: string[]): string {
-  return join(process.cwd(), 'dist', ...parts);
-}
-
-function addressFrom(line: string): string {
-  const hostPort = line.replace(/^.*listening\s+/, '').trim();
-  return hostPort.replace(/^0\.0\.0\.0:/, '127.0.0.1:').replace(/^\[::\]:/, '127.0.0.1:');
-}
-
-export async function startRealCluster(
-  brokers: BrokerSpec[],
-  namesrvConfig: Record<string, string> = {},
-): Promise<RealCluster> {
-  const tmp = makeTmpDir('petrel-cluster-');
-  const children: Child[] = [];
-  const overrides = (config: Record<string, string>) =>
-    Object.entries(config).map(([k, v]) => `--${k}=${v}`);
-  const stop = async () => {
-    for (const child of children) child.kill('SIGKILL');
-    await Promise.all(children.map((c) => c.exited));
-    tmp.remove();
-  };
+export async function startRealCluster(brokers: BrokerSpec[]): Promise<RealCluster> {
   try {
-    const namesrv = spawnNode(distPath('cli', 'mqnamesrv.js'), [
-      '--listenPort=0',
-      '--bindAddress=127.0.0.1',
-      `--kvConfigPath=${join(tmp.path, 'namesrv', 'kvConfig.json')}`,
-      ...overrides(namesrvConfig),
-    ]);
-    children.push(namesrv);
-    const namesrvAddr = addressFrom(await namesrv.waitForLine(/^listening /, START_TIMEOUT_MS));
+    const namesrv = await startNamesrv();
     const running: RunningBroker[] = [];
-    const startBroker = async (spec: BrokerSpec): Promise<RunningBroker> => {
+    const start = async (spec: BrokerSpec): Promise<RunningBroker> => {
       const brokerId = spec.brokerId ?? 0;
-      const dir = join(tmp.path, `${spec.brokerName}-${brokerId}`);
-      const child = spawnNode(distPath('cli', 'mqbroker.js'), [
-        '-n',
-        namesrvAddr,
-        '--listenPort=0',
+      const extra = [
         '--haListenPort=0',
-        '--bindAddress=127.0.0.1',
-        '--brokerIP1=127.0.0.1',
-        `--brokerName=${spec.brokerName}`,
         `--brokerId=${brokerId}`,
         ...(brokerId === 0 ? [] : ['--brokerRole=SLAVE']),
-        `--storePathRootDir=${dir}`,
-        ...overrides(spec.config ?? {}),
-      ]);
-      children.push(child);
-      const address = addressFrom(await child.waitForLine(/^listening /, START_TIMEOUT_MS));
-      const broker = { spec, address, child };
-      running.push(broker);
-      return broker;
+        ...Object.entries(spec.config ?? {}).map(([k, v]) => `--${k}=${v}`),
+      ];
+      const broker = await startBroker([namesrv.address], { name: spec.brokerName, extra });
+      const entry = { spec, address: broker.address, child: broker.child };
+      running.push(entry);
+      return entry;
     };
-    for (const spec of brokers) await startBroker(spec);
-    return {
-      namesrvAddr,
-      namesrv,
-      brokers: running,
-      dir: tmp.path,
-      startBroker,
-      stop,
-    };
+    for (const spec of brokers) await start(spec);
+    return { namesrvAddr: namesrv.address, brokers: running, startBroker: start, stop: stopAll };
   } catch (error) {
-    await stop();
+    await stopAll();
     throw error;
   }
 }

@@ -540,4 +540,37 @@ describe('client flows against a fake cluster', () => {
     const runtime = await admin.brokerStatus(masterA.address);
     assert.equal(runtime['brokerVersionDesc'], 'FAKE');
   });
+
+  it('computes topic status and consumer progress where brokers lack the stats requests', async () => {
+    const topic = newTopic('a', 2);
+    const p = await producer();
+    for (let i = 0; i < 3; i++) {
+      await p.send(
+        { topic, body: `s${i}` },
+        { messageQueue: { topic, brokerName: 'broker-a', queueId: 1 } },
+      );
+    }
+    masterA.store.offsets.set(`GPROG/${topic}/1`, 2);
+    const admin = new Admin({ namesrvAddr: namesrv.address });
+    await admin.start();
+    closers.push(() => admin.shutdown());
+    const direct = await admin.consumerProgress('GPROG', topic);
+    masterA.unsupported.add(RequestCode.GET_TOPIC_STATS_INFO);
+    masterA.unsupported.add(RequestCode.GET_CONSUME_STATS);
+    try {
+      const status = await admin.topicStatus(topic);
+      assert.deepEqual(
+        status.map((s) => [s.queue.queueId, s.minOffset, s.maxOffset]),
+        [
+          [0, 0, 0],
+          [1, 0, 3],
+        ],
+      );
+      const progress = await admin.consumerProgress('GPROG', topic);
+      assert.deepEqual(progress.queues, direct.queues);
+      assert.equal(progress.diffTotal, 1);
+    } finally {
+      masterA.unsupported.clear();
+    }
+  });
 });
