@@ -24,8 +24,9 @@ import {
   parseTagExpression,
   type SubscriptionData,
 } from '../protocol/bodies/heartbeat-data.js';
-import type { RemotingCommand } from '../protocol/remoting-command.js';
+import { createResponse, isOneway, type RemotingCommand } from '../protocol/remoting-command.js';
 import { RequestCode } from '../protocol/request-code.js';
+import { ResponseCode } from '../protocol/response-code.js';
 import { allocateStrategyOf } from './allocate-strategy.js';
 import { type BodyChecksum, loadBodyChecksum } from './body-checksum.js';
 import {
@@ -272,12 +273,18 @@ export class PushConsumer {
     if (this.#options.onError !== null) this.#options.onError(err);
   }
 
+  /** Brokers tell consumers their group changed; other broker requests are not served. */
   #onServerRequest(request: RemotingCommand): RemotingCommand | null {
     if (request.code === RequestCode.NOTIFY_CONSUMER_IDS_CHANGED) {
       this.#rebalanceTask.trigger();
-      return null;
+      return isOneway(request) ? null : createResponse(request, ResponseCode.SUCCESS);
     }
-    return null;
+    if (isOneway(request)) return null;
+    return createResponse(
+      request,
+      ResponseCode.REQUEST_CODE_NOT_SUPPORTED,
+      ` request type ${request.code} not supported`,
+    );
   }
 
   // ---- routes, heartbeat, membership ----
