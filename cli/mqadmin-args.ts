@@ -108,6 +108,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'sendMessage',
+    description: 'Send one message (the topic is created from TBW102 if the broker allows it)',
+    options: [
+      namesrv,
+      json,
+      topic(true),
+      { short: 'p', long: 'body', description: 'message body (UTF-8)', isRequired: true },
+      { short: 'k', long: 'keys', description: 'message keys, space separated' },
+      { short: 'c', long: 'tags', description: 'message tag' },
+    ],
+  },
+  {
+    name: 'consumeMessage',
+    description: 'Print messages of a topic from each queue (reads only: commits nothing)',
+    options: [
+      namesrv,
+      json,
+      topic(true),
+      { short: 'o', long: 'offset', description: 'queue offset to start at (default: the first)' },
+      { short: 'c', long: 'count', description: 'most messages to print (default 32)' },
+      { short: 'g', long: 'groupName', description: 'consumer group (default TOOLS_CONSUMER)' },
+    ],
+  },
+  {
     name: 'brokerStatus',
     description: "Show a broker's runtime status",
     options: [

@@ -138,16 +138,21 @@ export function renderMessage(message: MessageExt): string {
   ]);
 }
 
-export function renderMessageList(messages: readonly MessageExt[]): string {
+export function renderMessageList(messages: readonly MessageExt[], withBody = false): string {
+  const headers = ['#Message ID', '#Broker Name', '#QID', '#Offset', '#Store Time'];
   return renderTable(
-    ['#Message ID', '#Broker Name', '#QID', '#Offset', '#Store Time'],
-    messages.map((m) => [
-      m.msgId,
-      m.brokerName,
-      m.queueId,
-      m.queueOffset,
-      formatTime(m.storeTimestamp),
-    ]),
+    withBody ? [...headers, '#Body'] : headers,
+    messages.map((m) => {
+      const row: Cell[] = [
+        m.msgId,
+        m.brokerName,
+        m.queueId,
+        m.queueOffset,
+        formatTime(m.storeTimestamp),
+      ];
+      if (withBody) row.push(bodyPreview(m.body).replace(/\s+/g, ' ').slice(0, 64));
+      return row;
+    }),
   );
 }
 

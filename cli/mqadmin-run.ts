@@ -2,6 +2,9 @@
 // turns any error into the one line mqadmin prints (the address and the code it failed with).
 
 import type { Admin } from '../client/admin.js';
+import type { MessageExt } from '../client/message.js';
+import { Producer } from '../client/producer.js';
+import { PullConsumer } from '../client/pull-consumer.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import { responseCodeName } from '../protocol/response-code.js';
 import { boolValue, intValue, type ParsedCommand } from './mqadmin-args.js';
@@ -12,6 +15,7 @@ import {
   renderKeyValues,
   renderMessage,
   renderMessageList,
+  renderTable,
   renderTopicRoute,
   renderTopicStatus,
 } from './mqadmin-render.js';
@@ -51,6 +55,70 @@ async function updateTopic(parsed: ParsedCommand, admin: Admin): Promise<Command
   };
 }
 
+async function sendMessage(parsed: ParsedCommand): Promise<CommandOutput> {
+  const producer = new Producer({ namesrvAddr: parsed.namesrvAddr, groupName: 'TOOLS_PRODUCER' });
+  await producer.start();
+  try {
+    const keys = parsed.values['keys'];
+    const tags = parsed.values['tags'];
+    const result = await producer.send({
+      topic: required(parsed, 'topic'),
+      body: required(parsed, 'body'),
+      ...(keys === undefined ? {} : { keys: keys.split(' ') }),
+      ...(tags === undefined ? {} : { tags }),
+    });
+    const text = renderTable(
+      ['#Broker Name', '#QID', '#Send Result', '#MsgId', '#Offset MsgId'],
+      [
+        [
+          result.messageQueue.brokerName,
+          result.messageQueue.queueId,
+          result.sendStatus,
+          result.msgId,
+          result.offsetMsgId,
+        ],
+      ],
+    );
+    return { text, json: result };
+  } finally {
+    await producer.shutdown();
+  }
+}
+
+async function consumeMessage(parsed: ParsedCommand): Promise<CommandOutput> {
+  const topic = required(parsed, 'topic');
+  const count = intValue(parsed, 'count', 32);
+  const start = parsed.values['offset'] === undefined ? null : intValue(parsed, 'offset', 0);
+  const consumer = new PullConsumer({
+    namesrvAddr: parsed.namesrvAddr,
+    groupName: parsed.values['groupName'] ?? 'TOOLS_CONSUMER',
+  });
+  await consumer.start();
+  try {
+    const messages: MessageExt[] = [];
+    for (const queue of await consumer.fetchSubscribeMessageQueues(topic)) {
+      let offset = start ?? (await consumer.minOffset(queue));
+      while (messages.length < count) {
+        const result = await consumer.pull(
+          queue,
+          '*',
+          offset,
+          Math.min(32, count - messages.length),
+        );
+        messages.push(...result.messages);
+        if (result.pullStatus !== 'FOUND' || result.nextBeginOffset <= offset) break;
+        offset = result.nextBeginOffset;
+      }
+    }
+    return {
+      text: renderMessageList(messages, true),
+      json: { messages: messages.map(messageToJson) },
+    };
+  } finally {
+    await consumer.shutdown();
+  }
+}
+
 export async function runCommand(parsed: ParsedCommand, admin: Admin): Promise<CommandOutput> {
   const v = parsed.values;
   switch (parsed.command) {
@@ -87,6 +155,10 @@ export async function runCommand(parsed: ParsedCommand, admin: Admin): Promise<C
       );
       return { text: renderMessageList(messages), json: { messages: messages.map(messageToJson) } };
     }
+    case 'sendMessage':
+      return sendMessage(parsed);
+    case 'consumeMessage':
+      return consumeMessage(parsed);
     case 'brokerStatus': {
       const table = await admin.brokerStatus(required(parsed, 'brokerAddr'));
       const entries = Object.keys(table)

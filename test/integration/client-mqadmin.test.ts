@@ -135,6 +135,29 @@ describe('mqadmin against a real cluster', { timeout: 120_000 }, () => {
     }
   });
 
+  it('sends and prints messages (sendMessage, consumeMessage)', async () => {
+    const sent = await json(
+      'sendMessage',
+      '-t',
+      'TryTopic',
+      '-p',
+      'hello',
+      '-k',
+      'k1',
+      '-c',
+      'tagA',
+    );
+    assert.equal(sent['sendStatus'], 'SEND_OK');
+    const text = await mqadmin('sendMessage', '-t', 'TryTopic', '-p', 'world');
+    assert.match(text.stdout, /#Send Result[\s\S]*SEND_OK/);
+    const read = await json('consumeMessage', '-t', 'TryTopic');
+    const bodies = (read['messages'] as { body: string }[]).map((m) => m.body).sort();
+    assert.deepEqual(bodies, ['hello', 'world']);
+    const table = await mqadmin('consumeMessage', '-t', 'TryTopic', '-c', '1');
+    assert.equal(table.code, 0, table.stderr);
+    assert.equal(table.stdout.trim().split('\n').length, 2);
+  });
+
   it('fails with one line naming the address and the code', async () => {
     const missing = await mqadmin('topicRoute', '-t', 'NoSuchTopic');
     assert.equal(missing.code, 1);

@@ -50,6 +50,18 @@ describe('mqadmin arguments', () => {
     assert.equal(parse(['topicList', '-n', 'y:1'], { NAMESRV_ADDR: 'x:9876' }).namesrvAddr, 'y:1');
   });
 
+  it('parses the message commands, whose -c means tags or count', () => {
+    const send = parse(['sendMessage', '-t', 'T', '-p', 'hi there', '-c', 'tagA', '-k', 'a b'], {
+      NAMESRV_ADDR: 'h:1',
+    });
+    assert.deepEqual(send.values, { topic: 'T', body: 'hi there', tags: 'tagA', keys: 'a b' });
+    const consume = parse(['consumeMessage', '-t', 'T', '-c', '5', '-o', '2'], {
+      NAMESRV_ADDR: 'h:1',
+    });
+    assert.equal(intValue(consume, 'count', 32), 5);
+    assert.equal(intValue(consume, 'offset', 0), 2);
+  });
+
   it('answers help', () => {
     const top = parseMqadminArgs([], {});
     assert.equal(top.kind, 'help');
