@@ -317,8 +317,9 @@ export class PushConsumer {
       }
     }
     if (changed && this.#state === State.RUNNING) {
+      // Register with any new broker first, so its consumer list includes this client.
+      await this.#heartbeat();
       this.#rebalanceTask.trigger();
-      void this.#heartbeat();
     }
   }
 
