@@ -41,6 +41,9 @@ export const ErrorCode = {
   NOT_LEADER: 'E_NOT_LEADER',
   PEERS_INVALID: 'E_PEERS_INVALID',
   HA_PROTOCOL: 'E_HA_PROTOCOL',
+  // Client.
+  /** A producer, consumer or admin client was used before start() or after shutdown(). */
+  CLIENT_STATE: 'E_CLIENT_STATE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

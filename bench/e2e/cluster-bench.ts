@@ -1,0 +1,835 @@
+// petrel bench produce|consume: the network path's cost. Starts a NameServer and one broker as
+// child processes on loopback (temp dir, port 0), drives 1 KiB messages through them with
+// Petrel's client and with ali-ons, and measures msgs/s, latency p50/p99 (perf_hooks
+// histograms) and the broker's main event-loop delay p99 during each run (a preloaded probe,
+// loop-delay-probe.ts). The same run measures the embedded engine (openStore, no network) with
+// the same message size, concurrency and flush mode, and reports each client's throughput as a
+// ratio of it.
+//
+//   produce: N concurrent senders for --duration; latency = send to acknowledgement.
+//   consume: a backlog of --messages is drained by a fresh consumer group (msgs/s), then a
+//            producer sends at --rate for --duration while the consumer reads; latency = send
+//            start to the listener call (end to end, same process clock).
+//
+// Usage: node dist/bench/e2e/cluster-bench.js produce|consume [--duration=10] [--warmup=2]
+//   [--size=1024] [--concurrency=32] [--clients=petrel,ali-ons] [--flush=ASYNC_FLUSH]
+//   [--messages=50000] [--rate=2000] [--queues=8] [--out=bench/results/cluster.md]
+// `petrel bench produce|consume` calls runClusterBench with the same arguments.
+
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Admin } from '../../client/admin.js';
+import { Producer } from '../../client/producer.js';
+import { ConsumeStatus, PushConsumer } from '../../client/push-consumer.js';
+import { ErrorCode, MqError } from '../../common/errors.js';
+import { openStore } from '../../engine/index.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const DIST = join(ROOT, 'dist');
+
+export interface ClusterBenchOptions {
+  mode: 'produce' | 'consume';
+  durationS: number;
+  warmupS: number;
+  sizeBytes: number;
+  concurrency: number;
+  clients: ('petrel' | 'ali-ons')[];
+  flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+  messages: number;
+  ratePerS: number;
+  queues: number;
+  out: string | null;
+}
+
+export interface BenchRow {
+  label: string;
+  msgsPerS: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  loopDelayP99Ms: number | null;
+  vsEmbedded: number | null;
+  note: string;
+}
+
+function usage(message: string): MqError {
+  return new MqError(ErrorCode.USAGE, `petrel bench: ${message}`);
+}
+
+export function parseBenchArgs(args: readonly string[]): ClusterBenchOptions {
+  const [mode, ...rest] = args;
+  if (mode !== 'produce' && mode !== 'consume') throw usage('first argument is produce or consume');
+  const values = new Map<string, string>();
+  for (const arg of rest) {
+    const match = /^--([a-z]+)=(.*)$/.exec(arg);
+    if (match === null) throw usage(`bad argument "${arg}" (use --name=value)`);
+    values.set(match[1] ?? '', match[2] ?? '');
+  }
+  const known = [
+    'duration',
+    'warmup',
+    'size',
+    'concurrency',
+    'clients',
+    'flush',
+    'messages',
+    'rate',
+    'queues',
+    'out',
+  ];
+  for (const key of values.keys()) if (!known.includes(key)) throw usage(`unknown option --${key}`);
+  const int = (key: string, fallback: number) => {
+    const text = values.get(key);
+    if (text === undefined) return fallback;
+    const n = Number(text.replace(/s$/, ''));
+    if (!Number.isInteger(n) || n < 0) throw usage(`--${key} must be a whole number`);
+    return n;
+  };
+  const clients = (values.get('clients') ?? 'petrel,ali-ons').split(',');
+  for (const c of clients)
+    if (c !== 'petrel' && c !== 'ali-ons') throw usage(`unknown client "${c}"`);
+  const flush = values.get('flush') ?? 'ASYNC_FLUSH';
+  if (flush !== 'ASYNC_FLUSH' && flush !== 'SYNC_FLUSH')
+    throw usage('--flush is ASYNC_FLUSH or SYNC_FLUSH');
+  const out = values.get('out') ?? join('bench', 'results', 'cluster.md');
+  return {
+    mode,
+    durationS: Math.max(1, int('duration', 10)),
+    warmupS: int('warmup', 2),
+    sizeBytes: Math.max(1, int('size', 1024)),
+    concurrency: Math.max(1, int('concurrency', 32)),
+    clients: clients as ('petrel' | 'ali-ons')[],
+    flush,
+    messages: Math.max(1, int('messages', 50_000)),
+    ratePerS: Math.max(1, int('rate', 2000)),
+    queues: Math.max(1, int('queues', 8)),
+    out: out === '' || out === 'none' ? null : out,
+  };
+}
+
+// ---- processes ----
+
+interface Proc {
+  child: ChildProcess;
+  address: Promise<string>;
+}
+
+function startProcess(args: string[], withIpc: boolean): Proc {
+  const child = spawn(process.execPath, args, {
+    stdio: withIpc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (l) => {
+    stderr.push(l);
+    if (stderr.length > 20) stderr.shift();
+  });
+  const address = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no "listening" line: ${stderr.join(' | ')}`)),
+      20_000,
+    );
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const match = /^listening (\S+)$/.exec(line);
+      if (match === null) return;
+      clearTimeout(timer);
+      resolve((match[1] ?? '').replace(/^0\.0\.0\.0:/, '127.0.0.1:'));
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr.join(' | ')}`)));
+  });
+  return { child, address };
+}
+
+function askLoopDelay(broker: ChildProcess, message: 'reset' | 'report'): Promise<number | null> {
+  if (message === 'reset') {
+    broker.send('reset');
+    return Promise.resolve(null);
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(null), 2000);
+    broker.once('message', (reply: { p99Ms?: number }) => {
+      clearTimeout(timer);
+      resolve(reply.p99Ms ?? null);
+    });
+    broker.send('report');
+  });
+}
+
+interface Cluster {
+  namesrvAddr: string;
+  broker: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function startCluster(dir: string, options: ClusterBenchOptions): Promise<Cluster> {
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGKILL');
+          }),
+      ),
+    );
+  };
+  try {
+    const namesrv = startProcess(
+      [
+        join(DIST, 'cli', 'mqnamesrv.js'),
+        '--listenPort=0',
+        '--bindAddress=127.0.0.1',
+        `--kvConfigPath=${join(dir, 'kv.json')}`,
+      ],
+      false,
+    );
+    children.push(namesrv.child);
+    const namesrvAddr = await namesrv.address;
+    const probe = pathToFileURL(join(DIST, 'bench', 'e2e', 'loop-delay-probe.js')).href;
+    const broker = startProcess(
+      [
+        '--import',
+        probe,
+        join(DIST, 'cli', 'mqbroker.js'),
+        '-n',
+        namesrvAddr,
+        '--listenPort=0',
+        '--haListenPort=0',
+        '--bindAddress=127.0.0.1',
+        '--brokerIP1=127.0.0.1',
+        '--brokerName=bench-a',
+        `--storePathRootDir=${join(dir, 'broker')}`,
+        `--flushDiskType=${options.flush}`,
+      ],
+      true,
+    );
+    children.push(broker.child);
+    await broker.address;
+    return { namesrvAddr, broker: broker.child, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+// ---- measurement helpers ----
+
+function newHistogram(): RecordableHistogram {
+  return createHistogram({ lowest: 1, highest: 60_000_000_000, figures: 3 });
+}
+
+function recordSince(histogram: RecordableHistogram, startedMs: number): void {
+  histogram.record(Math.max(1, Math.round((performance.now() - startedMs) * 1e6)));
+}
+
+function percentileMs(histogram: RecordableHistogram, p: number): number | null {
+  return histogram.count === 0 ? null : Math.round(histogram.percentile(p) / 1e4) / 100;
+}
+
+/** Runs `concurrency` loops of `once` for warm-up then `durationS`; returns counts in the window. */
+async function closedLoop(
+  options: ClusterBenchOptions,
+  once: () => Promise<void>,
+  onWindowStart: () => void,
+): Promise<{ count: number; histogram: RecordableHistogram; seconds: number }> {
+  const histogram = newHistogram();
+  const startMs = performance.now();
+  const windowStartMs = startMs + options.warmupS * 1000;
+  const endMs = windowStartMs + options.durationS * 1000;
+  let count = 0;
+  let isWindowOpen = false;
+  const loop = async () => {
+    for (;;) {
+      const now = performance.now();
+      if (now >= endMs) return;
+      if (!isWindowOpen && now >= windowStartMs) {
+        isWindowOpen = true;
+        onWindowStart();
+      }
+      const sendStartMs = performance.now();
+      await once();
+      if (sendStartMs >= windowStartMs && performance.now() <= endMs) {
+        recordSince(histogram, sendStartMs);
+        count++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, loop));
+  return { count, histogram, seconds: options.durationS };
+}
+
+// ---- ali-ons ----
+
+const require = createRequire(import.meta.url);
+interface AliOns {
+  Producer: new (
+    options: Record<string, unknown>,
+  ) => {
+    ready(): Promise<void>;
+    send(message: unknown): Promise<{ sendStatus: string }>;
+    close(): Promise<void>;
+  };
+  Consumer: new (
+    options: Record<string, unknown>,
+  ) => {
+    subscribe(
+      topic: string,
+      expression: string,
+      handler: (message: { body: Buffer }) => Promise<void>,
+    ): void;
+    ready(): Promise<void>;
+    close(): Promise<void>;
+    on(event: string, listener: (error: Error) => void): void;
+  };
+  Message: new (topic: string, tags: string, body: Buffer) => unknown;
+}
+
+/** ali-ons logs through this: info and debug are dropped, warnings and errors are counted. */
+const aliOnsProblems: string[] = [];
+const keep = (...args: unknown[]) => {
+  aliOnsProblems.push(args.map(String).join(' ').slice(0, 200));
+};
+const drop = (): undefined => undefined;
+
+function problemNote(since: number): string {
+  const problems = aliOnsProblems.slice(since);
+  if (problems.length === 0) return '';
+  console.log(`ali-ons reported ${problems.length} warnings/errors, first: ${problems[0]}`);
+  return `${problems.length} ali-ons warnings/errors`;
+}
+const quietLogger = { info: drop, debug: drop, warn: keep, error: keep };
+
+function aliOnsOptions(namesrvAddr: string): Record<string, unknown> {
+  return {
+    nameSrv: [namesrvAddr],
+    httpclient: {},
+    logger: quietLogger,
+    instanceName: `bench${process.pid}`,
+  };
+}
+
+// ---- produce ----
+
+const TOPIC = 'PetrelBench';
+
+async function embeddedProduce(
+  options: ClusterBenchOptions,
+  dir: string,
+  body: Buffer,
+): Promise<BenchRow> {
+  const store = await openStore({
+    storePathRootDir: join(dir, 'embedded'),
+    flushDiskType: options.flush,
+  });
+  try {
+    let next = 0;
+    const result = await closedLoop(
+      options,
+      async () => {
+        const put = await store.putMessage({
+          topic: TOPIC,
+          queueId: next++ % options.queues,
+          body,
+        });
+        if (put.status !== 'PUT_OK') throw new Error(`embedded put: ${put.status}`);
+      },
+      () => undefined,
+    );
+    return row('embedded engine (openStore, putMessage)', result, null, null, '');
+  } finally {
+    await store.close();
+  }
+}
+
+function row(
+  label: string,
+  result: { count: number; histogram: RecordableHistogram; seconds: number },
+  loopDelayP99Ms: number | null,
+  embeddedMsgsPerS: number | null,
+  note: string,
+): BenchRow {
+  const msgsPerS = Math.round(result.count / result.seconds);
+  return {
+    label,
+    msgsPerS,
+    p50Ms: percentileMs(result.histogram, 50),
+    p99Ms: percentileMs(result.histogram, 99),
+    loopDelayP99Ms,
+    vsEmbedded:
+      embeddedMsgsPerS === null ? null : Math.round((msgsPerS / embeddedMsgsPerS) * 1000) / 1000,
+    note,
+  };
+}
+
+async function petrelProduce(
+  options: ClusterBenchOptions,
+  cluster: Cluster,
+  body: Buffer,
+  embedded: number,
+): Promise<BenchRow> {
+  const producer = new Producer({
+    namesrvAddr: cluster.namesrvAddr,
+    groupName: 'BenchPG',
+    maxAsyncSendsInFlight: options.concurrency,
+  });
+  await producer.start();
+  try {
+    const result = await closedLoop(
+      options,
+      async () => {
+        await producer.send({ topic: TOPIC, body });
+      },
+      () => void askLoopDelay(cluster.broker, 'reset'),
+    );
+    const loop = await askLoopDelay(cluster.broker, 'report');
+    return row('Petrel client (send)', result, loop, embedded, '');
+  } finally {
+    await producer.shutdown();
+  }
+}
+
+async function aliOnsProduce(
+  options: ClusterBenchOptions,
+  cluster: Cluster,
+  body: Buffer,
+  embedded: number,
+): Promise<BenchRow> {
+  const ons = require('ali-ons') as AliOns;
+  const producer = new ons.Producer({
+    ...aliOnsOptions(cluster.namesrvAddr),
+    producerGroup: 'BenchAliPG',
+  });
+  const problemsBefore = aliOnsProblems.length;
+  await producer.ready();
+  try {
+    const result = await closedLoop(
+      options,
+      async () => {
+        const sent = await producer.send(new ons.Message(TOPIC, 'bench', body));
+        if (sent.sendStatus !== 'SEND_OK') throw new Error(`ali-ons send: ${sent.sendStatus}`);
+      },
+      () => void askLoopDelay(cluster.broker, 'reset'),
+    );
+    const loop = await askLoopDelay(cluster.broker, 'report');
+    return row('ali-ons 3.12.0 (send)', result, loop, embedded, problemNote(problemsBefore));
+  } finally {
+    await producer.close();
+  }
+}
+
+// ---- consume ----
+
+async function embeddedConsume(
+  options: ClusterBenchOptions,
+  dir: string,
+  body: Buffer,
+): Promise<BenchRow> {
+  const store = await openStore({
+    storePathRootDir: join(dir, 'embedded-read'),
+    flushDiskType: options.flush,
+  });
+  try {
+    const puts: Promise<unknown>[] = [];
+    for (let i = 0; i < options.messages; i++) {
+      puts.push(store.putMessage({ topic: TOPIC, queueId: i % options.queues, body }));
+      if (puts.length >= 256) await Promise.all(puts.splice(0));
+    }
+    await Promise.all(puts);
+    const histogram = newHistogram();
+    const startMs = performance.now();
+    let count = 0;
+    for (let queueId = 0; queueId < options.queues; queueId++) {
+      let queueOffset = 0;
+      for (;;) {
+        const batchStartMs = performance.now();
+        const got = await store.getMessage({
+          topic: TOPIC,
+          queueId,
+          queueOffset,
+          maxMsgNums: 32,
+          rawOnly: true,
+        });
+        if (got.records.length === 0) break;
+        recordSince(histogram, batchStartMs);
+        count += got.records.length;
+        queueOffset = got.nextBeginOffset;
+      }
+    }
+    const seconds = (performance.now() - startMs) / 1000;
+    return {
+      label: 'embedded engine (getMessage, 32 per read)',
+      msgsPerS: Math.round(count / seconds),
+      p50Ms: percentileMs(histogram, 50),
+      p99Ms: percentileMs(histogram, 99),
+      loopDelayP99Ms: null,
+      vsEmbedded: null,
+      note: 'latency = one 32-message read',
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+async function fillBacklog(
+  cluster: Cluster,
+  options: ClusterBenchOptions,
+  body: Buffer,
+): Promise<void> {
+  const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, groupName: 'BenchFillPG' });
+  await producer.start();
+  try {
+    let sent = 0;
+    const loop = async () => {
+      while (sent < options.messages) {
+        sent++;
+        await producer.send({ topic: TOPIC, body });
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, loop));
+  } finally {
+    await producer.shutdown();
+  }
+}
+
+interface ConsumerUnderTest {
+  start(onMessage: (body: Buffer) => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function petrelConsumer(cluster: Cluster, group: string): ConsumerUnderTest {
+  const consumer = new PushConsumer({
+    namesrvAddr: cluster.namesrvAddr,
+    groupName: group,
+    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    consumeMessageBatchMaxSize: 1,
+  });
+  return {
+    start: async (onMessage) => {
+      consumer.subscribe(TOPIC, '*', (messages) => {
+        for (const m of messages) onMessage(m.body);
+        return ConsumeStatus.CONSUME_SUCCESS;
+      });
+      await consumer.start();
+    },
+    stop: () => consumer.shutdown(),
+  };
+}
+
+function aliOnsConsumer(cluster: Cluster, group: string): ConsumerUnderTest {
+  const ons = require('ali-ons') as AliOns;
+  const consumer = new ons.Consumer({
+    ...aliOnsOptions(cluster.namesrvAddr),
+    consumerGroup: group,
+    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    parallelConsumeLimit: 32,
+  });
+  consumer.on('error', (error) => keep(error.message));
+  return {
+    start: async (onMessage) => {
+      consumer.subscribe(TOPIC, '*', async (message) => onMessage(message.body));
+      await consumer.ready();
+    },
+    stop: () => consumer.close(),
+  };
+}
+
+/** Live payloads: [0, 8) send time (performance.now(), ms) and [8, 12) the live run's id. */
+const LIVE_HEADER_BYTES = 12;
+let liveRunId = 0;
+/** Messages in the topic so far (backlog plus every live run), the drain target. */
+let topicMessages = 0;
+
+async function consumeRun(
+  label: string,
+  make: (group: string) => ConsumerUnderTest,
+  cluster: Cluster,
+  options: ClusterBenchOptions,
+  body: Buffer,
+  embedded: number,
+): Promise<BenchRow[]> {
+  const group = `BenchCG_${label.replace(/[^a-z]/gi, '')}`;
+  const problemsBefore = aliOnsProblems.length;
+  const consumer = make(group);
+  const backlog = topicMessages;
+  const runId = ++liveRunId;
+  let received = 0;
+  const histogram = newHistogram();
+  const startMs = performance.now();
+  await askLoopDelay(cluster.broker, 'reset');
+  await consumer.start((payload) => {
+    received++;
+    if (payload.length >= LIVE_HEADER_BYTES && payload.readUInt32BE(8) === runId) {
+      recordSince(histogram, payload.readDoubleBE(0));
+    }
+  });
+  try {
+    const deadline = performance.now() + 120_000;
+    while (received < backlog && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const drainS = (performance.now() - startMs) / 1000;
+    const drainLoop = await askLoopDelay(cluster.broker, 'report');
+    const drained = Math.min(received, backlog);
+    const drain: BenchRow = {
+      label: `${label} (drain a ${backlog}-message backlog)`,
+      msgsPerS: Math.round(drained / drainS),
+      p50Ms: null,
+      p99Ms: null,
+      loopDelayP99Ms: drainLoop,
+      vsEmbedded: Math.round((drained / drainS / embedded) * 1000) / 1000,
+      note: drained < backlog ? `only ${drained} arrived in 120 s` : 'includes start and rebalance',
+    };
+    const live = await liveRun(cluster, options, body, histogram, runId);
+    const note = [live.note, problemNote(problemsBefore)].filter((n) => n !== '').join('; ');
+    return [
+      drain,
+      { ...live, label: `${label} (live at ${options.ratePerS}/s, end to end)`, note },
+    ];
+  } finally {
+    await consumer.stop();
+  }
+}
+
+async function liveRun(
+  cluster: Cluster,
+  options: ClusterBenchOptions,
+  body: Buffer,
+  histogram: RecordableHistogram,
+  runId: number,
+): Promise<BenchRow> {
+  const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, groupName: 'BenchLivePG' });
+  await producer.start();
+  try {
+    await askLoopDelay(cluster.broker, 'reset');
+    const intervalMs = 1000 / options.ratePerS;
+    const startMs = performance.now();
+    let sent = 0;
+    const sends: Promise<unknown>[] = [];
+    while (performance.now() - startMs < options.durationS * 1000) {
+      const dueMs = startMs + sent * intervalMs;
+      const waitMs = dueMs - performance.now();
+      if (waitMs > 1) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      const payload = Buffer.from(body);
+      payload.writeUInt32BE(runId, 8);
+      payload.writeDoubleBE(performance.now(), 0);
+      sends.push(producer.send({ topic: TOPIC, body: payload }));
+      sent++;
+      if (sends.length >= 512) await Promise.all(sends.splice(0));
+    }
+    await Promise.all(sends);
+    topicMessages += sent;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const loop = await askLoopDelay(cluster.broker, 'report');
+    return {
+      label: '',
+      msgsPerS: Math.round(histogram.count / options.durationS),
+      p50Ms: percentileMs(histogram, 50),
+      p99Ms: percentileMs(histogram, 99),
+      loopDelayP99Ms: loop,
+      vsEmbedded: null,
+      note: `${histogram.count} of ${sent} timed`,
+    };
+  } finally {
+    await producer.shutdown();
+  }
+}
+
+// ---- report ----
+
+function commitOf(): string {
+  try {
+    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    return ` (commit ${hash.trim()})`;
+  } catch (error) {
+    console.log(`No git commit for the report: ${error instanceof Error ? error.message : error}`);
+    return '';
+  }
+}
+
+function fmt(value: number | null, digits = 2): string {
+  return value === null ? '-' : value.toFixed(digits);
+}
+
+/** A Markdown table with padded columns, as the repository's formatter writes them. */
+function markdownTable(
+  headers: readonly string[],
+  isRight: readonly boolean[],
+  rows: readonly (readonly string[])[],
+): string[] {
+  const widths = headers.map((h, i) =>
+    Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    `| ${cells
+      .map((c, i) => (isRight[i] === true ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join(' | ')} |`;
+  const rule = widths.map((w, i) =>
+    isRight[i] === true ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w),
+  );
+  return [line(headers), `| ${rule.join(' | ')} |`, ...rows.map(line)];
+}
+
+export function renderReport(
+  options: ClusterBenchOptions,
+  rows: readonly BenchRow[],
+  command: string,
+): string {
+  const lines = [
+    `### ${options.mode} (${options.flush}, ${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, loopback; ` +
+      `${options.sizeBytes}-byte bodies, ${options.queues} queues, broker ASYNC_MASTER with ${options.flush}, ` +
+      `${options.mode === 'produce' ? `${options.concurrency} concurrent senders, ${options.warmupS} s warm-up, ${options.durationS} s measured` : `backlog ${options.messages}, live rate ${options.ratePerS}/s for ${options.durationS} s`}.`,
+    '',
+    `Command: \`${command}\`${commitOf()}`,
+    '',
+    ...markdownTable(
+      ['run', 'msgs/s', 'p50 ms', 'p99 ms', 'broker loop delay p99 ms', 'vs embedded', 'note'],
+      [false, true, true, true, true, true, false],
+      rows.map((r) => [
+        r.label,
+        String(r.msgsPerS),
+        fmt(r.p50Ms),
+        fmt(r.p99Ms),
+        fmt(r.loopDelayP99Ms),
+        r.vsEmbedded === null ? '-' : `${r.vsEmbedded.toFixed(3)}x`,
+        r.note,
+      ]),
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+const REPORT_HEADER = `# Cluster benchmark (petrel bench produce|consume)
+
+Written by \`bench/e2e/cluster-bench.ts\` (see its header). A NameServer and one broker run as child
+processes on loopback; the clients run in the benchmark process; all share the machine's cores.
+
+- produce: closed loop of N concurrent \`send\` calls; latency is send to acknowledgement.
+- consume: a fresh group drains the backlog in the topic (msgs/s, start and rebalance included),
+  then a producer sends at a fixed rate while the group consumes; latency is send start to the
+  listener call, measured on one process clock.
+- broker loop delay: \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution) in the broker process,
+  preloaded with \`node --import dist/bench/e2e/loop-delay-probe.js\` and read over IPC for each
+  measured window; the figure is how late the loop was beyond the 1 ms interval.
+- vs embedded: msgs/s over the embedded engine's (\`openStore\` in the benchmark process, same body
+  size, concurrency and flush mode), measured in the same run: the cost of the network path.
+
+`;
+
+function writeSection(path: string, mode: string, section: string): void {
+  const begin = `<!-- ${mode}:begin -->`;
+  const end = `<!-- ${mode}:end -->`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    text = REPORT_HEADER;
+  }
+  const block = `${begin}\n${section}${end}\n`;
+  const at = text.indexOf(begin);
+  const until = text.indexOf(end);
+  text =
+    at >= 0 && until > at
+      ? text.slice(0, at) + block + text.slice(until + end.length + 1)
+      : `${text}${block}\n`;
+  writeFileSync(path, text);
+}
+
+/** Runs the benchmark; prints and (unless --out=none) records the table. Returns an exit code. */
+export async function runClusterBench(args: readonly string[]): Promise<number> {
+  const options = parseBenchArgs(args);
+  const dir = mkdtempSync(join(tmpdir(), 'petrel-bench-'));
+  const body = Buffer.alloc(Math.max(options.sizeBytes, LIVE_HEADER_BYTES), 0x61);
+  const rows: BenchRow[] = [];
+  let cluster: Cluster | null = null;
+  try {
+    const embedded =
+      options.mode === 'produce'
+        ? await embeddedProduce(options, dir, body)
+        : await embeddedConsume(options, dir, body);
+    rows.push(embedded);
+    console.log(`${embedded.label}: ${embedded.msgsPerS} msgs/s`);
+    cluster = await startCluster(dir, options);
+    const admin = new Admin({ namesrvAddr: cluster.namesrvAddr });
+    await admin.start();
+    await admin.createTopic({
+      topic: TOPIC,
+      readQueueNums: options.queues,
+      writeQueueNums: options.queues,
+    });
+    await admin.shutdown();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (options.mode === 'produce') {
+      for (const client of options.clients) {
+        const result =
+          client === 'petrel'
+            ? await petrelProduce(options, cluster, body, embedded.msgsPerS)
+            : await aliOnsProduce(options, cluster, body, embedded.msgsPerS);
+        rows.push(result);
+        console.log(
+          `${result.label}: ${result.msgsPerS} msgs/s p50 ${fmt(result.p50Ms)} ms p99 ${fmt(result.p99Ms)} ms loop p99 ${fmt(result.loopDelayP99Ms)} ms`,
+        );
+      }
+    } else {
+      await fillBacklog(cluster, options, body);
+      topicMessages = options.messages;
+      for (const client of options.clients) {
+        const c = cluster;
+        const made =
+          client === 'petrel'
+            ? await consumeRun(
+                'Petrel PushConsumer',
+                (g) => petrelConsumer(c, g),
+                c,
+                options,
+                body,
+                embedded.msgsPerS,
+              )
+            : await consumeRun(
+                'ali-ons 3.12.0 Consumer',
+                (g) => aliOnsConsumer(c, g),
+                c,
+                options,
+                body,
+                embedded.msgsPerS,
+              );
+        rows.push(...made);
+        for (const r of made)
+          console.log(
+            `${r.label}: ${r.msgsPerS} msgs/s p50 ${fmt(r.p50Ms)} ms p99 ${fmt(r.p99Ms)} ms loop p99 ${fmt(r.loopDelayP99Ms)} ms`,
+          );
+      }
+    }
+    const command = `npm run bench:cluster -- ${args.join(' ')}`;
+    const section = renderReport(options, rows, command);
+    console.log(`\n${section}`);
+    if (options.out !== null) writeSection(options.out, options.mode, section);
+    return 0;
+  } finally {
+    await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const isMain =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  runClusterBench(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exit(error instanceof MqError && error.code === ErrorCode.USAGE ? 2 : 1);
+    },
+  );
+}

@@ -1,0 +1,605 @@
+// Producer: sends messages to the masters of a topic's broker groups, synchronously (await
+// send), asynchronously (sendAsync with a callback, bounded in flight), one way (no answer), in
+// order (a queue selector, never moved to another queue), or as a batch (SEND_BATCH_MESSAGE).
+// A failed send is retried on a queue of another broker group, within retryTimesWhenSendFailed
+// and sendMsgTimeoutMs (send-policy.ts). Groups without a master are left out of the queue list;
+// when no queue is left the send fails at once with E_NO_MASTER (or E_NO_ROUTE when the topic
+// has no route at all).
+//
+// RocketMQ: client/.../producer/DefaultMQProducer.java, client/.../impl/producer/
+// DefaultMQProducerImpl.java (sendDefaultImpl, sendSelectImpl, sendKernelImpl,
+// tryToFindTopicPublishInfo), client/.../impl/producer/TopicPublishInfo.java.
+
+import { deflateSync } from 'node:zlib';
+import { assert } from '../common/assert.js';
+import { ErrorCode, MqError } from '../common/errors.js';
+import { Limits } from '../common/limits.js';
+import { SysFlag } from '../common/message-codec.js';
+import type { TopicRouteData } from '../protocol/bodies/topic-route-data.js';
+import { UniqIdGenerator } from '../protocol/message-id.js';
+import { encodeProperties } from '../protocol/message-properties.js';
+import type { RemotingCommand } from '../protocol/remoting-command.js';
+import { encodeBatchBody } from './batch-codec.js';
+import { type BodyChecksum, loadBodyChecksum } from './body-checksum.js';
+import {
+  buildSendRequest,
+  parseSendResponse,
+  sendHeartbeat,
+  unregisterClient,
+} from './broker-api.js';
+import { ClientInstance, type Target } from './client-instance.js';
+import {
+  boolOption,
+  type ClientOptions,
+  intOption,
+  type ResolvedClientOptions,
+  resolveClientOptions,
+} from './client-options.js';
+import {
+  AUTO_CREATE_TOPIC_KEY,
+  buildSendProperties,
+  checkGroup,
+  checkMessage,
+  type Message,
+} from './message.js';
+import type { MessageQueue } from './message-queue.js';
+import { PeriodicTask } from './periodic-task.js';
+import { type MessageQueueSelector, RoundRobinQueueSelector } from './queue-selector.js';
+import {
+  type AttemptOutcome,
+  decideAfterAttempt,
+  type SendPolicyOptions,
+  type SendStatus,
+} from './send-policy.js';
+import {
+  brokerAddresses,
+  findMasterAddress,
+  type PublishInfo,
+  toPublishInfo,
+} from './topic-route.js';
+
+export interface ProducerOptions extends ClientOptions {
+  /** Producer group. Default "DEFAULT_PRODUCER". */
+  groupName?: string;
+  /** Budget for one send with all its retries. Default 3,000 ms. */
+  sendMsgTimeoutMs?: number;
+  /** Extra attempts on another broker group after a failure. Default 2. */
+  retryTimesWhenSendFailed?: number;
+  /** Also retry when the message was stored but not flushed or replicated in time. Default false. */
+  retryAnotherBrokerWhenNotStoreOK?: boolean;
+  /** Bodies at least this long are zlib-compressed. Default 4,096. */
+  compressMsgBodyOverHowmuchBytes?: number;
+  /** Largest body accepted. Default 4 MiB. */
+  maxMessageSizeBytes?: number;
+  /** sendAsync calls awaiting their answer at most; more fail with E_TOO_MANY_PENDING_REQUESTS. Default 1,024. */
+  maxAsyncSendsInFlight?: number;
+  /** Template topic for topics the NameServer does not know. Default "TBW102". */
+  createTopicKey?: string;
+  /** Queues of an auto-created topic. Default 4. */
+  defaultTopicQueueNums?: number;
+  /** Send through the createTopicKey route when a topic has none (broker auto-create). Default true. */
+  autoCreateTopic?: boolean;
+  /** Add the BODY_XXH64 property so the body is checked end to end. Default true. */
+  addBodyChecksum?: boolean;
+}
+
+export interface SendResult {
+  sendStatus: SendStatus;
+  /** UNIQ_KEY set by this producer (comma-joined for a batch). */
+  msgId: string;
+  /** The broker's offset message id (comma-joined for a batch). */
+  offsetMsgId: string;
+  messageQueue: MessageQueue;
+  queueOffset: number;
+}
+
+export interface SendOptions {
+  /** Ordered send: the queue is chosen by the selector and never changed on failure. */
+  selector?: MessageQueueSelector;
+  /** Passed to the selector (e.g. an order id). */
+  arg?: unknown;
+  /** Send to exactly this queue (no retry elsewhere). */
+  messageQueue?: MessageQueue;
+}
+
+export type SendCallback = (error: Error | null, result: SendResult | null) => void;
+
+interface ResolvedProducerOptions extends ResolvedClientOptions, SendPolicyOptions {
+  groupName: string;
+  compressMsgBodyOverHowmuchBytes: number;
+  maxMessageSizeBytes: number;
+  maxAsyncSendsInFlight: number;
+  createTopicKey: string;
+  defaultTopicQueueNums: number;
+  autoCreateTopic: boolean;
+  addBodyChecksum: boolean;
+}
+
+function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
+  const groupName = options.groupName ?? 'DEFAULT_PRODUCER';
+  checkGroup(groupName);
+  return {
+    ...resolveClientOptions(options),
+    groupName,
+    sendMsgTimeoutMs: intOption(options.sendMsgTimeoutMs, 'sendMsgTimeoutMs', 3000, { min: 1 }),
+    retryTimesWhenSendFailed: intOption(
+      options.retryTimesWhenSendFailed,
+      'retryTimesWhenSendFailed',
+      2,
+      { min: 0, max: 16 },
+    ),
+    retryAnotherBrokerWhenNotStoreOK: boolOption(
+      options.retryAnotherBrokerWhenNotStoreOK,
+      'retryAnotherBrokerWhenNotStoreOK',
+      false,
+    ),
+    compressMsgBodyOverHowmuchBytes: intOption(
+      options.compressMsgBodyOverHowmuchBytes,
+      'compressMsgBodyOverHowmuchBytes',
+      4096,
+      { min: 1 },
+    ),
+    maxMessageSizeBytes: intOption(
+      options.maxMessageSizeBytes,
+      'maxMessageSizeBytes',
+      Limits.maxMessageSizeBytes,
+      { min: 1, max: Limits.maxMessageSizeBytes },
+    ),
+    maxAsyncSendsInFlight: intOption(options.maxAsyncSendsInFlight, 'maxAsyncSendsInFlight', 1024, {
+      min: 1,
+    }),
+    createTopicKey: options.createTopicKey ?? AUTO_CREATE_TOPIC_KEY,
+    defaultTopicQueueNums: intOption(options.defaultTopicQueueNums, 'defaultTopicQueueNums', 4, {
+      min: 1,
+      max: 1024,
+    }),
+    autoCreateTopic: boolOption(options.autoCreateTopic, 'autoCreateTopic', true),
+    addBodyChecksum: boolOption(options.addBodyChecksum, 'addBodyChecksum', true),
+  };
+}
+
+/** A message ready for the wire: final body bytes, sysFlag and properties. */
+interface PreparedMessage {
+  topic: string;
+  body: Buffer;
+  sysFlag: number;
+  flag: number;
+  properties: string;
+  uniqKey: string;
+}
+
+interface TopicPublish {
+  info: PublishInfo;
+  route: TopicRouteData;
+}
+
+const State = { CREATED: 'CREATED', RUNNING: 'RUNNING', CLOSED: 'CLOSED' } as const;
+type State = (typeof State)[keyof typeof State];
+
+export interface ProducerSnapshot {
+  clientId: string;
+  state: State;
+  topics: { topic: string; queues: number; groupsWithoutMaster: string[] }[];
+  asyncSendsInFlight: number;
+}
+
+export class Producer {
+  readonly #options: ResolvedProducerOptions;
+  readonly #instance: ClientInstance;
+  readonly #selector: RoundRobinQueueSelector;
+  readonly #uniqIds: UniqIdGenerator;
+  readonly #publish = new Map<string, TopicPublish>();
+  readonly #routeTask: PeriodicTask;
+  readonly #heartbeatTask: PeriodicTask;
+  #checksum: BodyChecksum | null = null;
+  #state: State = State.CREATED;
+  #asyncInFlight = 0;
+
+  constructor(options: ProducerOptions) {
+    this.#options = resolveProducerOptions(options);
+    const o = this.#options;
+    this.#instance = new ClientInstance(o);
+    this.#selector = new RoundRobinQueueSelector(o.prng);
+    this.#uniqIds = new UniqIdGenerator({
+      ip: o.clientIp,
+      pid: process.pid,
+      instanceHash: o.prng.int(0, 0x7fffffff),
+      clock: o.clock,
+    });
+    this.#routeTask = new PeriodicTask('route refresh', o.pollNameServerIntervalMs, o.logger, () =>
+      this.#refreshRoutes(),
+    );
+    this.#heartbeatTask = new PeriodicTask('heartbeat', o.heartbeatBrokerIntervalMs, o.logger, () =>
+      this.#heartbeat(),
+    );
+  }
+
+  get clientId(): string {
+    return this.#options.clientId;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== State.CREATED) {
+      throw new MqError(ErrorCode.CLIENT_STATE, `Producer ${this.clientId} was already started`);
+    }
+    if (this.#options.addBodyChecksum) this.#checksum = await loadBodyChecksum();
+    this.#state = State.RUNNING;
+    this.#routeTask.start();
+    this.#heartbeatTask.start();
+  }
+
+  /**
+   * Sends and resolves once a broker stored the message (or answered a non-OK store status).
+   * @throws MqError E_NO_ROUTE, E_NO_MASTER, E_REMOTE_ERROR (with the broker and code),
+   *   E_REQUEST_TIMEOUT, E_CONNECT_FAILED, E_CONNECTION_CLOSED; TypeError/RangeError for a bad message.
+   */
+  async send(message: Message, options: SendOptions = {}): Promise<SendResult> {
+    this.#checkRunning();
+    const prepared = this.#prepare(message);
+    const startedMs = this.#options.clock.monotonicMs();
+    const publish = await this.#publishFor(prepared.topic);
+    if (options.messageQueue !== undefined || options.selector !== undefined) {
+      const queue = options.messageQueue ?? this.#select(publish, options);
+      return this.#sendOnce(prepared, publish, queue, this.#options.sendMsgTimeoutMs, false);
+    }
+    return this.#sendWithRetries(prepared, publish, startedMs, false);
+  }
+
+  /** Ordered send: messages with the same `arg` go to the same queue (hash by default). */
+  sendOrderly(message: Message, selector: MessageQueueSelector, arg: unknown): Promise<SendResult> {
+    return this.send(message, { selector, arg });
+  }
+
+  /**
+   * Sends in the background and calls `callback` once with the result or the error. At most
+   * maxAsyncSendsInFlight at once; beyond that the callback gets E_TOO_MANY_PENDING_REQUESTS.
+   */
+  sendAsync(message: Message, callback: SendCallback, options: SendOptions = {}): void {
+    if (this.#asyncInFlight >= this.#options.maxAsyncSendsInFlight) {
+      const error = new MqError(
+        ErrorCode.TOO_MANY_PENDING_REQUESTS,
+        `Producer ${this.clientId} already has ${this.#asyncInFlight} async sends in flight`,
+      );
+      queueMicrotask(() => callback(error, null));
+      return;
+    }
+    this.#asyncInFlight++;
+    this.send(message, options).then(
+      (result) => {
+        this.#asyncInFlight--;
+        callback(null, result);
+      },
+      (error: unknown) => {
+        this.#asyncInFlight--;
+        callback(error instanceof Error ? error : new Error(String(error)), null);
+      },
+    );
+  }
+
+  /** Writes the message to one broker without waiting for an answer (no retry, no result). */
+  async sendOneway(message: Message): Promise<void> {
+    this.#checkRunning();
+    const prepared = this.#prepare(message);
+    const publish = await this.#publishFor(prepared.topic);
+    const queue = this.#selector.select(publish.info.queues, null);
+    const target = this.#masterTarget(publish, queue);
+    await this.#instance.invokeOneway(target, this.#request(prepared, queue, false));
+  }
+
+  /**
+   * Sends several messages of one topic as one SEND_BATCH_MESSAGE to one queue. They are stored
+   * together, in order, with consecutive queue offsets.
+   */
+  async sendBatch(messages: readonly Message[], options: SendOptions = {}): Promise<SendResult> {
+    this.#checkRunning();
+    const batch = this.#prepareBatch(messages);
+    const startedMs = this.#options.clock.monotonicMs();
+    const publish = await this.#publishFor(batch.topic);
+    if (options.messageQueue !== undefined || options.selector !== undefined) {
+      const queue = options.messageQueue ?? this.#select(publish, options);
+      return this.#sendOnce(batch, publish, queue, this.#options.sendMsgTimeoutMs, true);
+    }
+    return this.#sendWithRetries(batch, publish, startedMs, true);
+  }
+
+  /** Stops the periodic tasks, unregisters from the brokers and closes the connections. */
+  async shutdown(): Promise<void> {
+    if (this.#state === State.CLOSED) return;
+    const wasRunning = this.#state === State.RUNNING;
+    this.#state = State.CLOSED;
+    await this.#routeTask.stop();
+    await this.#heartbeatTask.stop();
+    if (wasRunning) await this.#unregister();
+    await this.#instance.close();
+  }
+
+  inspect(): ProducerSnapshot {
+    return {
+      clientId: this.clientId,
+      state: this.#state,
+      topics: [...this.#publish.entries()].map(([topic, p]) => ({
+        topic,
+        queues: p.info.queues.length,
+        groupsWithoutMaster: [...p.info.groupsWithoutMaster],
+      })),
+      asyncSendsInFlight: this.#asyncInFlight,
+    };
+  }
+
+  #checkRunning(): void {
+    if (this.#state !== State.RUNNING) {
+      throw new MqError(
+        ErrorCode.CLIENT_STATE,
+        `Producer ${this.clientId} is ${this.#state === State.CREATED ? 'not started' : 'shut down'}`,
+      );
+    }
+  }
+
+  #finishBody(body: Buffer, canCompress: boolean): { body: Buffer; sysFlag: number } {
+    if (canCompress && body.length >= this.#options.compressMsgBodyOverHowmuchBytes) {
+      return { body: deflateSync(body, { level: 5 }), sysFlag: SysFlag.COMPRESSED };
+    }
+    return { body, sysFlag: 0 };
+  }
+
+  #prepare(message: Message): PreparedMessage {
+    const raw = checkMessage(message, this.#options.maxMessageSizeBytes);
+    const { body, sysFlag } = this.#finishBody(raw, true);
+    const uniqKey = this.#uniqIds.next();
+    const properties = buildSendProperties(message, {
+      uniqKey,
+      bodyXxh64: this.#checksum?.hex(body) ?? null,
+    });
+    return {
+      topic: message.topic,
+      body,
+      sysFlag,
+      flag: message.flag ?? 0,
+      properties: encodeProperties(properties),
+      uniqKey,
+    };
+  }
+
+  #prepareBatch(messages: readonly Message[]): PreparedMessage {
+    const first = messages[0];
+    if (first === undefined) throw new RangeError('A batch needs at least one message');
+    const entries = messages.map((message) => {
+      if (message.topic !== first.topic) {
+        throw new TypeError(`Batch mixes topics "${first.topic}" and "${message.topic}"`);
+      }
+      if (message.delayTimeLevel !== undefined && message.delayTimeLevel > 0) {
+        throw new TypeError('Batch messages cannot be delayed');
+      }
+      const body = checkMessage(message, this.#options.maxMessageSizeBytes);
+      const uniqKey = this.#uniqIds.next();
+      const properties = buildSendProperties(message, {
+        uniqKey,
+        bodyXxh64: this.#checksum?.hex(body) ?? null,
+      });
+      return { body, flag: message.flag ?? 0, properties: encodeProperties(properties), uniqKey };
+    });
+    const body = encodeBatchBody(entries);
+    if (body.length > this.#options.maxMessageSizeBytes) {
+      throw new RangeError(
+        `Batch of ${body.length} bytes exceeds maxMessageSizeBytes ${this.#options.maxMessageSizeBytes}`,
+      );
+    }
+    return {
+      topic: first.topic,
+      body,
+      sysFlag: 0,
+      flag: 0,
+      properties: encodeProperties({ WAIT: first.waitStoreMsgOK === false ? 'false' : 'true' }),
+      uniqKey: entries.map((e) => e.uniqKey).join(','),
+    };
+  }
+
+  #select(publish: TopicPublish, options: SendOptions): MessageQueue {
+    const selector = options.selector;
+    assert(selector !== undefined, 'selector given');
+    const queues = publish.info.queues;
+    const queue = selector(queues, options.arg);
+    const known = queues.some(
+      (q) => q.brokerName === queue?.brokerName && q.queueId === queue.queueId,
+    );
+    if (queue === undefined || !known) {
+      throw new TypeError('The queue selector returned a queue that is not in the queue list');
+    }
+    return queue;
+  }
+
+  async #publishFor(topic: string): Promise<TopicPublish> {
+    let publish = this.#publish.get(topic);
+    if (publish === undefined || publish.info.queues.length === 0) {
+      publish = await this.#loadPublish(topic);
+    }
+    if (publish.info.queues.length > 0) return publish;
+    if (publish.info.groupsWithoutMaster.length > 0) {
+      throw new MqError(
+        ErrorCode.NO_MASTER,
+        `No master to send ${topic} to: broker group(s) ${publish.info.groupsWithoutMaster.join(', ')} have no master (brokerId 0) in the route`,
+        { topic, brokerNames: publish.info.groupsWithoutMaster },
+      );
+    }
+    throw new MqError(ErrorCode.NO_ROUTE, `Topic ${topic} has no writable queue in its route`, {
+      topic,
+    });
+  }
+
+  async #loadPublish(topic: string): Promise<TopicPublish> {
+    const { route } = await this.#instance.refreshRoute(topic);
+    if (route !== null) {
+      const publish = { info: toPublishInfo(topic, route), route };
+      this.#publish.set(topic, publish);
+      return publish;
+    }
+    const o = this.#options;
+    const template = o.autoCreateTopic ? await this.#instance.fetchRoute(o.createTopicKey) : null;
+    if (template === null) {
+      throw new MqError(
+        ErrorCode.NO_ROUTE,
+        `No route for topic ${topic} on NameServer ${o.namesrvAddrs.join(';')}`,
+        { topic },
+      );
+    }
+    const capped: TopicRouteData = {
+      ...template,
+      queueDatas: template.queueDatas.map((q) => ({
+        ...q,
+        readQueueNums: Math.min(q.readQueueNums, o.defaultTopicQueueNums),
+        writeQueueNums: Math.min(q.writeQueueNums, o.defaultTopicQueueNums),
+      })),
+    };
+    return { info: toPublishInfo(topic, capped), route: capped };
+  }
+
+  #masterTarget(publish: TopicPublish, queue: MessageQueue): Target {
+    const address = findMasterAddress(publish.route.brokerDatas, queue.brokerName);
+    if (address === null) {
+      throw new MqError(
+        ErrorCode.NO_MASTER,
+        `Broker group ${queue.brokerName} has no master for ${queue.topic}`,
+        { brokerName: queue.brokerName, topic: queue.topic },
+      );
+    }
+    return { address, brokerName: queue.brokerName };
+  }
+
+  #request(prepared: PreparedMessage, queue: MessageQueue, isBatch: boolean): RemotingCommand {
+    const o = this.#options;
+    return buildSendRequest(
+      {
+        producerGroup: o.groupName,
+        topic: prepared.topic,
+        queueId: queue.queueId,
+        sysFlag: prepared.sysFlag,
+        bornTimestamp: Math.floor(o.clock.nowMs()),
+        flag: prepared.flag,
+        properties: prepared.properties,
+        defaultTopic: o.createTopicKey,
+        defaultTopicQueueNums: o.defaultTopicQueueNums,
+        isBatch,
+      },
+      prepared.body,
+    );
+  }
+
+  async #sendOnce(
+    prepared: PreparedMessage,
+    publish: TopicPublish,
+    queue: MessageQueue,
+    timeoutMs: number,
+    isBatch: boolean,
+  ): Promise<SendResult> {
+    const target = this.#masterTarget(publish, queue);
+    const request = this.#request(prepared, queue, isBatch);
+    const response = await this.#instance.invoke(target, request, timeoutMs);
+    const parsed = parseSendResponse(target, request, response);
+    return {
+      sendStatus: parsed.status,
+      msgId: prepared.uniqKey,
+      offsetMsgId: parsed.offsetMsgId,
+      messageQueue: { ...queue, queueId: parsed.queueId },
+      queueOffset: parsed.queueOffset,
+    };
+  }
+
+  async #sendWithRetries(
+    prepared: PreparedMessage,
+    initial: TopicPublish,
+    startedMs: number,
+    isBatch: boolean,
+  ): Promise<SendResult> {
+    const o = this.#options;
+    let publish = initial;
+    let avoid: string | null = null;
+    for (let attempt = 1; ; attempt++) {
+      const elapsedMs = o.clock.monotonicMs() - startedMs;
+      const remainingMs = Math.max(1, Math.floor(o.sendMsgTimeoutMs - elapsedMs));
+      const queue = this.#selector.select(publish.info.queues, avoid);
+      let outcome: AttemptOutcome;
+      let result: SendResult | null = null;
+      try {
+        result = await this.#sendOnce(prepared, publish, queue, remainingMs, isBatch);
+        outcome = { kind: 'stored', status: result.sendStatus };
+      } catch (error) {
+        outcome = { kind: 'failed', error };
+      }
+      const decision = decideAfterAttempt(o, attempt, o.clock.monotonicMs() - startedMs, outcome);
+      if (decision === 'return') {
+        assert(result !== null, 'send: return decision has a result');
+        return result;
+      }
+      if (decision === 'throw') {
+        assert(outcome.kind === 'failed', 'send: throw decision follows a failure');
+        throw outcome.error;
+      }
+      o.logger.debug('Retrying send on another broker group', {
+        topic: prepared.topic,
+        brokerName: queue.brokerName,
+        attempt,
+        error: outcome.kind === 'failed' ? String(outcome.error) : outcome.status,
+      });
+      avoid = queue.brokerName;
+      publish = await this.#publishFor(prepared.topic).catch((error: unknown) => {
+        o.logger.warn('Route lookup between send attempts failed; keeping the last route', {
+          topic: prepared.topic,
+          error: String(error),
+        });
+        return publish;
+      });
+    }
+  }
+
+  async #refreshRoutes(): Promise<void> {
+    for (const topic of [...this.#publish.keys()]) {
+      try {
+        await this.#loadPublish(topic);
+      } catch (error) {
+        this.#options.logger.warn('Route refresh failed', { topic, error: String(error) });
+      }
+    }
+    this.#instance.closeUnusedConnections();
+  }
+
+  #masterTargets(): Target[] {
+    const routes = [...this.#publish.values()].map((p) => p.route);
+    return brokerAddresses(routes, true).map((b) => ({
+      address: b.address,
+      brokerName: b.brokerName,
+    }));
+  }
+
+  async #heartbeat(): Promise<void> {
+    const data = {
+      clientID: this.clientId,
+      producerDataSet: [{ groupName: this.#options.groupName }],
+      consumerDataSet: [],
+    };
+    await Promise.all(
+      this.#masterTargets().map((target) =>
+        sendHeartbeat(this.#instance, target, data).catch((error: unknown) =>
+          this.#options.logger.warn('Heartbeat failed', {
+            address: target.address,
+            error: String(error),
+          }),
+        ),
+      ),
+    );
+  }
+
+  async #unregister(): Promise<void> {
+    await Promise.all(
+      this.#masterTargets().map((target) =>
+        unregisterClient(this.#instance, target, this.clientId, {
+          producerGroup: this.#options.groupName,
+        }).catch((error: unknown) =>
+          this.#options.logger.debug('Unregister failed', {
+            address: target.address,
+            error: String(error),
+          }),
+        ),
+      ),
+    );
+  }
+}
