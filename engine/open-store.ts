@@ -88,23 +88,11 @@ export async function assembleStore(
   const io = deps.io ?? new NodeFileIO();
   const clock = deps.clock ?? systemClock;
   const hasher = await loadBodyHasher();
-  const recovered = await recoverStore(
+  const { recovered, epochStarts, positions, tailCache } = await recoverForOpen(
     io,
     options,
     clock,
-    deps.lockProbe ?? defaultLockProbe,
-    deps.verifySegments,
-    deps.truncateCommitLogTo,
-  );
-  const epochStarts =
-    options.brokerRole === 'SLAVE'
-      ? loadEpochStarts(io, options.storePathRootDir)
-      : recordEpochStart(io, options.storePathRootDir, recovered.endOffset);
-  const positions = initialPositions(recovered);
-  const tailCache = TailCache.create(
-    options.tailCacheBytes,
-    options.tailCacheBytes / 4,
-    recovered.endOffset,
+    deps,
   );
   const threaded = options.threads && workerPipeline !== undefined;
   const views = threaded
@@ -143,30 +131,43 @@ export async function assembleStore(
     releaseLock: recovered.releaseLock,
   };
   const store = new MessageStore(parts, onVisible);
-  const context: PipelineContext = {
+  const onReplicaDispatched = (topic: string, queueId: number, maxOffset: number) => {
+    if (threaded) views.queues.getOrCreate(topic, queueId).raiseMaxOffset(maxOffset);
+    store.notifyArrival(topic, queueId, maxOffset);
+  };
+  const shared = {
     options,
     recovered,
     positions,
     tailCache,
-    tracker: store.tracker,
     hasher,
     clock,
     io,
-    onReplicaDispatched: (topic, queueId, maxOffset) => {
-      if (threaded) views.queues.getOrCreate(topic, queueId).raiseMaxOffset(maxOffset);
-      store.notifyArrival(topic, queueId, maxOffset);
-    },
+    epochStarts,
+    onReplicaDispatched,
   };
+  await attachWriters(store, shared, threaded ? workerPipeline : undefined, haSender);
+  clean.start();
+  return store;
+}
+
+/** Attaches the append pipeline (workers or in-thread) and, on a master with an HA port, the HA sender. */
+async function attachWriters(
+  store: MessageStore,
+  shared: Omit<PipelineContext, 'tracker'> & { epochStarts: readonly number[] },
+  workerPipeline: WorkerPipelineFactory | undefined,
+  haSender: HaSenderFactory | undefined,
+): Promise<void> {
+  const { options, positions, tailCache, clock, epochStarts } = shared;
+  const context: PipelineContext = { ...shared, tracker: store.tracker };
   const pipeline =
-    threaded && workerPipeline !== undefined
+    workerPipeline !== undefined
       ? await workerPipeline(context)
       : new InThreadPipeline({ ...context, scratchBytes: maxRecordBytes(options) });
   store.attachPipeline(pipeline);
   if (haSender !== undefined && options.brokerRole !== 'SLAVE' && options.haListenPort >= 0) {
     store.attachService(await haSender({ options, positions, tailCache, epochStarts, clock }));
   }
-  clean.start();
-  return store;
 }
 
 function createCleanService(
@@ -189,6 +190,31 @@ function createCleanService(
     intervalMs: options.cleanResourceInterval,
     ...parts,
   });
+}
+
+/** Recovery, this run's epoch (a master), and the shared positions and tail cache it starts from. */
+async function recoverForOpen(io: FileIO, options: StoreOptions, clock: Clock, deps: StoreDeps) {
+  const lockProbe = deps.lockProbe ?? defaultLockProbe;
+  const recovered = await recoverStore(
+    io,
+    options,
+    clock,
+    lockProbe,
+    deps.verifySegments,
+    deps.truncateCommitLogTo,
+  );
+  const root = options.storePathRootDir;
+  const epochStarts =
+    options.brokerRole === 'SLAVE'
+      ? loadEpochStarts(io, root)
+      : recordEpochStart(io, root, recovered.endOffset);
+  const positions = initialPositions(recovered);
+  const tailCache = TailCache.create(
+    options.tailCacheBytes,
+    options.tailCacheBytes / 4,
+    recovered.endOffset,
+  );
+  return { recovered, epochStarts, positions, tailCache };
 }
 
 function initialPositions(recovered: RecoveredStore): StorePositions {
