@@ -132,12 +132,12 @@ export const storeSchema = {
   appendRingBytes: size({
     default: 32 * MIB,
     petrelOnly: true,
-    doc: 'Append ring between the main thread and the writer; a power of two holding at least two records of maxMessageSize.',
+    doc: 'Append ring between the main thread and the writer; a power of two holding at least two of the largest records (maxMessageSize plus 33,137 bytes of headers).',
   }),
   tailCacheBytes: size({
     default: 64 * MIB,
     petrelOnly: true,
-    doc: 'Shared cache of the newest CommitLog bytes; a power of two holding at least four records of maxMessageSize.',
+    doc: 'Shared cache of the newest CommitLog bytes; a power of two of at least four of the largest records (maxMessageSize plus 33,137 bytes of headers).',
   }),
   maxPendingPuts: int({
     min: 1,

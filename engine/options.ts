@@ -206,9 +206,9 @@ function checkStoreOptions(o: StoreOptions, problems: string[]): void {
     problems.push(
       `appendRingBytes must hold two of the largest records (${2 * (recordMax + 64)} bytes)`,
     );
-  if (o.tailCacheBytes / 4 < 2 * (recordMax + 8))
+  if (o.tailCacheBytes / 4 < recordMax + 8)
     problems.push(
-      `tailCacheBytes must be at least ${8 * (recordMax + 8)} bytes: a writer batch (a quarter of it) holds two of the largest records`,
+      `tailCacheBytes must be at least ${4 * (recordMax + 8)} bytes: a writer batch (a quarter of it) holds the largest record`,
     );
   if (!Number.isInteger(o.haListenPort) || o.haListenPort < -1 || o.haListenPort > 65535)
     problems.push(`haListenPort must be -1 (off) or a port, got ${o.haListenPort}`);

@@ -98,17 +98,24 @@ export class CommitLogWriter {
     return this.#wrote - this.#batchStart;
   }
 
-  /** True when a record of `length` bytes still fits the current batch (tail cache safety bound). */
+  /**
+   * True when a record of `length` bytes still fits the current batch (the tail cache safety
+   * bound). Hosts commit first when it does not, and call closeSegmentFor() before append().
+   */
   fitsBatch(length: number): boolean {
-    return (
-      this.batchBytes + length + END_FILE_MIN_BLANK_LENGTH + this.#blankAhead(length) <=
-      this.#tail.maxBatchBytes
-    );
+    return this.batchBytes + length <= this.#tail.maxBatchBytes;
   }
 
-  #blankAhead(length: number): number {
+  /**
+   * Closes the current segment with a BLANK record when a record of `length` bytes does not fit
+   * in it; returns true if it did. The host commits right after, so a batch never holds both the
+   * padding and a record: each stays within one largest record of the published position.
+   */
+  closeSegmentFor(length: number): boolean {
     const left = this.#commitLog.segmentBytes - (this.#wrote % this.#commitLog.segmentBytes);
-    return length + END_FILE_MIN_BLANK_LENGTH > left ? left : 0;
+    if (length + END_FILE_MIN_BLANK_LENGTH <= left) return false;
+    this.#closeSegment(left);
+    return true;
   }
 
   /**
@@ -122,7 +129,7 @@ export class CommitLogWriter {
       'writer: record larger than a segment',
     );
     const left = this.#commitLog.segmentBytes - (this.#wrote % this.#commitLog.segmentBytes);
-    if (length + END_FILE_MIN_BLANK_LENGTH > left) this.#closeSegment(left);
+    assert(length + END_FILE_MIN_BLANK_LENGTH <= left, 'writer: closeSegmentFor was not called');
     const record = parseRecordForDispatch(src, pos, length);
     const tx = record.sysFlag & TRANSACTION_TYPE_MASK;
     const inQueue = tx !== SysFlag.TRANSACTION_PREPARED && tx !== SysFlag.TRANSACTION_ROLLBACK;

@@ -109,6 +109,7 @@ export class InThreadPipeline implements AppendPipeline {
 
   submit(encoder: MessageEncoder, length: number): boolean {
     if (!this.#writer.fitsBatch(length)) this.#guard(() => this.#commit());
+    if (this.#writer.closeSegmentFor(length)) this.#guard(() => this.#commit());
     if (this.#failure !== undefined) return true;
     const written = encoder.encodeTo(this.#scratch, 0);
     this.#writer.append(this.#scratch, 0, written, encoder.flags, this.#out);

@@ -103,6 +103,7 @@ class WriterLoop {
         return;
       }
       if (!writer.fitsBatch(length)) this.commit();
+      if (writer.closeSegmentFor(length)) this.commit();
       writer.append(ring.buffer, index, length, flags, this.#out);
       this.#addCompletion(this.#out.queueOffset, this.#out.commitLogOffset);
     }, MAX_RECORDS_PER_DRAIN);
