@@ -27,7 +27,10 @@ export interface BrokerStats {
 export interface BrokerContext {
   readonly config: BrokerConfig;
   readonly role: BrokerRoleState;
+  /** The current store (a slave's store is replaced after a divergence cut: read it each time). */
   readonly store: MessageStore;
+  /** Whether pulls are served here: a master always; a slave with slaveReadEnable or while its master is away. */
+  servesReads(): boolean;
   readonly topics: TopicConfigManager;
   readonly groups: SubscriptionGroupManager;
   readonly offsets: ConsumerOffsetManager;

@@ -23,8 +23,7 @@ import { assert } from '../common/assert.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import { isReadable, isWriteable } from '../common/topic-rules.js';
 import type { BrokerConfig } from '../config/load.js';
-import { toStoreOptions } from '../config/to-options.js';
-import { type MessageStore, openStore } from '../engine/index.js';
+import type { MessageStore } from '../engine/index.js';
 import type { FileIO } from '../engine/io/file-io.js';
 import {
   type Logger,
@@ -38,6 +37,7 @@ import {
 } from '../protocol/index.js';
 import { registerAdminProcessors } from './admin-processor.js';
 import type { BrokerContext, BrokerStats } from './broker-context.js';
+import { BrokerReplication } from './broker-replication.js';
 import { BrokerRoleState } from './broker-role.js';
 import { notifyConsumerIdsChanged, registerClientProcessors } from './client-processor.js';
 import { ClientRegistry } from './client-registry.js';
@@ -49,7 +49,7 @@ import {
 } from './consumer-offset-manager.js';
 import { parseDelayLevels } from './delay-levels.js';
 import { listenOrExplain } from './listen.js';
-import { type MasterAddresses, NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
+import { NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { registerPullProcessor } from './pull-processor.js';
 import { registerQueryProcessors } from './query-processor.js';
@@ -74,15 +74,6 @@ import {
   type TopicConfigWrapper,
 } from './topic-config-manager.js';
 
-/** Hooks the Master/Slave replication service plugs into. */
-export interface BrokerHaHooks {
-  /** The HA address to register ("ip:port" slaves connect to). */
-  haServerAddr(): string;
-  /** A slave learnt its master's addresses from a NameServer. */
-  onMasterAddresses(addresses: MasterAddresses): void;
-  close(): Promise<void>;
-}
-
 export interface BrokerDeps {
   clock?: Clock;
   logger?: Logger;
@@ -90,7 +81,6 @@ export interface BrokerDeps {
   io?: FileIO;
   /** Memory the slave-read rule is computed against; default the machine's. */
   memoryBytes?: number;
-  ha?: BrokerHaHooks;
 }
 
 export interface BrokerHandle {
@@ -238,17 +228,9 @@ function registeredTopics(config: BrokerConfig, topics: TopicConfigManager): Top
   return wrapper;
 }
 
-async function openBrokerStore(config: BrokerConfig, port: number): Promise<MessageStore> {
-  const options = { ...toStoreOptions(config) };
-  // With listenPort=0 the port is known only now; STOREHOST (and message ids) must carry it.
-  if (config.listenPort === 0 && options.storeHost === `${config.brokerIP1}:0`) {
-    options.storeHost = `${config.brokerIP1}:${port}`;
-  }
-  return openStore(options);
-}
-
 interface Running {
   ctx: BrokerContext;
+  replication: BrokerReplication;
   gate: RequestGate;
   server: RemotingServer;
   registrar: NamesrvRegistrar;
@@ -272,19 +254,21 @@ export async function startBroker(
   });
   const gate = new RequestGate(server, BROKER_REQUEST_CODES);
   const bound = await listenOrExplain(server, 'broker', config.bindAddress, config.listenPort);
-  let store: MessageStore;
+  const replication = new BrokerReplication({ config, port: bound.port, clock, logger });
   try {
-    store = await openBrokerStore(config, bound.port);
+    await replication.open();
   } catch (error) {
     await server.close();
     throw error;
   }
   const brokerAddr = `${config.brokerIP1}:${config.advertisedListenPort ?? bound.port}`;
-  const running = assemble(config, deps, { server, gate, store, brokerAddr, clock, logger });
+  const running = assemble(config, deps, { server, gate, replication, brokerAddr, clock, logger });
   registerProcessors(gate, running.ctx);
   gate.open();
   watchConnections(running);
   const round = await running.registrar.register(true);
+  const nameServers = (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`);
+  replication.start(running.ctx, nameServers, brokerAddr);
   logger.info('Broker started', {
     brokerName: config.brokerName,
     brokerAddr,
@@ -309,19 +293,21 @@ function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
 interface AssembleParts {
   server: RemotingServer;
   gate: RequestGate;
-  store: MessageStore;
+  replication: BrokerReplication;
   brokerAddr: string;
   clock: Clock;
   logger: Logger;
 }
 
 function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts): Running {
-  const { clock, logger, store } = parts;
+  const { clock, logger, replication } = parts;
   const delayLevels = parseDelayLevels(config.messageDelayLevel);
   const managers = loadManagers(config, clock, deps.io ?? nodeFileIo, delayLevels.length);
   const role = new BrokerRoleState(config.brokerRole, config.brokerId);
   const schedule = new ScheduleMessageService({
-    store,
+    get store() {
+      return replication.store;
+    },
     offsets: new JsonStateFile({
       io: deps.io ?? nodeFileIo,
       path: join(config.storePathRootDir, 'config', 'delayOffset.json'),
@@ -344,7 +330,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
       brokerName: config.brokerName,
       brokerAddr: parts.brokerAddr,
       brokerId: role.brokerId,
-      haServerAddr: deps.ha?.haServerAddr() ?? `${config.brokerIP2}:${config.haListenPort}`,
+      haServerAddr: replication.haServerAddr(),
     }),
     topics: () => registeredTopics(config, managers.topics),
     onMasterAddresses: (addresses) => {
@@ -352,7 +338,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
         learntMaster = addresses.masterAddr;
         logger.info('Master learnt from a NameServer', { ...addresses });
       }
-      deps.ha?.onMasterAddresses(addresses);
+      replication.onMasterAddresses(addresses);
     },
   });
   // A promotion or demotion changes brokerId: the NameServers must hear of it at once.
@@ -365,7 +351,10 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
   const ctx: BrokerContext = {
     config,
     role,
-    store,
+    get store() {
+      return replication.store;
+    },
+    servesReads: () => replication.servesReads(),
     ...managers,
     clients: new ClientRegistry<RemotingConnection>({
       clock,
@@ -383,13 +372,24 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     topicsChanged: () => registrar.register(true).then(() => undefined),
   };
   const scheduleTick = Promise.resolve();
-  return { ctx, gate: parts.gate, server: parts.server, registrar, timers: [], scheduleTick, deps };
+  return {
+    ctx,
+    replication,
+    gate: parts.gate,
+    server: parts.server,
+    registrar,
+    timers: [],
+    scheduleTick,
+    deps,
+  };
 }
 
 function watchConnections(r: Running): void {
   const { ctx } = r;
-  ctx.store.onMessageArriving((topic, queueId, maxOffset) => {
-    ctx.holds.notifyMessageArriving(topic, queueId, maxOffset);
+  r.replication.onStore((store) => {
+    store.onMessageArriving((topic, queueId, maxOffset) => {
+      ctx.holds.notifyMessageArriving(topic, queueId, maxOffset);
+    });
   });
   r.server.onConnectionClose((connection) => {
     ctx.holds.onChannelClosed(connection.id);
@@ -458,13 +458,13 @@ async function shutdown(r: Running): Promise<void> {
   await r.registrar.unregister();
   ctx.holds.wakeAll();
   await r.server.close();
-  await r.deps.ha?.close();
+  await r.replication.stop();
   await r.scheduleTick;
   try {
     ctx.offsets.persist();
     ctx.schedule.persist();
   } finally {
-    await ctx.store.close();
+    await r.replication.closeStore();
     await r.registrar.close();
   }
   ctx.logger.info('Broker stopped', { brokerAddr: ctx.brokerAddr });

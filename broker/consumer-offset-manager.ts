@@ -80,6 +80,31 @@ export class ConsumerOffsetManager {
     return true;
   }
 
+  /**
+   * Takes every offset of `table` that is ahead of ours. Offsets only move forward between a
+   * master and its slaves: a consumer that committed on the slave while the master was away keeps
+   * its progress when the master returns (and the reverse), instead of the last copy winning.
+   * Returns how many entries moved.
+   */
+  mergeMax(table: OffsetTable): number {
+    let moved = 0;
+    for (const [key, row] of Object.entries(table)) {
+      const at = key.indexOf(TOPIC_GROUP_SEPARATOR);
+      if (at <= 0) continue;
+      const topic = key.slice(0, at);
+      const group = key.slice(at + 1);
+      for (const [queueId, offset] of Object.entries(row)) {
+        if (!Number.isSafeInteger(offset) || offset < 0) continue;
+        if (
+          offset > this.query(group, topic, Number(queueId)) &&
+          this.commit(group, topic, Number(queueId), offset)
+        )
+          moved++;
+      }
+    }
+    return moved;
+  }
+
   /** The committed offset, or -1 when the group never committed one for this queue. */
   query(group: string, topic: string, queueId: number): number {
     return this.#table.get(topic + TOPIC_GROUP_SEPARATOR + group)?.get(queueId) ?? -1;

@@ -65,14 +65,35 @@ async function processPull(
   const plan = planPull(ctx, request, h.header);
   if (!('header' in plan)) return plan;
   const header = plan.header;
+  if (!ctx.servesReads()) return retryAtMaster(ctx, request, header);
   const commits = (header.sysFlag & PullSysFlag.COMMIT_OFFSET) !== 0;
-  if (commits && ctx.role.isMaster && header.commitOffset >= 0) {
+  if (commits && header.commitOffset >= 0) {
     ctx.offsets.commit(header.consumerGroup, header.topic, header.queueId, header.commitOffset);
   }
   const first = await executePull(ctx, request, plan);
   const suspends = (header.sysFlag & PullSysFlag.SUSPEND) !== 0;
   if (first.code !== ResponseCode.PULL_NOT_FOUND || !suspends) return first;
   return holdPull(ctx, request, connection, plan, first);
+}
+
+/** A slave without slaveReadEnable whose master is up: RocketMQ's PULL_RETRY_IMMEDIATELY to the master. */
+function retryAtMaster(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  header: PullMessageRequestHeader,
+): RemotingCommand {
+  const response = createResponse(
+    request,
+    ResponseCode.PULL_RETRY_IMMEDIATELY,
+    'the slave serves reads only while its master is away (slaveReadEnable=false)',
+  );
+  response.extFields = createExtFields({
+    suggestWhichBrokerId: 0,
+    nextBeginOffset: header.queueOffset,
+    minOffset: ctx.store.getMinOffsetInQueue(header.topic, header.queueId),
+    maxOffset: ctx.store.getMaxOffsetInQueue(header.topic, header.queueId),
+  });
+  return response;
 }
 
 /** The checks of PullMessageProcessor before the store is read. */

@@ -126,6 +126,16 @@ export class ScheduleMessageService {
     return out;
   }
 
+  /** A slave follows its master's delivery progress, never moving a level back. */
+  mergeOffsets(table: DelayOffsetTable): void {
+    for (const [level, offset] of Object.entries(table)) {
+      if (offset > (this.#offsets.get(Number(level)) ?? -1)) {
+        this.#offsets.set(Number(level), offset);
+        this.#isDirty = true;
+      }
+    }
+  }
+
   persist(): void {
     if (!this.#isDirty) return;
     this.#isDirty = false;

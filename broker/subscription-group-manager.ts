@@ -167,6 +167,19 @@ export class SubscriptionGroupManager {
     return { subscriptionGroupTable, dataVersion: { ...this.#dataVersion } };
   }
 
+  /** A slave takes its master's table whole when the master's version differs. */
+  replaceFromMaster(wrapper: SubscriptionGroupWrapper): boolean {
+    const v = wrapper.dataVersion;
+    if (v.timestamp === this.#dataVersion.timestamp && v.counter === this.#dataVersion.counter)
+      return false;
+    this.#table.clear();
+    for (const [name, config] of Object.entries(wrapper.subscriptionGroupTable))
+      this.#table.set(name, { ...config });
+    this.#dataVersion = { ...v };
+    this.#store.save(this.snapshot());
+    return true;
+  }
+
   #commit(): void {
     this.#dataVersion = { timestamp: this.#clock.nowMs(), counter: this.#dataVersion.counter + 1 };
     this.#store.save(this.snapshot());

@@ -217,6 +217,22 @@ export class TopicConfigManager {
     return { config, created: true };
   }
 
+  /**
+   * A slave takes its master's table whole when the master's version differs (SlaveSynchronize);
+   * returns whether anything was replaced.
+   */
+  replaceFromMaster(wrapper: TopicConfigWrapper): boolean {
+    const v = wrapper.dataVersion;
+    if (v.timestamp === this.#dataVersion.timestamp && v.counter === this.#dataVersion.counter)
+      return false;
+    this.#table.clear();
+    for (const [name, config] of Object.entries(wrapper.topicConfigTable))
+      this.#table.set(name, { ...config });
+    this.#dataVersion = { ...v };
+    this.#o.store.save(this.snapshot());
+    return true;
+  }
+
   #commit(): void {
     const now = this.#o.clock.nowMs();
     this.#dataVersion = { timestamp: now, counter: this.#dataVersion.counter + 1 };

@@ -228,6 +228,13 @@ const ha = {
     accepts: 'host:port',
     doc: 'Slave: the master HA address `host:port`; unset means learn it from the NameServer.',
   }),
+  slaveSynchronizeInterval: int({
+    min: 100,
+    unit: 'ms',
+    default: 10_000,
+    petrelOnly: true,
+    doc: "How often a slave copies topics, groups, consumer offsets and delay progress from its master, and a master merges its slaves' consumer offsets (RocketMQ: every 10 s, fixed).",
+  }),
 } satisfies Schema;
 
 export const brokerSchema = {

@@ -78,6 +78,7 @@ export class HaClient {
     if (address === this.#masterAddress) return;
     this.#masterAddress = address;
     this.#disconnect(`master address changed to ${address ?? 'none'}`);
+    this.#tick();
   }
 
   start(): void {

@@ -17,13 +17,15 @@ export interface RunningBroker {
   spec: BrokerSpec;
   address: string;
   child: Child;
+  /** Its store directory (a restart reuses it). */
+  dir: string;
 }
 
 export interface RealCluster {
   namesrvAddr: string;
   brokers: RunningBroker[];
-  /** Starts one more broker. */
-  startBroker(spec: BrokerSpec): Promise<RunningBroker>;
+  /** Starts one more broker; with `dir`, on an existing store (a restart). */
+  startBroker(spec: BrokerSpec, dir?: string): Promise<RunningBroker>;
   stop(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export async function startRealCluster(brokers: BrokerSpec[]): Promise<RealClust
   try {
     const namesrv = await startNamesrv();
     const running: RunningBroker[] = [];
-    const start = async (spec: BrokerSpec): Promise<RunningBroker> => {
+    const start = async (spec: BrokerSpec, dir?: string): Promise<RunningBroker> => {
       const brokerId = spec.brokerId ?? 0;
       const extra = [
         '--haListenPort=0',
@@ -39,8 +41,12 @@ export async function startRealCluster(brokers: BrokerSpec[]): Promise<RealClust
         ...(brokerId === 0 ? [] : ['--brokerRole=SLAVE']),
         ...Object.entries(spec.config ?? {}).map(([k, v]) => `--${k}=${v}`),
       ];
-      const broker = await startBroker([namesrv.address], { name: spec.brokerName, extra });
-      const entry = { spec, address: broker.address, child: broker.child };
+      const broker = await startBroker([namesrv.address], {
+        name: spec.brokerName,
+        extra,
+        ...(dir === undefined ? {} : { dir }),
+      });
+      const entry = { spec, address: broker.address, child: broker.child, dir: broker.dir };
       running.push(entry);
       return entry;
     };

@@ -1,0 +1,189 @@
+// Master/Slave between broker processes: a SYNC_MASTER acknowledges sends once its slave has them;
+// the slave learns topics and consumer offsets from its master; when the master is killed a
+// consumer reads everything from the slave; when the master comes back it takes over the offsets
+// committed on the slave meanwhile, so consumption does not rewind.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Admin } from '../../client/admin.js';
+import { Producer } from '../../client/producer.js';
+import { ConsumeStatus, PushConsumer } from '../../client/push-consumer.js';
+import {
+  createRequest,
+  QueryConsumerOffsetRequestHeader,
+  RemotingClient,
+  RequestCode,
+  ResponseCode,
+} from '../../protocol/index.js';
+import { type RealCluster, startRealCluster } from '../harness/real-cluster.js';
+import { waitFor } from '../harness/wait-for.js';
+
+const fast = { slaveSynchronizeInterval: '300', haSendHeartbeatInterval: '200' };
+const consumerOptions = (namesrvAddr: string, groupName: string) => ({
+  namesrvAddr,
+  groupName,
+  pollNameServerIntervalMs: 300,
+  rebalanceIntervalMs: 300,
+  brokerSuspendMaxTimeMs: 1000,
+  consumerTimeoutMsWhenSuspend: 3000,
+  pullTimeDelayMsWhenException: 100,
+  persistConsumerOffsetIntervalMs: 200,
+  consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET' as const,
+});
+
+async function consumeAll(
+  namesrvAddr: string,
+  group: string,
+  expected: number,
+): Promise<{ bodies: Set<string>; consumer: PushConsumer }> {
+  const bodies = new Set<string>();
+  const consumer = new PushConsumer(consumerOptions(namesrvAddr, group));
+  consumer.subscribe('Rep', '*', (messages) => {
+    for (const m of messages) {
+      const body = m.body.toString();
+      if (body.startsWith('m-')) bodies.add(body);
+    }
+    return ConsumeStatus.CONSUME_SUCCESS;
+  });
+  await consumer.start();
+  await waitFor(
+    () => {
+      return bodies.size >= expected;
+    },
+    { timeoutMs: 20_000, what: `${expected} messages for ${group}` },
+  );
+  return { bodies, consumer };
+}
+
+async function offsetsOn(address: string, group: string): Promise<number> {
+  const client = new RemotingClient({ address });
+  let total = 0;
+  for (const queueId of [0, 1]) {
+    const request = createRequest(
+      RequestCode.QUERY_CONSUMER_OFFSET,
+      QueryConsumerOffsetRequestHeader.encode({ consumerGroup: group, topic: 'Rep', queueId }),
+    );
+    const response = await client.invoke(request, 3000);
+    total += response.code === ResponseCode.SUCCESS ? Number(response.extFields['offset'] ?? 0) : 0;
+  }
+  await client.close();
+  return total;
+}
+
+describe('broker Master/Slave replication', { timeout: 120_000 }, () => {
+  let cluster: RealCluster;
+  let admin: Admin;
+  let producer: Producer;
+  const sent = 100;
+
+  before(async () => {
+    cluster = await startRealCluster([
+      { brokerName: 'broker-a', config: { brokerRole: 'SYNC_MASTER', ...fast } },
+      { brokerName: 'broker-a', brokerId: 1, config: fast },
+    ]);
+    admin = new Admin({ namesrvAddr: cluster.namesrvAddr });
+    await admin.start();
+    await admin.createTopic({
+      topic: 'Rep',
+      readQueueNums: 2,
+      writeQueueNums: 2,
+      brokerAddr: cluster.brokers[0]?.address ?? '',
+    });
+    producer = new Producer({
+      namesrvAddr: cluster.namesrvAddr,
+      groupName: 'RepPG',
+      pollNameServerIntervalMs: 300,
+      autoCreateTopic: false,
+    });
+    await producer.start();
+  });
+
+  after(async () => {
+    await producer?.shutdown();
+    await admin?.shutdown();
+    await cluster?.stop();
+  });
+
+  it('acknowledges SYNC_MASTER sends once the slave has them, and the slave learns the topic', async () => {
+    await waitFor(
+      async () => (await producer.send({ topic: 'Rep', body: 'probe' })).sendStatus === 'SEND_OK',
+      { timeoutMs: 10_000, what: 'the slave to connect' },
+    );
+    for (let i = 0; i < sent; i++) {
+      const result = await producer.send({ topic: 'Rep', body: `m-${i}` });
+      assert.equal(result.sendStatus, 'SEND_OK');
+    }
+    await waitFor(
+      async () =>
+        Object.keys((await admin.topicRoute('Rep')).brokerDatas[0]?.brokerAddrs ?? {}).length === 2,
+      { timeoutMs: 10_000, what: 'the slave to serve the topic' },
+    );
+  });
+
+  it('keeps consumers going from the slave when the master dies, and carries their offsets back', async () => {
+    const first = await consumeAll(cluster.namesrvAddr, 'G1', sent);
+    await first.consumer.shutdown();
+    // Every message in the queues, probes included: what G1 committed on the master.
+    const progress = await admin.consumerProgress('G1', 'Rep');
+    const stored = progress.queues.reduce((sum, q) => sum + q.brokerOffset, 0);
+    assert.ok(progress.queues.every((q) => q.consumerOffset === q.brokerOffset));
+    // The slave copies the master's offsets every slaveSynchronizeInterval; wait for that copy.
+    const slave = new RemotingClient({ address: cluster.brokers[1]?.address ?? '' });
+    await waitFor(
+      async () => {
+        let total = 0;
+        for (const queueId of [0, 1]) {
+          const request = createRequest(
+            RequestCode.QUERY_CONSUMER_OFFSET,
+            QueryConsumerOffsetRequestHeader.encode({ consumerGroup: 'G1', topic: 'Rep', queueId }),
+          );
+          const response = await slave.invoke(request, 3000);
+          total +=
+            response.code === ResponseCode.SUCCESS ? Number(response.extFields['offset'] ?? 0) : 0;
+        }
+        return total === stored;
+      },
+      { timeoutMs: 10_000, what: 'the slave to copy G1 offsets' },
+    );
+    await slave.close();
+    const master = cluster.brokers[0];
+    master?.child.kill('SIGKILL');
+    await master?.child.exited;
+    await waitFor(
+      async () => (await admin.topicRoute('Rep')).brokerDatas[0]?.brokerAddrs['0'] === undefined,
+      { timeoutMs: 10_000, what: 'the master gone from the route' },
+    );
+    // The master is dead and gone from the route: all of it comes from the slave.
+    const fromSlave = await consumeAll(cluster.namesrvAddr, 'G2', sent);
+    assert.equal(fromSlave.bodies.size, sent);
+    // G1 committed on the master, which the slave copied: restarting it on the slave redelivers nothing.
+    const resumed = new PushConsumer(consumerOptions(cluster.namesrvAddr, 'G1'));
+    let redelivered = 0;
+    resumed.subscribe('Rep', '*', (messages) => {
+      redelivered += messages.length;
+      return ConsumeStatus.CONSUME_SUCCESS;
+    });
+    await resumed.start();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await resumed.shutdown();
+    assert.equal(redelivered, 0, 'offsets committed on the master were carried to the slave');
+    await fromSlave.consumer.shutdown();
+    // The master comes back on the same store: it merges G2's offsets from its slave.
+    await cluster.startBroker(
+      { brokerName: 'broker-a', config: { brokerRole: 'SYNC_MASTER', ...fast } },
+      master?.dir,
+    );
+    await waitFor(
+      async () => {
+        const progress = await admin.consumerProgress('G2', 'Rep');
+        const onMaster = progress.queues.filter((q) => q.queue.brokerName === 'broker-a');
+        return onMaster.length === 2 && onMaster.every((q) => q.consumerOffset === q.brokerOffset);
+      },
+      { timeoutMs: 15_000, what: 'G2 offsets carried back to the master' },
+    ).catch(async (error: unknown) => {
+      throw new Error(
+        `${String(error)}: ${JSON.stringify(await admin.consumerProgress('G2', 'Rep'))}; slave: ${await offsetsOn(cluster.brokers[1]?.address ?? '', 'G2')} ${cluster.brokers[1]?.child.stderr.join(' | ')}`,
+      );
+    });
+  });
+});
