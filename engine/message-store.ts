@@ -346,15 +346,27 @@ export class MessageStore {
     return this.#p.reader.searchOffsetByTimestamp(topic, queueId, timestamp);
   }
 
-  /** Key figures, named as RocketMQ's runtime info where one exists. */
+  /**
+   * Key figures, named as RocketMQ's runtime info where one exists; a master serving slaves adds
+   * its HA figures (haStatus) under Petrel's own names.
+   */
   runtimeInfo(): Record<string, number | string> {
     const p = this.#p.positions;
+    const ha = this.haStatus();
     return {
       commitLogMinOffset: p.get(PositionSlot.MIN_COMMITLOG_OFFSET),
       commitLogMaxOffset: p.get(PositionSlot.WROTE),
       commitLogFlushedOffset: p.get(PositionSlot.FLUSHED),
       putsInFlight: this.#tracker.size,
       flushDiskType: this.#p.options.flushDiskType,
+      ...(ha.haPort > 0
+        ? {
+            haListenPort: ha.haPort,
+            haSlaveCount: ha.slaveCount,
+            haSlaveAckedOffset: ha.slaveAckedOffset,
+            haSlaveLagBytes: ha.slaveLagBytes,
+          }
+        : {}),
     };
   }
 

@@ -118,6 +118,15 @@ describe('broker Master/Slave replication', { timeout: 120_000 }, () => {
         Object.keys((await admin.topicRoute('Rep')).brokerDatas[0]?.brokerAddrs ?? {}).length === 2,
       { timeoutMs: 10_000, what: 'the slave to serve the topic' },
     );
+    // The master's runtime info carries its HA figures: one slave, nothing unacknowledged.
+    const status = await admin.brokerStatus(cluster.brokers[0]?.address ?? '');
+    assert.equal(status['haSlaveCount'], '1');
+    assert.equal(status['haSlaveAckedOffset'], status['commitLogMaxOffset']);
+    assert.equal(status['haSlaveLagBytes'], '0');
+    assert.ok(Number(status['haListenPort']) > 0);
+    const slaveStatus = await admin.brokerStatus(cluster.brokers[1]?.address ?? '');
+    assert.equal(slaveStatus['haSlaveCount'], undefined, 'a slave serves no slaves');
+    assert.equal(slaveStatus['commitLogMaxOffset'], status['commitLogMaxOffset']);
   });
 
   it('keeps consumers going from the slave when the master dies, and carries their offsets back', async () => {
