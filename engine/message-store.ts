@@ -297,6 +297,11 @@ export class MessageStore {
     return this.#p.reader.maxOffsetInQueue(topic, queueId);
   }
 
+  /** Queue ids of `topic` that hold ConsumeQueues here (a slave learns topics from them too). */
+  getQueueIdsOfTopic(topic: string): number[] {
+    return this.#p.reader.queueIdsOf(topic);
+  }
+
   getMinOffsetInQueue(topic: string, queueId: number): number {
     return this.#p.reader.minOffsetInQueue(topic, queueId);
   }
