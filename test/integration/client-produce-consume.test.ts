@@ -284,5 +284,15 @@ describe('client against a real NameServer and broker', { timeout: 180_000 }, ()
     pc.updateConsumeOffset(queue, 7);
     await pc.commitOffsets();
     assert.equal(await pc.fetchConsumeOffset(queue, true), 7);
+    // An offset recorded for a queue this consumer never pulled is committed at shutdown too.
+    const recorder = new PullConsumer({
+      namesrvAddr: cluster.namesrvAddr,
+      groupName: `ITG_pull_${seq}`,
+      ...fast,
+    });
+    await recorder.start();
+    recorder.updateConsumeOffset(queue, 8);
+    await recorder.shutdown();
+    assert.equal(await pc.fetchConsumeOffset(queue, true), 8);
   });
 });
