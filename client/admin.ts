@@ -379,15 +379,25 @@ export class Admin {
     const response = await this.#broker(target, request);
     return (
       decodeMessages(response.body, {
-        brokerName: this.#brokerNameOf(address) ?? address,
+        brokerName: (await this.#brokerNameOf(address)) ?? address,
         checksum: null,
         maxRecordBytes: 64 * 1024 * 1024,
       })[0] ?? null
     );
   }
 
-  #brokerNameOf(address: string): string | null {
-    for (const data of this.#instance.brokerDatas()) {
+  /**
+   * The group of the broker at `address`, from the NameServer's cluster table (an offset message
+   * id names only the address); null when the NameServer does not list it or does not answer.
+   */
+  async #brokerNameOf(address: string): Promise<string | null> {
+    let info: ClusterInfo;
+    try {
+      info = await this.clusterInfo();
+    } catch {
+      return null;
+    }
+    for (const data of Object.values(info.brokerAddrTable)) {
       if (Object.values(data.brokerAddrs).includes(address)) return data.brokerName;
     }
     return null;

@@ -182,8 +182,15 @@ export class PullConsumer {
   /** Commits every recorded offset now. */
   async commitOffsets(): Promise<void> {
     this.#checkRunning();
+    await this.#ensureDirtyRoutes();
     const errors = await this.#offsets.commitDirty();
     if (errors[0] !== undefined) throw errors[0];
+  }
+
+  /** Offsets may be recorded for queues never pulled here: their brokers come from the route. */
+  async #ensureDirtyRoutes(): Promise<void> {
+    const topics = new Set(this.#offsets.table.dirty().map((d) => d.queue.topic));
+    for (const topic of topics) await this.#ensureRoute(topic);
   }
 
   async minOffset(queue: MessageQueue): Promise<number> {
@@ -387,6 +394,11 @@ export class PullConsumer {
   }
 
   async #commitLogged(): Promise<void> {
+    await this.#ensureDirtyRoutes().catch((error: unknown) =>
+      this.#options.logger.warn('Route lookup before an offset commit failed', {
+        error: String(error),
+      }),
+    );
     for (const error of await this.#offsets.commitDirty()) {
       this.#options.logger.warn('Offset commit failed', { error: error.message });
     }
