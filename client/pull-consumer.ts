@@ -23,12 +23,12 @@ import {
   consumerSendMessageBack,
   getMaxOffset,
   getMinOffset,
+  heartbeatAll,
   type PullStatus,
   PullSysFlag,
   parsePullResponse,
   searchOffset,
-  sendHeartbeat,
-  unregisterClient,
+  unregisterAll,
 } from './broker-api.js';
 import { ClientInstance, type Target } from './client-instance.js';
 import { ConsumerOffsets } from './consumer-offsets.js';
@@ -118,15 +118,9 @@ export class PullConsumer {
     await Promise.all(this.#tasks.map((t) => t.stop()));
     if (wasRunning) {
       await this.#commitLogged();
-      await Promise.all(
-        this.#targets().map((target) =>
-          unregisterClient(this.#instance, target, this.clientId, {
-            consumerGroup: this.#options.groupName,
-          }).catch((error: unknown) =>
-            this.#options.logger.debug('Unregister failed', { error: String(error) }),
-          ),
-        ),
-      );
+      await unregisterAll(this.#instance, this.#targets(), this.clientId, {
+        consumerGroup: this.#options.groupName,
+      });
     }
     await this.#instance.close();
   }
@@ -350,10 +344,7 @@ export class PullConsumer {
       const route = this.#instance.route(topic);
       return route === undefined ? [] : [route];
     });
-    return brokerAddresses(routes, false).map((b) => ({
-      address: b.address,
-      brokerName: b.brokerName,
-    }));
+    return brokerAddresses(routes, false);
   }
 
   async #heartbeat(): Promise<void> {
@@ -371,16 +362,7 @@ export class PullConsumer {
         },
       ],
     };
-    await Promise.all(
-      this.#targets().map((target) =>
-        sendHeartbeat(this.#instance, target, data).catch((error: unknown) =>
-          this.#options.logger.warn('Heartbeat failed', {
-            address: target.address,
-            error: String(error),
-          }),
-        ),
-      ),
-    );
+    await heartbeatAll(this.#instance, this.#targets(), data);
   }
 
   async #refreshRoutes(): Promise<void> {
