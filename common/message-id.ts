@@ -18,7 +18,7 @@
 // The month starts at local midnight of day 1, as Java's Calendar does in the default zone.
 
 import { assert } from './assert.js';
-import { readInt64Buffer } from './bytes.js';
+import { readInt64Buffer, uint32Hex } from './bytes.js';
 import type { Clock } from './clock.js';
 import { ipToBytes } from './host-address.js';
 import { createOffsetMessageId } from './message-codec.js';
@@ -120,11 +120,8 @@ export class UniqIdGenerator {
     }
     let diff = (nowMs - this.#startMs) | 0;
     if (diff < 0 && diff > -1_000_000) diff = 0;
-    const tail = Buffer.allocUnsafe(6);
-    tail.writeInt32BE(diff, 0);
-    tail.writeUInt16BE(this.#counter & 0xffff, 4);
+    const id = this.#fixed + uint32Hex(diff, 8) + uint32Hex(this.#counter, 4);
     this.#counter = (this.#counter + 1) & 0xffff;
-    const id = this.#fixed + tail.toString('hex').toUpperCase();
     assert(id.length === this.#fixed.length + 12, 'unique id length');
     return id;
   }
