@@ -6,6 +6,7 @@
 //     and how to try them, stops cleanly on Ctrl-C. --key=value sets broker config keys.
 //   petrel check-config <file> [--namesrv] [--lenient]
 //     Loads a broker (or NameServer) .properties file and reports every problem and warning.
+//   petrel bench engine|produce|consume|ha [options]   (petrel-bench.ts)
 
 import { join } from 'node:path';
 import { startBroker } from '../broker/broker.js';
@@ -21,6 +22,7 @@ import {
   stopOnSignals,
   UsageError,
 } from './cli-kit.js';
+import { BENCH_USAGE, bench } from './petrel-bench.js';
 
 const USAGE = `Usage:
   petrel cluster [--host 127.0.0.1] [--namesrv-port 9876] [--broker-port 10911]
@@ -28,7 +30,8 @@ const USAGE = `Usage:
       Runs a NameServer and a broker in this process; Ctrl-C stops both.
       --key=value sets a broker config key (e.g. --flushDiskType=SYNC_FLUSH).
   petrel check-config <file> [--namesrv] [--lenient]
-      Checks a broker (or, with --namesrv, a NameServer) .properties file.`;
+      Checks a broker (or, with --namesrv, a NameServer) .properties file.
+${BENCH_USAGE}`;
 
 function portOf(args: ParsedArgs, name: string, fallback: number): string {
   const text = args.values.get(name) ?? String(fallback);
@@ -120,6 +123,8 @@ async function main(): Promise<number | undefined> {
       return cluster(rest);
     case 'check-config':
       return checkConfig(rest);
+    case 'bench':
+      return bench(rest);
     case undefined:
     case '-h':
     case '--help':
