@@ -13,7 +13,8 @@
 // Usage: node dist/bench/e2e/ha-bench.js [--duration=10] [--warmup=2] [--size=1024]
 //   [--in-flight=1,32,256] [--setups=standalone,ASYNC_MASTER,SYNC_MASTER] [--flush=ASYNC_FLUSH]
 //   [--queues=8] [--sample=20] [--profile=DIR] [--out=bench/results/ha.md]
-// --profile writes CPU profiles of the master and the slave (node --cpu-prof) into DIR.
+// --profile writes CPU profiles of the master and the slave (node --cpu-prof, one file per thread)
+// into DIR/<setup>-master and DIR/<setup>-slave.
 // `petrel bench ha` calls runHaBench with the same arguments.
 
 import type { ChildProcess } from 'node:child_process';
@@ -176,11 +177,7 @@ async function startHaCluster(
     const profile = (who: string) =>
       options.profileDir === null
         ? []
-        : [
-            '--cpu-prof',
-            `--cpu-prof-dir=${options.profileDir}`,
-            `--cpu-prof-name=${setup}-${who}-${Date.now()}.cpuprofile`,
-          ];
+        : ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, `${setup}-${who}`)}`];
     const role = setup === HaSetup.SYNC_MASTER ? 'SYNC_MASTER' : 'ASYNC_MASTER';
     const master = await processes.startBroker(
       namesrvAddr,
