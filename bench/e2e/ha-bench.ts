@@ -422,7 +422,7 @@ export function renderHaReport(
   return [
     `### Master/Slave (${options.flush}, ${m.date.slice(0, 10)})`,
     '',
-    `Machine: ${machineLine(m)}; load average before the run ${load}.`,
+    `Machine: ${machineLine(m)}; load average (1 / 5 / 15 min) ${load}.`,
     '',
     `${options.sizeBytes}-byte bodies, ${options.queues} queues, ${options.warmupS} s warm-up and ${options.durationS} s measured per row, lag sampled every ${options.sampleMs} ms.`,
     '',
@@ -461,15 +461,20 @@ function printRow(r: HaRow): void {
   );
 }
 
+/** 1, 5 and 15 minute load averages: the machine is shared, so the report says how busy it was. */
+function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
+}
+
 /** Runs the benchmark; prints and (unless --out=none) records the table. Returns an exit code. */
 export async function runHaBench(
   args: readonly string[],
-  command = `npm run bench:ha -- ${args.join(' ')}`.trim(),
+  command = args.length === 0 ? 'npm run bench:ha' : `npm run bench:ha -- ${args.join(' ')}`,
 ): Promise<number> {
   const options = parseHaBenchArgs(args);
-  const load = loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ');
+  const loadBefore = loadAverage();
   const dir = mkdtempSync(join(tmpdir(), 'petrel-ha-bench-'));
   const body = Buffer.alloc(options.sizeBytes, 0x61);
   const rows: HaRow[] = [];
@@ -486,6 +491,7 @@ export async function runHaBench(
         await cluster.stop();
       }
     }
+    const load = `before the run ${loadBefore}, after ${loadAverage()}`;
     const section = renderHaReport(options, rows, command, load);
     console.log(`\n${section}`);
     if (options.out !== null) writeSection(options.out, REPORT_HEADER, 'ha', section);
