@@ -119,8 +119,8 @@ describe('IndexService', () => {
     };
     const path = `${tmp()}/20260101000000000`;
     const file = new IndexFile(counting, path, slotNum, 100);
-    let phyOffset = 0;
-    for (const key of keys.values()) file.putKey(key, (phyOffset += 100), T0);
+    const ordered = [...keys.values()];
+    for (const [i, key] of ordered.entries()) file.putKey(key, 100 * (i + 1), T0);
     file.flush();
     file.close();
     assert.deepEqual(slotWrites, [
@@ -128,11 +128,10 @@ describe('IndexService', () => {
       { position: INDEX_HEADER_BYTES + 9 * 4096, length: 4096 },
     ]);
     const reopened = new IndexFile(io, path, slotNum, 100);
-    phyOffset = 0;
-    for (const key of keys.values()) {
+    for (const [i, key] of ordered.entries()) {
       const found: number[] = [];
       reopened.query(key, 10, 0, Number.MAX_SAFE_INTEGER, found);
-      assert.deepEqual(found, [(phyOffset += 100)], key);
+      assert.deepEqual(found, [100 * (i + 1)], key);
     }
     reopened.close();
   });
