@@ -14,7 +14,8 @@
 // Usage: node dist/bench/e2e/cluster-bench.js produce|consume [--duration=10] [--warmup=2]
 //   [--size=1024] [--concurrency=32] [--clients=petrel,ali-ons] [--flush=ASYNC_FLUSH]
 //   [--messages=50000] [--rate=2000] [--queues=8] [--out=bench/results/cluster.md]
-// `petrel bench produce|consume` calls runClusterBench with the same arguments.
+// `petrel bench produce|consume` calls runClusterBench with the same arguments (it records no file
+// unless --out is given).
 
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

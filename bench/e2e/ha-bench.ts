@@ -15,7 +15,7 @@
 //   [--queues=8] [--sample=20] [--profile=DIR] [--out=bench/results/ha.md]
 // --profile writes CPU profiles of the master and the slave (node --cpu-prof, one file per thread)
 // into DIR/<setup>-master and DIR/<setup>-slave.
-// `petrel bench ha` calls runHaBench with the same arguments.
+// `petrel bench ha` calls runHaBench with the same arguments (it records no file unless --out is given).
 
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
