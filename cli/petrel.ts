@@ -3,16 +3,19 @@
 //   petrel cluster [...]   the local Master/Slave cluster `npm start` runs (cli/petrel-cluster.ts)
 //   petrel check-config <file> [--namesrv] [--lenient]
 //     Loads a broker (or NameServer) .properties file and reports every problem and warning.
+//   petrel bench engine|produce|consume|ha [options]   (petrel-bench.ts)
 
 import { formatWarning } from '../config/config-error.js';
 import { loadBrokerConfig, loadNamesrvConfig } from '../config/load.js';
 import { parseCliArgs, runMain, say, UsageError } from './cli-kit.js';
+import { BENCH_USAGE, bench } from './petrel-bench.js';
 import { CLUSTER_USAGE, runCluster } from './petrel-cluster.js';
 
 const USAGE = `Usage:
 ${CLUSTER_USAGE}
   petrel check-config <file> [--namesrv] [--lenient]
-      Checks a broker (or, with --namesrv, a NameServer) .properties file.`;
+      Checks a broker (or, with --namesrv, a NameServer) .properties file.
+${BENCH_USAGE}`;
 
 function checkConfig(argv: readonly string[]): number {
   const args = parseCliArgs(argv, { withValue: [], flags: ['--namesrv', '--lenient'] });
@@ -37,6 +40,8 @@ async function main(): Promise<number | undefined> {
       return runCluster(rest);
     case 'check-config':
       return checkConfig(rest);
+    case 'bench':
+      return bench(rest);
     case undefined:
     case '-h':
     case '--help':

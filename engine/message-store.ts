@@ -351,16 +351,28 @@ export class MessageStore {
     return this.#p.reader.searchOffsetByTimestamp(topic, queueId, timestamp);
   }
 
-  /** Key figures, named as RocketMQ's runtime info where one exists. */
+  /**
+   * Key figures, named as RocketMQ's runtime info where one exists. A master with an HA port adds
+   * its replication figures under the names of RocketMQ's HAService fields: haConnectionCount
+   * (slaves streaming now), push2SlaveMaxOffset (highest offset a slave acknowledged) and
+   * slaveFallBehindMuch (commitLogMaxOffset - push2SlaveMaxOffset, in bytes).
+   */
   runtimeInfo(): Record<string, number | string> {
     const p = this.#p.positions;
-    return {
+    const o = this.#p.options;
+    const info: Record<string, number | string> = {
       commitLogMinOffset: p.get(PositionSlot.MIN_COMMITLOG_OFFSET),
       commitLogMaxOffset: p.get(PositionSlot.WROTE),
       commitLogFlushedOffset: p.get(PositionSlot.FLUSHED),
       putsInFlight: this.#tracker.size,
-      flushDiskType: this.#p.options.flushDiskType,
+      flushDiskType: o.flushDiskType,
     };
+    if (o.brokerRole === 'SLAVE' || o.haListenPort < 0) return info;
+    const ha = this.haStatus();
+    info['haConnectionCount'] = ha.slaveCount;
+    info['push2SlaveMaxOffset'] = ha.slaveAckedOffset;
+    info['slaveFallBehindMuch'] = ha.slaveLagBytes;
+    return info;
   }
 
   /** Deletes expired segments now, whatever the hour (RocketMQ's manual delete); returns the count. */

@@ -124,6 +124,25 @@ describe('broker Master/Slave replication', { timeout: 120_000 }, () => {
     );
   });
 
+  it("reports the slave's acknowledged offset and lag in the master's runtime info", async () => {
+    const masterAddr = cluster.brokers[0]?.address ?? '';
+    const slaveAddr = cluster.brokers[1]?.address ?? '';
+    await waitFor(
+      async () => (await admin.brokerStatus(masterAddr))['slaveFallBehindMuch'] === '0',
+      {
+        timeoutMs: 10_000,
+        what: 'the slave to acknowledge everything',
+      },
+    );
+    const master = await admin.brokerStatus(masterAddr);
+    assert.equal(master['haConnectionCount'], '1');
+    assert.ok(Number(master['commitLogMaxOffset']) > sent * 3, 'the sends are in the log');
+    assert.equal(master['push2SlaveMaxOffset'], master['commitLogMaxOffset']);
+    const slave = await admin.brokerStatus(slaveAddr);
+    assert.equal(slave['commitLogMaxOffset'], master['commitLogMaxOffset']);
+    assert.equal(slave['push2SlaveMaxOffset'], undefined, 'a slave streams to nobody');
+  });
+
   it('keeps consumers going from the slave when the master dies, and carries their offsets back', async () => {
     const first = await consumeAll(cluster.namesrvAddr, 'G1', sent);
     await first.consumer.shutdown();
