@@ -204,15 +204,6 @@ export class SpscRing {
    * reservation (an encoder that reserved a maximum and wrote less); it defaults to all of it.
    */
   commit(type: number, flags = 0, payloadBytes = this.#reservedPayloadBytes): void {
-    this.commitQuietly(type, flags, payloadBytes);
-    this.wakeConsumer();
-  }
-
-  /**
-   * commit() without waking a sleeping consumer: a producer that publishes several records in a
-   * row calls wakeConsumer() once after the last, so they share one notify.
-   */
-  commitQuietly(type: number, flags = 0, payloadBytes = this.#reservedPayloadBytes): void {
     const recordIndex = this.#reservedRecordIndex;
     assert(recordIndex >= 0, 'ring: commit without a reservation');
     assert(Number.isInteger(type), 'ring: record type is not an integer');
@@ -225,12 +216,6 @@ export class SpscRing {
     this.#writeHeader(recordIndex, payloadBytes, type, flags);
     this.#reservedRecordIndex = -1;
     this.#publishTail(recordBytesFor(payloadBytes));
-  }
-
-  /** Wakes the consumer if it sleeps; call after records published with commitQuietly(). */
-  wakeConsumer(): void {
-    // Dekker pairing with the waiter's store of dataWaiting: read after our tail store.
-    this.#wakeIfWaiting(DATA_WAITING_WORD, DATA_SIGNAL_WORD);
   }
 
   /** Drops the open reservation without publishing anything (an encoder gave up). */
@@ -429,7 +414,6 @@ export class SpscRing {
     if (!this.#hasFree(bytesToEnd)) return -1;
     this.#writeHeader(recordIndex, bytesToEnd - RECORD_HEADER_BYTES, RECORD_TYPE_WRAP, 0);
     this.#publishTail(bytesToEnd);
-    this.wakeConsumer();
     assert((this.#tail & this.#mask) === 0, 'ring: wrap record did not reach the end');
     return this.#hasFree(recordBytes) ? 0 : -1;
   }
@@ -456,6 +440,8 @@ export class SpscRing {
     this.#tail = (this.#tail + recordBytes) >>> 0;
     // Publishes the header and payload written before it (SeqCst store; see the header comment).
     Atomics.store(this.#words, TAIL_WORD, this.#tail | 0);
+    // Dekker pairing with the waiter's store of dataWaiting: read after our tail store.
+    this.#wakeIfWaiting(DATA_WAITING_WORD, DATA_SIGNAL_WORD);
   }
 
   #publishHead(head: number): void {

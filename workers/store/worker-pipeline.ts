@@ -101,7 +101,6 @@ class WorkerPipeline implements AppendPipeline {
   #failure: string | undefined;
   #running = true;
   #referenced = true;
-  #wakeQueued = false;
   #queries = new Map<
     number,
     { resolve: (offsets: number[]) => void; reject: (error: Error) => void }
@@ -158,20 +157,9 @@ class WorkerPipeline implements AppendPipeline {
     const index = ring.reserve(length);
     if (index < 0) return false;
     encoder.encodeTo(ring.buffer, index);
-    ring.commitQuietly(APPEND_RECORD, encoder.flags, length);
-    this.#wakeWriterSoon();
+    ring.commit(APPEND_RECORD, encoder.flags, length);
     this.#setReferenced(true);
     return true;
-  }
-
-  /** Puts made in one turn of the event loop share one wake-up of the writer. */
-  #wakeWriterSoon(): void {
-    if (this.#wakeQueued) return;
-    this.#wakeQueued = true;
-    queueMicrotask(() => {
-      this.#wakeQueued = false;
-      this.#w.appendRing.wakeConsumer();
-    });
   }
 
   submitRaw(commitLogOffset: number, bytes: Buffer): boolean {

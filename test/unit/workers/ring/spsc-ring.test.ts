@@ -327,21 +327,6 @@ describe('SpscRing wake-ups', () => {
       assert.equal(consumer.signalsSent, 1);
     }));
 
-  it('lets records committed quietly share one notify, sent by wakeConsumer', () =>
-    keptAlive(async () => {
-      const { producer, consumer } = pair(4096);
-      const dataReady = consumer.waitForDataAsync(60_000);
-      for (let i = 0; i < 5; i++) {
-        assert.ok(producer.reserve(8) >= 0);
-        producer.commitQuietly(1);
-      }
-      assert.equal(producer.signalsSent, 0);
-      producer.wakeConsumer();
-      assert.equal(await dataReady, true);
-      assert.equal(producer.signalsSent, 1);
-      assert.equal(drainAll(consumer).length, 5);
-    }));
-
   it('times out when nothing arrives and refuses overlapping waits', () =>
     keptAlive(async () => {
       const { consumer } = pair(64);
