@@ -62,7 +62,10 @@ export function toHexUpper(bytes: Uint8Array): string {
 
 /** Upper-case hex of the low `digits` / 2 bytes of an unsigned 32-bit value. */
 export function uint32Hex(value: number, digits: 4 | 8): string {
-  return (value >>> 0).toString(16).toUpperCase().padStart(digits, '0').slice(-digits);
+  const low = `${HEX_BYTES[(value >>> 8) & 0xff]}${HEX_BYTES[value & 0xff]}`;
+  return digits === 4
+    ? low
+    : `${HEX_BYTES[(value >>> 24) & 0xff]}${HEX_BYTES[(value >>> 16) & 0xff]}${low}`;
 }
 
 /** Upper-case hex of a safe integer as a big-endian int64 (16 digits). */

@@ -80,7 +80,7 @@ export class MessageStore {
       maxMessageSize: parts.options.maxMessageSize,
       storeHost: this.#storeHost,
       bornHost: this.#storeHost,
-      bodyChecksum: true,
+      hasher: parts.hasher,
     });
     const ip = this.#storeHost.subarray(0, this.#storeHost.byteLength - 4);
     this.#uniqIds = new UniqIdGenerator({
