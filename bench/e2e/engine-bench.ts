@@ -13,6 +13,7 @@ import { ErrorCode, MqError } from '../../common/errors.js';
 import { openStore } from '../../engine/index.js';
 import { fmt, newHistogram, percentileMs, recordSince } from '../lib/latency.js';
 import { machineInfo, machineLine } from '../lib/machine.js';
+import { markdownTable } from '../lib/markdown-report.js';
 import { type DiskLimit, measureCpuFloor, measureDisk } from './physical-limits.js';
 
 export interface EngineRun {
@@ -195,20 +196,44 @@ function render(
     out.push(
       `- CPU floor, ${size} B bodies (encode record + CRC into 1 MiB buffers, writeSync): ${fmt(floor, 0)} msgs/s`,
     );
-  out.push(
-    '',
-    '| body | flush | threads | in flight | msgs/s | MB/s | put p50 ms | put p99 ms | loop delay p99 ms | vs limit |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-  );
-  for (const r of runs) {
+  const rows = runs.map((r) => {
     const limit =
       r.bodyBytes >= 16384
         ? `${fmt((r.mbPerSec / disk.mbPerSec) * 100)} % of disk`
         : `${fmt((r.msgsPerSec / (floors.get(r.bodyBytes) ?? 1)) * 100)} % of CPU floor`;
-    out.push(
-      `| ${r.bodyBytes} B | ${r.flushDiskType} | ${r.threads} | ${r.inFlight} | ${fmt(r.msgsPerSec, 0)} | ${fmt(r.mbPerSec)} | ${fmt(r.putP50Ms, 3)} | ${fmt(r.putP99Ms, 3)} | ${fmt(r.loopDelayP99Ms, 2)} | ${limit} |`,
-    );
-  }
+    return [
+      `${r.bodyBytes} B`,
+      r.flushDiskType,
+      String(r.threads),
+      String(r.inFlight),
+      fmt(r.msgsPerSec, 0),
+      fmt(r.mbPerSec),
+      fmt(r.putP50Ms, 3),
+      fmt(r.putP99Ms, 3),
+      fmt(r.loopDelayP99Ms, 2),
+      limit,
+    ];
+  });
+  const headers = [
+    'body',
+    'flush',
+    'threads',
+    'in flight',
+    'msgs/s',
+    'MB/s',
+    'put p50 ms',
+    'put p99 ms',
+    'loop delay p99 ms',
+    'vs limit',
+  ];
+  out.push(
+    '',
+    ...markdownTable(
+      headers,
+      headers.map(() => false),
+      rows,
+    ),
+  );
   out.push('', 'Targets:', '', ...targets(runs, floors, disk), '');
   return out.join('\n');
 }
