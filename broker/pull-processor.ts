@@ -10,7 +10,7 @@
 // table, suggestWhichBrokerId), broker/.../filter/ExpressionMessageFilter.java (tag codes),
 // store/.../DefaultMessageStore.getMessage (nextBeginOffset rules, in the engine).
 
-import { isReadable } from '../common/topic-rules.js';
+import { isReadable, PermName } from '../common/topic-rules.js';
 import type { GetMessageResult } from '../engine/index.js';
 import {
   createExtFields,
@@ -22,6 +22,7 @@ import {
   type RemotingConnection,
   RequestCode,
   ResponseCode,
+  type TopicConfig,
 } from '../protocol/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { decodeRequestHeader, failure, type ProcessorRegistry } from './request-kit.js';
@@ -97,6 +98,22 @@ function retryAtMaster(
 }
 
 /** The checks of PullMessageProcessor before the store is read. */
+/**
+ * A slave whose master died before the next topic-config copy still holds the topic's messages:
+ * it learns the topic from its ConsumeQueues instead of refusing the pulls (RocketMQ's slave
+ * answers TOPIC_NOT_EXIST until its master returns).
+ */
+function topicFromReplicatedData(ctx: BrokerContext, topic: string): TopicConfig | undefined {
+  if (ctx.config.brokerRole !== 'SLAVE') return undefined;
+  const queueIds = ctx.store.getQueueIdsOfTopic(topic);
+  const highest = queueIds.at(-1);
+  if (highest === undefined) return undefined;
+  const queueNums = Math.max(highest + 1, ctx.config.defaultTopicQueueNums);
+  const { config, created } = ctx.topics.ensure(topic, queueNums, PermName.READ | PermName.WRITE);
+  if (created) ctx.logger.info('Topic learnt from replicated data', { topic, queueNums });
+  return config;
+}
+
 function planPull(
   ctx: BrokerContext,
   request: RemotingCommand,
@@ -115,7 +132,7 @@ function planPull(
     const remark = `subscription group no permission, ${header.consumerGroup}`;
     return failure(request, ResponseCode.NO_PERMISSION, remark);
   }
-  const topic = ctx.topics.get(header.topic);
+  const topic = ctx.topics.get(header.topic) ?? topicFromReplicatedData(ctx, header.topic);
   if (topic === undefined) {
     const remark = `topic[${header.topic}] not exist, apply first please!`;
     return failure(request, ResponseCode.TOPIC_NOT_EXIST, remark);

@@ -8,7 +8,7 @@
 // SendMessageProcessor.java (asyncSendMessage, asyncSendBatchMessage, handleRetryAndDLQ,
 // handlePutMessageResult), store/.../CommitLog.putMessage (delay-level redirect).
 
-import { SysFlag, TRANSACTION_TYPE_MASK } from '../common/message-codec.js';
+import { TRANSACTION_TYPE_MASK } from '../common/message-codec.js';
 import {
   dlqTopicOf,
   isDlqTopic,
@@ -166,14 +166,9 @@ async function sendOne(
   return putResponse(ctx, request, put, placed.responseQueueId);
 }
 
+/** Any transaction type in the sysFlag (prepared, commit or rollback), or the TRAN_MSG property. */
 function isTransactional(sysFlag: number, properties: Record<string, string>): boolean {
-  const type = sysFlag & TRANSACTION_TYPE_MASK;
-  return (
-    properties[MessageProperty.TRAN_MSG] === 'true' ||
-    type === SysFlag.TRANSACTION_PREPARED ||
-    type === SysFlag.TRANSACTION_COMMIT ||
-    type === SysFlag.TRANSACTION_ROLLBACK
-  );
+  return properties[MessageProperty.TRAN_MSG] === 'true' || (sysFlag & TRANSACTION_TYPE_MASK) !== 0;
 }
 
 /** handleRetryAndDLQ + the delay redirect: where the message is really stored. */

@@ -10,8 +10,8 @@
 import { startBroker } from '../broker/broker.js';
 import { formatWarning } from '../config/config-error.js';
 import { loadBrokerConfig } from '../config/load.js';
-import { printEffectiveConfig } from '../config/to-options.js';
-import { createConsoleLogger, parseCliArgs, runMain, say, stopOnSignals } from './cli-kit.js';
+import { createConsoleLogger, runMain, say, stopOnSignals } from './cli-kit.js';
+import { loadServerConfig } from './server-config.js';
 
 const USAGE = `Usage: mqbroker -c broker.properties [-n namesrvAddr] [-p] [--lenient] [--key=value ...]
   -c <file>      RocketMQ broker .properties file
@@ -22,25 +22,8 @@ const USAGE = `Usage: mqbroker -c broker.properties [-n namesrvAddr] [-p] [--len
   -h, --help     this help`;
 
 async function main(): Promise<number | undefined> {
-  const args = parseCliArgs(process.argv.slice(2), {
-    withValue: ['-c', '-n'],
-    flags: ['-p', '-h', '--help', '--lenient'],
-  });
-  if (args.flags.has('-h') || args.flags.has('--help')) {
-    say(USAGE);
-    return 0;
-  }
-  const file = args.values.get('-c');
-  const namesrvAddr = args.values.get('-n');
-  const loaded = loadBrokerConfig({
-    ...(file === undefined ? {} : { file }),
-    overrides: { ...args.overrides, ...(namesrvAddr === undefined ? {} : { namesrvAddr }) },
-    lenient: args.flags.has('--lenient'),
-  });
-  if (args.flags.has('-p')) {
-    process.stdout.write(printEffectiveConfig(loaded));
-    return 0;
-  }
+  const loaded = loadServerConfig(USAGE, loadBrokerConfig, { takesNamesrvAddr: true });
+  if (loaded === null) return 0;
   const config = loaded.config;
   const logger = createConsoleLogger(`broker ${config.brokerName}`);
   for (const warning of loaded.warnings) logger.warn(formatWarning(warning));

@@ -8,9 +8,9 @@
 
 import { formatWarning } from '../config/config-error.js';
 import { loadNamesrvConfig } from '../config/load.js';
-import { printEffectiveConfig } from '../config/to-options.js';
 import { startNamesrv } from '../namesrv/namesrv.js';
-import { createConsoleLogger, parseCliArgs, runMain, say, stopOnSignals } from './cli-kit.js';
+import { createConsoleLogger, runMain, say, stopOnSignals } from './cli-kit.js';
+import { loadServerConfig } from './server-config.js';
 
 const USAGE = `Usage: mqnamesrv [-c namesrv.properties] [-p] [--lenient] [--key=value ...]
   -c <file>      RocketMQ NameServer .properties file
@@ -20,24 +20,8 @@ const USAGE = `Usage: mqnamesrv [-c namesrv.properties] [-p] [--lenient] [--key=
   -h, --help     this help`;
 
 async function main(): Promise<number | undefined> {
-  const args = parseCliArgs(process.argv.slice(2), {
-    withValue: ['-c'],
-    flags: ['-p', '-h', '--help', '--lenient'],
-  });
-  if (args.flags.has('-h') || args.flags.has('--help')) {
-    say(USAGE);
-    return 0;
-  }
-  const file = args.values.get('-c');
-  const loaded = loadNamesrvConfig({
-    ...(file === undefined ? {} : { file }),
-    overrides: args.overrides,
-    lenient: args.flags.has('--lenient'),
-  });
-  if (args.flags.has('-p')) {
-    process.stdout.write(printEffectiveConfig(loaded));
-    return 0;
-  }
+  const loaded = loadServerConfig(USAGE, loadNamesrvConfig);
+  if (loaded === null) return 0;
   const logger = createConsoleLogger('namesrv');
   for (const warning of loaded.warnings) logger.warn(formatWarning(warning));
   const namesrv = await startNamesrv(loaded.config, { logger });

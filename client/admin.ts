@@ -11,11 +11,7 @@
 
 import { ErrorCode, MqError } from '../common/errors.js';
 import { type ClusterInfo, decodeClusterInfo } from '../protocol/bodies/cluster-info.js';
-import {
-  decodeConsumerOffsetTable,
-  decodeConsumeStats,
-  decodeTopicStatsTable,
-} from '../protocol/bodies/offset-tables.js';
+import { decodeConsumeStats, decodeTopicStatsTable } from '../protocol/bodies/offset-tables.js';
 import { decodeKvTable, decodeTopicList } from '../protocol/bodies/simple-bodies.js';
 import type { TopicRouteData } from '../protocol/bodies/topic-route-data.js';
 import { CreateTopicRequestHeader } from '../protocol/headers/create-topic-request-header.js';
@@ -26,7 +22,6 @@ import { MessageProperty } from '../protocol/message-properties.js';
 import { createRequest, type RemotingCommand } from '../protocol/remoting-command.js';
 import { RequestCode } from '../protocol/request-code.js';
 import { ResponseCode } from '../protocol/response-code.js';
-import { getMaxOffset, getMinOffset } from './broker-api.js';
 import { ClientInstance, remoteError, type Target } from './client-instance.js';
 import { type ClientOptions, resolveClientOptions } from './client-options.js';
 import { checkGroup, checkTopic, type MessageExt, retryTopicOf } from './message.js';
@@ -112,13 +107,6 @@ export class Admin {
     return response;
   }
 
-  async #broker(target: Target, request: RemotingCommand): Promise<RemotingCommand> {
-    const timeoutMs = this.#instance.options.requestTimeoutMs;
-    const response = await this.#instance.invoke(target, request, timeoutMs);
-    if (response.code !== ResponseCode.SUCCESS) throw remoteError(target, request, response);
-    return response;
-  }
-
   async clusterInfo(): Promise<ClusterInfo> {
     this.#check();
     const response = await this.#namesrv(createRequest(RequestCode.GET_BROKER_CLUSTER_INFO));
@@ -141,7 +129,10 @@ export class Admin {
       order: options.order ?? false,
     });
     for (const target of targets) {
-      await this.#broker(target, createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, header));
+      await this.#instance.invokeOk(
+        target,
+        createRequest(RequestCode.UPDATE_AND_CREATE_TOPIC, header),
+      );
     }
     return targets;
   }
@@ -209,10 +200,7 @@ export class Admin {
     return route;
   }
 
-  /**
-   * Min and max offset of every queue of a topic, from each group's master (or any broker).
-   * Brokers without GET_TOPIC_STATS_INFO are asked per queue (GET_MIN_OFFSET / GET_MAX_OFFSET).
-   */
+  /** Min and max offset of every queue of a topic, from each group's master (or any broker). */
   async topicStatus(topic: string): Promise<TopicQueueStatus[]> {
     const route = await this.topicRoute(topic);
     const rows: TopicQueueStatus[] = [];
@@ -221,19 +209,7 @@ export class Admin {
       if (found === null) continue;
       const target = { address: found.address, brokerName: data.brokerName };
       const request = createRequest(RequestCode.GET_TOPIC_STATS_INFO, { topic });
-      const response = await this.#instance.invoke(target, request, this.#timeoutMs);
-      if (response.code === ResponseCode.REQUEST_CODE_NOT_SUPPORTED) {
-        const queueData = route.queueDatas.find((q) => q.brokerName === data.brokerName);
-        const queueNums = Math.max(queueData?.readQueueNums ?? 0, queueData?.writeQueueNums ?? 0);
-        for (let queueId = 0; queueId < queueNums; queueId++) {
-          const queue = { topic, brokerName: data.brokerName, queueId };
-          const minOffset = await getMinOffset(this.#instance, target, queue);
-          const maxOffset = await getMaxOffset(this.#instance, target, queue);
-          rows.push({ queue, minOffset, maxOffset, lastUpdateTimestamp: 0 });
-        }
-        continue;
-      }
-      if (response.code !== ResponseCode.SUCCESS) throw remoteError(target, request, response);
+      const response = await this.#instance.invokeOk(target, request);
       for (const entry of decodeTopicStatsTable(response.body).offsetTable) {
         rows.push({ queue: entry.messageQueue, ...entry.value });
       }
@@ -241,13 +217,12 @@ export class Admin {
     return rows.sort((a, b) => compareQueues(a.queue, b.queue));
   }
 
-  get #timeoutMs(): number {
-    return this.#instance.options.requestTimeoutMs;
-  }
-
   async brokerRuntimeInfo(target: Target): Promise<Record<string, string>> {
     this.#check();
-    const response = await this.#broker(target, createRequest(RequestCode.GET_BROKER_RUNTIME_INFO));
+    const response = await this.#instance.invokeOk(
+      target,
+      createRequest(RequestCode.GET_BROKER_RUNTIME_INFO),
+    );
     return decodeKvTable(response.body).table;
   }
 
@@ -288,8 +263,7 @@ export class Admin {
 
   /**
    * Offsets and lag of a consumer group on every broker that serves its retry topic (or the
-   * given topic). Brokers without GET_CONSUME_STATS are read through GET_ALL_CONSUMER_OFFSET and
-   * GET_MAX_OFFSET.
+   * given topic).
    */
   async consumerProgress(group: string, topic?: string): Promise<ConsumerProgress> {
     this.#check();
@@ -304,12 +278,7 @@ export class Admin {
       const header: Record<string, string> = { consumerGroup: group };
       if (topic !== undefined) header['topic'] = topic;
       const request = createRequest(RequestCode.GET_CONSUME_STATS, header);
-      const response = await this.#instance.invoke(target, request, this.#timeoutMs);
-      if (response.code === ResponseCode.REQUEST_CODE_NOT_SUPPORTED) {
-        queues.push(...(await this.#progressFromOffsets(target, group, topic)));
-        continue;
-      }
-      if (response.code !== ResponseCode.SUCCESS) throw remoteError(target, request, response);
+      const response = await this.#instance.invokeOk(target, request);
       const stats = decodeConsumeStats(response.body);
       consumeTps += stats.consumeTps;
       for (const entry of stats.offsetTable) {
@@ -328,38 +297,6 @@ export class Admin {
     return { group, queues, consumeTps, diffTotal };
   }
 
-  async #progressFromOffsets(
-    target: Target,
-    group: string,
-    topic: string | undefined,
-  ): Promise<ConsumerQueueProgress[]> {
-    const response = await this.#broker(target, createRequest(RequestCode.GET_ALL_CONSUMER_OFFSET));
-    const table = decodeConsumerOffsetTable(response.body).offsetTable;
-    const rows: ConsumerQueueProgress[] = [];
-    for (const [key, offsets] of Object.entries(table)) {
-      const at = key.lastIndexOf('@');
-      const keyTopic = key.slice(0, at);
-      if (at < 0 || key.slice(at + 1) !== group) continue;
-      if (topic !== undefined && keyTopic !== topic) continue;
-      for (const [queueIdText, consumerOffset] of Object.entries(offsets)) {
-        const queue = {
-          topic: keyTopic,
-          brokerName: target.brokerName,
-          queueId: Number(queueIdText),
-        };
-        const brokerOffset = await getMaxOffset(this.#instance, target, queue);
-        rows.push({
-          queue,
-          brokerOffset,
-          consumerOffset,
-          diff: Math.max(0, brokerOffset - consumerOffset),
-          lastTimestamp: 0,
-        });
-      }
-    }
-    return rows;
-  }
-
   async #viewByOffsetId(msgId: string): Promise<MessageExt | null> {
     let decoded: ReturnType<typeof decodeOffsetMsgId>;
     try {
@@ -376,18 +313,28 @@ export class Admin {
       RequestCode.VIEW_MESSAGE_BY_ID,
       ViewMessageRequestHeader.encode({ offset: decoded.commitLogOffset }),
     );
-    const response = await this.#broker(target, request);
+    const response = await this.#instance.invokeOk(target, request);
     return (
       decodeMessages(response.body, {
-        brokerName: this.#brokerNameOf(address) ?? address,
+        brokerName: (await this.#brokerNameOf(address)) ?? address,
         checksum: null,
         maxRecordBytes: 64 * 1024 * 1024,
       })[0] ?? null
     );
   }
 
-  #brokerNameOf(address: string): string | null {
-    for (const data of this.#instance.brokerDatas()) {
+  /**
+   * The group of the broker at `address`, from the NameServer's cluster table (an offset message
+   * id names only the address); null when the NameServer does not list it or does not answer.
+   */
+  async #brokerNameOf(address: string): Promise<string | null> {
+    let info: ClusterInfo;
+    try {
+      info = await this.clusterInfo();
+    } catch {
+      return null;
+    }
+    for (const data of Object.values(info.brokerAddrTable)) {
       if (Object.values(data.brokerAddrs).includes(address)) return data.brokerName;
     }
     return null;

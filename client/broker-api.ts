@@ -236,8 +236,7 @@ export async function updateConsumerOffset(
       commitOffset: offset,
     }),
   );
-  const response = await instance.invoke(target, request, instance.options.requestTimeoutMs);
-  if (response.code !== ResponseCode.SUCCESS) throw remoteError(target, request, response);
+  await instance.invokeOk(target, request);
 }
 
 async function offsetCall(
@@ -246,8 +245,7 @@ async function offsetCall(
   request: RemotingCommand,
   codec: typeof GetMaxOffsetResponseHeader,
 ): Promise<number> {
-  const response = await instance.invoke(target, request, instance.options.requestTimeoutMs);
-  if (response.code !== ResponseCode.SUCCESS) throw remoteError(target, request, response);
+  const response = await instance.invokeOk(target, request);
   return decodeHeader(codec, target, response).offset;
 }
 
@@ -288,28 +286,68 @@ export function searchOffset(
 
 // ---- group membership ----
 
-export async function sendHeartbeat(
+async function sendHeartbeat(
   instance: ClientInstance,
   target: Target,
   data: HeartbeatData,
 ): Promise<void> {
   const request = createRequest(RequestCode.HEART_BEAT, {}, encodeHeartbeatData(data));
-  const response = await instance.invoke(target, request, instance.options.requestTimeoutMs);
-  if (response.code !== ResponseCode.SUCCESS) throw remoteError(target, request, response);
+  await instance.invokeOk(target, request);
 }
 
-export async function unregisterClient(
+/** Sends the heartbeat to every target at once; a target that fails is logged and skipped. */
+export async function heartbeatAll(
+  instance: ClientInstance,
+  targets: readonly Target[],
+  data: HeartbeatData,
+): Promise<void> {
+  await Promise.all(
+    targets.map((target) =>
+      sendHeartbeat(instance, target, data).catch((error: unknown) =>
+        instance.options.logger.warn('Heartbeat failed', {
+          address: target.address,
+          error: String(error),
+        }),
+      ),
+    ),
+  );
+}
+
+export type ClientGroup = { producerGroup: string } | { consumerGroup: string };
+
+async function unregisterClient(
   instance: ClientInstance,
   target: Target,
   clientId: string,
-  group: { producerGroup: string } | { consumerGroup: string },
+  group: ClientGroup,
 ): Promise<void> {
   const request = createRequest(
     RequestCode.UNREGISTER_CLIENT,
     UnregisterClientRequestHeader.encode({ clientID: clientId, ...group }),
   );
-  const response = await instance.invoke(target, request, instance.options.requestTimeoutMs);
-  if (response.code !== ResponseCode.SUCCESS) throw remoteError(target, request, response);
+  await instance.invokeOk(target, request);
+}
+
+/**
+ * Unregisters the client from every target at once, on shutdown; a target that fails is only
+ * logged, as it drops the client by itself once heartbeats stop.
+ */
+export async function unregisterAll(
+  instance: ClientInstance,
+  targets: readonly Target[],
+  clientId: string,
+  group: ClientGroup,
+): Promise<void> {
+  await Promise.all(
+    targets.map((target) =>
+      unregisterClient(instance, target, clientId, group).catch((error: unknown) =>
+        instance.options.logger.debug('Unregister failed', {
+          address: target.address,
+          error: String(error),
+        }),
+      ),
+    ),
+  );
 }
 
 export async function getConsumerIdList(
@@ -321,8 +359,7 @@ export async function getConsumerIdList(
     RequestCode.GET_CONSUMER_LIST_BY_GROUP,
     GetConsumerListByGroupRequestHeader.encode({ consumerGroup: group }),
   );
-  const response = await instance.invoke(target, request, instance.options.requestTimeoutMs);
-  if (response.code !== ResponseCode.SUCCESS) throw remoteError(target, request, response);
+  const response = await instance.invokeOk(target, request);
   return decodeConsumerList(response.body).consumerIdList;
 }
 
@@ -352,6 +389,5 @@ export async function consumerSendMessageBack(
       maxReconsumeTimes: input.maxReconsumeTimes,
     }),
   );
-  const response = await instance.invoke(target, request, instance.options.requestTimeoutMs);
-  if (response.code !== ResponseCode.SUCCESS) throw remoteError(target, request, response);
+  await instance.invokeOk(target, request);
 }

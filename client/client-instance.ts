@@ -132,6 +132,16 @@ export class ClientInstance {
     }
   }
 
+  /**
+   * Sends a request with the request timeout and returns the response; any code but SUCCESS
+   * throws the MqError naming the target and the code.
+   */
+  async invokeOk(target: Target, request: RemotingCommand): Promise<RemotingCommand> {
+    const response = await this.invoke(target, request, this.options.requestTimeoutMs);
+    if (response.code !== ResponseCode.SUCCESS) throw remoteError(target, request, response);
+    return response;
+  }
+
   /** Sends a request with the oneway flag (no response). */
   async invokeOneway(target: Target, request: RemotingCommand): Promise<void> {
     try {

@@ -21,12 +21,7 @@ import { encodeProperties } from '../protocol/message-properties.js';
 import type { RemotingCommand } from '../protocol/remoting-command.js';
 import { encodeBatchBody } from './batch-codec.js';
 import { type BodyChecksum, loadBodyChecksum } from './body-checksum.js';
-import {
-  buildSendRequest,
-  parseSendResponse,
-  sendHeartbeat,
-  unregisterClient,
-} from './broker-api.js';
+import { buildSendRequest, heartbeatAll, parseSendResponse, unregisterAll } from './broker-api.js';
 import { ClientInstance, type Target } from './client-instance.js';
 import {
   boolOption,
@@ -235,14 +230,7 @@ export class Producer {
    */
   async send(message: Message, options: SendOptions = {}): Promise<SendResult> {
     this.#checkRunning();
-    const prepared = this.#prepare(message);
-    const startedMs = this.#options.clock.monotonicMs();
-    const publish = await this.#publishFor(prepared.topic);
-    if (options.messageQueue !== undefined || options.selector !== undefined) {
-      const queue = options.messageQueue ?? this.#select(publish, options);
-      return this.#sendOnce(prepared, publish, queue, this.#options.sendMsgTimeoutMs, false);
-    }
-    return this.#sendWithRetries(prepared, publish, startedMs, false);
+    return this.#sendPrepared(this.#prepare(message), options, false);
   }
 
   /** Ordered send: messages with the same `arg` go to the same queue (hash by default). */
@@ -292,14 +280,7 @@ export class Producer {
    */
   async sendBatch(messages: readonly Message[], options: SendOptions = {}): Promise<SendResult> {
     this.#checkRunning();
-    const batch = this.#prepareBatch(messages);
-    const startedMs = this.#options.clock.monotonicMs();
-    const publish = await this.#publishFor(batch.topic);
-    if (options.messageQueue !== undefined || options.selector !== undefined) {
-      const queue = options.messageQueue ?? this.#select(publish, options);
-      return this.#sendOnce(batch, publish, queue, this.#options.sendMsgTimeoutMs, true);
-    }
-    return this.#sendWithRetries(batch, publish, startedMs, true);
+    return this.#sendPrepared(this.#prepareBatch(messages), options, true);
   }
 
   /** Stops the periodic tasks, unregisters from the brokers and closes the connections. */
@@ -484,6 +465,21 @@ export class Producer {
     );
   }
 
+  /** To the queue the options name or select, once; otherwise with retries across brokers. */
+  async #sendPrepared(
+    prepared: PreparedMessage,
+    options: SendOptions,
+    isBatch: boolean,
+  ): Promise<SendResult> {
+    const startedMs = this.#options.clock.monotonicMs();
+    const publish = await this.#publishFor(prepared.topic);
+    if (options.messageQueue !== undefined || options.selector !== undefined) {
+      const queue = options.messageQueue ?? this.#select(publish, options);
+      return this.#sendOnce(prepared, publish, queue, this.#options.sendMsgTimeoutMs, isBatch);
+    }
+    return this.#sendWithRetries(prepared, publish, startedMs, isBatch);
+  }
+
   async #sendOnce(
     prepared: PreparedMessage,
     publish: TopicPublish,
@@ -564,42 +560,20 @@ export class Producer {
 
   #masterTargets(): Target[] {
     const routes = [...this.#publish.values()].map((p) => p.route);
-    return brokerAddresses(routes, true).map((b) => ({
-      address: b.address,
-      brokerName: b.brokerName,
-    }));
+    return brokerAddresses(routes, true);
   }
 
   async #heartbeat(): Promise<void> {
-    const data = {
+    await heartbeatAll(this.#instance, this.#masterTargets(), {
       clientID: this.clientId,
       producerDataSet: [{ groupName: this.#options.groupName }],
       consumerDataSet: [],
-    };
-    await Promise.all(
-      this.#masterTargets().map((target) =>
-        sendHeartbeat(this.#instance, target, data).catch((error: unknown) =>
-          this.#options.logger.warn('Heartbeat failed', {
-            address: target.address,
-            error: String(error),
-          }),
-        ),
-      ),
-    );
+    });
   }
 
   async #unregister(): Promise<void> {
-    await Promise.all(
-      this.#masterTargets().map((target) =>
-        unregisterClient(this.#instance, target, this.clientId, {
-          producerGroup: this.#options.groupName,
-        }).catch((error: unknown) =>
-          this.#options.logger.debug('Unregister failed', {
-            address: target.address,
-            error: String(error),
-          }),
-        ),
-      ),
-    );
+    await unregisterAll(this.#instance, this.#masterTargets(), this.clientId, {
+      producerGroup: this.#options.groupName,
+    });
   }
 }

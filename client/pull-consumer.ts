@@ -23,12 +23,12 @@ import {
   consumerSendMessageBack,
   getMaxOffset,
   getMinOffset,
+  heartbeatAll,
   type PullStatus,
   PullSysFlag,
   parsePullResponse,
   searchOffset,
-  sendHeartbeat,
-  unregisterClient,
+  unregisterAll,
 } from './broker-api.js';
 import { ClientInstance, type Target } from './client-instance.js';
 import { ConsumerOffsets } from './consumer-offsets.js';
@@ -118,15 +118,9 @@ export class PullConsumer {
     await Promise.all(this.#tasks.map((t) => t.stop()));
     if (wasRunning) {
       await this.#commitLogged();
-      await Promise.all(
-        this.#targets().map((target) =>
-          unregisterClient(this.#instance, target, this.clientId, {
-            consumerGroup: this.#options.groupName,
-          }).catch((error: unknown) =>
-            this.#options.logger.debug('Unregister failed', { error: String(error) }),
-          ),
-        ),
-      );
+      await unregisterAll(this.#instance, this.#targets(), this.clientId, {
+        consumerGroup: this.#options.groupName,
+      });
     }
     await this.#instance.close();
   }
@@ -182,8 +176,15 @@ export class PullConsumer {
   /** Commits every recorded offset now. */
   async commitOffsets(): Promise<void> {
     this.#checkRunning();
+    await this.#ensureDirtyRoutes();
     const errors = await this.#offsets.commitDirty();
     if (errors[0] !== undefined) throw errors[0];
+  }
+
+  /** Offsets may be recorded for queues never pulled here: their brokers come from the route. */
+  async #ensureDirtyRoutes(): Promise<void> {
+    const topics = new Set(this.#offsets.table.dirty().map((d) => d.queue.topic));
+    for (const topic of topics) await this.#ensureRoute(topic);
   }
 
   async minOffset(queue: MessageQueue): Promise<number> {
@@ -343,10 +344,7 @@ export class PullConsumer {
       const route = this.#instance.route(topic);
       return route === undefined ? [] : [route];
     });
-    return brokerAddresses(routes, false).map((b) => ({
-      address: b.address,
-      brokerName: b.brokerName,
-    }));
+    return brokerAddresses(routes, false);
   }
 
   async #heartbeat(): Promise<void> {
@@ -364,16 +362,7 @@ export class PullConsumer {
         },
       ],
     };
-    await Promise.all(
-      this.#targets().map((target) =>
-        sendHeartbeat(this.#instance, target, data).catch((error: unknown) =>
-          this.#options.logger.warn('Heartbeat failed', {
-            address: target.address,
-            error: String(error),
-          }),
-        ),
-      ),
-    );
+    await heartbeatAll(this.#instance, this.#targets(), data);
   }
 
   async #refreshRoutes(): Promise<void> {
@@ -387,6 +376,11 @@ export class PullConsumer {
   }
 
   async #commitLogged(): Promise<void> {
+    await this.#ensureDirtyRoutes().catch((error: unknown) =>
+      this.#options.logger.warn('Route lookup before an offset commit failed', {
+        error: String(error),
+      }),
+    );
     for (const error of await this.#offsets.commitDirty()) {
       this.#options.logger.warn('Offset commit failed', { error: error.message });
     }

@@ -33,9 +33,9 @@ import {
   consumerSendMessageBack,
   getConsumerIdList,
   getMaxOffset,
+  heartbeatAll,
   searchOffset,
-  sendHeartbeat,
-  unregisterClient,
+  unregisterAll,
 } from './broker-api.js';
 import { ClientInstance, type Target } from './client-instance.js';
 import { ConsumeDispatcher } from './consume-dispatcher.js';
@@ -348,39 +348,17 @@ export class PushConsumer {
       const route = this.#instance.route(t);
       return route === undefined ? [] : [route];
     });
-    return brokerAddresses(routes, false).map((b) => ({
-      address: b.address,
-      brokerName: b.brokerName,
-    }));
+    return brokerAddresses(routes, false);
   }
 
   async #heartbeat(): Promise<void> {
-    const data = this.#heartbeatData();
-    await Promise.all(
-      this.#brokerTargets().map((target) =>
-        sendHeartbeat(this.#instance, target, data).catch((error: unknown) =>
-          this.#options.logger.warn('Heartbeat failed', {
-            address: target.address,
-            error: String(error),
-          }),
-        ),
-      ),
-    );
+    await heartbeatAll(this.#instance, this.#brokerTargets(), this.#heartbeatData());
   }
 
   async #unregister(): Promise<void> {
-    await Promise.all(
-      this.#brokerTargets().map((target) =>
-        unregisterClient(this.#instance, target, this.clientId, {
-          consumerGroup: this.groupName,
-        }).catch((error: unknown) =>
-          this.#options.logger.debug('Unregister failed', {
-            address: target.address,
-            error: String(error),
-          }),
-        ),
-      ),
-    );
+    await unregisterAll(this.#instance, this.#brokerTargets(), this.clientId, {
+      consumerGroup: this.groupName,
+    });
   }
 
   // ---- rebalance ----

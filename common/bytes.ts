@@ -49,6 +49,32 @@ export function writeInt64Buffer(buf: Buffer, byteOffset: number, value: number)
   buf.writeUInt32BE(value - high * TWO_POW_32, byteOffset + 4);
 }
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, b) =>
+  b.toString(16).toUpperCase().padStart(2, '0'),
+);
+
+/** Upper-case hex of `bytes`, without allocating a Buffer (message ids are made per message). */
+export function toHexUpper(bytes: Uint8Array): string {
+  let text = '';
+  for (const b of bytes) text += HEX_BYTES[b];
+  return text;
+}
+
+/** Upper-case hex of the low `digits` / 2 bytes of an unsigned 32-bit value. */
+export function uint32Hex(value: number, digits: 4 | 8): string {
+  const low = `${HEX_BYTES[(value >>> 8) & 0xff]}${HEX_BYTES[value & 0xff]}`;
+  return digits === 4
+    ? low
+    : `${HEX_BYTES[(value >>> 24) & 0xff]}${HEX_BYTES[(value >>> 16) & 0xff]}${low}`;
+}
+
+/** Upper-case hex of a safe integer as a big-endian int64 (16 digits). */
+export function int64Hex(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new AssertionError(`int64 value out of range: ${value}`);
+  const high = Math.floor(value / TWO_POW_32);
+  return uint32Hex(high, 8) + uint32Hex(value - high * TWO_POW_32, 8);
+}
+
 /** 20-digit zero-padded decimal, as RocketMQ names segment files by their start offset. */
 export function offsetToFileName(offset: number): string {
   if (!Number.isSafeInteger(offset) || offset < 0) {

@@ -14,7 +14,7 @@
 // BLANK_MAGIC_CODE; the bytes after those 8 are unspecified.
 
 import { AssertionError, assert } from './assert.js';
-import { crc32, readInt64Buffer, writeInt64Buffer } from './bytes.js';
+import { crc32, int64Hex, readInt64Buffer, toHexUpper, writeInt64Buffer } from './bytes.js';
 import { decodeHostAddress } from './host-address.js';
 import { decodeProperties } from './message-properties.js';
 
@@ -355,8 +355,5 @@ export function decodeRecord(buf: Buffer, pos: number): DecodedMessage {
  * offset, 32 hex digits for IPv4 (MessageDecoder.createMessageId).
  */
 export function createOffsetMessageId(storeHost: Uint8Array, commitLogOffset: number): string {
-  const buf = Buffer.allocUnsafe(storeHost.byteLength + 8);
-  buf.set(storeHost, 0);
-  writeInt64Buffer(buf, storeHost.byteLength, commitLogOffset);
-  return buf.toString('hex').toUpperCase();
+  return toHexUpper(storeHost) + int64Hex(commitLogOffset);
 }

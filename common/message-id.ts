@@ -18,7 +18,7 @@
 // The month starts at local midnight of day 1, as Java's Calendar does in the default zone.
 
 import { assert } from './assert.js';
-import { readInt64Buffer } from './bytes.js';
+import { readInt64Buffer, uint32Hex } from './bytes.js';
 import type { Clock } from './clock.js';
 import { ipToBytes } from './host-address.js';
 import { createOffsetMessageId } from './message-codec.js';
@@ -38,6 +38,19 @@ function bytesToIp(bytes: Buffer): string {
   return groups.join(':');
 }
 
+/**
+ * Both id forms are 16 bytes long with an IPv4 address and 28 with an IPv6 one (32 or 56 hex
+ * characters): the bytes, the IP at their start and the IP's length.
+ */
+function splitId(id: string, what: string): { bytes: Buffer; ip: string; ipLength: number } {
+  if (!/^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{56})$/.test(id)) {
+    throw new RangeError(`"${id}" is not ${what}`);
+  }
+  const bytes = Buffer.from(id, 'hex');
+  const ipLength = bytes.length === 16 ? 4 : 16;
+  return { bytes, ip: bytesToIp(bytes.subarray(0, ipLength)), ipLength };
+}
+
 /** The offset message id of the message at `commitLogOffset` on the broker at `store`. */
 export function createOffsetMsgId(store: StoreAddress, commitLogOffset: number): string {
   assert(Number.isSafeInteger(commitLogOffset) && commitLogOffset >= 0, 'commitLogOffset valid');
@@ -50,13 +63,9 @@ export function createOffsetMsgId(store: StoreAddress, commitLogOffset: number):
 
 /** Store address and commit log offset of an offset message id (32 or 56 hex characters). */
 export function decodeOffsetMsgId(msgId: string): StoreAddress & { commitLogOffset: number } {
-  if (!/^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{56})$/.test(msgId)) {
-    throw new RangeError(`"${msgId}" is not an offset message id`);
-  }
-  const bytes = Buffer.from(msgId, 'hex');
-  const ipLength = bytes.length === 16 ? 4 : 16;
+  const { bytes, ip, ipLength } = splitId(msgId, 'an offset message id');
   return {
-    host: bytesToIp(bytes.subarray(0, ipLength)),
+    host: ip,
     port: bytes.readInt32BE(ipLength),
     commitLogOffset: readInt64Buffer(bytes, ipLength + 4),
   };
@@ -111,11 +120,8 @@ export class UniqIdGenerator {
     }
     let diff = (nowMs - this.#startMs) | 0;
     if (diff < 0 && diff > -1_000_000) diff = 0;
-    const tail = Buffer.allocUnsafe(6);
-    tail.writeInt32BE(diff, 0);
-    tail.writeUInt16BE(this.#counter & 0xffff, 4);
+    const id = this.#fixed + uint32Hex(diff, 8) + uint32Hex(this.#counter, 4);
     this.#counter = (this.#counter + 1) & 0xffff;
-    const id = this.#fixed + tail.toString('hex').toUpperCase();
     assert(id.length === this.#fixed.length + 12, 'unique id length');
     return id;
   }
@@ -129,13 +135,9 @@ export function decodeUniqId(id: string): {
   msSinceMonthStart: number;
   counter: number;
 } {
-  if (!/^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{56})$/.test(id)) {
-    throw new RangeError(`"${id}" is not a unique message id`);
-  }
-  const bytes = Buffer.from(id, 'hex');
-  const ipLength = bytes.length === 16 ? 4 : 16;
+  const { bytes, ip, ipLength } = splitId(id, 'a unique message id');
   return {
-    ip: bytesToIp(bytes.subarray(0, ipLength)),
+    ip,
     pid: bytes.readUInt16BE(ipLength),
     instanceHash: bytes.readInt32BE(ipLength + 2),
     msSinceMonthStart: bytes.readInt32BE(ipLength + 6),

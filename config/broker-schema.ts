@@ -15,6 +15,7 @@ import {
   size,
   str,
 } from './schema.js';
+import { serverConnectionSchema } from './server-connection-schema.js';
 
 function checkHostPort(value: string): string | undefined {
   const parsed = parseHostPort(value);
@@ -130,18 +131,7 @@ const topics = {
 } satisfies Schema;
 
 const limits = {
-  serverChannelMaxIdleTimeSeconds: int({
-    min: 0,
-    unit: 's',
-    default: 120,
-    doc: 'A connection that sends nothing for this long while nothing is pending is closed (0 = never).',
-  }),
-  maxConnections: int({
-    min: 1,
-    default: 10_000,
-    petrelOnly: true,
-    doc: 'Open client connections at most; a further one is closed at accept.',
-  }),
+  ...serverConnectionSchema,
   maxClients: int({
     min: 1,
     default: 10_000,

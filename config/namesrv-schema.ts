@@ -5,6 +5,7 @@
 // namesrv/.../routeinfo/RouteInfoManager.java (BROKER_CHANNEL_EXPIRED_TIME).
 
 import { bool, type InferConfig, int, type Schema, str } from './schema.js';
+import { serverConnectionSchema } from './server-connection-schema.js';
 
 export const namesrvSchema = {
   listenPort: int({
@@ -18,18 +19,7 @@ export const namesrvSchema = {
     petrelOnly: true,
     doc: 'Local address the port listens on (RocketMQ 4.x always listens on every address).',
   }),
-  serverChannelMaxIdleTimeSeconds: int({
-    min: 0,
-    unit: 's',
-    default: 120,
-    doc: 'A connection that sends nothing for this long while nothing is pending is closed (0 = never).',
-  }),
-  maxConnections: int({
-    min: 1,
-    default: 10_000,
-    petrelOnly: true,
-    doc: 'Open connections at most; a further one is closed at accept.',
-  }),
+  ...serverConnectionSchema,
   kvConfigPath: str({
     hostDefault: {
       describe: '`<home>/namesrv/kvConfig.json`',

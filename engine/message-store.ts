@@ -80,7 +80,7 @@ export class MessageStore {
       maxMessageSize: parts.options.maxMessageSize,
       storeHost: this.#storeHost,
       bornHost: this.#storeHost,
-      bodyChecksum: true,
+      hasher: parts.hasher,
     });
     const ip = this.#storeHost.subarray(0, this.#storeHost.byteLength - 4);
     this.#uniqIds = new UniqIdGenerator({
@@ -297,6 +297,11 @@ export class MessageStore {
     return this.#p.reader.maxOffsetInQueue(topic, queueId);
   }
 
+  /** Queue ids of `topic` that hold ConsumeQueues here (a slave learns topics from them too). */
+  getQueueIdsOfTopic(topic: string): number[] {
+    return this.#p.reader.queueIdsOf(topic);
+  }
+
   getMinOffsetInQueue(topic: string, queueId: number): number {
     return this.#p.reader.minOffsetInQueue(topic, queueId);
   }
@@ -347,27 +352,27 @@ export class MessageStore {
   }
 
   /**
-   * Key figures, named as RocketMQ's runtime info where one exists; a master serving slaves adds
-   * its HA figures (haStatus) under Petrel's own names.
+   * Key figures, named as RocketMQ's runtime info where one exists. A master with an HA port adds
+   * its replication figures under the names of RocketMQ's HAService fields: haConnectionCount
+   * (slaves streaming now), push2SlaveMaxOffset (highest offset a slave acknowledged) and
+   * slaveFallBehindMuch (commitLogMaxOffset - push2SlaveMaxOffset, in bytes).
    */
   runtimeInfo(): Record<string, number | string> {
     const p = this.#p.positions;
-    const ha = this.haStatus();
-    return {
+    const o = this.#p.options;
+    const info: Record<string, number | string> = {
       commitLogMinOffset: p.get(PositionSlot.MIN_COMMITLOG_OFFSET),
       commitLogMaxOffset: p.get(PositionSlot.WROTE),
       commitLogFlushedOffset: p.get(PositionSlot.FLUSHED),
       putsInFlight: this.#tracker.size,
-      flushDiskType: this.#p.options.flushDiskType,
-      ...(ha.haPort > 0
-        ? {
-            haListenPort: ha.haPort,
-            haSlaveCount: ha.slaveCount,
-            haSlaveAckedOffset: ha.slaveAckedOffset,
-            haSlaveLagBytes: ha.slaveLagBytes,
-          }
-        : {}),
+      flushDiskType: o.flushDiskType,
     };
+    if (o.brokerRole === 'SLAVE' || o.haListenPort < 0) return info;
+    const ha = this.haStatus();
+    info['haConnectionCount'] = ha.slaveCount;
+    info['push2SlaveMaxOffset'] = ha.slaveAckedOffset;
+    info['slaveFallBehindMuch'] = ha.slaveLagBytes;
+    return info;
   }
 
   /** Deletes expired segments now, whatever the hour (RocketMQ's manual delete); returns the count. */

@@ -6,7 +6,7 @@ import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { loadEpochStarts, recordEpochStart } from './checkpoint/master-epochs.js';
 import type { LockProbe } from './checkpoint/store-lock.js';
-import { type BodyHasher, loadBodyHasher } from './checksum/body-hasher.js';
+import { loadBodyHasher } from './checksum/body-hasher.js';
 import { CleanService, type CleanServiceDeps } from './clean/clean-service.js';
 import { TailCache } from './commitlog/tail-cache.js';
 import { ConsumeQueueTable } from './dispatch/consume-queue-table.js';
@@ -45,7 +45,6 @@ export interface PipelineContext {
   positions: StorePositions;
   tailCache: TailCache;
   tracker: PutTracker;
-  hasher: BodyHasher;
   clock: Clock;
   io: FileIO;
   /** A queue grew from replicated records (a slave): update views and wake long polls. */
@@ -140,7 +139,6 @@ export async function assembleStore(
     recovered,
     positions,
     tailCache,
-    hasher,
     clock,
     io,
     epochStarts,

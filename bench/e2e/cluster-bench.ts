@@ -14,24 +14,25 @@
 // Usage: node dist/bench/e2e/cluster-bench.js produce|consume [--duration=10] [--warmup=2]
 //   [--size=1024] [--concurrency=32] [--clients=petrel,ali-ons] [--flush=ASYNC_FLUSH]
 //   [--messages=50000] [--rate=2000] [--queues=8] [--out=bench/results/cluster.md]
-// `petrel bench produce|consume` calls runClusterBench with the same arguments.
+// `petrel bench produce|consume` calls runClusterBench with the same arguments (it records no file
+// unless --out is given).
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import type { RecordableHistogram } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { Admin } from '../../client/admin.js';
 import { Producer } from '../../client/producer.js';
 import { ConsumeStatus, PushConsumer } from '../../client/push-consumer.js';
 import { ErrorCode, MqError } from '../../common/errors.js';
 import { openStore } from '../../engine/index.js';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const DIST = join(ROOT, 'dist');
+import { type ClosedLoopResult, closedLoop } from '../lib/closed-loop.js';
+import { newHistogram, percentileMsOrNull, recordSinceMs } from '../lib/latency.js';
+import { markdownTable, writeSection } from '../lib/markdown-report.js';
+import { BenchProcesses, REPO_ROOT, reportLoopDelay, resetLoopDelay } from './bench-processes.js';
 
 export interface ClusterBenchOptions {
   mode: 'produce' | 'consume';
@@ -114,49 +115,10 @@ export function parseBenchArgs(args: readonly string[]): ClusterBenchOptions {
 
 // ---- processes ----
 
-interface Proc {
-  child: ChildProcess;
-  address: Promise<string>;
-}
-
-function startProcess(args: string[], withIpc: boolean): Proc {
-  const child = spawn(process.execPath, args, {
-    stdio: withIpc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (l) => {
-    stderr.push(l);
-    if (stderr.length > 20) stderr.shift();
-  });
-  const address = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no "listening" line: ${stderr.join(' | ')}`)),
-      20_000,
-    );
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const match = /^listening (\S+)$/.exec(line);
-      if (match === null) return;
-      clearTimeout(timer);
-      resolve((match[1] ?? '').replace(/^0\.0\.0\.0:/, '127.0.0.1:'));
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr.join(' | ')}`)));
-  });
-  return { child, address };
-}
-
 function askLoopDelay(broker: ChildProcess, message: 'reset' | 'report'): Promise<number | null> {
-  if (message === 'reset') {
-    broker.send('reset');
-    return Promise.resolve(null);
-  }
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), 2000);
-    broker.once('message', (reply: { p99Ms?: number }) => {
-      clearTimeout(timer);
-      resolve(reply.p99Ms ?? null);
-    });
-    broker.send('report');
-  });
+  if (message === 'report') return reportLoopDelay(broker);
+  resetLoopDelay(broker);
+  return Promise.resolve(null);
 }
 
 interface Cluster {
@@ -166,102 +128,18 @@ interface Cluster {
 }
 
 async function startCluster(dir: string, options: ClusterBenchOptions): Promise<Cluster> {
-  const children: ChildProcess[] = [];
-  const stop = async () => {
-    await Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            c.once('exit', () => resolve());
-            c.kill('SIGKILL');
-          }),
-      ),
-    );
-  };
+  const processes = new BenchProcesses();
   try {
-    const namesrv = startProcess(
-      [
-        join(DIST, 'cli', 'mqnamesrv.js'),
-        '--listenPort=0',
-        '--bindAddress=127.0.0.1',
-        `--kvConfigPath=${join(dir, 'kv.json')}`,
-      ],
-      false,
-    );
-    children.push(namesrv.child);
-    const namesrvAddr = await namesrv.address;
-    const probe = pathToFileURL(join(DIST, 'bench', 'e2e', 'loop-delay-probe.js')).href;
-    const broker = startProcess(
-      [
-        '--import',
-        probe,
-        join(DIST, 'cli', 'mqbroker.js'),
-        '-n',
-        namesrvAddr,
-        '--listenPort=0',
-        '--haListenPort=0',
-        '--bindAddress=127.0.0.1',
-        '--brokerIP1=127.0.0.1',
-        '--brokerName=bench-a',
-        `--storePathRootDir=${join(dir, 'broker')}`,
-        `--flushDiskType=${options.flush}`,
-      ],
-      true,
-    );
-    children.push(broker.child);
-    await broker.address;
-    return { namesrvAddr, broker: broker.child, stop };
+    const namesrvAddr = await processes.startNamesrv(dir);
+    const broker = await processes.startBroker(namesrvAddr, join(dir, 'broker'), [
+      '--brokerName=bench-a',
+      `--flushDiskType=${options.flush}`,
+    ]);
+    return { namesrvAddr, broker: broker.child, stop: () => processes.stop() };
   } catch (error) {
-    await stop();
+    await processes.stop();
     throw error;
   }
-}
-
-// ---- measurement helpers ----
-
-function newHistogram(): RecordableHistogram {
-  return createHistogram({ lowest: 1, highest: 60_000_000_000, figures: 3 });
-}
-
-function recordSince(histogram: RecordableHistogram, startedMs: number): void {
-  histogram.record(Math.max(1, Math.round((performance.now() - startedMs) * 1e6)));
-}
-
-function percentileMs(histogram: RecordableHistogram, p: number): number | null {
-  return histogram.count === 0 ? null : Math.round(histogram.percentile(p) / 1e4) / 100;
-}
-
-/** Runs `concurrency` loops of `once` for warm-up then `durationS`; returns counts in the window. */
-async function closedLoop(
-  options: ClusterBenchOptions,
-  once: () => Promise<void>,
-  onWindowStart: () => void,
-): Promise<{ count: number; histogram: RecordableHistogram; seconds: number }> {
-  const histogram = newHistogram();
-  const startMs = performance.now();
-  const windowStartMs = startMs + options.warmupS * 1000;
-  const endMs = windowStartMs + options.durationS * 1000;
-  let count = 0;
-  let isWindowOpen = false;
-  const loop = async () => {
-    for (;;) {
-      const now = performance.now();
-      if (now >= endMs) return;
-      if (!isWindowOpen && now >= windowStartMs) {
-        isWindowOpen = true;
-        onWindowStart();
-      }
-      const sendStartMs = performance.now();
-      await once();
-      if (sendStartMs >= windowStartMs && performance.now() <= endMs) {
-        recordSince(histogram, sendStartMs);
-        count++;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: options.concurrency }, loop));
-  return { count, histogram, seconds: options.durationS };
 }
 
 // ---- ali-ons ----
@@ -349,7 +227,7 @@ async function embeddedProduce(
 
 function row(
   label: string,
-  result: { count: number; histogram: RecordableHistogram; seconds: number },
+  result: ClosedLoopResult,
   loopDelayP99Ms: number | null,
   embeddedMsgsPerS: number | null,
   note: string,
@@ -358,8 +236,8 @@ function row(
   return {
     label,
     msgsPerS,
-    p50Ms: percentileMs(result.histogram, 50),
-    p99Ms: percentileMs(result.histogram, 99),
+    p50Ms: percentileMsOrNull(result.histogram, 50),
+    p99Ms: percentileMsOrNull(result.histogram, 99),
     loopDelayP99Ms,
     vsEmbedded:
       embeddedMsgsPerS === null ? null : Math.round((msgsPerS / embeddedMsgsPerS) * 1000) / 1000,
@@ -456,7 +334,7 @@ async function embeddedConsume(
           rawOnly: true,
         });
         if (got.records.length === 0) break;
-        recordSince(histogram, batchStartMs);
+        recordSinceMs(histogram, batchStartMs);
         count += got.records.length;
         queueOffset = got.nextBeginOffset;
       }
@@ -465,8 +343,8 @@ async function embeddedConsume(
     return {
       label: 'embedded engine (getMessage, 32 per read)',
       msgsPerS: Math.round(count / seconds),
-      p50Ms: percentileMs(histogram, 50),
-      p99Ms: percentileMs(histogram, 99),
+      p50Ms: percentileMsOrNull(histogram, 50),
+      p99Ms: percentileMsOrNull(histogram, 99),
       loopDelayP99Ms: null,
       vsEmbedded: null,
       note: 'latency = one 32-message read',
@@ -565,7 +443,7 @@ async function consumeRun(
   await consumer.start((payload) => {
     received++;
     if (payload.length >= LIVE_HEADER_BYTES && payload.readUInt32BE(8) === runId) {
-      recordSince(histogram, payload.readDoubleBE(0));
+      recordSinceMs(histogram, payload.readDoubleBE(0));
     }
   });
   try {
@@ -629,8 +507,8 @@ async function liveRun(
     return {
       label: '',
       msgsPerS: Math.round(histogram.count / options.durationS),
-      p50Ms: percentileMs(histogram, 50),
-      p99Ms: percentileMs(histogram, 99),
+      p50Ms: percentileMsOrNull(histogram, 50),
+      p99Ms: percentileMsOrNull(histogram, 99),
       loopDelayP99Ms: loop,
       vsEmbedded: null,
       note: `${histogram.count} of ${sent} timed`,
@@ -645,7 +523,7 @@ async function liveRun(
 function commitOf(): string {
   try {
     const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: ROOT,
+      cwd: REPO_ROOT,
       encoding: 'utf8',
     });
     return ` (commit ${hash.trim()})`;
@@ -657,25 +535,6 @@ function commitOf(): string {
 
 function fmt(value: number | null, digits = 2): string {
   return value === null ? '-' : value.toFixed(digits);
-}
-
-/** A Markdown table with padded columns, as the repository's formatter writes them. */
-function markdownTable(
-  headers: readonly string[],
-  isRight: readonly boolean[],
-  rows: readonly (readonly string[])[],
-): string[] {
-  const widths = headers.map((h, i) =>
-    Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)),
-  );
-  const line = (cells: readonly string[]) =>
-    `| ${cells
-      .map((c, i) => (isRight[i] === true ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-      .join(' | ')} |`;
-  const rule = widths.map((w, i) =>
-    isRight[i] === true ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w),
-  );
-  return [line(headers), `| ${rule.join(' | ')} |`, ...rows.map(line)];
 }
 
 export function renderReport(
@@ -727,27 +586,11 @@ processes on loopback; the clients run in the benchmark process; all share the m
 
 `;
 
-function writeSection(path: string, mode: string, section: string): void {
-  const begin = `<!-- ${mode}:begin -->`;
-  const end = `<!-- ${mode}:end -->`;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    text = REPORT_HEADER;
-  }
-  const block = `${begin}\n${section}${end}\n`;
-  const at = text.indexOf(begin);
-  const until = text.indexOf(end);
-  text =
-    at >= 0 && until > at
-      ? text.slice(0, at) + block + text.slice(until + end.length + 1)
-      : `${text}${block}\n`;
-  writeFileSync(path, text);
-}
-
 /** Runs the benchmark; prints and (unless --out=none) records the table. Returns an exit code. */
-export async function runClusterBench(args: readonly string[]): Promise<number> {
+export async function runClusterBench(
+  args: readonly string[],
+  command = `npm run bench:cluster -- ${args.join(' ')}`,
+): Promise<number> {
   const options = parseBenchArgs(args);
   const dir = mkdtempSync(join(tmpdir(), 'petrel-bench-'));
   const body = Buffer.alloc(Math.max(options.sizeBytes, LIVE_HEADER_BYTES), 0x61);
@@ -811,10 +654,9 @@ export async function runClusterBench(args: readonly string[]): Promise<number> 
           );
       }
     }
-    const command = `npm run bench:cluster -- ${args.join(' ')}`;
     const section = renderReport(options, rows, command);
     console.log(`\n${section}`);
-    if (options.out !== null) writeSection(options.out, options.mode, section);
+    if (options.out !== null) writeSection(options.out, REPORT_HEADER, options.mode, section);
     return 0;
   } finally {
     await cluster?.stop();

@@ -1,17 +1,19 @@
 // Engine benchmark: the embedded store at full speed, beside the physical limits measured in the
 // same run on the same disk. Every figure names its durability mode.
 //
-// Run: npm run bench [-- --seconds 3 --sizes 1024,16384 --out bench/results/engine.md]
-//      (or: petrel bench engine ...)
+// Run: npm run bench [-- --seconds 3 --sizes 1024,16384 --in-flight 1,256 --out FILE --dir DIR]
+//      (or: petrel bench engine ...; `--name=value` works too)
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { ErrorCode, MqError } from '../../common/errors.js';
 import { openStore } from '../../engine/index.js';
 import { fmt, newHistogram, percentileMs, recordSince } from '../lib/latency.js';
 import { machineInfo, machineLine } from '../lib/machine.js';
+import { markdownTable } from '../lib/markdown-report.js';
 import { type DiskLimit, measureCpuFloor, measureDisk } from './physical-limits.js';
 
 export interface EngineRun {
@@ -35,17 +37,29 @@ interface BenchArgs {
   dir: string;
 }
 
+const KNOWN = ['seconds', 'sizes', 'in-flight', 'out', 'dir'];
+
+/** `--name value` or `--name=value`; an unknown option or a bad number is a usage error. */
 function parseArgs(argv: readonly string[]): BenchArgs {
-  const get = (name: string) => {
-    const i = argv.indexOf(`--${name}`);
-    return i === -1 ? undefined : argv[i + 1];
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i] ?? '');
+    if (match === null || !KNOWN.includes(match[1] ?? ''))
+      throw new MqError(ErrorCode.USAGE, `petrel bench engine: unknown argument "${argv[i]}"`);
+    values.set(match[1] ?? '', match[2] ?? argv[++i] ?? '');
+  }
+  const numbers = (name: string, fallback: string) => {
+    const list = (values.get(name) ?? fallback).split(',').map(Number);
+    if (list.some((n) => !Number.isFinite(n) || n <= 0))
+      throw new MqError(ErrorCode.USAGE, `petrel bench engine: --${name} takes positive numbers`);
+    return list;
   };
   return {
-    seconds: Number(get('seconds') ?? 3),
-    sizes: (get('sizes') ?? '1024,16384').split(',').map(Number),
-    inFlights: (get('in-flight') ?? '1,256').split(',').map(Number),
-    out: get('out'),
-    dir: get('dir') ?? tmpdir(),
+    seconds: numbers('seconds', '3')[0] ?? 3,
+    sizes: numbers('sizes', '1024,16384'),
+    inFlights: numbers('in-flight', '1,256'),
+    out: values.get('out'),
+    dir: values.get('dir') ?? tmpdir(),
   };
 }
 
@@ -182,25 +196,52 @@ function render(
     out.push(
       `- CPU floor, ${size} B bodies (encode record + CRC into 1 MiB buffers, writeSync): ${fmt(floor, 0)} msgs/s`,
     );
-  out.push(
-    '',
-    '| body | flush | threads | in flight | msgs/s | MB/s | put p50 ms | put p99 ms | loop delay p99 ms | vs limit |',
-    '|---|---|---|---|---|---|---|---|---|---|',
-  );
-  for (const r of runs) {
+  const rows = runs.map((r) => {
     const limit =
       r.bodyBytes >= 16384
         ? `${fmt((r.mbPerSec / disk.mbPerSec) * 100)} % of disk`
         : `${fmt((r.msgsPerSec / (floors.get(r.bodyBytes) ?? 1)) * 100)} % of CPU floor`;
-    out.push(
-      `| ${r.bodyBytes} B | ${r.flushDiskType} | ${r.threads} | ${r.inFlight} | ${fmt(r.msgsPerSec, 0)} | ${fmt(r.mbPerSec)} | ${fmt(r.putP50Ms, 3)} | ${fmt(r.putP99Ms, 3)} | ${fmt(r.loopDelayP99Ms, 2)} | ${limit} |`,
-    );
-  }
+    return [
+      `${r.bodyBytes} B`,
+      r.flushDiskType,
+      String(r.threads),
+      String(r.inFlight),
+      fmt(r.msgsPerSec, 0),
+      fmt(r.mbPerSec),
+      fmt(r.putP50Ms, 3),
+      fmt(r.putP99Ms, 3),
+      fmt(r.loopDelayP99Ms, 2),
+      limit,
+    ];
+  });
+  const headers = [
+    'body',
+    'flush',
+    'threads',
+    'in flight',
+    'msgs/s',
+    'MB/s',
+    'put p50 ms',
+    'put p99 ms',
+    'loop delay p99 ms',
+    'vs limit',
+  ];
+  out.push(
+    '',
+    ...markdownTable(
+      headers,
+      headers.map(() => false),
+      rows,
+    ),
+  );
   out.push('', 'Targets:', '', ...targets(runs, floors, disk), '');
   return out.join('\n');
 }
 
-export async function runEngineBench(argv: readonly string[]): Promise<string> {
+export async function runEngineBench(
+  argv: readonly string[],
+  command = `npm run bench -- ${argv.join(' ')}`.trim(),
+): Promise<string> {
   const args = parseArgs(argv);
   const disk = measureDisk(args.dir, 512);
   const floors = new Map(
@@ -222,7 +263,7 @@ export async function runEngineBench(argv: readonly string[]): Promise<string> {
       }
     }
   }
-  const report = render(args, disk, floors, runs, `npm run bench -- ${argv.join(' ')}`.trim());
+  const report = render(args, disk, floors, runs, command);
   if (args.out !== undefined) writeFileSync(args.out, `${report}\n`);
   return report;
 }

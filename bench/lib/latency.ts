@@ -11,6 +11,16 @@ export function recordSince(h: RecordableHistogram, startNs: bigint): void {
   h.record(Math.max(1, ns));
 }
 
+/** Records the time since `startedMs` (a performance.now() reading). */
+export function recordSinceMs(h: RecordableHistogram, startedMs: number): void {
+  h.record(Math.max(1, Math.round((performance.now() - startedMs) * 1e6)));
+}
+
+/** A percentile in milliseconds rounded to 0.01, or null when nothing was recorded. */
+export function percentileMsOrNull(h: RecordableHistogram, p: number): number | null {
+  return h.count === 0 ? null : Math.round(h.percentile(p) / 1e4) / 100;
+}
+
 export function percentileMs(
   h: { percentile(p: number): number; count?: number },
   p: number,

@@ -10,7 +10,7 @@
 // covers them; queue offsets per queue are contiguous.
 
 import { assert } from '../../common/assert.js';
-import { crc32, writeInt64Buffer } from '../../common/bytes.js';
+import { writeInt64Buffer } from '../../common/bytes.js';
 import type { Clock } from '../../common/clock.js';
 import { ErrorCode, MqError } from '../../common/errors.js';
 import {
@@ -31,17 +31,6 @@ import type { SegmentedFile } from '../mapped/segmented-file.js';
 import { parseRecordForDispatch } from './record-parse.js';
 import type { TailCache } from './tail-cache.js';
 
-/** Ring record flags set by the encoder, telling the writer what to fill in. */
-export const AppendFlag = {
-  FILL_BODY_CRC: 1,
-  /** The properties end with "BODY_XXH64\u0001" + 16 placeholder digits + "\u0002". */
-  FILL_BODY_XXH64: 2,
-} as const;
-
-export const XXH64_PLACEHOLDER_TAIL_BYTES = 17;
-
-export type BodyHasher = (body: Uint8Array) => bigint;
-
 export interface AppendResult {
   queueOffset: number;
   commitLogOffset: number;
@@ -52,7 +41,6 @@ export class CommitLogWriter {
   #tail: TailCache;
   #dispatcher: Dispatcher;
   #clock: Clock;
-  #hashBody: BodyHasher | undefined;
   #wrote: number;
   #batchStart: number;
   #dispatched: number;
@@ -66,7 +54,6 @@ export class CommitLogWriter {
       tailCache: TailCache;
       dispatcher: Dispatcher;
       clock: Clock;
-      hashBody?: BodyHasher;
       maxRecordBytes: number;
     },
     wrotePosition: number,
@@ -76,7 +63,6 @@ export class CommitLogWriter {
     this.#tail = deps.tailCache;
     this.#dispatcher = deps.dispatcher;
     this.#clock = deps.clock;
-    this.#hashBody = deps.hashBody;
     this.#wrote = wrotePosition;
     this.#batchStart = wrotePosition;
     this.#dispatched = wrotePosition;
@@ -122,7 +108,7 @@ export class CommitLogWriter {
    * Appends the encoded record src[pos .. pos + length); patches it in place first (the caller's
    * buffer is scratch: the ring slot it came from). Returns its offsets through `out`.
    */
-  append(src: Buffer, pos: number, length: number, flags: number, out: AppendResult): void {
+  append(src: Buffer, pos: number, length: number, out: AppendResult): void {
     assert(src.readInt32BE(pos) === length, 'writer: record length disagrees with its TOTALSIZE');
     assert(
       length + END_FILE_MIN_BLANK_LENGTH <= this.#commitLog.segmentBytes,
@@ -142,11 +128,6 @@ export class CommitLogWriter {
     writeInt64Buffer(src, pos + RecordField.QUEUEOFFSET, queueOffset);
     writeInt64Buffer(src, pos + RecordField.PHYSICALOFFSET, this.#wrote);
     writeInt64Buffer(src, pos + storeTimestampPosition(record.sysFlag), storeTimestamp);
-    const body = src.subarray(record.bodyOffset, record.bodyOffset + record.bodyLength);
-    if ((flags & AppendFlag.FILL_BODY_CRC) !== 0)
-      src.writeInt32BE(crc32(body) | 0, pos + RecordField.BODYCRC);
-    if ((flags & AppendFlag.FILL_BODY_XXH64) !== 0)
-      this.#fillXxh64(src, pos + length - XXH64_PLACEHOLDER_TAIL_BYTES, body);
     this.#tail.put(this.#wrote, src, pos, length);
     record.queueOffset = queueOffset;
     record.commitLogOffset = this.#wrote;
@@ -156,16 +137,6 @@ export class CommitLogWriter {
     out.commitLogOffset = this.#wrote;
     this.#wrote += length;
     this.#dispatched = this.#wrote;
-  }
-
-  #fillXxh64(src: Buffer, at: number, body: Uint8Array): void {
-    assert(this.#hashBody !== undefined, 'writer: xxhash64 requested without a hasher');
-    const hex = this.#hashBody(body).toString(16).padStart(16, '0');
-    assert(
-      src.readUInt8(at + 16) === 2,
-      'writer: xxhash64 placeholder not at the end of the properties',
-    );
-    src.write(hex, at, 16, 'latin1');
   }
 
   /** Writes a BLANK record over the `left` bytes that remain in the current segment. */

@@ -3,7 +3,6 @@
 // commit (one pwrite, and one fdatasync under SYNC_FLUSH), scheduled with setImmediate.
 
 import type { Clock } from '../../common/clock.js';
-import type { BodyHasher } from '../checksum/body-hasher.js';
 import { type AppendResult, CommitLogWriter } from '../commitlog/commit-log-writer.js';
 import type { TailCache } from '../commitlog/tail-cache.js';
 import type { ConsumeQueue } from '../consumequeue/consume-queue.js';
@@ -24,7 +23,6 @@ export interface InThreadPipelineDeps {
   positions: StorePositions;
   tracker: PutTracker;
   clock: Clock;
-  hasher: BodyHasher;
   scratchBytes: number;
   onReplicaDispatched: (topic: string, queueId: number, maxOffset: number) => void;
 }
@@ -52,7 +50,6 @@ export class InThreadPipeline implements AppendPipeline {
         tailCache: deps.tailCache,
         dispatcher: recovered.dispatcher,
         clock,
-        hashBody: deps.hasher.hash,
         maxRecordBytes: deps.scratchBytes,
       },
       recovered.endOffset,
@@ -112,7 +109,7 @@ export class InThreadPipeline implements AppendPipeline {
     if (this.#writer.closeSegmentFor(length)) this.#guard(() => this.#commit());
     if (this.#failure !== undefined) return true;
     const written = encoder.encodeTo(this.#scratch, 0);
-    this.#writer.append(this.#scratch, 0, written, encoder.flags, this.#out);
+    this.#writer.append(this.#scratch, 0, written, this.#out);
     this.#d.tracker.appended(this.#out.queueOffset, this.#out.commitLogOffset);
     this.#scheduleCommit();
     return true;

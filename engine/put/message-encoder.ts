@@ -1,8 +1,10 @@
-// Validates a message for the store and encodes it as a stored record whose offsets, store time
-// and checksums are left for the writer (RocketMQ: CommitLog.MessageExtEncoder plus the checks of
+// Validates a message for the store and encodes it as a stored record whose offsets and store time
+// are left for the writer (RocketMQ: CommitLog.MessageExtEncoder plus the checks of
 // DefaultMessageStore.putMessage). prepare() checks and sizes; encodeTo() writes the record that
-// prepare() last accepted, directly into the append ring's memory.
+// prepare() last accepted, directly into the append ring's memory. The body's CRC32 and xxhash64
+// are computed here, on the putting thread: the writer thread is the pipeline's busiest stage.
 
+import { crc32 } from '../../common/bytes.js';
 import { encodeHostAddress } from '../../common/host-address.js';
 import { Limits } from '../../common/limits.js';
 import {
@@ -17,10 +19,9 @@ import {
   NAME_VALUE_SEPARATOR,
   PROPERTY_SEPARATOR,
 } from '../../common/message-properties.js';
-import { AppendFlag } from '../commitlog/commit-log-writer.js';
+import type { BodyHasher } from '../checksum/body-hasher.js';
 
 export const TOPIC_PATTERN = /^[%|a-zA-Z0-9_-]+$/;
-const XXH64_PLACEHOLDER = `${MessageProperty.BODY_XXH64}${NAME_VALUE_SEPARATOR}0000000000000000${PROPERTY_SEPARATOR}`;
 
 export interface MessageInput {
   topic: string;
@@ -48,8 +49,8 @@ export interface EncoderOptions {
   maxMessageSize: number;
   storeHost: Uint8Array;
   bornHost: Uint8Array;
-  /** Add the BODY_XXH64 property (filled by the writer) when the message has none. */
-  bodyChecksum: boolean;
+  /** Adds the BODY_XXH64 property when the message has none. */
+  hasher: BodyHasher | undefined;
 }
 
 export class MessageEncoder {
@@ -57,7 +58,6 @@ export class MessageEncoder {
   #topicBytes = new Map<string, Buffer>();
   #bornHosts = new Map<string, Uint8Array>();
   #input: RecordInput;
-  #flags = 0;
   #length = 0;
   #uniqKey = '';
 
@@ -80,11 +80,6 @@ export class MessageEncoder {
       topic: new Uint8Array(0),
       properties: new Uint8Array(0),
     };
-  }
-
-  /** Flags for the writer (what it must fill) of the last prepared message. */
-  get flags(): number {
-    return this.#flags;
   }
 
   get uniqKey(): string {
@@ -137,6 +132,7 @@ export class MessageEncoder {
     input.reconsumeTimes = m.reconsumeTimes ?? 0;
     input.preparedTransactionOffset = m.preparedTransactionOffset ?? 0;
     input.body = m.body;
+    input.bodyCrc = crc32(m.body) | 0;
     input.topic = topicBytes;
     input.properties = propertiesBytes;
     this.#length = recordLength(
@@ -209,12 +205,11 @@ export class MessageEncoder {
       this.#uniqKey = uniqKey();
       text += `${MessageProperty.UNIQ_KEY}${NAME_VALUE_SEPARATOR}${this.#uniqKey}${PROPERTY_SEPARATOR}`;
     }
-    this.#flags = AppendFlag.FILL_BODY_CRC;
+    const hasher = this.#options.hasher;
     if (hasChecksum) {
       text += `${MessageProperty.BODY_XXH64}${NAME_VALUE_SEPARATOR}${user[MessageProperty.BODY_XXH64]}${PROPERTY_SEPARATOR}`;
-    } else if (this.#options.bodyChecksum) {
-      text += XXH64_PLACEHOLDER;
-      this.#flags |= AppendFlag.FILL_BODY_XXH64;
+    } else if (hasher !== undefined) {
+      text += `${MessageProperty.BODY_XXH64}${NAME_VALUE_SEPARATOR}${hasher.hex(m.body)}${PROPERTY_SEPARATOR}`;
     }
     return text;
   }

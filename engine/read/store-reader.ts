@@ -47,6 +47,14 @@ export class StoreReader {
     return this.#d.queues.get(topic, queueId)?.maxOffset ?? 0;
   }
 
+  /** Queue ids that have a ConsumeQueue for `topic`, ascending. */
+  queueIdsOf(topic: string): number[] {
+    return this.#d.queues
+      .queuesOf(topic)
+      .map((q) => q.queueId)
+      .sort((a, b) => a - b);
+  }
+
   minOffsetInQueue(topic: string, queueId: number): number {
     return this.#d.queues.get(topic, queueId)?.minOffset ?? 0;
   }

@@ -501,6 +501,31 @@ describe('Bad input to the broker', { timeout: 60_000 }, () => {
     assert.equal(await commitLogMaxOffset(), before, 'nothing appended');
   });
 
+  it('refuses transaction messages with NO_PERMISSION and appends nothing', async () => {
+    const before = await commitLogMaxOffset();
+    const header = { a: 'PG', b: 'TopicTx', c: 'TBW102', d: 4, e: 0, f: 0, g: Date.now(), h: 0 };
+    // Prepared, commit and rollback: the transaction-type bits (0x4, 0x8, 0xc) of the sysFlag.
+    for (const f of [0x4, 0x8, 0xc, 0x4 | 0x1]) {
+      const response = await client.invoke(
+        RequestCode.SEND_MESSAGE_V2,
+        { ...header, f },
+        Buffer.from('x'),
+      );
+      assert.equal(response.code, ResponseCode.NO_PERMISSION, `sysFlag ${f}`);
+      assert.match(response.remark ?? '', /transaction/);
+    }
+    const tranProperty = encodeProperties({ TRAN_MSG: 'true' });
+    const byProperty = await client.invoke(
+      RequestCode.SEND_MESSAGE_V2,
+      { ...header, i: tranProperty },
+      Buffer.from('x'),
+    );
+    assert.equal(byProperty.code, ResponseCode.NO_PERMISSION);
+    assert.equal(await commitLogMaxOffset(), before, 'nothing appended');
+    const plain = await client.invoke(RequestCode.SEND_MESSAGE_V2, header, Buffer.from('x'));
+    assert.equal(plain.code, ResponseCode.SUCCESS, 'the same send without a transaction is stored');
+  });
+
   it('closes only the connection that sends a malformed frame', async () => {
     const socket = connect({ host: '127.0.0.1', port: broker.port });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));

@@ -36,23 +36,27 @@ async function consumeAll(
   namesrvAddr: string,
   group: string,
   expected: number,
+  topic = 'Rep',
 ): Promise<{ bodies: Set<string>; consumer: PushConsumer }> {
   const bodies = new Set<string>();
   const consumer = new PushConsumer(consumerOptions(namesrvAddr, group));
-  consumer.subscribe('Rep', '*', (messages) => {
+  consumer.subscribe(topic, '*', (messages) => {
     for (const m of messages) {
       const body = m.body.toString();
-      if (body.startsWith('m-')) bodies.add(body);
+      if (!body.startsWith('probe')) bodies.add(body);
     }
     return ConsumeStatus.CONSUME_SUCCESS;
   });
   await consumer.start();
-  await waitFor(
-    () => {
-      return bodies.size >= expected;
-    },
-    { timeoutMs: 20_000, what: `${expected} messages for ${group}` },
-  );
+  try {
+    await waitFor(() => bodies.size >= expected, {
+      timeoutMs: 20_000,
+      what: `${expected} messages for ${group}`,
+    });
+  } catch (error) {
+    await consumer.shutdown();
+    throw error;
+  }
   return { bodies, consumer };
 }
 
@@ -130,6 +134,25 @@ describe('broker Master/Slave replication', { timeout: 120_000 }, () => {
     assert.equal(slaveStatus['commitLogMaxOffset'], status['commitLogMaxOffset']);
   });
 
+  it("reports the slave's acknowledged offset and lag in the master's runtime info", async () => {
+    const masterAddr = cluster.brokers[0]?.address ?? '';
+    const slaveAddr = cluster.brokers[1]?.address ?? '';
+    await waitFor(
+      async () => (await admin.brokerStatus(masterAddr))['slaveFallBehindMuch'] === '0',
+      {
+        timeoutMs: 10_000,
+        what: 'the slave to acknowledge everything',
+      },
+    );
+    const master = await admin.brokerStatus(masterAddr);
+    assert.equal(master['haConnectionCount'], '1');
+    assert.ok(Number(master['commitLogMaxOffset']) > sent * 3, 'the sends are in the log');
+    assert.equal(master['push2SlaveMaxOffset'], master['commitLogMaxOffset']);
+    const slave = await admin.brokerStatus(slaveAddr);
+    assert.equal(slave['commitLogMaxOffset'], master['commitLogMaxOffset']);
+    assert.equal(slave['push2SlaveMaxOffset'], undefined, 'a slave streams to nobody');
+  });
+
   it('keeps consumers going from the slave when the master dies, and carries their offsets back', async () => {
     const first = await consumeAll(cluster.namesrvAddr, 'G1', sent);
     await first.consumer.shutdown();
@@ -203,5 +226,54 @@ describe('broker Master/Slave replication', { timeout: 120_000 }, () => {
         `${String(error)}: ${JSON.stringify(await admin.consumerProgress('G2', 'Rep'))}; slave: ${await offsetsOn(cluster.brokers[1]?.address ?? '', 'G2')} ${cluster.brokers[1]?.child.stderr.join(' | ')}`,
       );
     });
+  });
+});
+
+async function slaveKnowsTopic(address: string, topic: string): Promise<boolean> {
+  const client = new RemotingClient({ address });
+  const response = await client.invoke(createRequest(RequestCode.GET_ALL_TOPIC_CONFIG, {}), 3000);
+  await client.close();
+  assert.equal(response.code, ResponseCode.SUCCESS);
+  const table = JSON.parse(response.body?.toString() ?? '{}') as {
+    topicConfigTable: Record<string, unknown>;
+  };
+  return topic in table.topicConfigTable;
+}
+
+describe('a slave whose master dies before the next config copy', { timeout: 60_000 }, () => {
+  it('learns a topic from its replicated ConsumeQueues and serves it', async () => {
+    // The slave copies its master's topics once at start and then only every 60 s.
+    const slow = { slaveSynchronizeInterval: '60000', haSendHeartbeatInterval: '200' };
+    const cluster = await startRealCluster([
+      { brokerName: 'broker-b', config: { brokerRole: 'SYNC_MASTER', ...slow } },
+      { brokerName: 'broker-b', brokerId: 1, config: slow },
+    ]);
+    const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, groupName: 'LatePG' });
+    try {
+      // Past the slave's first copy of its master's topics.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await producer.start();
+      await waitFor(
+        async () =>
+          (await producer.send({ topic: 'Late', body: 'late-0' })).sendStatus === 'SEND_OK',
+        { timeoutMs: 10_000, what: 'the slave to connect' },
+      );
+      for (let i = 1; i < 20; i++) {
+        assert.equal(
+          (await producer.send({ topic: 'Late', body: `late-${i}` })).sendStatus,
+          'SEND_OK',
+        );
+      }
+      assert.equal(await slaveKnowsTopic(cluster.brokers[1]?.address ?? '', 'Late'), false);
+      const master = cluster.brokers[0];
+      master?.child.kill('SIGKILL');
+      await master?.child.exited;
+      const { bodies, consumer } = await consumeAll(cluster.namesrvAddr, 'LateG', 20, 'Late');
+      await consumer.shutdown();
+      for (let i = 0; i < 20; i++) assert.ok(bodies.has(`late-${i}`), `late-${i}`);
+    } finally {
+      await producer.shutdown();
+      await cluster.stop();
+    }
   });
 });

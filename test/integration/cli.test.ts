@@ -1,9 +1,10 @@
 // The command-line entry points as processes: `mqbroker -p` prints the effective config with the
 // source of each value, an unknown key stops the broker with exit code 2 and a "did you mean"
-// hint on stderr, `petrel check-config` validates the ready topologies, and usage errors exit 2.
+// hint on stderr, `petrel check-config` validates the ready topologies, `petrel bench` runs the
+// cluster and Master/Slave benchmarks end to end (one-second windows), and usage errors exit 2.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,59 @@ describe('CLI', { timeout: 60_000 }, () => {
     const bad = await run('petrel', ['check-config', file]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /brokerId/);
+  });
+
+  it('petrel bench produce and ha run real processes and print their tables', {
+    timeout: 40_000,
+  }, async () => {
+    const produce = await run('petrel', [
+      'bench',
+      'produce',
+      '--duration=1',
+      '--warmup=0',
+      '--clients=petrel',
+    ]);
+    assert.equal(produce.code, 0, produce.stderr);
+    assert.match(produce.stdout, /^Command: `petrel bench produce --duration=1 --warmup=0 /m);
+    const sent =
+      /^\| Petrel client \(send\) +\| +(\d+) \| +([\d.]+) \| +([\d.]+) \| +([\d.]+) \|/m.exec(
+        produce.stdout,
+      );
+    assert.ok(sent, produce.stdout);
+    assert.ok(Number(sent[1]) > 0, 'messages were acknowledged');
+    assert.ok(Number(sent[2]) <= Number(sent[3]), 'p50 <= p99');
+
+    const out = join(tmpDir('petrel-bench-'), 'ha.md');
+    const ha = await run('petrel', [
+      'bench',
+      'ha',
+      '--duration=1',
+      '--warmup=0',
+      '--in-flight=8',
+      '--setups=SYNC_MASTER',
+      `--out=${out}`,
+    ]);
+    assert.equal(ha.code, 0, ha.stderr);
+    const report = readFileSync(out, 'utf8');
+    assert.match(report, /<!-- ha:begin -->\n### Master\/Slave \(ASYNC_FLUSH, \d{4}-\d\d-\d\d\)/);
+    assert.match(report, /^Machine: .*\d+ cores/m);
+    assert.match(report, /^Command: `petrel bench ha --duration=1 /m);
+    // setup | in flight | msgs/s | p50 | p99 | replicated MB/s | lag p50 | p99 | max | at stop | catch-up
+    const cells = report
+      .split('\n')
+      .find((l) => l.startsWith('| SYNC_MASTER '))
+      ?.split('|')
+      .map((c) => c.trim());
+    assert.ok(cells, report);
+    assert.equal(cells[2], '8');
+    assert.ok(Number(cells[3]) > 0, 'SYNC_MASTER sends were acknowledged');
+    assert.ok(Number(cells[6]) > 0, 'the slave acknowledged bytes');
+    assert.ok(Number.isFinite(Number(cells[11])), `catch-up measured: ${cells[11]}`);
+    assert.match(report, /<!-- ha:end -->/);
+
+    const bad = await run('petrel', ['bench', 'ha', '--bogus=1']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown option --bogus[\s\S]*petrel bench ha /);
   });
 
   it('exits 2 with the usage on an unknown option', async () => {

@@ -96,6 +96,7 @@ describe('mqadmin against a real cluster', { timeout: 120_000 }, () => {
       const byOffsetId = await json('queryMsgById', '-i', sent.offsetMsgId);
       assert.equal(byOffsetId['body'], 'needle');
       assert.equal(byOffsetId['msgId'], sent.msgId);
+      assert.equal(byOffsetId['brokerName'], 'broker-a');
       const byUniqId = await json('queryMsgById', '-i', sent.msgId, '-t', 'AdminTopic');
       assert.equal(byUniqId['offsetMsgId'], sent.offsetMsgId);
       await waitFor(

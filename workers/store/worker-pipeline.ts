@@ -157,7 +157,7 @@ class WorkerPipeline implements AppendPipeline {
     const index = ring.reserve(length);
     if (index < 0) return false;
     encoder.encodeTo(ring.buffer, index);
-    ring.commit(APPEND_RECORD, encoder.flags, length);
+    ring.commit(APPEND_RECORD, 0, length);
     this.#setReferenced(true);
     return true;
   }

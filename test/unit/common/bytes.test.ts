@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   crc32,
+  int64Hex,
   javaHashCode,
   offsetToFileName,
   readInt64,
+  toHexUpper,
+  uint32Hex,
   writeInt64,
+  writeInt64Buffer,
 } from '../../../common/bytes.js';
 import { createPrng } from '../../../common/prng.js';
 
@@ -60,5 +64,26 @@ describe('common/prng', () => {
       seqA,
       Array.from({ length: 5 }, () => c.int(0, 1000)),
     );
+  });
+});
+
+describe('hex helpers', () => {
+  it('match Buffer hex for random bytes, int32 and int64 values', () => {
+    const random = createPrng(7);
+    for (let i = 0; i < 2000; i++) {
+      const bytes = Buffer.from(
+        Array.from({ length: random.int(0, 20) }, () => random.int(0, 255)),
+      );
+      assert.equal(toHexUpper(bytes), bytes.toString('hex').toUpperCase());
+      const int32 = random.int(-0x80000000, 0x7fffffff);
+      const four = Buffer.alloc(4);
+      four.writeInt32BE(int32);
+      assert.equal(uint32Hex(int32, 8), four.toString('hex').toUpperCase());
+      assert.equal(uint32Hex(int32, 4), four.subarray(2).toString('hex').toUpperCase());
+      const int64 = random.int(0, 2 ** 20) * 2 ** 32 + random.int(0, 0xffffffff);
+      const eight = Buffer.alloc(8);
+      writeInt64Buffer(eight, 0, int64);
+      assert.equal(int64Hex(int64), eight.toString('hex').toUpperCase());
+    }
   });
 });

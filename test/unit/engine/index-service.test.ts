@@ -1,10 +1,11 @@
 // The key index: lookups by key through hash collisions and chains, time ranges, rolling over to
-// a new file when one is full, reloading from disk, and slots that point past the durable entries.
+// a new file when one is full, reloading from disk, slots that point past the durable entries, and
+// a flush that writes dirty slot pages in runs.
 
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
-import { INDEX_HEADER_BYTES, IndexFile } from '../../../engine/index/index-file.js';
+import { INDEX_HEADER_BYTES, IndexFile, indexKeyHash } from '../../../engine/index/index-file.js';
 import { IndexService } from '../../../engine/index/index-service.js';
 import { NodeFileIO } from '../../../engine/io/node-file-io.js';
 import { makeTmpDir } from '../../harness/tmp-dir.js';
@@ -94,6 +95,44 @@ describe('IndexService', () => {
     const found: number[] = [];
     reopened.query('T#k0', 10, 0, Number.MAX_SAFE_INTEGER, found);
     assert.deepEqual(found, [400, 200, 0]);
+    reopened.close();
+  });
+
+  it('flushes dirty slot pages with one write per run of adjacent pages, readable after reopening', () => {
+    const slotNum = 16 * 1024; // 16 pages of 1024 slots
+    const pageOf = (key: string) => Math.floor((indexKeyHash(key) % slotNum) / 1024);
+    // One key on each of pages 0, 1, 2 (one run) and 9 (another).
+    const keys = new Map<number, string>();
+    for (let i = 0; keys.size < 4 && i < 100_000; i++) {
+      const key = `T#k${i}`;
+      const page = pageOf(key);
+      if ([0, 1, 2, 9].includes(page) && !keys.has(page)) keys.set(page, key);
+    }
+    assert.equal(keys.size, 4, 'keys found for every page');
+    const slotTableEnd = INDEX_HEADER_BYTES + slotNum * 4;
+    const slotWrites: Array<{ position: number; length: number }> = [];
+    const counting = Object.create(io) as NodeFileIO;
+    counting.write = (fd, source, offset, length, position) => {
+      if (position >= INDEX_HEADER_BYTES && position < slotTableEnd)
+        slotWrites.push({ position, length });
+      io.write(fd, source, offset, length, position);
+    };
+    const path = `${tmp()}/20260101000000000`;
+    const file = new IndexFile(counting, path, slotNum, 100);
+    const ordered = [...keys.values()];
+    for (const [i, key] of ordered.entries()) file.putKey(key, 100 * (i + 1), T0);
+    file.flush();
+    file.close();
+    assert.deepEqual(slotWrites, [
+      { position: INDEX_HEADER_BYTES, length: 3 * 4096 },
+      { position: INDEX_HEADER_BYTES + 9 * 4096, length: 4096 },
+    ]);
+    const reopened = new IndexFile(io, path, slotNum, 100);
+    for (const [i, key] of ordered.entries()) {
+      const found: number[] = [];
+      reopened.query(key, 10, 0, Number.MAX_SAFE_INTEGER, found);
+      assert.deepEqual(found, [100 * (i + 1)], key);
+    }
     reopened.close();
   });
 });
