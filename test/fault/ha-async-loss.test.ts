@@ -3,7 +3,7 @@
 // acknowledged in the last moments before a kill may be missing from the slave while the master
 // is away (the loss window). They come back when the master returns on its store.
 // Method: the seed article's group with brokerRole=ASYNC_MASTER; 4 logical producers sending as
-// fast as acknowledgements come; the master's replication lag (haSlaveLagBytes) sampled every
+// fast as acknowledgements come; the master's replication lag (slaveFallBehindMuch) sampled every
 // 20 ms; SIGKILL after a seeded warm-up; every queue of the slave read over the wire; then the
 // master restarted on its store and the slave read again once it has caught up.
 // Printed: acknowledged messages missing from the slave (count, body bytes), how far the slave's
@@ -43,7 +43,7 @@ function sampleLag(pair: HaPair): { samples: LagSample[]; stop: () => Promise<vo
       if (info !== undefined && running)
         samples.push({
           atMs: Date.now(),
-          lagBytes: Number(info['haSlaveLagBytes']),
+          lagBytes: Number(info['slaveFallBehindMuch']),
           masterEnd: Number(info['commitLogMaxOffset']),
         });
       await sleep(20);

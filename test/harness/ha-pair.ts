@@ -6,7 +6,7 @@
 // The slave's haMasterAddress is a TcpProxy in front of the master's HA port: the HA link can be
 // blackholed or stalled, and a restarted master (on a new port) is reached through the same
 // address. Figures come from GET_BROKER_RUNTIME_INFO (commitLogMaxOffset, and on the master
-// haSlaveCount / haSlaveAckedOffset / haSlaveLagBytes / haListenPort).
+// haConnectionCount / push2SlaveMaxOffset / slaveFallBehindMuch / haListenPort).
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -173,7 +173,7 @@ export class HaPair {
   }
 
   async waitSlaveConnected(timeoutMs: number): Promise<void> {
-    await waitFor(async () => (await this.runtime('master'))['haSlaveCount'] === '1', {
+    await waitFor(async () => (await this.runtime('master'))['haConnectionCount'] === '1', {
       timeoutMs,
       what: 'the slave to replicate from the master',
     });

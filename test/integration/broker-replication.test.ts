@@ -125,12 +125,12 @@ describe('broker Master/Slave replication', { timeout: 120_000 }, () => {
     );
     // The master's runtime info carries its HA figures: one slave, nothing unacknowledged.
     const status = await admin.brokerStatus(cluster.brokers[0]?.address ?? '');
-    assert.equal(status['haSlaveCount'], '1');
-    assert.equal(status['haSlaveAckedOffset'], status['commitLogMaxOffset']);
-    assert.equal(status['haSlaveLagBytes'], '0');
+    assert.equal(status['haConnectionCount'], '1');
+    assert.equal(status['push2SlaveMaxOffset'], status['commitLogMaxOffset']);
+    assert.equal(status['slaveFallBehindMuch'], '0');
     assert.ok(Number(status['haListenPort']) > 0);
     const slaveStatus = await admin.brokerStatus(cluster.brokers[1]?.address ?? '');
-    assert.equal(slaveStatus['haSlaveCount'], undefined, 'a slave serves no slaves');
+    assert.equal(slaveStatus['haConnectionCount'], undefined, 'a slave serves no slaves');
     assert.equal(slaveStatus['commitLogMaxOffset'], status['commitLogMaxOffset']);
   });
 
