@@ -47,7 +47,9 @@ async function slaveKillRound(
   await pair.kill('slave');
   const goneAt = Date.now();
   const endAtKill = await masterEnd();
-  await sleep(prng.int(1500, 4000));
+  // Longer than slaveTimeout (2 s): sends waiting at the kill time out first, later ones are
+  // answered SLAVE_NOT_AVAILABLE while the slave is still down.
+  await sleep(prng.int(2500, 4000));
   const restartAt = Date.now();
   // What the master wrote while the slave was away: how long until the restarted slave has it.
   const backlogEnd = await masterEnd();
