@@ -7,8 +7,10 @@
 //
 // Reads on a slave: with slaveReadEnable, always (the master points slow consumers here); without
 // it, RocketMQ answers PULL_RETRY_IMMEDIATELY and sends consumers back to the master. Petrel does
-// that only while the master is reachable: once the HA link is down, the slave serves the pulls
-// (and records their offsets), so consumers keep going while the master is away.
+// that only while the master is reachable (the HA link is up and the master has spoken on it: a
+// TCP proxy in front of a dead master accepts connections too): once the HA link is down, the
+// slave serves the pulls (and records their offsets), so consumers keep going while the master
+// is away.
 
 import type { Clock } from '../common/clock.js';
 import type { BrokerConfig } from '../config/load.js';
@@ -128,8 +130,9 @@ export class BrokerReplication {
     return this.#d.config.slaveReadEnable || !this.isMasterReachable();
   }
 
+  /** The HA link is up and the master has spoken on it (not merely a TCP connect accepted). */
   isMasterReachable(): boolean {
-    return this.#replica?.client?.isConnected === true;
+    return this.#replica?.client?.isMasterHeard === true;
   }
 
   /** Starts the periodic metadata sync (slave) or offset merge (master). */

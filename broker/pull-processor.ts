@@ -253,17 +253,42 @@ export function suggestBrokerId(
   return commitLogBytesBehind > inMemoryBytes ? group.whichBrokerWhenConsumeSlowly : group.brokerId;
 }
 
+/**
+ * A slave never moves a consumer's offset (RocketMQ: nextOffsetCorrection keeps the requested
+ * offset on a slave unless offsetCheckInSlave): its queues may simply lag the master's. A consumer
+ * ahead of the slave's queue (it read messages on the master that the slave has not got, or never
+ * will if the master died first) waits there as at the end of the queue (held, then
+ * PULL_NOT_FOUND); one below the slave's oldest message is sent to the master, which may move it.
+ */
+function slaveKeepsOffset(
+  status: GetMessageResult['status'],
+  group: SubscriptionGroupConfig,
+): { code: number; suggestWhichBrokerId: number | undefined } {
+  return status === 'OFFSET_TOO_SMALL'
+    ? { code: ResponseCode.PULL_RETRY_IMMEDIATELY, suggestWhichBrokerId: group.brokerId }
+    : { code: ResponseCode.PULL_NOT_FOUND, suggestWhichBrokerId: undefined };
+}
+
 function pullResponse(
   ctx: BrokerContext,
   request: RemotingCommand,
   plan: PullPlan,
   result: GetMessageResult,
 ): RemotingCommand {
-  const code = pullStatusCode(result.status, plan.header.queueOffset);
+  const requestOffset = plan.header.queueOffset;
+  let code = pullStatusCode(result.status, requestOffset);
+  let nextBeginOffset = result.nextBeginOffset;
+  let suggestWhichBrokerId = suggestBrokerId(ctx, plan.group, result.commitLogBytesBehind);
+  if (code === ResponseCode.PULL_OFFSET_MOVED && ctx.role.isSlave) {
+    const kept = slaveKeepsOffset(result.status, plan.group);
+    code = kept.code;
+    nextBeginOffset = requestOffset;
+    suggestWhichBrokerId = kept.suggestWhichBrokerId ?? suggestWhichBrokerId;
+  }
   const response = createResponse(request, code, result.status);
   response.extFields = createExtFields({
-    suggestWhichBrokerId: suggestBrokerId(ctx, plan.group, result.commitLogBytesBehind),
-    nextBeginOffset: result.nextBeginOffset,
+    suggestWhichBrokerId,
+    nextBeginOffset,
     minOffset: result.minOffset,
     maxOffset: result.maxOffset,
   });

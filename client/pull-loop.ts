@@ -162,7 +162,7 @@ export class PullLoop {
       const pulled = parsePullResponse(where.target, request, response);
       pq.suggestedBrokerId = pulled.suggestWhichBrokerId;
       pq.lastReadBrokerId = where.brokerId;
-      return this.#apply(pulled);
+      return this.#apply(pulled, where.target.address);
     } catch (error) {
       if (this.#isActive) {
         this.#deps.onError(error, `Pull of ${formatQueue(pq.queue)} failed`);
@@ -174,7 +174,7 @@ export class PullLoop {
     }
   }
 
-  #apply(pulled: ReturnType<typeof parsePullResponse>): boolean {
+  #apply(pulled: ReturnType<typeof parsePullResponse>, brokerAddr: string): boolean {
     const { options, pq, subscription } = this.#deps;
     switch (pulled.status) {
       case PullStatus.FOUND: {
@@ -197,6 +197,7 @@ export class PullLoop {
       case PullStatus.OFFSET_ILLEGAL:
         options.logger.warn('Pull offset moved', {
           queue: formatQueue(pq.queue),
+          broker: brokerAddr,
           from: pq.nextPullOffset,
           to: pulled.nextBeginOffset,
           minOffset: pulled.minOffset,

@@ -355,7 +355,7 @@ export class MessageStore {
    * Key figures, named as RocketMQ's runtime info where one exists. A master with an HA port adds
    * its replication figures under the names of RocketMQ's HAService fields: haConnectionCount
    * (slaves streaming now), push2SlaveMaxOffset (highest offset a slave acknowledged) and
-   * slaveFallBehindMuch (commitLogMaxOffset - push2SlaveMaxOffset, in bytes).
+   * slaveFallBehindMuch (commitLogMaxOffset - push2SlaveMaxOffset, in bytes), plus haListenPort.
    */
   runtimeInfo(): Record<string, number | string> {
     const p = this.#p.positions;
@@ -369,6 +369,7 @@ export class MessageStore {
     };
     if (o.brokerRole === 'SLAVE' || o.haListenPort < 0) return info;
     const ha = this.haStatus();
+    info['haListenPort'] = ha.haPort;
     info['haConnectionCount'] = ha.slaveCount;
     info['push2SlaveMaxOffset'] = ha.slaveAckedOffset;
     info['slaveFallBehindMuch'] = ha.slaveLagBytes;

@@ -52,6 +52,7 @@ export class HaClient {
   #inbound: Buffer = Buffer.alloc(0);
   #pending: { offset: number; body: Buffer } | undefined;
   #lastReadMs = 0;
+  #heardOnConnection = false;
   #lastReported = -1;
   #running = false;
   #timer: NodeJS.Timeout | undefined;
@@ -71,6 +72,15 @@ export class HaClient {
     return (
       this.#socket !== undefined && !this.#socket.destroyed && this.#socket.readyState === 'open'
     );
+  }
+
+  /**
+   * Connected, and the master has spoken on this connection (a frame or a heartbeat; a master
+   * sends one as soon as it accepts the slave). A TCP proxy or load balancer in front of a dead
+   * master accepts the connection and says nothing: that is not a reachable master.
+   */
+  get isMasterHeard(): boolean {
+    return this.isConnected && this.#heardOnConnection;
   }
 
   /** Where to replicate from ("host:port"); takes effect at the next connect, as in RocketMQ. */
@@ -109,6 +119,7 @@ export class HaClient {
     });
     this.#socket = socket;
     this.#inbound = Buffer.alloc(0);
+    this.#heardOnConnection = false;
     this.#lastReadMs = this.#d.clock.monotonicMs();
     socket.setNoDelay(true);
     socket.on('connect', () => {
@@ -143,6 +154,7 @@ export class HaClient {
 
   #onData(socket: Socket, chunk: Buffer): void {
     if (socket !== this.#socket) return;
+    this.#heardOnConnection = true;
     this.#lastReadMs = this.#d.clock.monotonicMs();
     this.#inbound = this.#inbound.byteLength === 0 ? chunk : Buffer.concat([this.#inbound, chunk]);
     this.#consume(socket);
@@ -209,12 +221,14 @@ export class HaClient {
   inspect(): {
     masterAddress: string | undefined;
     connected: boolean;
+    masterHeard: boolean;
     reportedOffset: number;
     framesReceived: number;
   } {
     return {
       masterAddress: this.#masterAddress,
       connected: this.isConnected,
+      masterHeard: this.isMasterHeard,
       reportedOffset: this.#lastReported,
       framesReceived: this.#framesReceived,
     };

@@ -184,7 +184,16 @@ export class HaSender {
     link.ackOffset = fromOffset;
     this.#publishCount();
     this.#d.logger.info(`slave ${link.address} replicating from offset ${fromOffset}`);
+    // A heartbeat at once tells a caught-up slave that a live master accepted it.
+    this.#heartbeat(link, this.#d.clock.monotonicMs());
     this.#pump(link);
+  }
+
+  #heartbeat(link: SlaveLink, nowMs: number): void {
+    const heartbeat = Buffer.allocUnsafe(HA_FRAME_HEADER_BYTES);
+    encodeFrameHeader(heartbeat, link.nextOffset, 0);
+    link.socket.write(heartbeat);
+    link.lastWriteMs = nowMs;
   }
 
   #truncate(link: SlaveLink, toOffset: number, reason: string): void {
@@ -280,12 +289,8 @@ export class HaSender {
         link.state === 'STREAMING' &&
         nowMs - link.lastWriteMs >= this.#o.heartbeatIntervalMs &&
         !link.socket.writableNeedDrain
-      ) {
-        const heartbeat = Buffer.allocUnsafe(HA_FRAME_HEADER_BYTES);
-        encodeFrameHeader(heartbeat, link.nextOffset, 0);
-        link.socket.write(heartbeat);
-        link.lastWriteMs = nowMs;
-      }
+      )
+        this.#heartbeat(link, nowMs);
     }
   }
 

@@ -72,14 +72,20 @@ export const smallBrokerArgs = [
   '--maxIndexNum=16384',
 ];
 
-/** A broker on 127.0.0.1, port 0, registering with `namesrv` (addresses joined with ';'). */
+/**
+ * A broker on 127.0.0.1, port 0, registering with `namesrv` (addresses joined with ';'). With
+ * `configFile` it is started as `mqbroker -c <file>`, and its name comes from the file unless
+ * `name` is given.
+ */
 export function startBroker(
   namesrv: readonly string[],
-  options: { name?: string; dir?: string; extra?: string[] } = {},
+  options: { name?: string; dir?: string; extra?: string[]; configFile?: string } = {},
 ): Promise<PetrelProcess> {
   const dir = options.dir ?? tmpDir('petrel-broker-');
+  const name = options.name ?? (options.configFile === undefined ? 'broker-a' : undefined);
   const args = [
-    `--brokerName=${options.name ?? 'broker-a'}`,
+    ...(options.configFile === undefined ? [] : ['-c', options.configFile]),
+    ...(name === undefined ? [] : [`--brokerName=${name}`]),
     '--brokerIP1=127.0.0.1',
     '--bindAddress=127.0.0.1',
     '--listenPort=0',

@@ -12,6 +12,10 @@ export interface Child {
   waitForLine(pattern: RegExp, timeoutMs: number): Promise<string>;
   /** SIGKILL (or another signal) to the child's whole process group. */
   kill(signal?: NodeJS.Signals): void;
+  /** SIGSTOP to the process group: the child stops running but keeps its sockets open. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   exited: Promise<number | null>;
 }
 
@@ -58,6 +62,8 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
     stderr,
     exited,
     kill: (signal: NodeJS.Signals = 'SIGKILL') => killGroup(child, signal),
+    pause: () => killGroup(child, 'SIGSTOP'),
+    resume: () => killGroup(child, 'SIGCONT'),
     waitForLine: (pattern, timeoutMs) =>
       new Promise<string>((resolve, reject) => {
         const found = lines.find((l) => pattern.test(l));

@@ -15,6 +15,7 @@ import {
   RequestCode,
   ResponseCode,
 } from '../../protocol/index.js';
+import { TestClient } from '../harness/broker-client.js';
 import { type RealCluster, startRealCluster } from '../harness/real-cluster.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -122,6 +123,15 @@ describe('broker Master/Slave replication', { timeout: 120_000 }, () => {
         Object.keys((await admin.topicRoute('Rep')).brokerDatas[0]?.brokerAddrs ?? {}).length === 2,
       { timeoutMs: 10_000, what: 'the slave to serve the topic' },
     );
+    // The master's runtime info carries its HA figures: one slave, nothing unacknowledged.
+    const status = await admin.brokerStatus(cluster.brokers[0]?.address ?? '');
+    assert.equal(status['haConnectionCount'], '1');
+    assert.equal(status['push2SlaveMaxOffset'], status['commitLogMaxOffset']);
+    assert.equal(status['slaveFallBehindMuch'], '0');
+    assert.ok(Number(status['haListenPort']) > 0);
+    const slaveStatus = await admin.brokerStatus(cluster.brokers[1]?.address ?? '');
+    assert.equal(slaveStatus['haConnectionCount'], undefined, 'a slave serves no slaves');
+    assert.equal(slaveStatus['commitLogMaxOffset'], status['commitLogMaxOffset']);
   });
 
   it("reports the slave's acknowledged offset and lag in the master's runtime info", async () => {
@@ -176,6 +186,14 @@ describe('broker Master/Slave replication', { timeout: 120_000 }, () => {
       async () => (await admin.topicRoute('Rep')).brokerDatas[0]?.brokerAddrs['0'] === undefined,
       { timeoutMs: 10_000, what: 'the master gone from the route' },
     );
+    // A slave never moves a consumer's offset: a pull beyond its queue (messages read on the
+    // master that the slave lacks) waits there, instead of being sent back to offset 0.
+    const raw = new TestClient(cluster.brokers[1]?.address ?? '');
+    const end = (await raw.pull({ group: 'G1', topic: 'Rep', queueId: 0, offset: 0 })).maxOffset;
+    const beyond = await raw.pull({ group: 'G1', topic: 'Rep', queueId: 0, offset: end + 5 });
+    await raw.close();
+    assert.equal(beyond.code, ResponseCode.PULL_NOT_FOUND);
+    assert.equal(beyond.nextBeginOffset, end + 5, 'the offset is kept');
     // The master is dead and gone from the route: all of it comes from the slave.
     const fromSlave = await consumeAll(cluster.namesrvAddr, 'G2', sent);
     assert.equal(fromSlave.bodies.size, sent);

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { systemClock } from '../../common/clock.js';
 import { type MessageStore, openStore } from '../../engine/index.js';
@@ -158,6 +159,39 @@ describe('Master/Slave replication', () => {
     await m.close();
     await proxy.close();
     assert.ok(logBytes(sRoot).equals(logBytes(mRoot)), "the slave holds the master's bytes");
+  });
+
+  it('takes only a master that speaks for its master, not a connection something accepted', async () => {
+    // A proxy or load balancer in front of a dead master accepts the connection and stays silent.
+    const accepted: Socket[] = [];
+    const silent = createServer((socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    const port = (silent.address() as AddressInfo).port;
+    const s = slave(tmp());
+    let m: MessageStore | undefined;
+    try {
+      await s.start(`127.0.0.1:${port}`);
+      await waitFor(() => s.client?.isConnected, { timeoutMs: 5000, what: 'the TCP connect' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(s.client?.isMasterHeard, false, 'nothing heard: not a reachable master');
+      // A live master says so at once, even with nothing to send and heartbeats a minute apart.
+      m = await openStore({
+        storePathRootDir: tmp(),
+        brokerRole: 'SYNC_MASTER',
+        haListenPort: 0,
+        haListenHost: '127.0.0.1',
+        ...base,
+        ...haTimings,
+        haSendHeartbeatInterval: 60_000,
+      });
+      s.setMasterAddress(`127.0.0.1:${m.haStatus().haPort}`);
+      await waitFor(() => s.client?.isMasterHeard, { timeoutMs: 1000, what: 'the master heard' });
+    } finally {
+      await s.close();
+      await m?.close();
+      for (const socket of accepted) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('catches a restarted slave and an empty late slave up, byte-identical', async () => {

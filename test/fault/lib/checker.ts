@@ -4,7 +4,7 @@
 // with two different messages; order breaks = a queue delivering an offset below one it already
 // delivered without that being a redelivery of the same message.
 
-import type { History } from './history.js';
+import type { Delivery, History } from './history.js';
 
 export interface CheckReport {
   attempted: number;
@@ -19,11 +19,18 @@ export interface CheckReport {
   orderBreaks: string[];
 }
 
-export function checkHistory(history: History): CheckReport {
+/**
+ * Checks the sends of `history` against `deliveries`: by default the history's own (what consumers
+ * got); a dump of one replica gives the lost-on-node view of that replica.
+ */
+export function checkHistory(
+  history: History,
+  deliveries: readonly Delivery[] = history.deliveries,
+): CheckReport {
   const seen = new Map<string, number>();
   const atOffset = new Map<string, string>();
   const inconsistentOffsets: string[] = [];
-  for (const d of history.deliveries) {
+  for (const d of deliveries) {
     seen.set(d.id, (seen.get(d.id) ?? 0) + 1);
     const key = `${d.queue}@${d.queueOffset}`;
     const other = atOffset.get(key);
@@ -44,16 +51,16 @@ export function checkHistory(history: History): CheckReport {
       (id) => sends.get(id)?.outcome === 'UNKNOWN' || sends.get(id)?.outcome === 'PENDING',
     ),
     inconsistentOffsets,
-    orderBreaks: orderBreaks(history),
+    orderBreaks: orderBreaks(deliveries),
   };
 }
 
 /** Per queue, deliveries must not skip backwards to an offset never delivered before. */
-function orderBreaks(history: History): string[] {
+function orderBreaks(deliveries: readonly Delivery[]): string[] {
   const breaks: string[] = [];
   const highest = new Map<string, number>();
   const delivered = new Map<string, Set<number>>();
-  for (const d of history.deliveries) {
+  for (const d of deliveries) {
     const top = highest.get(d.queue) ?? -1;
     const before = delivered.get(d.queue) ?? new Set<number>();
     if (d.queueOffset < top && !before.has(d.queueOffset))

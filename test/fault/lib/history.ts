@@ -9,6 +9,8 @@ export interface SendEvent {
   outcome: SendOutcome | 'PENDING';
   /** Broker status or error code, for diagnosis. */
   detail: string;
+  /** When the outcome was known (undefined while PENDING). */
+  doneMs?: number;
 }
 
 export interface Delivery {
@@ -38,6 +40,7 @@ export class History {
     if (send === undefined) throw new Error(`send ${id} completed without being attempted`);
     send.outcome = outcome;
     send.detail = detail;
+    send.doneMs = this.#clock();
   }
 
   delivered(delivery: Omit<Delivery, 'atMs'>): void {
