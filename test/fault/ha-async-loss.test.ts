@@ -60,7 +60,11 @@ function sampleLag(pair: HaPair): { samples: LagSample[]; stop: () => Promise<vo
 
 describe('ASYNC_MASTER killed under load', () => {
   let pair: HaPair | undefined;
-  after(async () => pair?.stop());
+  let load: SendLoad | undefined;
+  after(async () => {
+    await load?.close();
+    await pair?.stop();
+  });
 
   it('reports the loss window: acknowledged messages the slave lacks at the kill', {
     timeout: 180_000,
@@ -78,7 +82,7 @@ describe('ASYNC_MASTER killed under load', () => {
     });
     await pair.waitRoute(TOPIC, ['0', '1'], 15_000);
     const history = new History();
-    const load = new SendLoad(history, {
+    load = new SendLoad(history, {
       namesrvAddr: pair.namesrvAddr,
       topic: TOPIC,
       producers: 4,
@@ -94,8 +98,7 @@ describe('ASYNC_MASTER killed under load', () => {
     await lag.stop();
     await pair.waitRoute(TOPIC, ['1'], 10_000);
     await sleep(500);
-    await load.stop();
-    await load.producer.shutdown();
+    await load.close();
 
     const slave = pair.node('slave').address;
     const slaveEnd = Number((await pair.runtime('slave'))['commitLogMaxOffset']);

@@ -101,7 +101,7 @@ describe('a consumer ahead of the slave when the master dies', () => {
       assert.deepEqual(report.orderBreaks, []);
     } finally {
       await consumer.consumer.shutdown();
-      await load.producer.shutdown();
+      await load.close();
     }
   });
 });

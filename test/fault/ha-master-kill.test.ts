@@ -213,7 +213,7 @@ describe('SYNC_MASTER killed under load', () => {
       assert.ok(history.acked().length > 100, 'the load was acknowledged before the kill');
     } finally {
       await consumer.consumer.shutdown();
-      await load.producer.shutdown();
+      await load.close();
     }
   });
 });

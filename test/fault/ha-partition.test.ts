@@ -132,8 +132,7 @@ describe('SYNC_MASTER partitioned from its slave', () => {
         t.diagnostic(`partition seed=${seed}: ${line}`);
       }
     } finally {
-      await load.stop();
-      await load.producer.shutdown();
+      await load.close();
     }
     const end = await pair.waitCaughtUp(15_000);
     await pair.stopNode('slave');

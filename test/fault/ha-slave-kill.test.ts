@@ -150,7 +150,7 @@ describe('slave killed and restarted under SYNC_MASTER load', () => {
       });
     } finally {
       await consumer.consumer.shutdown();
-      await load.producer.shutdown();
+      await load.close();
     }
     await pair.stopNode('slave');
     await pair.stopNode('master');

@@ -57,6 +57,7 @@ export class SendLoad {
   readonly #next: number[];
   #loops: Promise<void>[] = [];
   #running = false;
+  #closed = false;
 
   constructor(history: History, options: SendLoadOptions) {
     this.#history = history;
@@ -82,6 +83,14 @@ export class SendLoad {
   async stop(): Promise<void> {
     this.#running = false;
     await Promise.all(this.#loops);
+  }
+
+  /** Stops the loops and the producer: a failed scenario leaves nothing running. */
+  async close(): Promise<void> {
+    await this.stop();
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.producer.shutdown();
   }
 
   /** Sends one message now (outside the loops); returns its outcome detail. */
