@@ -5,30 +5,15 @@
 //      (or: petrel bench engine ...; `--name=value` works too)
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCode, MqError } from '../../common/errors.js';
-import { openStore } from '../../engine/index.js';
-import { fmt, newHistogram, percentileMs, recordSince } from '../lib/latency.js';
+import { fmt } from '../lib/latency.js';
 import { machineInfo, machineLine } from '../lib/machine.js';
 import { markdownTable } from '../lib/markdown-report.js';
+import type { EngineRun, EngineRunSpec } from './engine-run.js';
 import { type DiskLimit, measureCpuFloor, measureDisk } from './physical-limits.js';
-
-export interface EngineRun {
-  bodyBytes: number;
-  flushDiskType: 'ASYNC_FLUSH' | 'SYNC_FLUSH';
-  threads: boolean;
-  inFlight: number;
-  msgsPerSec: number;
-  mbPerSec: number;
-  putP50Ms: number;
-  putP99Ms: number;
-  loopDelayP99Ms: number;
-  refused: number;
-}
 
 interface BenchArgs {
   seconds: number;
@@ -64,70 +49,18 @@ function parseArgs(argv: readonly string[]): BenchArgs {
   };
 }
 
-/**
- * Writes back what earlier runs left dirty in the page cache and gives the disk a second, so a
- * run is not throttled by its predecessors' writeback (16 KiB runs halved without it).
- */
-async function settleDisk(): Promise<void> {
-  spawnSync('sync');
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-}
-
-async function runOne(
-  dir: string,
-  run: Omit<
-    EngineRun,
-    'msgsPerSec' | 'mbPerSec' | 'putP50Ms' | 'putP99Ms' | 'loopDelayP99Ms' | 'refused'
-  >,
-  seconds: number,
-): Promise<EngineRun> {
-  await settleDisk();
-  const root = mkdtempSync(join(dir, 'petrel-bench-'));
-  const store = await openStore({
-    storePathRootDir: root,
-    flushDiskType: run.flushDiskType,
-    threads: run.threads,
-  });
-  const body = Buffer.alloc(run.bodyBytes, 0x61);
-  const latency = newHistogram();
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  let ok = 0;
-  let refused = 0;
-  let measuring = false;
-  let stop = false;
-  const worker = async (w: number) => {
-    for (let i = 0; !stop; i++) {
-      const started = process.hrtime.bigint();
-      const result = await store.putMessage({ topic: 'BenchTopic', queueId: (w + i) & 7, body });
-      if (!measuring) continue;
-      if (result.status === 'PUT_OK') {
-        ok++;
-        recordSince(latency, started);
-      } else refused++;
-    }
-  };
-  const workers = Array.from({ length: run.inFlight }, (_, w) => worker(w));
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  measuring = true;
-  loop.enable();
-  const started = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-  const elapsed = (performance.now() - started) / 1000;
-  measuring = false;
-  loop.disable();
-  stop = true;
-  await Promise.all(workers);
-  await store.close();
-  rmSync(root, { recursive: true, force: true });
-  return {
-    ...run,
-    msgsPerSec: ok / elapsed,
-    mbPerSec: (ok * run.bodyBytes) / elapsed / 1e6,
-    putP50Ms: percentileMs(latency, 50),
-    putP99Ms: percentileMs(latency, 99),
-    loopDelayP99Ms: percentileMs(loop, 99),
-    refused,
-  };
+/** One run in a fresh process: a run must not inherit the heap and JIT state of the previous. */
+function runInChild(dir: string, spec: EngineRunSpec, seconds: number): EngineRun {
+  const script = fileURLToPath(new URL('./engine-run.js', import.meta.url));
+  const child = spawnSync(
+    process.execPath,
+    ['--enable-source-maps', script, JSON.stringify({ dir, spec, seconds })],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const last = child.stdout.trim().split('\n').at(-1) ?? '';
+  if (child.status !== 0 || !last.startsWith('{'))
+    throw new Error(`engine run ${JSON.stringify(spec)} failed with exit code ${child.status}`);
+  return JSON.parse(last) as EngineRun;
 }
 
 function find(
@@ -263,7 +196,7 @@ export async function runEngineBench(
     for (const flushDiskType of ['ASYNC_FLUSH', 'SYNC_FLUSH'] as const) {
       for (const threads of [true, false]) {
         for (const inFlight of args.inFlights) {
-          const run = await runOne(
+          const run = runInChild(
             args.dir,
             { bodyBytes, flushDiskType, threads, inFlight },
             args.seconds,
