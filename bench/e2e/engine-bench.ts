@@ -178,7 +178,7 @@ function render(
       rows,
     ),
   );
-  out.push('', 'Targets:', '', ...targets(runs, floors, disk), '');
+  out.push('', 'Targets:', '', ...targets(runs, floors, disk));
   return out.join('\n');
 }
 
