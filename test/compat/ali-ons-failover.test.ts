@@ -50,14 +50,7 @@ describe('ali-ons consumer when the master dies', { timeout: 120_000 }, () => {
 
   it('goes on consuming from the slave', async (t) => {
     pair = await HaPair.start({ masterRole: 'SYNC_MASTER' });
-    const master = pair.node('master').address;
-    await pair.admin.createTopic({
-      topic: TOPIC,
-      readQueueNums: QUEUES,
-      writeQueueNums: QUEUES,
-      brokerAddr: master,
-    });
-    await pair.waitRoute(TOPIC, ['0', '1'], 15_000);
+    await pair.createTopic(TOPIC, QUEUES);
 
     const producer = spawnNode(fixture, ['produce', pair.namesrvAddr, TOPIC, String(COUNT), 'ha']);
     children.push(producer);

@@ -19,7 +19,7 @@ import { bodyFor } from '../harness/message-bodies.js';
 import { testSeeds } from '../harness/seed.js';
 import { checkHistory, summarize } from './lib/checker.js';
 import { outcomeCounts } from './lib/ha-figures.js';
-import { BODY_BYTES, SendLoad } from './lib/ha-workload.js';
+import { BODY_BYTES, type SendLoad, startSendLoad } from './lib/ha-workload.js';
 import { History } from './lib/history.js';
 import { dumpOverWire } from './lib/replica-dump.js';
 
@@ -73,23 +73,12 @@ describe('ASYNC_MASTER killed under load', () => {
     const prng = createPrng(seed);
     pair = await HaPair.start({ masterRole: 'ASYNC_MASTER' });
     assert.equal((await pair.runtime('master'))['brokerRole'], 'ASYNC_MASTER');
-    const master = pair.node('master').address;
-    await pair.admin.createTopic({
-      topic: TOPIC,
-      readQueueNums: QUEUES,
-      writeQueueNums: QUEUES,
-      brokerAddr: master,
-    });
-    await pair.waitRoute(TOPIC, ['0', '1'], 15_000);
+    await pair.createTopic(TOPIC, QUEUES);
     const history = new History();
-    load = new SendLoad(history, {
-      namesrvAddr: pair.namesrvAddr,
-      topic: TOPIC,
-      producers: 4,
-      pauseMs: 1,
+    load = await startSendLoad(history, pair.namesrvAddr, TOPIC, {
       sendMsgTimeoutMs: 3000,
+      pauseMs: 1,
     });
-    await load.producer.start();
     load.start();
     const lag = sampleLag(pair);
     await sleep(prng.int(1500, 3000));

@@ -16,7 +16,7 @@ import { HaPair } from '../harness/ha-pair.js';
 import { waitFor } from '../harness/wait-for.js';
 import { checkHistory, summarize } from './lib/checker.js';
 import { outcomeCounts } from './lib/ha-figures.js';
-import { ConsumerLoad, SendLoad } from './lib/ha-workload.js';
+import { startConsumerLoad, startSendLoad } from './lib/ha-workload.js';
 import { History } from './lib/history.js';
 
 const TOPIC = 'HaAhead';
@@ -31,29 +31,12 @@ describe('a consumer ahead of the slave when the master dies', () => {
     timeout: 120_000,
   }, async (t) => {
     pair = await HaPair.start({ masterRole: 'SYNC_MASTER', timings: { slaveTimeout: '1000' } });
-    const master = pair.node('master').address;
-    await pair.admin.createTopic({
-      topic: TOPIC,
-      readQueueNums: QUEUES,
-      writeQueueNums: QUEUES,
-      brokerAddr: master,
-    });
-    await pair.waitRoute(TOPIC, ['0', '1'], 15_000);
+    await pair.createTopic(TOPIC, QUEUES);
     const history = new History();
-    const load = new SendLoad(history, {
-      namesrvAddr: pair.namesrvAddr,
-      topic: TOPIC,
-      producers: 4,
-      pauseMs: 15,
+    const load = await startSendLoad(history, pair.namesrvAddr, TOPIC, {
       sendMsgTimeoutMs: 3000,
     });
-    const consumer = new ConsumerLoad(history, {
-      namesrvAddr: pair.namesrvAddr,
-      topic: TOPIC,
-      group: 'HaAheadGroup',
-    });
-    await load.producer.start();
-    await consumer.consumer.start();
+    const consumer = await startConsumerLoad(history, pair.namesrvAddr, TOPIC, 'HaAheadGroup');
     try {
       load.start();
       await sleep(1000);

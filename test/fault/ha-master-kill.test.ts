@@ -17,11 +17,16 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createPrng } from '../../common/prng.js';
 import { HaPair } from '../harness/ha-pair.js';
-import { isLongRun, testSeeds } from '../harness/seed.js';
+import { runSeededRounds } from '../harness/seed.js';
 import { waitFor } from '../harness/wait-for.js';
 import { checkHistory, summarize } from './lib/checker.js';
 import { outcomeCounts } from './lib/ha-figures.js';
-import { ConsumerLoad, SendLoad } from './lib/ha-workload.js';
+import {
+  type ConsumerLoad,
+  type SendLoad,
+  startConsumerLoad,
+  startSendLoad,
+} from './lib/ha-workload.js';
 import { History } from './lib/history.js';
 import { dumpOverWire } from './lib/replica-dump.js';
 
@@ -126,58 +131,28 @@ describe('SYNC_MASTER killed under load', () => {
   it('keeps every acknowledged message on the slave; consumers move there', {
     timeout: 600_000,
   }, async (t) => {
-    const seeds = testSeeds(isLongRun() ? 60 : 1, isLongRun() ? Date.now() % 1_000_000 : 7100);
-    const deadline = Date.now() + (isLongRun() ? 270_000 : 0);
     pair = await HaPair.start({ masterRole: 'SYNC_MASTER', timings: { slaveTimeout: '2000' } });
+    const activePair = pair;
     const conf = await pair.runtime('master');
     assert.equal(conf['brokerRole'], 'SYNC_MASTER', 'the seed config loaded');
     assert.equal(conf['flushDiskType'], 'ASYNC_FLUSH');
     assert.equal((await pair.runtime('slave'))['brokerId'], '1');
     const cluster = await pair.admin.clusterInfo();
     assert.deepEqual(cluster.clusterAddrTable['tom-cluster'], ['broker-a']);
-    const master = pair.node('master').address;
-    await pair.admin.createTopic({
-      topic: TOPIC,
-      readQueueNums: QUEUES,
-      writeQueueNums: QUEUES,
-      brokerAddr: master,
-    });
-    await pair.waitRoute(TOPIC, ['0', '1'], 15_000);
+    await pair.createTopic(TOPIC, QUEUES);
     const history = new History();
-    const load = new SendLoad(history, {
-      namesrvAddr: pair.namesrvAddr,
-      topic: TOPIC,
-      producers: 4,
-      pauseMs: 15,
+    const load = await startSendLoad(history, pair.namesrvAddr, TOPIC, {
       sendMsgTimeoutMs: 3500,
     });
-    const consumer = new ConsumerLoad(history, {
-      namesrvAddr: pair.namesrvAddr,
-      topic: TOPIC,
-      group: 'HaKillGroup',
-    });
-    await load.producer.start();
-    await consumer.consumer.start();
-    let rounds = 0;
+    const consumer = await startConsumerLoad(history, pair.namesrvAddr, TOPIC, 'HaKillGroup');
     try {
-      for (const seed of seeds) {
-        if (rounds > 0) {
-          if (Date.now() > deadline) break;
-          await restartMaster(pair, load);
-        }
-        const f = await killRound(pair, load, consumer, history, seed).catch((error: unknown) => {
-          throw new Error(
-            `seed=${seed} (replay: SEED=${seed} npm run test:fault): ${String(error)}`,
-            {
-              cause: error,
-            },
-          );
-        });
-        rounds++;
+      const rounds = await runSeededRounds(7100, { count: 60, ms: 270_000 }, async (seed, i) => {
+        if (i > 0) await restartMaster(activePair, load);
+        const f = await killRound(activePair, load, consumer, history, seed);
         t.diagnostic(
           `master-kill seed=${seed} (killed ${new Date(f.killedAt).toISOString()}): consumer gap kill->first message served by the slave ${f.firstFromSlaveMs} ms, kill->all acknowledged delivered ${f.allAckedMs} ms; route without the master after ${f.routeGoneMs} ms; a send with no master failed in ${f.noMasterSendMs} ms (E_NO_MASTER)`,
         );
-      }
+      });
       const slave = pair.node('slave').address;
       const onSlave = checkHistory(history, await dumpOverWire(slave, TOPIC, QUEUES, 'slave'));
       const delivered = checkHistory(history);

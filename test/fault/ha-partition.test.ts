@@ -17,7 +17,7 @@ import { testSeeds } from '../harness/seed.js';
 import { waitFor } from '../harness/wait-for.js';
 import { checkHistory, summarize } from './lib/checker.js';
 import { outcomeCounts } from './lib/ha-figures.js';
-import { SendLoad } from './lib/ha-workload.js';
+import { startSendLoad } from './lib/ha-workload.js';
 import { History, type SendEvent } from './lib/history.js';
 import { dumpStore } from './lib/replica-dump.js';
 
@@ -99,23 +99,11 @@ describe('SYNC_MASTER partitioned from its slave', () => {
       masterRole: 'SYNC_MASTER',
       timings: { slaveTimeout: String(SLAVE_TIMEOUT_MS) },
     });
-    const master = pair.node('master').address;
-    await pair.admin.createTopic({
-      topic: TOPIC,
-      readQueueNums: QUEUES,
-      writeQueueNums: QUEUES,
-      brokerAddr: master,
-    });
-    await pair.waitRoute(TOPIC, ['0', '1'], 15_000);
+    await pair.createTopic(TOPIC, QUEUES);
     const history = new History();
-    const load = new SendLoad(history, {
-      namesrvAddr: pair.namesrvAddr,
-      topic: TOPIC,
-      producers: 4,
-      pauseMs: 15,
+    const load = await startSendLoad(history, pair.namesrvAddr, TOPIC, {
       sendMsgTimeoutMs: SLAVE_TIMEOUT_MS + 2000,
     });
-    await load.producer.start();
     load.start();
     try {
       for (const fault of faults) {

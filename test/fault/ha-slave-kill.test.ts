@@ -15,11 +15,11 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createPrng } from '../../common/prng.js';
 import { HaPair } from '../harness/ha-pair.js';
-import { isLongRun, testSeeds } from '../harness/seed.js';
+import { runSeededRounds } from '../harness/seed.js';
 import { waitFor } from '../harness/wait-for.js';
 import { checkHistory, summarize } from './lib/checker.js';
 import { outcomeCounts } from './lib/ha-figures.js';
-import { ConsumerLoad, SendLoad } from './lib/ha-workload.js';
+import { type SendLoad, startConsumerLoad, startSendLoad } from './lib/ha-workload.js';
 import { History } from './lib/history.js';
 import { dumpStore, sameCommitLog } from './lib/replica-dump.js';
 
@@ -100,49 +100,22 @@ describe('slave killed and restarted under SYNC_MASTER load', () => {
   it('answers SLAVE_NOT_AVAILABLE while the slave is down, never SEND_OK; the slave catches up', {
     timeout: 600_000,
   }, async (t) => {
-    const seeds = testSeeds(isLongRun() ? 60 : 1, isLongRun() ? Date.now() % 1_000_000 : 7200);
-    const deadline = Date.now() + (isLongRun() ? 270_000 : 0);
     pair = await HaPair.start({ masterRole: 'SYNC_MASTER', timings: { slaveTimeout: '2000' } });
-    const master = pair.node('master').address;
-    await pair.admin.createTopic({
-      topic: TOPIC,
-      readQueueNums: QUEUES,
-      writeQueueNums: QUEUES,
-      brokerAddr: master,
-    });
-    await pair.waitRoute(TOPIC, ['0', '1'], 15_000);
+    const activePair = pair;
+    await pair.createTopic(TOPIC, QUEUES);
     const history = new History();
-    const load = new SendLoad(history, {
-      namesrvAddr: pair.namesrvAddr,
-      topic: TOPIC,
-      producers: 4,
-      pauseMs: 15,
+    const load = await startSendLoad(history, pair.namesrvAddr, TOPIC, {
       sendMsgTimeoutMs: 3500,
     });
-    const consumer = new ConsumerLoad(history, {
-      namesrvAddr: pair.namesrvAddr,
-      topic: TOPIC,
-      group: 'HaSlaveGroup',
-    });
-    await load.producer.start();
-    await consumer.consumer.start();
+    const consumer = await startConsumerLoad(history, pair.namesrvAddr, TOPIC, 'HaSlaveGroup');
     let rounds = 0;
     try {
-      for (const seed of seeds) {
-        if (rounds > 0 && Date.now() > deadline) break;
-        const f = await slaveKillRound(pair, load, history, seed).catch((error: unknown) => {
-          throw new Error(
-            `seed=${seed} (replay: SEED=${seed} npm run test:fault): ${String(error)}`,
-            {
-              cause: error,
-            },
-          );
-        });
-        rounds++;
+      rounds = await runSeededRounds(7200, { count: 60, ms: 270_000 }, async (seed) => {
+        const f = await slaveKillRound(activePair, load, history, seed);
         t.diagnostic(
           `slave-kill seed=${seed}: down ${f.downMs} ms, answers meanwhile: ${f.whileDown}; the restarted slave had the ${f.backlogBytes} bytes written meanwhile ${f.catchUpMs} ms after its restart (process start included)`,
         );
-      }
+      });
       const acked = history.acked();
       await waitFor(() => acked.every((id) => history.deliveries.some((d) => d.id === id)), {
         timeoutMs: 20_000,

@@ -192,6 +192,17 @@ export class HaPair {
     return caughtUp.offset;
   }
 
+  /** Creates `topic` on the master and waits until both brokers are routed for it. */
+  async createTopic(topic: string, queues: number): Promise<void> {
+    await this.admin.createTopic({
+      topic,
+      readQueueNums: queues,
+      writeQueueNums: queues,
+      brokerAddr: this.node('master').address,
+    });
+    await this.waitRoute(topic, ['0', '1'], 15_000);
+  }
+
   /** Waits until the NameServers route `topic` to the given broker ids of broker-a. */
   async waitRoute(topic: string, brokerIds: string[], timeoutMs: number): Promise<void> {
     await waitFor(

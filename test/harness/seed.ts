@@ -13,3 +13,30 @@ export function testSeeds(count: number, base: number): number[] {
 export function isLongRun(): boolean {
   return process.env['PETREL_LONG'] === '1';
 }
+
+/**
+ * Runs `round` for one seed (`base`, or SEED), or in a long run for fresh seeds until `longMs` has
+ * passed (at most `longCount`); a failure names its seed and how to replay it. Returns the count.
+ */
+export async function runSeededRounds(
+  base: number,
+  long: { count: number; ms: number },
+  round: (seed: number, index: number) => Promise<void>,
+): Promise<number> {
+  const seeds = testSeeds(
+    isLongRun() ? long.count : 1,
+    isLongRun() ? Date.now() % 1_000_000 : base,
+  );
+  const deadline = Date.now() + (isLongRun() ? long.ms : 0);
+  let rounds = 0;
+  for (const seed of seeds) {
+    if (rounds > 0 && Date.now() > deadline) break;
+    await round(seed, rounds).catch((error: unknown) => {
+      throw new Error(`seed=${seed} (replay: SEED=${seed} npm run test:fault): ${String(error)}`, {
+        cause: error,
+      });
+    });
+    rounds++;
+  }
+  return rounds;
+}

@@ -209,3 +209,33 @@ export class ConsumerLoad {
     );
   }
 }
+
+/** A started SendLoad of 4 producers, one send every 15 ms each unless `pauseMs` says otherwise. */
+export async function startSendLoad(
+  history: History,
+  namesrvAddr: string,
+  topic: string,
+  o: { sendMsgTimeoutMs: number; pauseMs?: number },
+): Promise<SendLoad> {
+  const load = new SendLoad(history, {
+    namesrvAddr,
+    topic,
+    producers: 4,
+    pauseMs: o.pauseMs ?? 15,
+    sendMsgTimeoutMs: o.sendMsgTimeoutMs,
+  });
+  await load.producer.start();
+  return load;
+}
+
+/** A started ConsumerLoad of `group` on `topic`. */
+export async function startConsumerLoad(
+  history: History,
+  namesrvAddr: string,
+  topic: string,
+  group: string,
+): Promise<ConsumerLoad> {
+  const consumer = new ConsumerLoad(history, { namesrvAddr, topic, group });
+  await consumer.consumer.start();
+  return consumer;
+}

@@ -34,16 +34,7 @@ export async function dumpOverWire(
           throw new Error(
             `${label}: pull of queue ${queueId} at ${offset} answered ${pulled.code} ${pulled.remark}`,
           );
-        for (const m of pulled.messages) {
-          const queue = `broker-a:${queueId}`;
-          out.push({
-            id: idOf(m.properties, m.body),
-            atMs: 0,
-            queue,
-            queueOffset: m.queueOffset,
-            broker: label,
-          });
-        }
+        for (const m of pulled.messages) out.push(stored(m, queueId, label));
         offset = pulled.nextBeginOffset;
       }
     }
@@ -51,6 +42,21 @@ export async function dumpOverWire(
     await client.close();
   }
   return out;
+}
+
+/** A stored message of broker-a's queue `queueId` as a history delivery, read from `label`. */
+function stored(
+  m: { properties: Record<string, string>; body: Buffer; queueOffset: number },
+  queueId: number,
+  label: string,
+): Delivery {
+  return {
+    id: idOf(m.properties, m.body),
+    atMs: 0,
+    queue: `broker-a:${queueId}`,
+    queueOffset: m.queueOffset,
+    broker: label,
+  };
 }
 
 /** The store options of test brokers (petrel-processes.ts smallBrokerArgs), for reading their files. */
@@ -90,14 +96,7 @@ export async function dumpStore(
         if (got.messages.length === 0)
           throw new Error(`${label}: queue ${queueId} offset ${offset}: ${got.status}`);
         for (const m of got.messages) {
-          const queue = `broker-a:${queueId}`;
-          out.push({
-            id: idOf(m.properties, m.body),
-            atMs: 0,
-            queue,
-            queueOffset: m.queueOffset,
-            broker: label,
-          });
+          out.push(stored(m, queueId, label));
           offset = m.queueOffset + 1;
         }
       }
