@@ -21,6 +21,7 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { assert } from '../common/assert.js';
 import { type Clock, systemClock } from '../common/clock.js';
+import { ErrorCode, MqError } from '../common/errors.js';
 import { isReadable, isWriteable } from '../common/topic-rules.js';
 import type { BrokerConfig } from '../config/load.js';
 import type { MessageStore } from '../engine/index.js';
@@ -241,10 +242,26 @@ interface Running {
 }
 
 /** Starts a broker from a loaded config; resolves once it listens and has registered once. */
+/**
+ * DLedger mode is a promise of automatic failover; running such a file as a plain master would
+ * break it silently, so the broker refuses to start (the config still loads and prints with -p).
+ */
+function refuseDledger(config: BrokerConfig): void {
+  if (!config.enableDLegerCommitLog) return;
+  throw new MqError(
+    ErrorCode.DLEDGER_UNAVAILABLE,
+    `enableDLegerCommitLog=true (dLegerGroup ${config.dLegerGroup}, self ${config.dLegerSelfId}): ` +
+      'this version of Petrel does not run the DLedger CommitLog yet; run Master/Slave ' +
+      '(brokerRole=SYNC_MASTER or ASYNC_MASTER with brokerId=0, brokerRole=SLAVE with brokerId=1) ' +
+      'or set enableDLegerCommitLog=false',
+  );
+}
+
 export async function startBroker(
   config: BrokerConfig,
   deps: BrokerDeps = {},
 ): Promise<BrokerHandle> {
+  refuseDledger(config);
   const logger = deps.logger ?? noopLogger;
   const clock = deps.clock ?? systemClock;
   const server = new RemotingServer({

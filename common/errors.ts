@@ -41,6 +41,8 @@ export const ErrorCode = {
   NOT_LEADER: 'E_NOT_LEADER',
   PEERS_INVALID: 'E_PEERS_INVALID',
   HA_PROTOCOL: 'E_HA_PROTOCOL',
+  /** enableDLegerCommitLog=true: the broker does not host the Raft CommitLog yet. */
+  DLEDGER_UNAVAILABLE: 'E_DLEDGER_UNAVAILABLE',
   // Client.
   /** A producer, consumer or admin client was used before start() or after shutdown(). */
   CLIENT_STATE: 'E_CLIENT_STATE',

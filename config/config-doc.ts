@@ -140,7 +140,11 @@ export function renderConfigDoc(): string {
       "The embedded store (MessageStoreConfig); these are the fields of the engine's `StoreOptions`.",
       storeSchema,
     ),
-    table('DLedger', 'Raft mode: the group elects its master.', dledgerSchema),
+    table(
+      'DLedger',
+      'Raft mode: the group elects its master. The keys load and validate; a broker with `enableDLegerCommitLog=true` does not start yet (`E_DLEDGER_UNAVAILABLE`, docs/broker.md).',
+      dledgerSchema,
+    ),
     table('NameServer', 'Keys of a NameServer file (`mqnamesrv -c`).', namesrvSchema),
     ignoredKeys(),
   ].join('\n');

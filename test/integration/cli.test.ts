@@ -1,6 +1,6 @@
 // The command-line entry points as processes: `mqbroker -p` prints the effective config with the
 // source of each value, an unknown key stops the broker with exit code 2 and a "did you mean"
-// hint on stderr, `petrel check-config` validates the ready topologies, `petrel bench` runs the
+// hint on stderr, a DLedger config loads but the broker refuses to start, `petrel check-config` validates the ready topologies, `petrel bench` runs the
 // cluster and Master/Slave benchmarks end to end (one-second windows), and usage errors exit 2.
 
 import assert from 'node:assert/strict';
@@ -42,6 +42,34 @@ describe('CLI', { timeout: 60_000 }, () => {
       stderr,
       /broker\.properties:2 brokerNmae: unknown key; did you mean "brokerName"\?/,
     );
+  });
+
+  it('refuses to start a DLedger broker, whose config still loads and prints', async () => {
+    const dir = tmpDir('petrel-cli-dledger-');
+    const file = join(dir, 'broker.properties');
+    writeFileSync(
+      file,
+      [
+        'brokerClusterName=tom-cluster',
+        'brokerName=broker-a',
+        '# 启用Dledger功能',
+        'enableDLegerCommitLog=true',
+        'dLegerGroup=broker-a',
+        'dLegerPeers=n0-192.168.1.100:40911;n1-192.168.1.101:40911;n2-192.168.1.102:40911',
+        'dLegerSelfId=n0',
+        'listenPort=0',
+        `storePathRootDir=${join(dir, 'store')}`,
+        '',
+      ].join('\n'),
+    );
+    const printed = await run('mqbroker', ['-c', file, '-p']);
+    assert.equal(printed.code, 0);
+    assert.match(printed.stdout, /^dLegerSelfId=n0\s+#/m);
+    const started = await run('mqbroker', ['-c', file]);
+    assert.notEqual(started.code, 0);
+    assert.match(started.stderr, /E_DLEDGER_UNAVAILABLE/);
+    assert.match(started.stderr, /does not run the DLedger CommitLog yet/);
+    assert.doesNotMatch(started.stdout, /listening/);
   });
 
   it('mqnamesrv -p shows command-line values', async () => {
