@@ -272,6 +272,10 @@ export function readLayout(buf: Buffer, pos: number, total: number, out: RecordL
   const propertiesLength = buf.readInt16BE(propsLenPos);
   if (propertiesLength < 0 || propsLenPos + 2 + propertiesLength !== pos + total)
     return 'lengths do not add up to the total size';
+  // The record's text (topic, then properties) never ends in a zero byte: a zero there is the tail
+  // of a torn write, which the body CRC does not cover.
+  const lastTextByte = propertiesLength > 0 ? pos + total - 1 : propsLenPos - 1;
+  if (buf[lastTextByte] === 0) return 'topic or properties end in a zero byte (a torn write)';
   out.totalSize = total;
   out.queueId = buf.readInt32BE(pos + RecordField.QUEUEID);
   out.queueOffset = readInt64Buffer(buf, pos + RecordField.QUEUEOFFSET);

@@ -1,7 +1,10 @@
 // Child processes for integration and fault tests: spawned in their own process group so a kill
 // reaches everything they started, their stdout read line by line, and always killed in after().
+// PETREL_CHILD_LOG=<file> appends every line of every child, prefixed by its pid and script.
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface Child {
@@ -43,13 +46,18 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
   const lines: string[] = [];
   const stderr: string[] = [];
   const listeners = new Set<(line: string) => void>();
+  const logTo = process.env['PETREL_CHILD_LOG'];
+  const log = (line: string) =>
+    logTo && appendFileSync(logTo, `${child.pid} ${basename(script)} ${line}\n`);
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
     lines.push(line);
+    log(line);
     for (const l of listeners) l(line);
   });
-  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) =>
-    stderr.push(line),
-  );
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
+    stderr.push(line);
+    log(line);
+  });
   const exited = new Promise<number | null>((resolve) =>
     child.on('exit', (code) => {
       live.delete(child);
