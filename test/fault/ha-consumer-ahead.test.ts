@@ -51,6 +51,10 @@ describe('a consumer ahead of the slave when the master dies', () => {
       await load.stop();
       await sleep(300);
       const ahead = masterOnly();
+      const brokers = [
+        `master ${pair.node('master').address}`,
+        `slave ${pair.node('slave').address}`,
+      ];
       await pair.kill('master');
       await pair.waitRoute(TOPIC, ['1'], 10_000);
       // Several long polls (1 s each) against the slave.
@@ -58,7 +62,7 @@ describe('a consumer ahead of the slave when the master dies', () => {
       const movedWhileAway = consumer.queueEvents.filter((e) => e.includes('Pull offset moved'));
       const twiceWhileAway = checkHistory(history).duplicated.length;
       pair.haLink.heal();
-      await pair.startNode('master');
+      brokers.push(`restarted master ${(await pair.startNode('master')).address}`);
       await pair.waitSlaveConnected(15_000);
       await pair.waitRoute(TOPIC, ['0', '1'], 15_000);
       load.start();
@@ -73,7 +77,7 @@ describe('a consumer ahead of the slave when the master dies', () => {
       t.diagnostic(
         `consumer-ahead: ${ahead} messages read on the master that the slave lacked at the kill; while on the slave: ${movedWhileAway.length} offsets moved, ${twiceWhileAway} messages delivered twice`,
       );
-      t.diagnostic(`sends: ${outcomeCounts(history)}`);
+      t.diagnostic(`sends: ${outcomeCounts(history)}; brokers: ${brokers.join(', ')}`);
       t.diagnostic(`consumer: ${summarize(report)}`);
       for (const e of consumer.queueEvents) t.diagnostic(`  ${e}`);
       assert.deepEqual(movedWhileAway, [], 'the slave moved no offset');
