@@ -45,6 +45,8 @@ export interface StoreParts {
   reader: StoreReader;
   report: RecoveryReport;
   clean: CleanService;
+  /** Closes the files this thread reads and, in-thread, writes (after the pipeline's last sync). */
+  closeFiles: () => void;
   releaseLock: () => void;
 }
 
@@ -408,6 +410,7 @@ export class MessageStore {
       PutStatus.SERVICE_NOT_AVAILABLE,
       'the store closed before the put completed',
     );
+    this.#p.closeFiles();
     if (cleanExit) markCleanExit(this.#p.io, this.#p.options.storePathRootDir);
     this.#p.releaseLock();
   }

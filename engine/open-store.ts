@@ -127,6 +127,17 @@ export async function assembleStore(
     reader,
     report: recovered.report,
     clean,
+    closeFiles: threaded
+      ? () => {
+          views.commitLog.close();
+          views.queues.close();
+        }
+      : () => {
+          recovered.commitLog.close();
+          recovered.queues.close();
+          recovered.index?.close();
+          recovered.checkpoint.close();
+        },
     releaseLock: recovered.releaseLock,
   };
   const store = new MessageStore(parts, onVisible);

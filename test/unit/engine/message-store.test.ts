@@ -2,7 +2,7 @@
 // input, on real files in a temporary directory.
 
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { openStore } from '../../../engine/index.js';
 import { makeTmpDir } from '../../harness/tmp-dir.js';
@@ -30,6 +30,26 @@ const small = {
 
 for (const threads of [false, true]) {
   describe(`MessageStore (threads: ${threads})`, () => {
+    it('closes every file it opened: a process can open and close stores without end', async () => {
+      const root = tmp();
+      const openFiles = () => readdirSync('/proc/self/fd').length;
+      const reopen = async () => {
+        const store = await openStore({ storePathRootDir: root, threads, ...small });
+        for (let i = 0; i < 400; i++)
+          await store.putMessage({
+            topic: 'Fds',
+            queueId: i & 3,
+            body: Buffer.alloc(300),
+            keys: `k${i}`,
+          });
+        await store.close();
+      };
+      await reopen();
+      const baseline = openFiles();
+      for (let round = 0; round < 3; round++) await reopen();
+      assert.equal(openFiles(), baseline, 'descriptors left open by close()');
+    });
+
     for (const flushDiskType of ['ASYNC_FLUSH', 'SYNC_FLUSH'] as const) {
       it(`puts and gets messages across segments and a restart (${flushDiskType})`, async () => {
         const root = tmp();
