@@ -50,6 +50,9 @@ function isUnitValid(buf: Buffer, pos: number): boolean {
   return buf.readInt32BE(pos) >= 0 && buf.readInt32BE(pos + 8) > 0;
 }
 
+/** Units a view reads ahead of its max offset in one catchUpWritten() call. */
+const CATCH_UP_UNITS = 1024;
+
 function isPreBlank(buf: Buffer, pos: number): boolean {
   return buf.readInt32BE(pos + 8) === PRE_BLANK_SIZE;
 }
@@ -66,6 +69,7 @@ export class ConsumeQueue {
   #pendingFrom = 0;
   #gapUnits = 0;
   #syncedBytes = 0;
+  readonly #followsWriter: boolean;
 
   constructor(
     io: FileIO,
@@ -81,6 +85,7 @@ export class ConsumeQueue {
     );
     this.topic = topic;
     this.queueId = queueId;
+    this.#followsWriter = options.followsWriter === true;
     this.#file = new SegmentedFile(
       io,
       `${rootDir}/consumequeue/${topic}/${queueId}`,
@@ -250,6 +255,25 @@ export class ConsumeQueue {
     const n = Math.min(count, this.#unitsLeftInSegment(queueOffset));
     const bytes = this.#file.read(queueOffset * CQ_UNIT_SIZE, target, 0, n * CQ_UNIT_SIZE);
     return Math.floor(bytes / CQ_UNIT_SIZE);
+  }
+
+  /**
+   * A view on the main thread learns new units from the writer's completions, which can trail
+   * what the writer has written (and what a slave already serves, since the HA sender follows the
+   * wrote position, not the main thread). Before a reader is told it is past the end, the view
+   * reads the units written after its max offset whose CommitLog bytes end at or below `wrote`.
+   * At most CATCH_UP_UNITS per call; the writer's own queues (in-thread) are always exact.
+   */
+  catchUpWritten(wrote: number): void {
+    if (!this.#followsWriter) return;
+    const unit = Buffer.alloc(CQ_UNIT_SIZE);
+    for (let n = 0; n < CATCH_UP_UNITS; n++) {
+      if (this.read(this.#maxOffset, 1, unit) !== 1) return;
+      const preBlank = isPreBlank(unit, 0);
+      const size = unit.readInt32BE(8);
+      if (!preBlank && (size <= 0 || readInt64Buffer(unit, 0) + size > wrote)) return;
+      this.#maxOffset++;
+    }
   }
 
   /** Views on the main thread learn the max offset from the writer's completions. */

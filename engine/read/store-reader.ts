@@ -71,6 +71,10 @@ export class StoreReader {
     };
     const cq = this.#d.queues.get(req.topic, req.queueId);
     if (cq === undefined) return result;
+    // Beyond the view's end (a consumer that read the newest units on a slave): the writer may have
+    // written more than its completions have told this thread yet.
+    if (req.queueOffset > cq.maxOffset)
+      cq.catchUpWritten(this.#d.positions.get(PositionSlot.WROTE));
     const min = cq.minOffset;
     const max = cq.maxOffset;
     result.minOffset = min;

@@ -28,6 +28,35 @@ const small = {
   maxIndexNum: 512,
 };
 
+describe('MessageStore on worker threads, a main thread behind its writer', () => {
+  it('reads units the writer wrote before this thread heard of them (no false offset overflow)', async () => {
+    const store = await openStore({ storePathRootDir: tmp(), threads: true, ...small });
+    try {
+      const body = Buffer.from('x');
+      const first = await store.putMessage({ topic: 'Ahead', queueId: 0, body });
+      const firstEnd = Number(store.runtimeInfo()['commitLogMaxOffset']);
+      const puts = [1, 2, 3].map(() => store.putMessage({ topic: 'Ahead', queueId: 0, body }));
+      // Block this thread until the writer has written all four: the completions wait in the
+      // ring, as when a slave serves the newest messages before the master's main thread has
+      // processed them.
+      const end = firstEnd + 3 * (firstEnd - (first.commitLogOffset ?? 0));
+      const until = Date.now() + 5000;
+      while (Number(store.runtimeInfo()['commitLogMaxOffset']) < end && Date.now() < until);
+      const got = await store.getMessage({
+        topic: 'Ahead',
+        queueId: 0,
+        queueOffset: 4,
+        maxMsgNums: 1,
+      });
+      assert.equal(got.status, 'OFFSET_OVERFLOW_ONE', 'offset 4 is the end, not beyond it');
+      assert.equal(got.nextBeginOffset, 4);
+      await Promise.all(puts);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 for (const threads of [false, true]) {
   describe(`MessageStore (threads: ${threads})`, () => {
     it('closes every file it opened: a process can open and close stores without end', async () => {
