@@ -17,6 +17,7 @@ import {
   readBoolean,
   readInteger,
   readString,
+  sameDataVersion,
 } from '../protocol/index.js';
 import type { StateStore } from './topic-config-manager.js';
 
@@ -169,13 +170,11 @@ export class SubscriptionGroupManager {
 
   /** A slave takes its master's table whole when the master's version differs. */
   replaceFromMaster(wrapper: SubscriptionGroupWrapper): boolean {
-    const v = wrapper.dataVersion;
-    if (v.timestamp === this.#dataVersion.timestamp && v.counter === this.#dataVersion.counter)
-      return false;
+    if (sameDataVersion(wrapper.dataVersion, this.#dataVersion)) return false;
     this.#table.clear();
     for (const [name, config] of Object.entries(wrapper.subscriptionGroupTable))
       this.#table.set(name, { ...config });
-    this.#dataVersion = { ...v };
+    this.#dataVersion = { ...wrapper.dataVersion };
     this.#store.save(this.snapshot());
     return true;
   }

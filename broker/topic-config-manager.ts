@@ -30,6 +30,7 @@ import {
   decodeDataVersion,
   decodeTopicConfig,
   parseFastjson,
+  sameDataVersion,
   type TopicConfig,
   topicConfigToJson,
 } from '../protocol/index.js';
@@ -222,13 +223,11 @@ export class TopicConfigManager {
    * returns whether anything was replaced.
    */
   replaceFromMaster(wrapper: TopicConfigWrapper): boolean {
-    const v = wrapper.dataVersion;
-    if (v.timestamp === this.#dataVersion.timestamp && v.counter === this.#dataVersion.counter)
-      return false;
+    if (sameDataVersion(wrapper.dataVersion, this.#dataVersion)) return false;
     this.#table.clear();
     for (const [name, config] of Object.entries(wrapper.topicConfigTable))
       this.#table.set(name, { ...config });
-    this.#dataVersion = { ...v };
+    this.#dataVersion = { ...wrapper.dataVersion };
     this.#o.store.save(this.snapshot());
     return true;
   }

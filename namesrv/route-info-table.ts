@@ -22,13 +22,14 @@
 import { assert } from '../common/assert.js';
 import type { Clock } from '../common/clock.js';
 import { isInherited, isWriteable, PermName } from '../common/topic-rules.js';
-import type {
-  BrokerData,
-  ClusterInfo,
-  DataVersion,
-  QueueData,
-  TopicConfig,
-  TopicRouteData,
+import {
+  type BrokerData,
+  type ClusterInfo,
+  type DataVersion,
+  type QueueData,
+  sameDataVersion,
+  type TopicConfig,
+  type TopicRouteData,
 } from '../protocol/index.js';
 
 export const MASTER_ID = 0;
@@ -66,10 +67,6 @@ export interface RouteInfoTableOptions {
   brokerChannelExpiredTimeMs: number;
 }
 
-function sameVersion(a: DataVersion, b: DataVersion): boolean {
-  return a.timestamp === b.timestamp && a.counter === b.counter;
-}
-
 export class RouteInfoTable {
   readonly #clock: Clock;
   readonly #expiredTimeMs: number;
@@ -96,7 +93,8 @@ export class RouteInfoTable {
     const registerFirst = this.#putBrokerAddr(r);
     const previous = this.#brokerLiveTable.get(r.brokerAddr);
     if (r.topicConfigTable !== undefined && r.brokerId === MASTER_ID) {
-      const changed = previous === undefined || !sameVersion(previous.dataVersion, r.dataVersion);
+      const changed =
+        previous === undefined || !sameDataVersion(previous.dataVersion, r.dataVersion);
       if (changed || registerFirst) {
         for (const config of Object.values(r.topicConfigTable)) {
           this.#upsertQueueData(r.brokerName, config);
@@ -170,7 +168,7 @@ export class RouteInfoTable {
     const live = this.#brokerLiveTable.get(brokerAddr);
     if (live === undefined) return true;
     live.lastUpdateMs = this.#clock.monotonicMs();
-    return !sameVersion(live.dataVersion, dataVersion);
+    return !sameDataVersion(live.dataVersion, dataVersion);
   }
 
   dataVersionOf(brokerAddr: string): DataVersion | undefined {

@@ -67,6 +67,11 @@ export function decodeDataVersion(value: unknown, path: string): DataVersion {
   return { timestamp: readInteger(o, 'timestamp', path), counter: readInteger(o, 'counter', path) };
 }
 
+/** Two tables with the same data version hold the same content (RocketMQ: DataVersion.equals). */
+export function sameDataVersion(a: DataVersion, b: DataVersion): boolean {
+  return a.timestamp === b.timestamp && a.counter === b.counter;
+}
+
 export function dataVersionToJson(version: DataVersion): JsonObject {
   return { counter: version.counter, timestamp: version.timestamp };
 }
