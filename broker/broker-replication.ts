@@ -48,8 +48,15 @@ export class BrokerReplication {
   #timer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> = Promise.resolve();
 
+  /** The store and the HA client log plain messages. */
+  readonly #messageLogger: { info(message: string): void; warn(message: string): void };
+
   constructor(deps: ReplicationDeps) {
     this.#d = deps;
+    this.#messageLogger = {
+      info: (m) => deps.logger.info(m),
+      warn: (m) => deps.logger.warn(m),
+    };
   }
 
   get store(): MessageStore {
@@ -70,12 +77,11 @@ export class BrokerReplication {
   }
 
   async open(): Promise<void> {
-    const { config, logger } = this.#d;
+    const { config } = this.#d;
     if (config.brokerRole !== 'SLAVE') {
       this.#useStore(await this.#openStore());
       return;
     }
-    const haLogger = { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
     const clientOptions = {
       heartbeatIntervalMs: config.haSendHeartbeatInterval,
       housekeepingIntervalMs: config.haHousekeepingInterval,
@@ -85,7 +91,7 @@ export class BrokerReplication {
     const replica = new SlaveReplica<MessageStore>(clientOptions, {
       open: (truncateTo) => this.#openStore(truncateTo),
       clock: this.#d.clock,
-      logger: haLogger,
+      logger: this.#messageLogger,
       onStore: (store) => this.#useStore(store),
     });
     this.#replica = replica;
@@ -93,20 +99,15 @@ export class BrokerReplication {
   }
 
   async #openStore(truncateTo?: number): Promise<MessageStore> {
-    const { config, port, logger } = this.#d;
+    const { config, port } = this.#d;
     const options = { ...toStoreOptions(config) };
     // With listenPort=0 the port is known only now; STOREHOST (and message ids) must carry it.
     if (config.listenPort === 0 && options.storeHost === `${config.brokerIP1}:0`)
       options.storeHost = `${config.brokerIP1}:${port}`;
-    const storeLogger = {
-      info: (m: string) => logger.info(m),
-      warn: (m: string) => logger.warn(m),
-    };
+    const logger = this.#messageLogger;
     return openStore(
       options,
-      truncateTo === undefined
-        ? { logger: storeLogger }
-        : { logger: storeLogger, truncateCommitLogTo: truncateTo },
+      truncateTo === undefined ? { logger } : { logger, truncateCommitLogTo: truncateTo },
     );
   }
 

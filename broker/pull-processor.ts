@@ -97,7 +97,6 @@ function retryAtMaster(
   return response;
 }
 
-/** The checks of PullMessageProcessor before the store is read. */
 /**
  * A slave whose master died before the next topic-config copy still holds the topic's messages:
  * it learns the topic from its ConsumeQueues instead of refusing the pulls (RocketMQ's slave
@@ -114,6 +113,7 @@ function topicFromReplicatedData(ctx: BrokerContext, topic: string): TopicConfig
   return config;
 }
 
+/** The checks of PullMessageProcessor before the store is read. */
 function planPull(
   ctx: BrokerContext,
   request: RemotingCommand,
