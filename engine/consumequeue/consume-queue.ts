@@ -50,8 +50,9 @@ function isUnitValid(buf: Buffer, pos: number): boolean {
   return buf.readInt32BE(pos) >= 0 && buf.readInt32BE(pos + 8) > 0;
 }
 
-/** Units a view reads ahead of its max offset in one catchUpWritten() call. */
+/** Units a view reads ahead of its max offset in one catchUpWritten() call, and per read. */
 const CATCH_UP_UNITS = 1024;
+const CATCH_UP_CHUNK_UNITS = 64;
 
 function isPreBlank(buf: Buffer, pos: number): boolean {
   return buf.readInt32BE(pos + 8) === PRE_BLANK_SIZE;
@@ -266,13 +267,17 @@ export class ConsumeQueue {
    */
   catchUpWritten(wrote: number): void {
     if (!this.#followsWriter) return;
-    const unit = Buffer.alloc(CQ_UNIT_SIZE);
-    for (let n = 0; n < CATCH_UP_UNITS; n++) {
-      if (this.read(this.#maxOffset, 1, unit) !== 1) return;
-      const preBlank = isPreBlank(unit, 0);
-      const size = unit.readInt32BE(8);
-      if (!preBlank && (size <= 0 || readInt64Buffer(unit, 0) + size > wrote)) return;
-      this.#maxOffset++;
+    const units = Buffer.alloc(CQ_UNIT_SIZE * CATCH_UP_CHUNK_UNITS);
+    for (let left = CATCH_UP_UNITS; left > 0; ) {
+      const read = this.read(this.#maxOffset, Math.min(CATCH_UP_CHUNK_UNITS, left), units);
+      for (let pos = 0; pos < read * CQ_UNIT_SIZE; pos += CQ_UNIT_SIZE) {
+        const size = units.readInt32BE(pos + 8);
+        const written = size > 0 && readInt64Buffer(units, pos) + size <= wrote;
+        if (!isPreBlank(units, pos) && !written) return;
+        this.#maxOffset++;
+      }
+      if (read === 0) return;
+      left -= read;
     }
   }
 
