@@ -64,10 +64,12 @@ async function survey(source: string, scratch: string): Promise<Crashed> {
   return { dir: source, content, endOffset, records };
 }
 
+/** Overwrites bytes of a segment; what would run past its end is dropped (a segment never grows). */
 function patch(root: string, commitLogOffset: number, bytes: Buffer): void {
   const segment = commitLogOffset - (commitLogOffset % SEGMENT);
   const fd = openSync(`${root}/commitlog/${offsetToFileName(segment)}`, 'r+');
-  writeSync(fd, bytes, 0, bytes.byteLength, commitLogOffset - segment);
+  const length = Math.min(bytes.byteLength, segment + SEGMENT - commitLogOffset);
+  writeSync(fd, bytes, 0, length, commitLogOffset - segment);
   closeSync(fd);
 }
 
