@@ -109,6 +109,7 @@ export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
   RequestCode.GET_CONSUMER_LIST_BY_GROUP,
   RequestCode.QUERY_CONSUMER_OFFSET,
   RequestCode.UPDATE_CONSUMER_OFFSET,
+  RequestCode.CHECK_CLIENT_CONFIG,
   RequestCode.GET_MAX_OFFSET,
   RequestCode.GET_MIN_OFFSET,
   RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,

@@ -11,6 +11,7 @@ import { MqError } from '../common/errors.js';
 import { PermName, retryTopicOf } from '../common/topic-rules.js';
 import {
   createRequest,
+  decodeCheckClientRequestBody,
   decodeHeartbeatData,
   encodeConsumerList,
   GetConsumerListByGroupRequestHeader,
@@ -24,6 +25,7 @@ import {
   UpdateConsumerOffsetRequestHeader,
 } from '../protocol/index.js';
 import type { BrokerContext } from './broker-context.js';
+import { checkSubscription, isRefusal } from './message-filter.js';
 import { decodeRequestHeader, failure, type ProcessorRegistry, success } from './request-kit.js';
 
 const RW = PermName.READ | PermName.WRITE;
@@ -34,6 +36,34 @@ export function registerClientProcessors(server: ProcessorRegistry, ctx: BrokerC
   server.registerProcessor(RequestCode.GET_CONSUMER_LIST_BY_GROUP, (r) => consumerList(ctx, r));
   server.registerProcessor(RequestCode.QUERY_CONSUMER_OFFSET, (r) => queryOffset(ctx, r));
   server.registerProcessor(RequestCode.UPDATE_CONSUMER_OFFSET, (r) => updateOffset(ctx, r));
+  server.registerProcessor(RequestCode.CHECK_CLIENT_CONFIG, (r) => checkClientConfig(ctx, r));
+}
+
+/** CHECK_CLIENT_CONFIG (46): a consumer checks an SQL92 subscription before it subscribes. */
+function checkClientConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  let body: ReturnType<typeof decodeCheckClientRequestBody>;
+  try {
+    body = decodeCheckClientRequestBody(request.body);
+  } catch (error) {
+    if (!(error instanceof MqError)) throw error;
+    return failure(request, ResponseCode.SYSTEM_ERROR, error.message);
+  }
+  const sub = body.subscriptionData;
+  if (sub === undefined) return success(request);
+  const checked = checkSubscription(
+    sub.expressionType,
+    sub.subString,
+    ctx.config.enablePropertyFilter,
+  );
+  if (!isRefusal(checked)) return success(request);
+  ctx.logger.warn('Consumer subscription refused', {
+    client: body.clientId,
+    group: body.group,
+    topic: sub.topic,
+    expression: sub.subString,
+    reason: checked.remark,
+  });
+  return failure(request, checked.code, checked.remark);
 }
 
 /** Tells every member of `group` that the membership changed (oneway, best effort). */

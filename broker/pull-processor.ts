@@ -10,12 +10,12 @@
 // table, suggestWhichBrokerId), broker/.../filter/ExpressionMessageFilter.java (tag codes),
 // store/.../DefaultMessageStore.getMessage (nextBeginOffset rules, in the engine).
 
+import type { Sql92Filter } from '../common/sql92-filter.js';
 import { isReadable, PermName } from '../common/topic-rules.js';
 import type { GetMessageResult } from '../engine/index.js';
 import {
   createExtFields,
   createResponse,
-  ExpressionType,
   PullMessageRequestHeader,
   parseTagExpression,
   type RemotingCommand,
@@ -25,6 +25,12 @@ import {
   type TopicConfig,
 } from '../protocol/index.js';
 import type { BrokerContext } from './broker-context.js';
+import {
+  checkSubscription,
+  isRefusal,
+  retryRecordFilter,
+  sqlRecordFilter,
+} from './message-filter.js';
 import { decodeRequestHeader, failure, type ProcessorRegistry } from './request-kit.js';
 import type { SubscriptionGroupConfig } from './subscription-group-manager.js';
 
@@ -43,11 +49,16 @@ export const PullSysFlag = {
  */
 export const MAX_SUSPEND_MS = 60_000;
 
-interface PullPlan {
+interface PullFilter {
+  /** undefined: every tag matches. */
+  tagsCodes: ReadonlySet<number> | undefined;
+  /** SQL92 (or retry) filtering on the stored message's properties. */
+  recordFilter?: (record: Buffer) => boolean;
+}
+
+interface PullPlan extends PullFilter {
   header: PullMessageRequestHeader;
   group: SubscriptionGroupConfig;
-  /** undefined: every message matches. */
-  tagsCodes: ReadonlySet<number> | undefined;
 }
 
 export function registerPullProcessor(server: ProcessorRegistry, ctx: BrokerContext): void {
@@ -147,23 +158,21 @@ function planPull(
   }
   const filter = subscriptionOf(ctx, request, header);
   if (!('tagsCodes' in filter)) return filter;
-  return { header, group, tagsCodes: filter.tagsCodes };
+  return { header, group, ...filter };
 }
 
-/** The tag codes to filter by: from the request, or from the group's last heartbeat. */
+/** What to filter by: the request's own subscription, or the group's from its last heartbeat. */
 function subscriptionOf(
   ctx: BrokerContext,
   request: RemotingCommand,
   header: PullMessageRequestHeader,
-): { tagsCodes: ReadonlySet<number> | undefined } | RemotingCommand {
+): PullFilter | RemotingCommand {
   if ((header.sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) {
-    const type = header.expressionType ?? ExpressionType.TAG;
-    if (type !== ExpressionType.TAG) {
-      const remark = `The broker does not support consumer to filter message by ${type}`;
-      return failure(request, ResponseCode.SYSTEM_ERROR, remark);
-    }
-    const expression = parseTagExpression(header.subscription);
-    return { tagsCodes: expression.subString === '*' ? undefined : new Set(expression.codeSet) };
+    const expression = header.subscription ?? '';
+    return filterFor(ctx, request, header, header.expressionType, expression, () => {
+      const tags = parseTagExpression(expression);
+      return tags.subString === '*' ? undefined : new Set(tags.codeSet);
+    });
   }
   const state = ctx.clients.consumerGroup(header.consumerGroup);
   if (state === undefined) {
@@ -188,12 +197,37 @@ function subscriptionOf(
       "the consumer's subscription not latest",
     );
   }
-  if (sub.expressionType !== ExpressionType.TAG) {
-    const remark = `The broker does not support consumer to filter message by ${sub.expressionType}`;
-    return failure(request, ResponseCode.SYSTEM_ERROR, remark);
-  }
-  const all = sub.subString === '*' || sub.subString === '';
-  return { tagsCodes: all ? undefined : new Set(sub.codeSet) };
+  return filterFor(ctx, request, header, sub.expressionType, sub.subString, () => {
+    const all = sub.subString === '*' || sub.subString === '';
+    return all ? undefined : new Set(sub.codeSet);
+  });
+}
+
+function filterFor(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  header: PullMessageRequestHeader,
+  expressionType: string | undefined,
+  expression: string,
+  tagsCodes: () => ReadonlySet<number> | undefined,
+): PullFilter | RemotingCommand {
+  const checked = checkSubscription(expressionType, expression, ctx.config.enablePropertyFilter);
+  if (isRefusal(checked)) return failure(request, checked.code, checked.remark);
+  if (checked !== null) return { tagsCodes: undefined, recordFilter: sqlRecordFilter(checked) };
+  const recordFilter = ctx.config.filterSupportRetry
+    ? retryRecordFilter(header.topic, (original) =>
+        groupSqlFilter(ctx, header.consumerGroup, original),
+      )
+    : undefined;
+  return { tagsCodes: tagsCodes(), ...(recordFilter === undefined ? {} : { recordFilter }) };
+}
+
+/** The SQL92 filter of the pulling group's subscription to `topic`, if it has one. */
+function groupSqlFilter(ctx: BrokerContext, group: string, topic: string): Sql92Filter | undefined {
+  const sub = ctx.clients.consumerGroup(group)?.subscriptions.get(topic);
+  if (sub === undefined || !ctx.config.enablePropertyFilter) return undefined;
+  const checked = checkSubscription(sub.expressionType, sub.subString, true);
+  return checked === null || isRefusal(checked) ? undefined : checked;
 }
 
 async function executePull(
@@ -201,7 +235,7 @@ async function executePull(
   request: RemotingCommand,
   plan: PullPlan,
 ): Promise<RemotingCommand> {
-  const { header, tagsCodes } = plan;
+  const { header, tagsCodes, recordFilter } = plan;
   const result = await ctx.store.getMessage({
     topic: header.topic,
     queueId: header.queueId,
@@ -212,6 +246,7 @@ async function executePull(
     ),
     maxBytes: ctx.config.maxTransferBytesOnMessageInMemory,
     ...(tagsCodes === undefined ? {} : { tagsCodeFilter: (code: number) => tagsCodes.has(code) }),
+    ...(recordFilter === undefined ? {} : { recordFilter }),
     rawOnly: true,
   });
   return pullResponse(ctx, request, plan, result);

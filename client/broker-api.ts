@@ -9,7 +9,12 @@
 
 import { assert } from '../common/assert.js';
 import { ErrorCode, MqError } from '../common/errors.js';
-import { encodeHeartbeatData, type HeartbeatData } from '../protocol/bodies/heartbeat-data.js';
+import {
+  type CheckClientRequestBody,
+  encodeCheckClientRequestBody,
+  encodeHeartbeatData,
+  type HeartbeatData,
+} from '../protocol/bodies/heartbeat-data.js';
 import { decodeConsumerList } from '../protocol/bodies/simple-bodies.js';
 import { ConsumerSendMsgBackRequestHeader } from '../protocol/headers/consumer-send-msg-back-request-header.js';
 import { GetConsumerListByGroupRequestHeader } from '../protocol/headers/get-consumer-list-by-group-request-header.js';
@@ -141,6 +146,8 @@ export interface PullRequestInput {
   suspendTimeoutMs: number;
   subscription: string;
   subVersion: number;
+  /** "TAG" unless given. */
+  expressionType?: string;
 }
 
 export interface PullResponse {
@@ -167,7 +174,7 @@ export function buildPullRequest(input: PullRequestInput): RemotingCommand {
       suspendTimeoutMillis: input.suspendTimeoutMs,
       subscription: input.subscription,
       subVersion: input.subVersion,
-      expressionType: 'TAG',
+      expressionType: input.expressionType ?? 'TAG',
     }),
   );
 }
@@ -310,6 +317,24 @@ export async function heartbeatAll(
         }),
       ),
     ),
+  );
+}
+
+/**
+ * CHECK_CLIENT_CONFIG (46) to every target: resolves when all accept the subscription, throws the
+ * first refusal (E_REMOTE_ERROR with the broker's remark, e.g. SUBSCRIPTION_PARSE_FAILED).
+ */
+export async function checkClientConfigAll(
+  instance: ClientInstance,
+  targets: readonly Target[],
+  body: CheckClientRequestBody,
+): Promise<void> {
+  await Promise.all(
+    targets.map(async (target) => {
+      const request = createRequest(RequestCode.CHECK_CLIENT_CONFIG, {});
+      request.body = encodeCheckClientRequestBody(body);
+      await instance.invokeOk(target, request);
+    }),
   );
 }
 

@@ -64,4 +64,5 @@ export {
 } from './push-consumer.js';
 export { type MessageQueueSelector, selectQueueByHash } from './queue-selector.js';
 export { SendStatus } from './send-policy.js';
+export { bySql, type SubscriptionExpression } from './subscription.js';
 export { formatPerm, Perm } from './topic-route.js';

@@ -13,7 +13,6 @@ import { ErrorCode, MqError } from '../common/errors.js';
 import {
   ConsumeType,
   type HeartbeatData,
-  parseTagExpression,
   type SubscriptionData,
 } from '../protocol/bodies/heartbeat-data.js';
 import type { RemotingCommand } from '../protocol/remoting-command.js';
@@ -43,6 +42,7 @@ import type { MessageExt } from './message.js';
 import { formatQueue, type MessageQueue, queueKey } from './message-queue.js';
 import { PeriodicTask } from './periodic-task.js';
 import { decodeMessages, matchesTags } from './pull-decoder.js';
+import { buildSubscription, type SubscriptionExpression } from './subscription.js';
 import {
   brokerAddresses,
   findMasterAddress,
@@ -139,7 +139,7 @@ export class PullConsumer {
   /** Pulls up to `maxNums` messages from `offset`, answering at once when there are none. */
   pull(
     queue: MessageQueue,
-    expression: string,
+    expression: SubscriptionExpression,
     offset: number,
     maxNums: number,
   ): Promise<PullResult> {
@@ -149,7 +149,7 @@ export class PullConsumer {
   /** As pull, but the broker holds the request (brokerSuspendMaxTimeMs) until messages arrive. */
   pullBlockIfNotFound(
     queue: MessageQueue,
-    expression: string,
+    expression: SubscriptionExpression,
     offset: number,
     maxNums: number,
   ): Promise<PullResult> {
@@ -231,19 +231,14 @@ export class PullConsumer {
     }
   }
 
-  #remember(topic: string, expression: string): SubscriptionData {
-    const tags = parseTagExpression(expression);
+  #remember(topic: string, expression: SubscriptionExpression): SubscriptionData {
+    const data = buildSubscription(topic, expression, Math.floor(this.#options.clock.nowMs()));
     const known = this.#subscriptions.get(topic);
-    if (known !== undefined && known.subString === tags.subString) return known;
-    const data: SubscriptionData = {
-      topic,
-      subString: tags.subString,
-      tagsSet: tags.tagsSet,
-      codeSet: tags.codeSet,
-      subVersion: Math.floor(this.#options.clock.nowMs()),
-      classFilterMode: false,
-      expressionType: 'TAG',
-    };
+    const same =
+      known !== undefined &&
+      known.subString === data.subString &&
+      known.expressionType === data.expressionType;
+    if (same) return known;
     this.#subscriptions.set(topic, data);
     return data;
   }
@@ -271,7 +266,7 @@ export class PullConsumer {
 
   async #pull(
     queue: MessageQueue,
-    expression: string,
+    expression: SubscriptionExpression,
     offset: number,
     maxNums: number,
     isBlocking: boolean,
@@ -309,6 +304,7 @@ export class PullConsumer {
       suspendTimeoutMs: isBlocking ? o.brokerSuspendMaxTimeMs : 0,
       subscription: subscription.subString,
       subVersion: subscription.subVersion,
+      expressionType: subscription.expressionType,
     });
     const timeoutMs = isBlocking ? o.consumerTimeoutMsWhenSuspend : o.requestTimeoutMs;
     let response: RemotingCommand;

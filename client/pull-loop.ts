@@ -151,6 +151,7 @@ export class PullLoop {
       suspendTimeoutMs: options.brokerSuspendMaxTimeMs,
       subscription: subscription.subString,
       subVersion: subscription.subVersion,
+      expressionType: subscription.expressionType,
     });
     try {
       const response = await instance.invoke(

@@ -21,7 +21,6 @@ import {
   type ConsumerData,
   ConsumeType,
   type HeartbeatData,
-  parseTagExpression,
   type SubscriptionData,
 } from '../protocol/bodies/heartbeat-data.js';
 import { createResponse, isOneway, type RemotingCommand } from '../protocol/remoting-command.js';
@@ -30,6 +29,7 @@ import { ResponseCode } from '../protocol/response-code.js';
 import { allocateStrategyOf } from './allocate-strategy.js';
 import { type BodyChecksum, loadBodyChecksum } from './body-checksum.js';
 import {
+  checkClientConfigAll,
   consumerSendMessageBack,
   getConsumerIdList,
   getMaxOffset,
@@ -52,6 +52,11 @@ import { PeriodicTask } from './periodic-task.js';
 import { ProcessQueue } from './process-queue.js';
 import { PullLoop } from './pull-loop.js';
 import { allocateTopic, diffQueues, planStartOffset } from './rebalance.js';
+import {
+  buildSubscription,
+  isSqlSubscription,
+  type SubscriptionExpression,
+} from './subscription.js';
 import {
   brokerAddresses,
   findMasterAddress,
@@ -170,24 +175,21 @@ export class PushConsumer {
   }
 
   /**
-   * Subscribes to `topic` with a TAG expression ("*", "TagA", "TagA || TagB"). May be called
-   * before or after start().
+   * Subscribes to `topic` with a TAG expression ("*", "TagA", "TagA || TagB") or an SQL92 one
+   * (`bySql("a > 5")`, or ali-ons's `{ expressionType: 'SQL92', subString }`). May be called before
+   * or after start(). A malformed SQL92 expression throws E_FILTER_EXPRESSION_INVALID here.
    */
-  subscribe(topic: string, expression = '*', listener?: MessageListener): void {
+  subscribe(
+    topic: string,
+    expression: SubscriptionExpression = '*',
+    listener?: MessageListener,
+  ): void {
     if (this.#state === State.CLOSED) {
       throw new MqError(ErrorCode.CLIENT_STATE, `Consumer ${this.clientId} is shut down`);
     }
-    const tags = parseTagExpression(expression);
+    const subVersion = Math.floor(this.#options.clock.nowMs());
     this.#subscriptions.set(topic, {
-      data: {
-        topic,
-        subString: tags.subString,
-        tagsSet: tags.tagsSet,
-        codeSet: tags.codeSet,
-        subVersion: Math.floor(this.#options.clock.nowMs()),
-        classFilterMode: false,
-        expressionType: 'TAG',
-      },
+      data: buildSubscription(topic, expression, subVersion),
       listener: listener ?? null,
     });
     if (this.#state === State.RUNNING)
@@ -209,6 +211,7 @@ export class PushConsumer {
     await this.#offsets.load();
     this.#state = State.RUNNING;
     await this.#refreshRoutes();
+    await this.#checkSqlSubscriptions();
     await this.#heartbeat();
     await this.#rebalanceTask.runNow();
     for (const task of this.#tasks) task.start();
@@ -349,6 +352,25 @@ export class PushConsumer {
       return route === undefined ? [] : [route];
     });
     return brokerAddresses(routes, false);
+  }
+
+  /** SQL92 subscriptions are asked of every broker of their topics; a refusal fails start(). */
+  async #checkSqlSubscriptions(): Promise<void> {
+    for (const { data } of this.#subscriptions.values()) {
+      if (!isSqlSubscription(data)) continue;
+      const route = this.#instance.route(data.topic);
+      const targets = route === undefined ? [] : brokerAddresses([route], false);
+      try {
+        await checkClientConfigAll(this.#instance, targets, {
+          clientId: this.clientId,
+          group: this.groupName,
+          subscriptionData: data,
+        });
+      } catch (error) {
+        this.#state = State.CREATED;
+        throw error;
+      }
+    }
   }
 
   async #heartbeat(): Promise<void> {

@@ -46,6 +46,9 @@ export const ErrorCode = {
   // Client.
   /** A producer, consumer or admin client was used before start() or after shutdown(). */
   CLIENT_STATE: 'E_CLIENT_STATE',
+  // Messaging features.
+  /** An SQL92 subscription expression does not parse or fails RocketMQ's compile-time checks. */
+  FILTER_EXPRESSION_INVALID: 'E_FILTER_EXPRESSION_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -211,6 +211,17 @@ const readPath = {
   }),
 } satisfies Schema;
 
+const filter = {
+  enablePropertyFilter: bool({
+    default: false,
+    doc: 'Let consumers filter messages with SQL92 expressions over message properties (expressionType=SQL92); off, such subscriptions are refused.',
+  }),
+  filterSupportRetry: bool({
+    default: false,
+    doc: "Apply a group's SQL92 filter to its retry topic too; off, every retried message is delivered.",
+  }),
+} satisfies Schema;
+
 const ha = {
   haMasterAddress: str({
     optional: true,
@@ -234,6 +245,7 @@ export const brokerSchema = {
   ...limits,
   ...delay,
   ...readPath,
+  ...filter,
   ...ha,
 } satisfies Schema;
 

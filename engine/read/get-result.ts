@@ -24,6 +24,8 @@ export interface GetMessageRequest {
   maxBytes?: number;
   /** Keep only messages whose ConsumeQueue tags code passes (broker-side tag filtering). */
   tagsCodeFilter?: (tagsCode: number) => boolean;
+  /** Keep only stored records that pass (broker-side SQL92 filtering on properties). */
+  recordFilter?: (record: Buffer) => boolean;
   /** Skip decoding: `messages` stays empty, `records` holds the raw stored records. */
   rawOnly?: boolean;
 }

@@ -134,6 +134,10 @@ export class StoreReader {
           continue;
         }
         const record = this.readRecord(commitLogOffset, size);
+        if (req.recordFilter !== undefined && !req.recordFilter(record)) {
+          filtered = true;
+          continue;
+        }
         result.records.push(record);
         if (req.rawOnly !== true)
           result.messages.push(this.#decodeChecked(record, commitLogOffset));

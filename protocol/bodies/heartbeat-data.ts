@@ -179,3 +179,34 @@ export function encodeHeartbeatData(data: HeartbeatData): Buffer {
     producerDataSet: data.producerDataSet.map((producer) => ({ groupName: producer.groupName })),
   });
 }
+
+/** CHECK_CLIENT_CONFIG (46) request body: a consumer asks whether a subscription is acceptable. */
+export interface CheckClientRequestBody {
+  clientId: string;
+  group: string;
+  subscriptionData: SubscriptionData | undefined;
+}
+
+/** Throws MqError E_BODY_MALFORMED when the body is not a CheckClientRequestBody. */
+export function decodeCheckClientRequestBody(body: Uint8Array | null): CheckClientRequestBody {
+  const path = 'CheckClientRequestBody';
+  const o = asObject(decodeJsonBody(body, path), path);
+  const sub = o['subscriptionData'];
+  return {
+    clientId: readOptionalString(o, 'clientId', path) ?? '',
+    group: readOptionalString(o, 'group', path) ?? '',
+    subscriptionData:
+      sub === undefined || sub === null
+        ? undefined
+        : decodeSubscription(sub, `${path}.subscriptionData`),
+  };
+}
+
+export function encodeCheckClientRequestBody(data: CheckClientRequestBody): Buffer {
+  return encodeJsonBody({
+    clientId: data.clientId,
+    group: data.group,
+    subscriptionData:
+      data.subscriptionData === undefined ? undefined : subscriptionToJson(data.subscriptionData),
+  });
+}
