@@ -50,6 +50,7 @@ import {
 } from './consumer-offset-manager.js';
 import { parseDelayLevels } from './delay-levels.js';
 import { listenOrExplain } from './listen.js';
+import { registerLockProcessors } from './lock-processor.js';
 import { NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { registerPullProcessor } from './pull-processor.js';
@@ -110,6 +111,8 @@ export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
   RequestCode.QUERY_CONSUMER_OFFSET,
   RequestCode.UPDATE_CONSUMER_OFFSET,
   RequestCode.CHECK_CLIENT_CONFIG,
+  RequestCode.LOCK_BATCH_MQ,
+  RequestCode.UNLOCK_BATCH_MQ,
   RequestCode.GET_MAX_OFFSET,
   RequestCode.GET_MIN_OFFSET,
   RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
@@ -303,6 +306,7 @@ function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
   registerSendBackProcessor(gate, ctx);
   registerPullProcessor(gate, ctx);
   registerClientProcessors(gate, ctx);
+  registerLockProcessors(gate, ctx);
   registerQueryProcessors(gate, ctx);
   registerAdminProcessors(gate, ctx);
   registerStatsProcessors(gate, ctx);

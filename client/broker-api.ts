@@ -15,6 +15,11 @@ import {
   encodeHeartbeatData,
   type HeartbeatData,
 } from '../protocol/bodies/heartbeat-data.js';
+import {
+  decodeLockBatchResponseBody,
+  encodeLockBatchRequestBody,
+  type LockBatchRequestBody,
+} from '../protocol/bodies/offset-tables.js';
 import { decodeConsumerList } from '../protocol/bodies/simple-bodies.js';
 import { ConsumerSendMsgBackRequestHeader } from '../protocol/headers/consumer-send-msg-back-request-header.js';
 import { GetConsumerListByGroupRequestHeader } from '../protocol/headers/get-consumer-list-by-group-request-header.js';
@@ -336,6 +341,30 @@ export async function checkClientConfigAll(
       await instance.invokeOk(target, request);
     }),
   );
+}
+
+/** LOCK_BATCH_MQ (41): locks (or renews) `mqSet` for the client; resolves with the queues it holds. */
+export async function lockBatchMQ(
+  instance: ClientInstance,
+  target: Target,
+  body: LockBatchRequestBody,
+): Promise<MessageQueue[]> {
+  const request = createRequest(RequestCode.LOCK_BATCH_MQ, {});
+  request.body = encodeLockBatchRequestBody(body);
+  const response = await instance.invoke(target, request, instance.options.requestTimeoutMs);
+  if (response.code !== ResponseCode.SUCCESS) throw remoteError(target, request, response);
+  return decodeLockBatchResponseBody(response.body).lockOKMQSet;
+}
+
+/** UNLOCK_BATCH_MQ (42): releases the client's locks on `mqSet`. */
+export async function unlockBatchMQ(
+  instance: ClientInstance,
+  target: Target,
+  body: LockBatchRequestBody,
+): Promise<void> {
+  const request = createRequest(RequestCode.UNLOCK_BATCH_MQ, {});
+  request.body = encodeLockBatchRequestBody(body);
+  await instance.invokeOk(target, request);
 }
 
 export type ClientGroup = { producerGroup: string } | { consumerGroup: string };

@@ -14,6 +14,8 @@ export interface DispatcherOptions<M extends QueuedMessage> {
   maxConcurrentBatches: number;
   maxInFlightPerQueue: number;
   batchMaxSize: number;
+  /** Orderly consumption: a queue hands out its next batch only once the last one is finished. */
+  oneBatchPerQueue?: boolean;
   /** Runs one batch; must not reject (outcomes are handled inside). */
   run(queue: ProcessQueue<M>, batch: M[]): Promise<void>;
 }
@@ -56,6 +58,7 @@ export class ConsumeDispatcher<M extends QueuedMessage> {
   }
 
   #room(queue: ProcessQueue<M>): number {
+    if (this.#options.oneBatchPerQueue === true && queue.inFlightCount > 0) return 0;
     return Math.min(
       this.#options.batchMaxSize,
       this.#options.maxInFlightPerQueue - queue.inFlightCount,

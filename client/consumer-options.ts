@@ -79,6 +79,17 @@ export interface PushConsumerOptions extends ConsumerOptions {
   shutdownTimeoutMs?: number;
   /** Errors the consumer meets in the background (pull, commit, checksum), besides the log. */
   onError?: (error: Error) => void;
+  /**
+   * Orderly consumption: one batch per queue at a time, in offset order, under the queue's lock
+   * on its broker (clustering). Default false (concurrent).
+   */
+  consumeOrderly?: boolean;
+  /** Orderly: wait before a failed batch is consumed again. Default 1,000 ms. */
+  suspendCurrentQueueTimeMillis?: number;
+  /** Orderly: how often the locks of owned queues are renewed. Default 20,000 ms. */
+  lockIntervalMs?: number;
+  /** Orderly: a lock not renewed for this long is treated as lost. Default 30,000 ms. */
+  lockMaxLiveMs?: number;
 }
 
 export interface ResolvedConsumerOptions extends ResolvedClientOptions {
@@ -109,6 +120,10 @@ export interface ResolvedPushConsumerOptions extends ResolvedConsumerOptions {
   offsetStoreDir: string | null;
   shutdownTimeoutMs: number;
   onError: ((error: Error) => void) | null;
+  consumeOrderly: boolean;
+  suspendCurrentQueueTimeMillis: number;
+  lockIntervalMs: number;
+  lockMaxLiveMs: number;
 }
 
 export function resolveConsumerOptions(options: ConsumerOptions): ResolvedConsumerOptions {
@@ -218,6 +233,15 @@ export function resolvePushConsumerOptions(
     offsetStoreDir: options.offsetStoreDir ?? null,
     shutdownTimeoutMs: intervalOption(options.shutdownTimeoutMs, 'shutdownTimeoutMs', 10_000),
     onError: options.onError ?? null,
+    consumeOrderly: boolOption(options.consumeOrderly, 'consumeOrderly', false),
+    suspendCurrentQueueTimeMillis: intOption(
+      options.suspendCurrentQueueTimeMillis,
+      'suspendCurrentQueueTimeMillis',
+      1000,
+      { min: 10, max: 30_000 },
+    ),
+    lockIntervalMs: intervalOption(options.lockIntervalMs, 'lockIntervalMs', 20_000),
+    lockMaxLiveMs: intervalOption(options.lockMaxLiveMs, 'lockMaxLiveMs', 30_000),
   };
   assert(resolved.consumerTimeoutMsWhenSuspend > resolved.brokerSuspendMaxTimeMs, 'pull timeout');
   return resolved;

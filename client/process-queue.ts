@@ -37,6 +37,10 @@ export class ProcessQueue<M extends QueuedMessage> {
   suggestedBrokerId = 0;
   /** Broker id the last pull was served by. */
   lastReadBrokerId = 0;
+  /** Orderly consumption: this client holds the queue's lock on its broker. */
+  locked = false;
+  /** Orderly consumption: monotonic time of the last lock grant or renewal. */
+  lastLockMs = 0;
 
   constructor(queue: Readonly<MessageQueue>, startOffset: number, maxPending: number) {
     assert(Number.isSafeInteger(startOffset) && startOffset >= 0, 'start offset valid');

@@ -31,6 +31,8 @@ export interface PullLoopDeps {
   onOffsetMoved(): void;
   onError(error: unknown, what: string): void;
   onRouteMissing(): void;
+  /** Orderly consumption: pull only while this holds (the queue's lock); unset means always. */
+  mayPull?(): boolean;
 }
 
 /**
@@ -103,6 +105,10 @@ export class PullLoop {
     while (this.#isActive) {
       if (this.#deps.pq.isFull) {
         await this.#sleep(options.pullTimeDelayMsWhenFlowControl);
+        continue;
+      }
+      if (this.#deps.mayPull !== undefined && !this.#deps.mayPull()) {
+        await this.#sleep(options.pullTimeDelayMsWhenException);
         continue;
       }
       const ok = await this.#pullOnce();

@@ -48,6 +48,7 @@ import {
 } from './consumer-options.js';
 import { isRetryTopic, type MessageExt, retryTopicOf } from './message.js';
 import { formatQueue, type MessageQueue, queueKey } from './message-queue.js';
+import { OrderlyConsumption } from './orderly-consumption.js';
 import { PeriodicTask } from './periodic-task.js';
 import { ProcessQueue } from './process-queue.js';
 import { PullLoop } from './pull-loop.js';
@@ -118,6 +119,7 @@ export class PushConsumer {
   readonly #queues = new Map<string, { pq: ProcessQueue<MessageExt>; loop: PullLoop }>();
   readonly #offsets: ConsumerOffsets;
   readonly #dispatcher: ConsumeDispatcher<MessageExt>;
+  readonly #orderly: OrderlyConsumption | null;
   readonly #tasks: PeriodicTask[];
   readonly #rebalanceTask: PeriodicTask;
   readonly #routeTask: PeriodicTask;
@@ -139,11 +141,14 @@ export class PushConsumer {
       offsetStoreDir: o.offsetStoreDir,
       readBrokerIdOf: (queue) => this.#queues.get(queueKey(queue))?.pq.lastReadBrokerId ?? 0,
     });
+    this.#orderly = o.consumeOrderly ? this.#orderlyConsumption() : null;
     this.#dispatcher = new ConsumeDispatcher<MessageExt>({
       maxConcurrentBatches: o.consumeConcurrency,
       maxInFlightPerQueue: o.maxInFlightPerQueue,
       batchMaxSize: o.consumeMessageBatchMaxSize,
-      run: (pq, batch) => this.#consume(pq, batch),
+      oneBatchPerQueue: o.consumeOrderly,
+      run: (pq, batch) =>
+        this.#orderly === null ? this.#consume(pq, batch) : this.#orderly.consume(pq, batch),
     });
     this.#rebalanceTask = new PeriodicTask('rebalance', o.rebalanceIntervalMs, o.logger, () =>
       this.#rebalance(),
@@ -159,6 +164,34 @@ export class PushConsumer {
       ),
       this.#rebalanceTask,
     ];
+    const orderly = this.#orderly;
+    if (orderly !== null) {
+      this.#tasks.push(
+        new PeriodicTask('queue lock renewal', o.lockIntervalMs, o.logger, () =>
+          orderly.renewAll(),
+        ),
+      );
+    }
+  }
+
+  #orderlyConsumption(): OrderlyConsumption {
+    return new OrderlyConsumption({
+      instance: this.#instance,
+      options: this.#options,
+      clientId: this.#options.clientId,
+      ownedQueues: () => [...this.#queues.values()].map(({ pq }) => pq),
+      consumeBatch: async (pq, batch) => {
+        const listener = this.#listenerOf(batch[0] as MessageExt);
+        if (listener === null) return false;
+        const context = { messageQueue: { ...pq.queue }, delayLevelWhenNextConsume: -1 };
+        return this.#callListener(listener, batch, context);
+      },
+      sendToDlq: (message) => this.#sendBack(message, -1),
+      recordOffset: (pq) => this.#recordOffset(pq),
+      notify: (pq) => this.#dispatcher.notify(pq),
+      report: (error, what) => this.#report(error, what),
+      timers: this.#retryTimers,
+    });
   }
 
   get clientId(): string {
@@ -238,6 +271,9 @@ export class PushConsumer {
       for (const { pq } of this.#queues.values()) this.#recordOffset(pq);
       for (const { pq } of this.#queues.values()) pq.drop();
       await this.#commitOffsets();
+      if (this.#orderly !== null) {
+        for (const { pq } of this.#queues.values()) await this.#orderly.unlock(pq.queue);
+      }
       await this.#unregister();
     }
     await this.#instance.close();
@@ -439,6 +475,16 @@ export class PushConsumer {
     for (const queue of added) {
       if (this.#state !== State.RUNNING) return;
       try {
+        if (this.#orderly !== null && !(await this.#orderly.lock(queue))) {
+          this.#options.logger.info(
+            'Queue locked by another consumer; retrying at the next rebalance',
+            {
+              group: this.groupName,
+              queue: formatQueue(queue),
+            },
+          );
+          continue;
+        }
         const start = await this.#startOffset(queue);
         this.#addQueue(queue, start);
       } catch (error) {
@@ -478,6 +524,8 @@ export class PushConsumer {
   #addQueue(queue: MessageQueue, startOffset: number): void {
     const o = this.#options;
     const pq = new ProcessQueue<MessageExt>(queue, startOffset, o.pullThresholdForQueue);
+    pq.locked = this.#orderly !== null;
+    pq.lastLockMs = o.clock.monotonicMs();
     this.#offsets.table.update(queue, startOffset, false);
     const sub = this.#subscriptions.get(queue.topic);
     assert(sub !== undefined, 'queue of a subscribed topic');
@@ -495,6 +543,7 @@ export class PushConsumer {
       onOffsetMoved: () => this.#recordOffset(pq, false),
       onError: (error, what) => this.#report(error, what),
       onRouteMissing: () => this.#refreshRoutesSoon(),
+      ...(this.#orderly === null ? {} : { mayPull: () => this.#orderly?.holdsLock(pq) ?? true }),
     });
     this.#queues.set(queueKey(queue), { pq, loop });
     loop.start();
@@ -506,6 +555,8 @@ export class PushConsumer {
     if (entry === undefined) return;
     this.#queues.delete(key);
     entry.loop.stop();
+    // Orderly: the batch in the listener finishes first, so the next owner starts after it.
+    if (this.#orderly !== null) await this.#finishInFlight(entry.pq);
     this.#recordOffset(entry.pq);
     entry.pq.drop();
     try {
@@ -514,6 +565,17 @@ export class PushConsumer {
       this.#report(error, `Cannot commit the offset of released queue ${formatQueue(queue)}`);
     }
     if (this.#offsets.isRemote) this.#offsets.table.remove(queue);
+    await this.#orderly?.unlock(queue);
+  }
+
+  /** Waits (bounded by shutdownTimeoutMs) until no message of `pq` is in the listener. */
+  async #finishInFlight(pq: ProcessQueue<MessageExt>): Promise<void> {
+    const o = this.#options;
+    const deadline = o.clock.monotonicMs() + o.shutdownTimeoutMs;
+    while (pq.inFlightCount > 0 && o.clock.monotonicMs() < deadline) {
+      await this.#dispatcher.whenIdle();
+      if (pq.inFlightCount > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   // ---- consumption ----

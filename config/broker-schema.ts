@@ -222,6 +222,22 @@ const filter = {
   }),
 } satisfies Schema;
 
+const orderly = {
+  rebalanceLockMaxLiveTime: int({
+    min: 1000,
+    unit: 'ms',
+    default: 60_000,
+    petrelOnly: true,
+    doc: 'How long a queue lock of an orderly consumer lasts after its last renewal (LOCK_BATCH_MQ); then another client of the group may take the queue (RocketMQ: system property rocketmq.broker.rebalance.lockMaxLiveTime).',
+  }),
+  maxQueueLocks: int({
+    min: 1,
+    default: 100_000,
+    petrelOnly: true,
+    doc: 'Queue locks of orderly consumers the broker keeps at most; beyond, lock requests lock nothing new.',
+  }),
+} satisfies Schema;
+
 const ha = {
   haMasterAddress: str({
     optional: true,
@@ -246,6 +262,7 @@ export const brokerSchema = {
   ...delay,
   ...readPath,
   ...filter,
+  ...orderly,
   ...ha,
 } satisfies Schema;
 
