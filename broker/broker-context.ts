@@ -16,6 +16,7 @@ import type { PullHoldService } from './pull-hold-service.js';
 import type { ScheduleMessageService } from './schedule-message-service.js';
 import type { SubscriptionGroupManager } from './subscription-group-manager.js';
 import type { TopicConfigManager } from './topic-config-manager.js';
+import type { TransactionService } from './transaction/transaction-service.js';
 
 /** Counters for GET_BROKER_RUNTIME_INFO. */
 export interface BrokerStats {
@@ -37,6 +38,8 @@ export interface BrokerContext {
   readonly clients: ClientRegistry<RemotingConnection>;
   readonly holds: PullHoldService;
   readonly schedule: ScheduleMessageService;
+  /** Half messages, END_TRANSACTION and the transaction check service. */
+  readonly transactions: TransactionService;
   /** Delay of each level in ms (messageDelayLevel), level 1 first. */
   readonly delayLevels: readonly number[];
   readonly clock: Clock;

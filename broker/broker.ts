@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { assert } from '../common/assert.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import { ErrorCode, MqError } from '../common/errors.js';
-import { isReadable, isWriteable } from '../common/topic-rules.js';
+import { isReadable, isWriteable, PermName } from '../common/topic-rules.js';
 import type { BrokerConfig } from '../config/load.js';
 import type { MessageStore } from '../engine/index.js';
 import type { FileIO } from '../engine/io/file-io.js';
@@ -75,6 +75,8 @@ import {
   TopicConfigManager,
   type TopicConfigWrapper,
 } from './topic-config-manager.js';
+import { registerEndTransactionProcessor } from './transaction/end-transaction-processor.js';
+import { TransactionService } from './transaction/transaction-service.js';
 
 export interface BrokerDeps {
   clock?: Clock;
@@ -111,6 +113,7 @@ export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
   RequestCode.QUERY_CONSUMER_OFFSET,
   RequestCode.UPDATE_CONSUMER_OFFSET,
   RequestCode.CHECK_CLIENT_CONFIG,
+  RequestCode.END_TRANSACTION,
   RequestCode.LOCK_BATCH_MQ,
   RequestCode.UNLOCK_BATCH_MQ,
   RequestCode.GET_MAX_OFFSET,
@@ -242,6 +245,8 @@ interface Running {
   timers: NodeJS.Timeout[];
   /** The delayed-message pass in progress, awaited before the store closes. */
   scheduleTick: Promise<unknown>;
+  /** The transaction check pass in progress, awaited before the store closes. */
+  transactionTick: Promise<unknown>;
   deps: BrokerDeps;
 }
 
@@ -307,6 +312,7 @@ function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
   registerPullProcessor(gate, ctx);
   registerClientProcessors(gate, ctx);
   registerLockProcessors(gate, ctx);
+  registerEndTransactionProcessor(gate, ctx);
   registerQueryProcessors(gate, ctx);
   registerAdminProcessors(gate, ctx);
   registerStatsProcessors(gate, ctx);
@@ -326,22 +332,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
   const delayLevels = parseDelayLevels(config.messageDelayLevel);
   const managers = loadManagers(config, clock, deps.io ?? nodeFileIo, delayLevels.length);
   const role = new BrokerRoleState(config.brokerRole, config.brokerId);
-  const schedule = new ScheduleMessageService({
-    get store() {
-      return replication.store;
-    },
-    offsets: new JsonStateFile({
-      io: deps.io ?? nodeFileIo,
-      path: join(config.storePathRootDir, 'config', 'delayOffset.json'),
-      parse: parseDelayOffsetTable,
-      render: renderDelayOffsetTable,
-    }),
-    levels: delayLevels,
-    clock,
-    logger,
-    isActive: () => role.isMaster,
-  });
-  schedule.load();
+  const schedule = scheduleService(config, deps, parts, delayLevels, () => role.isMaster);
   let learntMaster: string | undefined;
   const registrar = new NamesrvRegistrar({
     addresses: (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`),
@@ -370,6 +361,12 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     });
   });
   const stats: BrokerStats = { msgPutTotal: 0, msgGetTotal: 0, bootTimestamp: clock.nowMs() };
+  let clients: ClientRegistry<RemotingConnection> | undefined;
+  const transactions = transactionService(config, managers, parts, {
+    isMaster: () => role.isMaster,
+    producerChannel: (group) => clients?.producerChannel(group),
+    topicsChanged: () => void registrar.register(true).catch(() => undefined),
+  });
   const ctx: BrokerContext = {
     config,
     role,
@@ -385,6 +382,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     }),
     holds: new PullHoldService({ clock, maxHeld: config.maxHeldPullRequests }),
     schedule,
+    transactions,
     delayLevels,
     clock,
     logger,
@@ -393,6 +391,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     stats,
     topicsChanged: () => registrar.register(true).then(() => undefined),
   };
+  clients = ctx.clients;
   const scheduleTick = Promise.resolve();
   return {
     ctx,
@@ -402,8 +401,64 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     registrar,
     timers: [],
     scheduleTick,
+    transactionTick: Promise.resolve(),
     deps,
   };
+}
+
+function scheduleService(
+  config: BrokerConfig,
+  deps: BrokerDeps,
+  parts: AssembleParts,
+  levels: readonly number[],
+  isMaster: () => boolean,
+): ScheduleMessageService {
+  const schedule = new ScheduleMessageService({
+    get store() {
+      return parts.replication.store;
+    },
+    offsets: new JsonStateFile({
+      io: deps.io ?? nodeFileIo,
+      path: join(config.storePathRootDir, 'config', 'delayOffset.json'),
+      parse: parseDelayOffsetTable,
+      render: renderDelayOffsetTable,
+    }),
+    levels,
+    clock: parts.clock,
+    logger: parts.logger,
+    isActive: isMaster,
+  });
+  schedule.load();
+  return schedule;
+}
+
+function transactionService(
+  config: BrokerConfig,
+  managers: ReturnType<typeof loadManagers>,
+  parts: AssembleParts,
+  live: {
+    isMaster(): boolean;
+    producerChannel(group: string): RemotingConnection | undefined;
+    topicsChanged(): void;
+  },
+): TransactionService {
+  return new TransactionService({
+    store: () => parts.replication.store,
+    offsets: managers.offsets,
+    producerChannel: live.producerChannel,
+    ensureTopic: (topic) => {
+      if (managers.topics.ensure(topic, 1, PermName.READ | PermName.WRITE).created) {
+        live.topicsChanged();
+      }
+    },
+    isActive: live.isMaster,
+    clock: parts.clock,
+    logger: parts.logger,
+    timeoutMs: config.transactionTimeOut,
+    checkIntervalMs: config.transactionCheckInterval,
+    checkMax: config.transactionCheckMax,
+    maxPending: config.maxPendingTransactions,
+  });
 }
 
 function watchConnections(r: Running): void {
@@ -438,6 +493,9 @@ function startTimers(r: Running): void {
   });
   every(100, () => {
     r.scheduleTick = ctx.schedule.tick().catch(report('Delayed message delivery'));
+  });
+  every(1000, () => {
+    r.transactionTick = ctx.transactions.tick().catch(report('Transaction check'));
   });
   every(config.flushConsumerOffsetInterval, () => {
     try {
@@ -482,6 +540,7 @@ async function shutdown(r: Running): Promise<void> {
   await r.server.close();
   await r.replication.stop();
   await r.scheduleTick;
+  await r.transactionTick;
   try {
     ctx.offsets.persist();
     ctx.schedule.persist();

@@ -152,6 +152,15 @@ export class ClientRegistry<C extends { readonly id: number }> {
     return [...this.#consumers.keys()];
   }
 
+  /** The most recently seen connection of a producer of `group` (transaction checks). */
+  producerChannel(group: string): C | undefined {
+    let best: ClientEntry<C> | undefined;
+    for (const entry of this.#producers.get(group)?.values() ?? []) {
+      if (best === undefined || entry.lastUpdateMs > best.lastUpdateMs) best = entry;
+    }
+    return best?.channel;
+  }
+
   producerCount(): number {
     let n = 0;
     for (const members of this.#producers.values()) n += members.size;

@@ -39,6 +39,7 @@ import type { BrokerContext } from './broker-context.js';
 import { clampDelayLevel, delayLevelToQueueId } from './delay-levels.js';
 import { failure, type ProcessorRegistry, success } from './request-kit.js';
 import { effectiveMaxReconsumeTimes, isRetrySendDeadLettered } from './retry-policy.js';
+import { halfPlacement, isPreparedSend, withTransactionType } from './transaction/half-message.js';
 
 const RW = PermName.READ | PermName.WRITE;
 
@@ -153,8 +154,7 @@ async function sendOne(
 ): Promise<RemotingCommand> {
   const properties = Object.fromEntries(decodeProperties(header.properties ?? ''));
   if (isTransactional(header.sysFlag, properties)) {
-    const remark = `the broker[${ctx.brokerAddr}] sending transaction message is forbidden`;
-    return failure(request, ResponseCode.NO_PERMISSION, remark);
+    return sendHalf(ctx, request, connection, header, target, properties);
   }
   const placed = placeMessage(ctx, request, header, target, properties);
   if (!('properties' in placed)) return placed;
@@ -164,6 +164,33 @@ async function sendOne(
     queueId: placed.queueId,
   });
   return putResponse(ctx, request, put, placed.responseQueueId);
+}
+
+/**
+ * A prepared send is stored as a half message (RMQ_SYS_TRANS_HALF_TOPIC) until END_TRANSACTION;
+ * the response names the real queue and the half queue offset, which the producer sends back.
+ */
+async function sendHalf(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RemotingConnection,
+  header: SendMessageRequestHeader,
+  target: SendTarget,
+  properties: Record<string, string>,
+): Promise<RemotingCommand> {
+  if (ctx.config.rejectTransactionMessage || !isPreparedSend(properties)) {
+    const remark = `the broker[${ctx.brokerAddr}] sending transaction message is forbidden`;
+    return failure(request, ResponseCode.NO_PERMISSION, remark);
+  }
+  properties[MessageProperty.CLUSTER] = ctx.config.brokerClusterName;
+  const half = halfPlacement(target.topic, target.queueId, properties);
+  const put = await ctx.store.putMessage({
+    ...messageInput(header, connection, half.properties, request.body),
+    sysFlag: withTransactionType(header.sysFlag, 0),
+    topic: half.topic,
+    queueId: half.queueId,
+  });
+  return putResponse(ctx, request, put, target.queueId);
 }
 
 /** Any transaction type in the sysFlag (prepared, commit or rollback), or the TRAN_MSG property. */

@@ -66,3 +66,10 @@ export { type MessageQueueSelector, selectQueueByHash } from './queue-selector.j
 export { SendStatus } from './send-policy.js';
 export { bySql, type SubscriptionExpression } from './subscription.js';
 export { formatPerm, Perm } from './topic-route.js';
+export {
+  LocalTransactionState,
+  type TransactionListener,
+  TransactionProducer,
+  type TransactionProducerOptions,
+  type TransactionSendResult,
+} from './transaction-producer.js';

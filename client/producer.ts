@@ -16,9 +16,11 @@ import { ErrorCode, MqError } from '../common/errors.js';
 import { Limits } from '../common/limits.js';
 import { SysFlag } from '../common/message-codec.js';
 import type { TopicRouteData } from '../protocol/bodies/topic-route-data.js';
+import type { Logger } from '../protocol/logger.js';
 import { UniqIdGenerator } from '../protocol/message-id.js';
 import { encodeProperties } from '../protocol/message-properties.js';
 import type { RemotingCommand } from '../protocol/remoting-command.js';
+import type { RequestHandler } from '../protocol/remoting-connection.js';
 import { encodeBatchBody } from './batch-codec.js';
 import { type BodyChecksum, loadBodyChecksum } from './body-checksum.js';
 import { buildSendRequest, heartbeatAll, parseSendResponse, unregisterAll } from './broker-api.js';
@@ -190,10 +192,11 @@ export class Producer {
   #state: State = State.CREATED;
   #asyncInFlight = 0;
 
-  constructor(options: ProducerOptions) {
+  /** `onServerRequest` answers requests brokers send to this producer (transaction checks). */
+  constructor(options: ProducerOptions, onServerRequest?: RequestHandler) {
     this.#options = resolveProducerOptions(options);
     const o = this.#options;
-    this.#instance = new ClientInstance(o);
+    this.#instance = new ClientInstance(o, onServerRequest);
     this.#selector = new RoundRobinQueueSelector(o.prng);
     this.#uniqIds = new UniqIdGenerator({
       ip: o.clientIp,
@@ -209,6 +212,28 @@ export class Producer {
     );
   }
 
+  get groupName(): string {
+    return this.#options.groupName;
+  }
+
+  get logger(): Logger {
+    return this.#options.logger;
+  }
+
+  /**
+   * Sends a request to the master of `brokerName` (as the last route names it) and checks that it
+   * succeeded; transactional producers end transactions with it.
+   */
+  async invokeOnMaster(brokerName: string, request: RemotingCommand): Promise<void> {
+    const address = findMasterAddress(this.#instance.brokerDatas(), brokerName);
+    if (address === null) {
+      throw new MqError(ErrorCode.NO_MASTER, `Broker group ${brokerName} has no master`, {
+        brokerName,
+      });
+    }
+    await this.#instance.invokeOk({ address, brokerName }, request);
+  }
+
   get clientId(): string {
     return this.#options.clientId;
   }
@@ -221,6 +246,16 @@ export class Producer {
     this.#state = State.RUNNING;
     this.#routeTask.start();
     this.#heartbeatTask.start();
+  }
+
+  /**
+   * Loads the routes of `topics` and heartbeats to their masters at once, so those brokers know
+   * this producer before it sends (transaction checks reach a producer only through them).
+   */
+  async learnRoutes(topics: readonly string[]): Promise<void> {
+    this.#checkRunning();
+    for (const topic of topics) await this.#publishFor(topic);
+    await this.#heartbeat();
   }
 
   /**

@@ -238,6 +238,37 @@ const orderly = {
   }),
 } satisfies Schema;
 
+const transactions = {
+  transactionTimeOut: int({
+    min: 0,
+    unit: 'ms',
+    default: 6000,
+    doc: 'A half message unresolved for this long (since it was stored) is checked with a producer of its group (CHECK_TRANSACTION_STATE); a message may set CHECK_IMMUNITY_TIME_IN_SECONDS instead.',
+  }),
+  transactionCheckMax: int({
+    min: 1,
+    max: 10_000,
+    default: 15,
+    doc: 'Checks of one half message; after the last one it is moved to TRANS_CHECK_MAX_TIME_TOPIC and dropped.',
+  }),
+  transactionCheckInterval: int({
+    min: 100,
+    unit: 'ms',
+    default: 60_000,
+    doc: 'Least time between two checks of one half message.',
+  }),
+  rejectTransactionMessage: bool({
+    default: false,
+    doc: 'Refuse prepared (transactional) sends with NO_PERMISSION.',
+  }),
+  maxPendingTransactions: int({
+    min: 1,
+    default: 100_000,
+    petrelOnly: true,
+    doc: 'Unresolved half messages the check service indexes at most; beyond, newer ones wait to be indexed.',
+  }),
+} satisfies Schema;
+
 const ha = {
   haMasterAddress: str({
     optional: true,
@@ -263,6 +294,7 @@ export const brokerSchema = {
   ...readPath,
   ...filter,
   ...orderly,
+  ...transactions,
   ...ha,
 } satisfies Schema;
 

@@ -501,7 +501,7 @@ describe('Bad input to the broker', { timeout: 60_000 }, () => {
     assert.equal(await commitLogMaxOffset(), before, 'nothing appended');
   });
 
-  it('refuses transaction messages with NO_PERMISSION and appends nothing', async () => {
+  it('refuses a transaction type in the sysFlag without TRAN_MSG, and stores TRAN_MSG sends as half messages', async () => {
     const before = await commitLogMaxOffset();
     const header = { a: 'PG', b: 'TopicTx', c: 'TBW102', d: 4, e: 0, f: 0, g: Date.now(), h: 0 };
     // Prepared, commit and rollback: the transaction-type bits (0x4, 0x8, 0xc) of the sysFlag.
@@ -514,14 +514,19 @@ describe('Bad input to the broker', { timeout: 60_000 }, () => {
       assert.equal(response.code, ResponseCode.NO_PERMISSION, `sysFlag ${f}`);
       assert.match(response.remark ?? '', /transaction/);
     }
-    const tranProperty = encodeProperties({ TRAN_MSG: 'true' });
+    assert.equal(await commitLogMaxOffset(), before, 'nothing appended');
+    const tranProperty = encodeProperties({ TRAN_MSG: 'true', PGROUP: 'PG' });
     const byProperty = await client.invoke(
       RequestCode.SEND_MESSAGE_V2,
       { ...header, i: tranProperty },
       Buffer.from('x'),
     );
-    assert.equal(byProperty.code, ResponseCode.NO_PERMISSION);
-    assert.equal(await commitLogMaxOffset(), before, 'nothing appended');
+    assert.equal(byProperty.code, ResponseCode.SUCCESS, 'a prepared send is a half message');
+    const halfMax = await client.invoke(RequestCode.GET_MAX_OFFSET, {
+      topic: 'RMQ_SYS_TRANS_HALF_TOPIC',
+      queueId: 0,
+    });
+    assert.equal(Number(halfMax.extFields['offset']) > 0, true, 'stored in the half topic');
     const plain = await client.invoke(RequestCode.SEND_MESSAGE_V2, header, Buffer.from('x'));
     assert.equal(plain.code, ResponseCode.SUCCESS, 'the same send without a transaction is stored');
   });
