@@ -55,6 +55,7 @@ import { NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { registerPullProcessor } from './pull-processor.js';
 import { registerQueryProcessors } from './query-processor.js';
+import { registerReplyProcessors } from './reply-processor.js';
 import { failure, type ProcessorRegistry } from './request-kit.js';
 import {
   parseDelayOffsetTable,
@@ -114,6 +115,8 @@ export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
   RequestCode.UPDATE_CONSUMER_OFFSET,
   RequestCode.CHECK_CLIENT_CONFIG,
   RequestCode.END_TRANSACTION,
+  RequestCode.SEND_REPLY_MESSAGE,
+  RequestCode.SEND_REPLY_MESSAGE_V2,
   RequestCode.LOCK_BATCH_MQ,
   RequestCode.UNLOCK_BATCH_MQ,
   RequestCode.GET_MAX_OFFSET,
@@ -313,6 +316,7 @@ function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
   registerClientProcessors(gate, ctx);
   registerLockProcessors(gate, ctx);
   registerEndTransactionProcessor(gate, ctx);
+  registerReplyProcessors(gate, ctx);
   registerQueryProcessors(gate, ctx);
   registerAdminProcessors(gate, ctx);
   registerStatsProcessors(gate, ctx);

@@ -161,6 +161,15 @@ export class ClientRegistry<C extends { readonly id: number }> {
     return best?.channel;
   }
 
+  /** The connection of the producer with `clientId`, in any group (request/reply pushes). */
+  producerChannelOfClient(clientId: string): C | undefined {
+    for (const members of this.#producers.values()) {
+      const entry = members.get(clientId);
+      if (entry !== undefined) return entry.channel;
+    }
+    return undefined;
+  }
+
   producerCount(): number {
     let n = 0;
     for (const members of this.#producers.values()) n += members.size;

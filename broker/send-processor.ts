@@ -260,7 +260,7 @@ export function toSchedule(
   };
 }
 
-function messageInput(
+export function messageInput(
   header: SendMessageRequestHeader,
   connection: RemotingConnection,
   properties: Record<string, string>,

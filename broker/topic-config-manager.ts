@@ -21,6 +21,7 @@ import {
   isInherited,
   MAX_QUEUE_NUMS,
   PermName,
+  replyTopicOf,
   SystemTopic,
   topicNameProblem,
 } from '../common/topic-rules.js';
@@ -138,6 +139,8 @@ export class TopicConfigManager {
       newTopicConfig(SystemTopic.SCHEDULE_TOPIC, o.scheduleQueueNums),
       newTopicConfig(o.clusterName, 16, PermName.INHERIT | (o.clusterTopicEnable ? rw : 0)),
       newTopicConfig(o.brokerName, 1, PermName.INHERIT | (o.brokerTopicEnable ? rw : 0)),
+      // Replies of request/reply messages go to <cluster>_REPLY_TOPIC (RocketMQ 4.6+).
+      newTopicConfig(replyTopicOf(o.clusterName), 1),
     ];
     if (o.autoCreateTopicEnable) {
       topics.push(

@@ -82,6 +82,8 @@ export interface SendRequestInput {
   defaultTopic: string;
   defaultTopicQueueNums: number;
   isBatch: boolean;
+  /** A reply to a request message: sent as SEND_REPLY_MESSAGE_V2. */
+  isReply?: boolean;
   reconsumeTimes?: number;
   maxReconsumeTimes?: number;
 }
@@ -102,7 +104,11 @@ export function buildSendRequest(input: SendRequestInput, body: Buffer): Remotin
   };
   if (input.maxReconsumeTimes !== undefined) header.l = input.maxReconsumeTimes;
   if (input.isBatch) header.m = true;
-  const code = input.isBatch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2;
+  const code = input.isBatch
+    ? RequestCode.SEND_BATCH_MESSAGE
+    : input.isReply === true
+      ? RequestCode.SEND_REPLY_MESSAGE_V2
+      : RequestCode.SEND_MESSAGE_V2;
   return createRequest(code, SendMessageRequestHeaderV2.encode(header), body);
 }
 

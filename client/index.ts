@@ -63,6 +63,7 @@ export {
   type PushConsumerSnapshot,
 } from './push-consumer.js';
 export { type MessageQueueSelector, selectQueueByHash } from './queue-selector.js';
+export { createReplyMessage } from './request-reply.js';
 export { SendStatus } from './send-policy.js';
 export { bySql, type SubscriptionExpression } from './subscription.js';
 export { formatPerm, Perm } from './topic-route.js';

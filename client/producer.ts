@@ -10,6 +10,7 @@
 // DefaultMQProducerImpl.java (sendDefaultImpl, sendSelectImpl, sendKernelImpl,
 // tryToFindTopicPublishInfo), client/.../impl/producer/TopicPublishInfo.java.
 
+import { randomUUID } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { assert } from '../common/assert.js';
 import { ErrorCode, MqError } from '../common/errors.js';
@@ -18,9 +19,10 @@ import { SysFlag } from '../common/message-codec.js';
 import type { TopicRouteData } from '../protocol/bodies/topic-route-data.js';
 import type { Logger } from '../protocol/logger.js';
 import { UniqIdGenerator } from '../protocol/message-id.js';
-import { encodeProperties } from '../protocol/message-properties.js';
+import { encodeProperties, MessageProperty } from '../protocol/message-properties.js';
 import type { RemotingCommand } from '../protocol/remoting-command.js';
 import type { RequestHandler } from '../protocol/remoting-connection.js';
+import { RequestCode } from '../protocol/request-code.js';
 import { encodeBatchBody } from './batch-codec.js';
 import { type BodyChecksum, loadBodyChecksum } from './body-checksum.js';
 import { buildSendRequest, heartbeatAll, parseSendResponse, unregisterAll } from './broker-api.js';
@@ -38,10 +40,12 @@ import {
   checkGroup,
   checkMessage,
   type Message,
+  type MessageExt,
 } from './message.js';
 import type { MessageQueue } from './message-queue.js';
 import { PeriodicTask } from './periodic-task.js';
 import { type MessageQueueSelector, RoundRobinQueueSelector } from './queue-selector.js';
+import { REPLY_MESSAGE_FLAG, ReplyWaiter } from './request-reply.js';
 import {
   type AttemptOutcome,
   decideAfterAttempt,
@@ -163,6 +167,8 @@ interface PreparedMessage {
   flag: number;
   properties: string;
   uniqKey: string;
+  /** A reply to a request message (MSG_TYPE=reply). */
+  isReply?: boolean;
 }
 
 interface TopicPublish {
@@ -185,6 +191,7 @@ export class Producer {
   readonly #instance: ClientInstance;
   readonly #selector: RoundRobinQueueSelector;
   readonly #uniqIds: UniqIdGenerator;
+  readonly #replies: ReplyWaiter;
   readonly #publish = new Map<string, TopicPublish>();
   readonly #routeTask: PeriodicTask;
   readonly #heartbeatTask: PeriodicTask;
@@ -196,7 +203,12 @@ export class Producer {
   constructor(options: ProducerOptions, onServerRequest?: RequestHandler) {
     this.#options = resolveProducerOptions(options);
     const o = this.#options;
-    this.#instance = new ClientInstance(o, onServerRequest);
+    this.#replies = new ReplyWaiter(o.maxAsyncSendsInFlight);
+    this.#instance = new ClientInstance(o, (request, connection) =>
+      request.code === RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT
+        ? this.#replies.onPush(request)
+        : (onServerRequest?.(request, connection) ?? null),
+    );
     this.#selector = new RoundRobinQueueSelector(o.prng);
     this.#uniqIds = new UniqIdGenerator({
       ip: o.clientIp,
@@ -256,6 +268,30 @@ export class Producer {
     this.#checkRunning();
     for (const topic of topics) await this.#publishFor(topic);
     await this.#heartbeat();
+  }
+
+  /**
+   * Request/reply: sends `message` and resolves with the reply a consumer sends with
+   * createReplyMessage(), or rejects with E_REQUEST_TIMEOUT after `timeoutMs`.
+   */
+  async request(message: Message, timeoutMs = 3000): Promise<MessageExt> {
+    this.#checkRunning();
+    const correlationId = randomUUID();
+    const properties = {
+      ...(message.properties ?? {}),
+      [MessageProperty.CORRELATION_ID]: correlationId,
+      [MessageProperty.REPLY_TO_CLIENT]: this.clientId,
+      [MessageProperty.TTL]: String(timeoutMs),
+    };
+    // The brokers must know this client before the reply comes back through one of them.
+    if (!this.#publish.has(message.topic)) await this.learnRoutes([message.topic]);
+    const reply = this.#replies.wait(correlationId, timeoutMs);
+    try {
+      await this.send({ ...message, properties });
+    } catch (error) {
+      this.#replies.cancel(correlationId, error as Error);
+    }
+    return reply;
   }
 
   /**
@@ -323,6 +359,7 @@ export class Producer {
     if (this.#state === State.CLOSED) return;
     const wasRunning = this.#state === State.RUNNING;
     this.#state = State.CLOSED;
+    this.#replies.close();
     await this.#routeTask.stop();
     await this.#heartbeatTask.stop();
     if (wasRunning) await this.#unregister();
@@ -373,6 +410,7 @@ export class Producer {
       flag: message.flag ?? 0,
       properties: encodeProperties(properties),
       uniqKey,
+      isReply: message.properties?.[MessageProperty.MSG_TYPE] === REPLY_MESSAGE_FLAG,
     };
   }
 
@@ -495,6 +533,7 @@ export class Producer {
         defaultTopic: o.createTopicKey,
         defaultTopicQueueNums: o.defaultTopicQueueNums,
         isBatch,
+        isReply: prepared.isReply === true,
       },
       prepared.body,
     );

@@ -43,6 +43,11 @@ export const SystemTopic = {
 export const RETRY_GROUP_TOPIC_PREFIX = '%RETRY%';
 export const DLQ_GROUP_TOPIC_PREFIX = '%DLQ%';
 
+/** Where replies of request/reply messages go in a cluster: `<cluster>_REPLY_TOPIC`. */
+export function replyTopicOf(clusterName: string): string {
+  return `${clusterName}_REPLY_TOPIC`;
+}
+
 /** The retry topic of a consumer group: `%RETRY%<group>`. */
 export function retryTopicOf(group: string): string {
   return `${RETRY_GROUP_TOPIC_PREFIX}${group}`;

@@ -269,6 +269,13 @@ const transactions = {
   }),
 } satisfies Schema;
 
+const requestReply = {
+  storeReplyMessageEnable: bool({
+    default: true,
+    doc: 'Store reply messages (SEND_REPLY_MESSAGE) in <cluster>_REPLY_TOPIC besides pushing them to the requesting client.',
+  }),
+} satisfies Schema;
+
 const ha = {
   haMasterAddress: str({
     optional: true,
@@ -295,6 +302,7 @@ export const brokerSchema = {
   ...filter,
   ...orderly,
   ...transactions,
+  ...requestReply,
   ...ha,
 } satisfies Schema;
 
