@@ -205,6 +205,7 @@ function loadManagers(
     clusterTopicEnable: config.clusterTopicEnable,
     brokerTopicEnable: config.brokerTopicEnable,
     scheduleQueueNums: Math.max(18, scheduleQueues),
+    ...(config.traceTopicEnable ? { traceTopic: config.msgTraceTopicName } : {}),
   });
   const groups = new SubscriptionGroupManager({
     clock,

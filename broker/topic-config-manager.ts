@@ -79,6 +79,8 @@ export interface TopicConfigManagerOptions {
   brokerTopicEnable: boolean;
   /** Queues of SCHEDULE_TOPIC_XXXX: one per delay level. */
   scheduleQueueNums: number;
+  /** The message trace topic to create (traceTopicEnable), if any. */
+  traceTopic?: string;
 }
 
 export function newTopicConfig(
@@ -142,6 +144,7 @@ export class TopicConfigManager {
       // Replies of request/reply messages go to <cluster>_REPLY_TOPIC (RocketMQ 4.6+).
       newTopicConfig(replyTopicOf(o.clusterName), 1),
     ];
+    if (o.traceTopic !== undefined) topics.push(newTopicConfig(o.traceTopic, 1));
     if (o.autoCreateTopicEnable) {
       topics.push(
         newTopicConfig(SystemTopic.DEFAULT_TOPIC, o.defaultTopicQueueNums, rw | PermName.INHERIT),

@@ -108,6 +108,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'queryMsgTraceById',
+    description: 'Show the trace of a message (send and consumptions) from the trace topic',
+    options: [
+      namesrv,
+      json,
+      { short: 'i', long: 'msgId', description: 'message id', isRequired: true },
+      { short: 't', long: 'traceTopic', description: 'trace topic (default RMQ_SYS_TRACE_TOPIC)' },
+    ],
+  },
+  {
     name: 'sendMessage',
     description: 'Send one message (the topic is created from TBW102 if the broker allows it)',
     options: [

@@ -19,6 +19,7 @@ import {
   renderTopicRoute,
   renderTopicStatus,
 } from './mqadmin-render.js';
+import { queryMsgTraceById } from './mqadmin-trace.js';
 
 export interface CommandOutput {
   text: string;
@@ -155,6 +156,8 @@ export async function runCommand(parsed: ParsedCommand, admin: Admin): Promise<C
       );
       return { text: renderMessageList(messages), json: { messages: messages.map(messageToJson) } };
     }
+    case 'queryMsgTraceById':
+      return queryMsgTraceById(admin, required(parsed, 'msgId'), v['traceTopic']);
     case 'sendMessage':
       return sendMessage(parsed);
     case 'consumeMessage':

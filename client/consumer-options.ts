@@ -90,6 +90,10 @@ export interface PushConsumerOptions extends ConsumerOptions {
   lockIntervalMs?: number;
   /** Orderly: a lock not renewed for this long is treated as lost. Default 30,000 ms. */
   lockMaxLiveMs?: number;
+  /** Write a trace of every consumption to the trace topic (RocketMQ message traces). Default false. */
+  enableMsgTrace?: boolean;
+  /** The trace topic. Default RMQ_SYS_TRACE_TOPIC. */
+  customizedTraceTopic?: string;
 }
 
 export interface ResolvedConsumerOptions extends ResolvedClientOptions {

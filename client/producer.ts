@@ -58,10 +58,17 @@ import {
   type PublishInfo,
   toPublishInfo,
 } from './topic-route.js';
+import { DEFAULT_TRACE_TOPIC } from './trace/trace-data.js';
+import { TraceDispatcher, traceProducerGroup } from './trace/trace-dispatcher.js';
+import { pubEntry } from './trace/trace-hooks.js';
 
 export interface ProducerOptions extends ClientOptions {
   /** Producer group. Default "DEFAULT_PRODUCER". */
   groupName?: string;
+  /** Write a trace of every send to the trace topic (RocketMQ message traces). Default false. */
+  enableMsgTrace?: boolean;
+  /** The trace topic. Default RMQ_SYS_TRACE_TOPIC. */
+  customizedTraceTopic?: string;
   /** Budget for one send with all its retries. Default 3,000 ms. */
   sendMsgTimeoutMs?: number;
   /** Extra attempts on another broker group after a failure. Default 2. */
@@ -192,6 +199,7 @@ export class Producer {
   readonly #selector: RoundRobinQueueSelector;
   readonly #uniqIds: UniqIdGenerator;
   readonly #replies: ReplyWaiter;
+  readonly #trace: TraceDispatcher | null;
   readonly #publish = new Map<string, TopicPublish>();
   readonly #routeTask: PeriodicTask;
   readonly #heartbeatTask: PeriodicTask;
@@ -204,6 +212,8 @@ export class Producer {
     this.#options = resolveProducerOptions(options);
     const o = this.#options;
     this.#replies = new ReplyWaiter(o.maxAsyncSendsInFlight);
+    this.#trace =
+      options.enableMsgTrace === true ? Producer.traceDispatcher(options, o.groupName) : null;
     this.#instance = new ClientInstance(o, (request, connection) =>
       request.code === RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT
         ? this.#replies.onPush(request)
@@ -222,6 +232,21 @@ export class Producer {
     this.#heartbeatTask = new PeriodicTask('heartbeat', o.heartbeatBrokerIntervalMs, o.logger, () =>
       this.#heartbeat(),
     );
+  }
+
+  /** A dispatcher of trace entries for a traced client of `groupName` (its own producer). */
+  static traceDispatcher(
+    options: ClientOptions & { customizedTraceTopic?: string },
+    groupName: string,
+  ): TraceDispatcher {
+    const { customizedTraceTopic, ...client } = options;
+    const sender = new Producer({
+      ...client,
+      groupName: traceProducerGroup(groupName),
+      addBodyChecksum: false,
+      enableMsgTrace: false,
+    });
+    return new TraceDispatcher(sender, { traceTopic: customizedTraceTopic ?? DEFAULT_TRACE_TOPIC });
   }
 
   get groupName(): string {
@@ -255,6 +280,7 @@ export class Producer {
       throw new MqError(ErrorCode.CLIENT_STATE, `Producer ${this.clientId} was already started`);
     }
     if (this.#options.addBodyChecksum) this.#checksum = await loadBodyChecksum();
+    await this.#trace?.start();
     this.#state = State.RUNNING;
     this.#routeTask.start();
     this.#heartbeatTask.start();
@@ -301,7 +327,19 @@ export class Producer {
    */
   async send(message: Message, options: SendOptions = {}): Promise<SendResult> {
     this.#checkRunning();
-    return this.#sendPrepared(this.#prepare(message), options, false);
+    const prepared = this.#prepare(message);
+    if (this.#trace === null) return this.#sendPrepared(prepared, options, false);
+    const startMs = performance.now();
+    let result: SendResult | null = null;
+    try {
+      result = await this.#sendPrepared(prepared, options, false);
+      return result;
+    } finally {
+      const costMs = performance.now() - startMs;
+      this.#trace.record(
+        pubEntry(this.#options.groupName, message, prepared.uniqKey, result, costMs),
+      );
+    }
   }
 
   /** Ordered send: messages with the same `arg` go to the same queue (hash by default). */
@@ -360,6 +398,7 @@ export class Producer {
     const wasRunning = this.#state === State.RUNNING;
     this.#state = State.CLOSED;
     this.#replies.close();
+    await this.#trace?.shutdown();
     await this.#routeTask.stop();
     await this.#heartbeatTask.stop();
     if (wasRunning) await this.#unregister();

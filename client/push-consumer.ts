@@ -51,6 +51,7 @@ import { formatQueue, type MessageQueue, queueKey } from './message-queue.js';
 import { OrderlyConsumption } from './orderly-consumption.js';
 import { PeriodicTask } from './periodic-task.js';
 import { ProcessQueue } from './process-queue.js';
+import { Producer } from './producer.js';
 import { PullLoop } from './pull-loop.js';
 import { allocateTopic, diffQueues, planStartOffset } from './rebalance.js';
 import {
@@ -65,6 +66,8 @@ import {
   MASTER_ID,
   toSubscribeQueues,
 } from './topic-route.js';
+import type { TraceDispatcher } from './trace/trace-dispatcher.js';
+import { consumeEntries } from './trace/trace-hooks.js';
 
 export const ConsumeStatus = {
   CONSUME_SUCCESS: 'CONSUME_SUCCESS',
@@ -120,6 +123,7 @@ export class PushConsumer {
   readonly #offsets: ConsumerOffsets;
   readonly #dispatcher: ConsumeDispatcher<MessageExt>;
   readonly #orderly: OrderlyConsumption | null;
+  readonly #trace: TraceDispatcher | null;
   readonly #tasks: PeriodicTask[];
   readonly #rebalanceTask: PeriodicTask;
   readonly #routeTask: PeriodicTask;
@@ -142,6 +146,8 @@ export class PushConsumer {
       readBrokerIdOf: (queue) => this.#queues.get(queueKey(queue))?.pq.lastReadBrokerId ?? 0,
     });
     this.#orderly = o.consumeOrderly ? this.#orderlyConsumption() : null;
+    this.#trace =
+      options.enableMsgTrace === true ? Producer.traceDispatcher(options, o.groupName) : null;
     this.#dispatcher = new ConsumeDispatcher<MessageExt>({
       maxConcurrentBatches: o.consumeConcurrency,
       maxInFlightPerQueue: o.maxInFlightPerQueue,
@@ -241,6 +247,7 @@ export class PushConsumer {
     }
     if (this.#options.messageModel === MessageModel.CLUSTERING) this.#subscribeRetryTopic();
     if (this.#options.verifyBodyChecksum) this.#checksum = await loadBodyChecksum();
+    await this.#trace?.start();
     await this.#offsets.load();
     this.#state = State.RUNNING;
     await this.#refreshRoutes();
@@ -276,6 +283,7 @@ export class PushConsumer {
       }
       await this.#unregister();
     }
+    await this.#trace?.shutdown();
     await this.#instance.close();
     await Promise.all([...this.#queues.values()].map(({ loop }) => loop.done));
     this.#queues.clear();
@@ -590,6 +598,20 @@ export class PushConsumer {
   }
 
   async #callListener(
+    listener: MessageListener,
+    messages: MessageExt[],
+    context: ConsumeContext,
+  ): Promise<boolean> {
+    const trace = this.#trace === null ? null : consumeEntries(this.groupName, messages);
+    for (const entry of trace?.before ?? []) this.#trace?.record(entry);
+    const startMs = performance.now();
+    const ok = await this.#runListener(listener, messages, context);
+    for (const entry of trace?.after(ok, performance.now() - startMs) ?? [])
+      this.#trace?.record(entry);
+    return ok;
+  }
+
+  async #runListener(
     listener: MessageListener,
     messages: MessageExt[],
     context: ConsumeContext,

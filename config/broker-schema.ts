@@ -269,6 +269,17 @@ const transactions = {
   }),
 } satisfies Schema;
 
+const traces = {
+  traceTopicEnable: bool({
+    default: false,
+    doc: 'Create the message trace topic (msgTraceTopicName) that clients with message traces on write to.',
+  }),
+  msgTraceTopicName: str({
+    default: 'RMQ_SYS_TRACE_TOPIC',
+    doc: 'The message trace topic created when traceTopicEnable=true.',
+  }),
+} satisfies Schema;
+
 const requestReply = {
   storeReplyMessageEnable: bool({
     default: true,
@@ -303,6 +314,7 @@ export const brokerSchema = {
   ...orderly,
   ...transactions,
   ...requestReply,
+  ...traces,
   ...ha,
 } satisfies Schema;
 
