@@ -7,10 +7,8 @@
 // RocketMQ: broker/.../processor/ReplyMessageProcessor.java, ProducerManager.findChannel.
 
 import {
-  createHeaderErrorResponse,
   createRequest,
   decodeProperties,
-  decodeSendMessageHeader,
   encodeProperties,
   MessageProperty,
   type RemotingCommand,
@@ -21,7 +19,7 @@ import {
 } from '../protocol/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { failure, type ProcessorRegistry, success } from './request-kit.js';
-import { checkSendTarget, messageInput, putStatusCode } from './send-processor.js';
+import { decodeSend, messageInput, putStatusCode } from './send-processor.js';
 
 /** How long the broker waits for the requester to take a pushed reply. */
 const PUSH_REPLY_TIMEOUT_MS = 3000;
@@ -38,13 +36,9 @@ async function processReply(
   request: RemotingCommand,
   connection: RemotingConnection,
 ): Promise<RemotingCommand> {
-  const decoded = decodeSendMessageHeader(request.code, request.extFields);
-  if (!decoded.ok) {
-    return createHeaderErrorResponse(request, decoded.error, ResponseCode.MESSAGE_ILLEGAL);
-  }
-  const header = decoded.header;
-  const target = checkSendTarget(ctx, request, header);
-  if (!('config' in target)) return target;
+  const send = decodeSend(ctx, request);
+  if (!('target' in send)) return send;
+  const { header, target } = send;
   const properties = Object.fromEntries(decodeProperties(header.properties ?? ''));
   const pushed = await pushReply(ctx, header, properties, request.body, connection);
   if (pushed !== undefined) return failure(request, ResponseCode.SYSTEM_ERROR, pushed);

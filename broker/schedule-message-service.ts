@@ -33,7 +33,7 @@ export interface ScheduleStore {
 }
 
 /** Put statuses under which the message was written (perhaps not yet flushed or replicated). */
-const STORED: ReadonlySet<string> = new Set([
+export const STORED: ReadonlySet<string> = new Set([
   'PUT_OK',
   'FLUSH_DISK_TIMEOUT',
   'FLUSH_SLAVE_TIMEOUT',

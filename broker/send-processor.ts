@@ -58,18 +58,28 @@ export interface SendTarget {
   config: TopicConfig;
 }
 
+/** The request's header and checked target, or the refusal to answer with. */
+export function decodeSend(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+): { header: SendMessageRequestHeader; target: SendTarget } | RemotingCommand {
+  const decoded = decodeSendMessageHeader(request.code, request.extFields);
+  if (!decoded.ok) {
+    return createHeaderErrorResponse(request, decoded.error, ResponseCode.MESSAGE_ILLEGAL);
+  }
+  const target = checkSendTarget(ctx, request, decoded.header);
+  if (!('config' in target)) return target;
+  return { header: decoded.header, target };
+}
+
 async function processSend(
   ctx: BrokerContext,
   request: RemotingCommand,
   connection: RemotingConnection,
 ): Promise<RemotingCommand> {
-  const decoded = decodeSendMessageHeader(request.code, request.extFields);
-  if (!decoded.ok) {
-    return createHeaderErrorResponse(request, decoded.error, ResponseCode.MESSAGE_ILLEGAL);
-  }
-  const header = decoded.header;
-  const target = checkSendTarget(ctx, request, header);
-  if (!('config' in target)) return target;
+  const send = decodeSend(ctx, request);
+  if (!('target' in send)) return send;
+  const { header, target } = send;
   const isBatch = header.batch === true || request.code === RequestCode.SEND_BATCH_MESSAGE;
   return isBatch
     ? sendBatch(ctx, request, connection, header, target)

@@ -24,12 +24,7 @@ import type { Clock } from '../../common/clock.js';
 import { encodeHostAddress } from '../../common/host-address.js';
 import { createOffsetMessageId, type DecodedMessage, SysFlag } from '../../common/message-codec.js';
 import { SystemTopic } from '../../common/topic-rules.js';
-import type {
-  GetMessageRequest,
-  GetMessageResult,
-  PutMessageInput,
-  PutResult,
-} from '../../engine/index.js';
+import type { GetMessageResult } from '../../engine/index.js';
 import {
   createRequest,
   type EndTransactionRequestHeader,
@@ -39,6 +34,7 @@ import {
   RequestCode,
   ResponseCode,
 } from '../../protocol/index.js';
+import { type ScheduleStore, STORED } from '../schedule-message-service.js';
 import {
   committedMessage,
   HALF_QUEUE_ID,
@@ -50,11 +46,8 @@ import {
   TRANSACTION_ID,
 } from './half-message.js';
 
-export interface TransactionStore {
-  getMessage(request: GetMessageRequest): Promise<GetMessageResult>;
-  putMessage(message: PutMessageInput): Promise<PutResult>;
+export interface TransactionStore extends ScheduleStore {
   lookMessageByOffset(commitLogOffset: number): Promise<DecodedMessage | undefined>;
-  getMinOffsetInQueue(topic: string, queueId: number): number;
 }
 
 export interface TransactionServiceOptions {
@@ -90,12 +83,6 @@ export interface EndOutcome {
   remark: string | null;
 }
 
-const STORED: ReadonlySet<string> = new Set([
-  'PUT_OK',
-  'FLUSH_DISK_TIMEOUT',
-  'FLUSH_SLAVE_TIMEOUT',
-  'SLAVE_NOT_AVAILABLE',
-]);
 const BATCH = 32;
 const MAX_READS_PER_TICK = 64;
 const MAX_CHECKS_PER_TICK = 1000;
