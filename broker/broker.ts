@@ -36,25 +36,25 @@ import {
   type RequestHandler,
   ResponseCode,
 } from '../protocol/index.js';
+import { JsonStateFile, nodeFileIo } from '../server/config-file.js';
+import { listenOrExplain } from '../server/listen.js';
+import { failure, type ProcessorRegistry } from '../server/request-kit.js';
 import { registerAdminProcessors } from './admin-processor.js';
 import type { BrokerContext, BrokerStats } from './broker-context.js';
 import { BrokerReplication } from './broker-replication.js';
 import { BrokerRoleState } from './broker-role.js';
 import { notifyConsumerIdsChanged, registerClientProcessors } from './client-processor.js';
 import { ClientRegistry } from './client-registry.js';
-import { JsonStateFile, nodeFileIo } from './config-file.js';
 import {
   ConsumerOffsetManager,
   parseOffsetTable,
   renderOffsetTable,
 } from './consumer-offset-manager.js';
 import { parseDelayLevels } from './delay-levels.js';
-import { listenOrExplain } from './listen.js';
 import { NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { registerPullProcessor } from './pull-processor.js';
 import { registerQueryProcessors } from './query-processor.js';
-import { failure, type ProcessorRegistry } from './request-kit.js';
 import {
   parseDelayOffsetTable,
   renderDelayOffsetTable,

@@ -24,8 +24,8 @@ import {
   ResponseCode,
   type TopicConfig,
 } from '../protocol/index.js';
+import { decodeRequestHeader, failure, type ProcessorRegistry } from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
-import { decodeRequestHeader, failure, type ProcessorRegistry } from './request-kit.js';
 import type { SubscriptionGroupConfig } from './subscription-group-manager.js';
 
 /** PullSysFlag bits. */

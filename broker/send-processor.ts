@@ -35,9 +35,9 @@ import {
   type SendMessageRequestHeader,
   type TopicConfig,
 } from '../protocol/index.js';
+import { failure, type ProcessorRegistry, success } from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
 import { clampDelayLevel, delayLevelToQueueId } from './delay-levels.js';
-import { failure, type ProcessorRegistry, success } from './request-kit.js';
 import { effectiveMaxReconsumeTimes, isRetrySendDeadLettered } from './retry-policy.js';
 
 const RW = PermName.READ | PermName.WRITE;
