@@ -266,6 +266,7 @@ export function putStatusCode(status: PutResult['status']): number {
     case 'PROPERTIES_SIZE_EXCEEDED':
       return ResponseCode.MESSAGE_ILLEGAL;
     case 'SERVICE_NOT_AVAILABLE':
+    case 'ROLE_CHANGED':
       return ResponseCode.SERVICE_NOT_AVAILABLE;
     case 'OS_PAGE_CACHE_BUSY':
       return ResponseCode.SYSTEM_BUSY;

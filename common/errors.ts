@@ -41,6 +41,8 @@ export const ErrorCode = {
   NOT_LEADER: 'E_NOT_LEADER',
   PEERS_INVALID: 'E_PEERS_INVALID',
   HA_PROTOCOL: 'E_HA_PROTOCOL',
+  /** A store role change carried a fence (Raft term, controller epoch) older than the store's. */
+  ROLE_FENCE_STALE: 'E_ROLE_FENCE_STALE',
   /** enableDLegerCommitLog=true: the broker does not host the Raft CommitLog yet. */
   DLEDGER_UNAVAILABLE: 'E_DLEDGER_UNAVAILABLE',
   // Client.
