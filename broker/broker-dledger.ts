@@ -33,7 +33,14 @@ import { ProposeStatus, timerScheduler } from '../ha/dledger/host-types.js';
 import { RaftHost } from '../ha/dledger/raft-host.js';
 import { TcpTransport } from '../ha/dledger/tcp-transport.js';
 import { type Entry, EntryType, Role } from '../ha/raft/messages.js';
-import { type Logger, RemotingClient } from '../protocol/index.js';
+import {
+  createRequest,
+  decodeClusterInfo,
+  type Logger,
+  RemotingClient,
+  RequestCode,
+  ResponseCode,
+} from '../protocol/index.js';
 import type { BrokerRoleState } from './broker-role.js';
 import { checkDledgerStore } from './dledger-store-check.js';
 import type { MasterAddresses } from './namesrv-registrar.js';
@@ -72,7 +79,7 @@ export class BrokerDledger {
   #self: DLedgerPeer;
   #peers: readonly DLedgerPeer[];
   #masterAddr: string | undefined;
-  #client: RemotingClient | undefined;
+  #clients = new Map<string, RemotingClient>();
   #timer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> = Promise.resolve();
   #fatal: Error | undefined;
@@ -136,7 +143,11 @@ export class BrokerDledger {
   }
 
   /** Starts Raft (once the broker's role state exists) and the metadata sync. */
-  async startRaft(role: BrokerRoleState, targets: SyncTargets): Promise<void> {
+  async startRaft(
+    role: BrokerRoleState,
+    targets: SyncTargets,
+    nameServers: readonly string[],
+  ): Promise<void> {
     const { config, logger } = this.#d;
     this.#role = role;
     const log = this.#log;
@@ -180,7 +191,7 @@ export class BrokerDledger {
     transport.connect(this.#peers);
     host.start();
     this.#timer = setInterval(() => {
-      this.#syncing = this.#syncRound(targets).catch((error: unknown) => {
+      this.#syncing = this.#syncRound(targets, nameServers).catch((error: unknown) => {
         logger.warn('Metadata sync from the DLedger leader failed', { error: String(error) });
       });
     }, METADATA_SYNC_MS);
@@ -285,15 +296,38 @@ export class BrokerDledger {
     return this.#d.config.slaveReadEnable || host.leaderId === null;
   }
 
-  async #syncRound(targets: SyncTargets): Promise<void> {
+  async #syncRound(targets: SyncTargets, nameServers: readonly string[]): Promise<void> {
     if (this.#role?.isMaster !== false) return;
-    const master = this.#masterAddr;
+    const master = (await this.#routedMaster(nameServers)) ?? this.#masterAddr;
     if (master === undefined) return;
-    if (this.#client === undefined || this.#client.address !== master) {
-      await this.#client?.close();
-      this.#client = new RemotingClient({ address: master, logger: this.#d.logger });
+    await syncFromMaster(this.#clientFor(master), targets, RPC_TIMEOUT_MS);
+  }
+
+  /** The group's master as the first answering NameServer routes it (it changes on failover). */
+  async #routedMaster(nameServers: readonly string[]): Promise<string | undefined> {
+    for (const ns of nameServers) {
+      try {
+        const response = await this.#clientFor(ns).invoke(
+          createRequest(RequestCode.GET_BROKER_CLUSTER_INFO),
+          RPC_TIMEOUT_MS,
+        );
+        if (response.code !== ResponseCode.SUCCESS) continue;
+        const group = decodeClusterInfo(response.body).brokerAddrTable[this.#d.config.brokerName];
+        return group?.brokerAddrs['0'];
+      } catch {
+        // The next NameServer may answer.
+      }
     }
-    await syncFromMaster(this.#client, targets, RPC_TIMEOUT_MS);
+    return undefined;
+  }
+
+  #clientFor(address: string): RemotingClient {
+    let client = this.#clients.get(address);
+    if (client === undefined) {
+      client = new RemotingClient({ address, logger: this.#d.logger });
+      this.#clients.set(address, client);
+    }
+    return client;
   }
 
   #plainLogger() {
@@ -308,7 +342,7 @@ export class BrokerDledger {
   async stop(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.#syncing;
-    await this.#client?.close();
+    for (const client of this.#clients.values()) await client.close();
   }
 
   async closeStore(): Promise<void> {

@@ -272,7 +272,7 @@ export async function startBroker(
   const round = await running.registrar.register(true);
   const nameServers = (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`);
   if (replication instanceof BrokerDledger)
-    await replication.startRaft(running.ctx.role, running.ctx);
+    await replication.startRaft(running.ctx.role, running.ctx, nameServers);
   else replication.start(running.ctx, nameServers, brokerAddr);
   logger.info('Broker started', {
     brokerName: config.brokerName,
