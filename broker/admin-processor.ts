@@ -27,8 +27,13 @@ import {
   type TopicConfig,
   topicConfigToJson,
 } from '../protocol/index.js';
+import {
+  decodeRequestHeader,
+  failure,
+  type ProcessorRegistry,
+  success,
+} from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
-import { decodeRequestHeader, failure, type ProcessorRegistry, success } from './request-kit.js';
 import {
   decodeSubscriptionGroupConfig,
   subscriptionGroupWrapperToJson,

@@ -25,6 +25,7 @@ import {
   RequestCode,
   ResponseCode,
 } from '../protocol/index.js';
+import { createHaSenderFactory } from '../workers/store/ha-sender-host.js';
 import type { MasterAddresses } from './namesrv-registrar.js';
 import { pullOffsetsFrom, type SyncTargets, syncFromMaster } from './replica-sync.js';
 
@@ -104,10 +105,10 @@ export class BrokerReplication {
     // With listenPort=0 the port is known only now; STOREHOST (and message ids) must carry it.
     if (config.listenPort === 0 && options.storeHost === `${config.brokerIP1}:0`)
       options.storeHost = `${config.brokerIP1}:${port}`;
-    const logger = this.#messageLogger;
+    const deps = { logger: this.#messageLogger, haSender: createHaSenderFactory() };
     return openStore(
       options,
-      truncateTo === undefined ? { logger } : { logger, truncateCommitLogTo: truncateTo },
+      truncateTo === undefined ? deps : { ...deps, truncateCommitLogTo: truncateTo },
     );
   }
 

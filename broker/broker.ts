@@ -21,7 +21,6 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { assert } from '../common/assert.js';
 import { type Clock, systemClock } from '../common/clock.js';
-import { ErrorCode, MqError } from '../common/errors.js';
 import { isReadable, isWriteable, PermName } from '../common/topic-rules.js';
 import type { BrokerConfig } from '../config/load.js';
 import type { MessageStore } from '../engine/index.js';
@@ -36,27 +35,28 @@ import {
   type RequestHandler,
   ResponseCode,
 } from '../protocol/index.js';
+import { JsonStateFile, nodeFileIo } from '../server/config-file.js';
+import { listenOrExplain } from '../server/listen.js';
+import { failure, type ProcessorRegistry } from '../server/request-kit.js';
 import { registerAdminProcessors } from './admin-processor.js';
 import type { BrokerContext, BrokerStats } from './broker-context.js';
+import { BrokerDledger } from './broker-dledger.js';
 import { BrokerReplication } from './broker-replication.js';
 import { BrokerRoleState } from './broker-role.js';
 import { notifyConsumerIdsChanged, registerClientProcessors } from './client-processor.js';
 import { ClientRegistry } from './client-registry.js';
-import { JsonStateFile, nodeFileIo } from './config-file.js';
 import {
   ConsumerOffsetManager,
   parseOffsetTable,
   renderOffsetTable,
 } from './consumer-offset-manager.js';
 import { parseDelayLevels } from './delay-levels.js';
-import { listenOrExplain } from './listen.js';
 import { registerLockProcessors } from './lock-processor.js';
 import { NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { registerPullProcessor } from './pull-processor.js';
 import { registerQueryProcessors } from './query-processor.js';
 import { registerReplyProcessors } from './reply-processor.js';
-import { failure, type ProcessorRegistry } from './request-kit.js';
 import {
   parseDelayOffsetTable,
   renderDelayOffsetTable,
@@ -242,7 +242,7 @@ function registeredTopics(config: BrokerConfig, topics: TopicConfigManager): Top
 
 interface Running {
   ctx: BrokerContext;
-  replication: BrokerReplication;
+  replication: BrokerReplication | BrokerDledger;
   gate: RequestGate;
   server: RemotingServer;
   registrar: NamesrvRegistrar;
@@ -255,26 +255,10 @@ interface Running {
 }
 
 /** Starts a broker from a loaded config; resolves once it listens and has registered once. */
-/**
- * DLedger mode is a promise of automatic failover; running such a file as a plain master would
- * break it silently, so the broker refuses to start (the config still loads and prints with -p).
- */
-function refuseDledger(config: BrokerConfig): void {
-  if (!config.enableDLegerCommitLog) return;
-  throw new MqError(
-    ErrorCode.DLEDGER_UNAVAILABLE,
-    `enableDLegerCommitLog=true (dLegerGroup ${config.dLegerGroup}, self ${config.dLegerSelfId}): ` +
-      'this version of Petrel does not run the DLedger CommitLog yet; run Master/Slave ' +
-      '(brokerRole=SYNC_MASTER or ASYNC_MASTER with brokerId=0, brokerRole=SLAVE with brokerId=1) ' +
-      'or set enableDLegerCommitLog=false',
-  );
-}
-
 export async function startBroker(
   config: BrokerConfig,
   deps: BrokerDeps = {},
 ): Promise<BrokerHandle> {
-  refuseDledger(config);
   const logger = deps.logger ?? noopLogger;
   const clock = deps.clock ?? systemClock;
   const server = new RemotingServer({
@@ -284,7 +268,9 @@ export async function startBroker(
   });
   const gate = new RequestGate(server, BROKER_REQUEST_CODES);
   const bound = await listenOrExplain(server, 'broker', config.bindAddress, config.listenPort);
-  const replication = new BrokerReplication({ config, port: bound.port, clock, logger });
+  const replication = config.enableDLegerCommitLog
+    ? new BrokerDledger({ config, port: bound.port, clock, logger })
+    : new BrokerReplication({ config, port: bound.port, clock, logger });
   try {
     await replication.open();
   } catch (error) {
@@ -298,11 +284,13 @@ export async function startBroker(
   watchConnections(running);
   const round = await running.registrar.register(true);
   const nameServers = (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`);
-  replication.start(running.ctx, nameServers, brokerAddr);
+  if (replication instanceof BrokerDledger)
+    await replication.startRaft(running.ctx.role, running.ctx, nameServers);
+  else replication.start(running.ctx, nameServers, brokerAddr);
   logger.info('Broker started', {
     brokerName: config.brokerName,
     brokerAddr,
-    role: config.brokerRole,
+    role: running.ctx.role.role,
     nameServers: running.registrar.nameServerCount,
     registered: round.registered,
   });
@@ -326,17 +314,27 @@ function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
 interface AssembleParts {
   server: RemotingServer;
   gate: RequestGate;
-  replication: BrokerReplication;
+  replication: BrokerReplication | BrokerDledger;
   brokerAddr: string;
   clock: Clock;
   logger: Logger;
+}
+
+/** A DLedger member starts as a follower; the Raft leader becomes master (broker-dledger.ts). */
+function initialRole(
+  config: BrokerConfig,
+  replication: BrokerReplication | BrokerDledger,
+): BrokerRoleState {
+  return replication instanceof BrokerDledger
+    ? new BrokerRoleState('SLAVE', replication.followerBrokerId)
+    : new BrokerRoleState(config.brokerRole, config.brokerId);
 }
 
 function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts): Running {
   const { clock, logger, replication } = parts;
   const delayLevels = parseDelayLevels(config.messageDelayLevel);
   const managers = loadManagers(config, clock, deps.io ?? nodeFileIo, delayLevels.length);
-  const role = new BrokerRoleState(config.brokerRole, config.brokerId);
+  const role = initialRole(config, replication);
   const schedule = scheduleService(config, deps, parts, delayLevels, () => role.isMaster);
   let learntMaster: string | undefined;
   const registrar = new NamesrvRegistrar({

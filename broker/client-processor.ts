@@ -24,9 +24,14 @@ import {
   UnregisterClientRequestHeader,
   UpdateConsumerOffsetRequestHeader,
 } from '../protocol/index.js';
+import {
+  decodeRequestHeader,
+  failure,
+  type ProcessorRegistry,
+  success,
+} from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
 import { checkSubscription, isRefusal } from './message-filter.js';
-import { decodeRequestHeader, failure, type ProcessorRegistry, success } from './request-kit.js';
 
 const RW = PermName.READ | PermName.WRITE;
 

@@ -13,9 +13,9 @@ import {
   RequestCode,
   ResponseCode,
 } from '../protocol/index.js';
+import { failure, type ProcessorRegistry, success } from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
 import { RebalanceLockManager } from './rebalance-lock-manager.js';
-import { failure, type ProcessorRegistry, success } from './request-kit.js';
 
 /** Queues one request may name; a consumer owns a few hundred at most. */
 export const MAX_QUEUES_PER_LOCK_REQUEST = 4096;

@@ -24,6 +24,7 @@ import {
   ResponseCode,
   type TopicConfig,
 } from '../protocol/index.js';
+import { decodeRequestHeader, failure, type ProcessorRegistry } from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
 import {
   checkSubscription,
@@ -31,7 +32,6 @@ import {
   retryRecordFilter,
   sqlRecordFilter,
 } from './message-filter.js';
-import { decodeRequestHeader, failure, type ProcessorRegistry } from './request-kit.js';
 import type { SubscriptionGroupConfig } from './subscription-group-manager.js';
 
 /** PullSysFlag bits. */

@@ -20,8 +20,13 @@ import {
   SearchOffsetRequestHeader,
   ViewMessageRequestHeader,
 } from '../protocol/index.js';
+import {
+  decodeRequestHeader,
+  failure,
+  type ProcessorRegistry,
+  success,
+} from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
-import { decodeRequestHeader, failure, type ProcessorRegistry, success } from './request-kit.js';
 
 export function registerQueryProcessors(server: ProcessorRegistry, ctx: BrokerContext): void {
   server.registerProcessor(RequestCode.GET_MAX_OFFSET, (r) => maxOffset(ctx, r));

@@ -17,8 +17,8 @@ import {
   ResponseCode,
   type SendMessageRequestHeader,
 } from '../protocol/index.js';
+import { failure, type ProcessorRegistry, success } from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
-import { failure, type ProcessorRegistry, success } from './request-kit.js';
 import { decodeSend, messageInput, putStatusCode } from './send-processor.js';
 
 /** How long the broker waits for the requester to take a pushed reply. */

@@ -18,8 +18,13 @@ import {
   RequestCode,
   ResponseCode,
 } from '../protocol/index.js';
+import {
+  decodeRequestHeader,
+  failure,
+  type ProcessorRegistry,
+  success,
+} from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
-import { decodeRequestHeader, failure, type ProcessorRegistry, success } from './request-kit.js';
 import { effectiveMaxReconsumeTimes, routeSendBack } from './retry-policy.js';
 import { putStatusCode, toSchedule } from './send-processor.js';
 

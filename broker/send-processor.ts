@@ -35,9 +35,9 @@ import {
   type SendMessageRequestHeader,
   type TopicConfig,
 } from '../protocol/index.js';
+import { failure, type ProcessorRegistry, success } from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
 import { clampDelayLevel, delayLevelToQueueId } from './delay-levels.js';
-import { failure, type ProcessorRegistry, success } from './request-kit.js';
 import { effectiveMaxReconsumeTimes, isRetrySendDeadLettered } from './retry-policy.js';
 import { halfPlacement, isPreparedSend, withTransactionType } from './transaction/half-message.js';
 
@@ -303,6 +303,7 @@ export function putStatusCode(status: PutResult['status']): number {
     case 'PROPERTIES_SIZE_EXCEEDED':
       return ResponseCode.MESSAGE_ILLEGAL;
     case 'SERVICE_NOT_AVAILABLE':
+    case 'ROLE_CHANGED':
       return ResponseCode.SERVICE_NOT_AVAILABLE;
     case 'OS_PAGE_CACHE_BUSY':
       return ResponseCode.SYSTEM_BUSY;

@@ -17,8 +17,13 @@ import {
   ResponseCode,
   type TopicOffset,
 } from '../protocol/index.js';
+import {
+  decodeRequestHeader,
+  failure,
+  type ProcessorRegistry,
+  success,
+} from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
-import { decodeRequestHeader, failure, type ProcessorRegistry, success } from './request-kit.js';
 
 interface GetTopicStatsInfoRequestHeader {
   topic: string;

@@ -41,8 +41,10 @@ export const ErrorCode = {
   NOT_LEADER: 'E_NOT_LEADER',
   PEERS_INVALID: 'E_PEERS_INVALID',
   HA_PROTOCOL: 'E_HA_PROTOCOL',
-  /** enableDLegerCommitLog=true: the broker does not host the Raft CommitLog yet. */
-  DLEDGER_UNAVAILABLE: 'E_DLEDGER_UNAVAILABLE',
+  /** A store role change carried a fence (Raft term, controller epoch) older than the store's. */
+  ROLE_FENCE_STALE: 'E_ROLE_FENCE_STALE',
+  /** enableDLegerCommitLog=true on a store that holds Master/Slave messages and no Raft log. */
+  DLEDGER_STORE_NOT_MIGRATED: 'E_DLEDGER_STORE_NOT_MIGRATED',
   // Client.
   /** A producer, consumer or admin client was used before start() or after shutdown(). */
   CLIENT_STATE: 'E_CLIENT_STATE',

@@ -10,7 +10,6 @@
 // writer and the flush service on worker threads.
 
 import { verifySegmentsInParallel } from '../workers/recovery/verify-pool.js';
-import { createHaSenderFactory } from '../workers/store/ha-sender-host.js';
 import { createWorkerPipeline } from '../workers/store/worker-pipeline.js';
 import type { MessageStore } from './message-store.js';
 import { assembleStore, type StoreDeps } from './open-store.js';
@@ -19,17 +18,12 @@ import type { StoreOptions } from './options.js';
 export type { DecodedMessage } from '../common/message-codec.js';
 export type { FileIO } from './io/file-io.js';
 export type { MessageStore, PutMessageInput, QueryMessageRequest } from './message-store.js';
-export type { StoreDeps } from './open-store.js';
+export type { HaSenderFactory, StoreDeps } from './open-store.js';
 export type { StoreOptions } from './options.js';
 export { defaultStoreOptions } from './options.js';
 export type { PutResult, PutStatus } from './put/put-result.js';
 export type { GetMessageRequest, GetMessageResult, GetStatus } from './read/get-result.js';
 export type { RecoveryReport } from './recovery/store-recovery.js';
-
-const silentLogger = {
-  info: (_message: string) => undefined,
-  warn: (_message: string) => undefined,
-};
 
 /**
  * Opens (creating or recovering) a store.
@@ -41,6 +35,5 @@ export async function openStore(
 ): Promise<MessageStore> {
   const withPool: StoreDeps = { verifySegments: verifySegmentsInParallel, ...deps };
   const threads = options.threads !== false;
-  const haSender = createHaSenderFactory(deps.logger ?? silentLogger, threads);
-  return assembleStore(options, withPool, threads ? createWorkerPipeline : undefined, haSender);
+  return assembleStore(options, withPool, threads ? createWorkerPipeline : undefined);
 }

@@ -18,6 +18,8 @@ import type { AppendPipeline } from './put/append-pipeline.js';
 import { MessageEncoder, type MessageInput } from './put/message-encoder.js';
 import { type PutResult, PutStatus } from './put/put-result.js';
 import { PutTracker } from './put/put-tracker.js';
+import { RecordStamper, STAMPED_HEADER_BYTES } from './put/record-stamper.js';
+import { type ApplyStatus, type LogReplicator, ReplicatedAppend } from './put/replicated-append.js';
 import type { GetMessageRequest, GetMessageResult } from './read/get-result.js';
 import type { StoreReader } from './read/store-reader.js';
 import type { RecoveryReport } from './recovery/store-recovery.js';
@@ -27,6 +29,14 @@ export interface PutMessageInput extends MessageInput {
   /** Wait for the fdatasync under SYNC_FLUSH (RocketMQ's WAIT property); default true. */
   waitStoreMsgOK?: boolean;
 }
+
+/**
+ * Who writes the log (RocketMQ's BrokerRole without the sync/async flavour): a MASTER accepts
+ * puts, a SLAVE accepts replicated appends. The role is live: changeRole() switches it at runtime,
+ * fenced by a number that never goes back (Raft term, controller epoch).
+ */
+export const StoreRole = { MASTER: 'MASTER', SLAVE: 'SLAVE' } as const;
+export type StoreRole = (typeof StoreRole)[keyof typeof StoreRole];
 
 export interface QueryMessageRequest {
   topic: string;
@@ -61,6 +71,13 @@ export class MessageStore {
   #replicaEnd: number;
   #services: Array<{ close(): Promise<void> }> = [];
   #arrivalListeners: Array<(topic: string, queueId: number, maxOffset: number) => void> = [];
+  #role: StoreRole;
+  #fence = 0;
+  /** The highest fence this store was master at: a promotion needs a newer one. */
+  #masterFence = -1;
+  /** A role change waits for the pipeline to drain: neither puts nor replicated appends meanwhile. */
+  #switching = false;
+  #replicated: ReplicatedAppend | undefined;
 
   /** Use openStore(); the pipeline is attached once built around this store's tracker. */
   constructor(
@@ -70,6 +87,7 @@ export class MessageStore {
     this.#p = parts;
     this.#replicaEnd = parts.positions.get(PositionSlot.WROTE);
     this.#storeHost = encodeHostAddress(parts.options.storeHost);
+    this.#role = parts.options.brokerRole === 'SLAVE' ? StoreRole.SLAVE : StoreRole.MASTER;
     this.#tracker = new PutTracker({
       capacity: parts.options.maxPendingPuts,
       storeHost: this.#storeHost,
@@ -124,13 +142,120 @@ export class MessageStore {
     bytes: Buffer,
   ): 'OK' | 'OFFSET_MISMATCH' | 'BUSY' | 'NOT_SLAVE' | 'FAILED' {
     if (this.#closed || this.#pipeline?.failure !== undefined) return 'FAILED';
-    if (this.#p.options.brokerRole !== 'SLAVE') return 'NOT_SLAVE';
+    if (this.#role !== StoreRole.SLAVE || this.#switching || this.#replicated !== undefined)
+      return 'NOT_SLAVE';
     if (commitLogOffset !== this.#replicaEnd) return 'OFFSET_MISMATCH';
     const pipeline = this.#pipeline;
     assert(pipeline !== undefined, 'store: no pipeline');
     if (!pipeline.submitRaw(commitLogOffset, bytes)) return 'BUSY';
     this.#replicaEnd += bytes.byteLength;
     return 'OK';
+  }
+
+  get role(): StoreRole {
+    return this.#role;
+  }
+
+  /** The fence (Raft term, controller epoch) of the current role; 0 until a change. */
+  get fence(): number {
+    return this.#fence;
+  }
+
+  /**
+   * Switches the role at runtime. The fence must not go back, and a promotion needs a fence newer
+   * than any this store was master at (E_ROLE_FENCE_STALE otherwise). New puts are refused with
+   * ROLE_CHANGED from the call on; puts already handed to the writer are written first (a demoted
+   * master fails those still waiting for a slave or a flush with ROLE_CHANGED), then the store
+   * accepts what the new role accepts. Resolves when the switch is complete.
+   */
+  async changeRole(role: StoreRole, fence: number): Promise<void> {
+    this.#checkOpen();
+    const promotion = role === StoreRole.MASTER;
+    if (
+      !Number.isSafeInteger(fence) ||
+      fence < this.#fence ||
+      (promotion && fence <= this.#masterFence && !(this.#role === role && fence === this.#fence))
+    ) {
+      throw new MqError(
+        ErrorCode.ROLE_FENCE_STALE,
+        `Cannot become ${role} at fence ${fence}: the store is ${this.#role} at fence ${this.#fence} and was last master at ${this.#masterFence}`,
+        { role, fence, currentFence: this.#fence, masterFence: this.#masterFence },
+      );
+    }
+    if (role === this.#role && fence === this.#fence) return;
+    this.#fence = fence;
+    this.#role = role;
+    this.#switching = true;
+    this.#replicated?.reset();
+    try {
+      await this.#drainWrites();
+      if (!promotion) {
+        this.#tracker.failAll(PutStatus.ROLE_CHANGED, `the store became ${role} at fence ${fence}`);
+      }
+      // A replicated log's end is what was applied; otherwise the log ends where the writer stopped.
+      if (this.#replicated === undefined)
+        this.#replicaEnd = this.#p.positions.get(PositionSlot.WROTE);
+      if (promotion) this.#masterFence = fence;
+    } finally {
+      if (this.#role === role && this.#fence === fence) this.#switching = false;
+    }
+  }
+
+  /** Waits until every put handed to the writer has offsets and every replicated byte is written. */
+  async #drainWrites(): Promise<void> {
+    const positions = this.#p.positions;
+    for (;;) {
+      if (this.#closed || this.#pipeline?.failure !== undefined) return;
+      const wrote = positions.get(PositionSlot.WROTE);
+      if (
+        this.#tracker.unappended === 0 &&
+        this.#tracker.unwritten === 0 &&
+        wrote >= this.#replicaEnd
+      )
+        return;
+      // A pending Atomics.waitAsync keeps no process alive: hold a timer while waiting.
+      const keepAlive = setTimeout(() => undefined, 10);
+      await positions.waitChangeAsync(PositionSlot.WROTE, wrote, 5);
+      clearTimeout(keepAlive);
+    }
+  }
+
+  /**
+   * Switches the store to a replicated log (DLedger mode): a master's puts are stamped and handed
+   * to `replicator`, and every replica, this one included, appends committed entries through
+   * applyStamped(). Call once, before the first put.
+   */
+  useReplicator(replicator: LogReplicator): void {
+    assert(this.#replicated === undefined, 'store: replicator set twice');
+    const o = this.#p.options;
+    const stamper = new RecordStamper(
+      {
+        segmentBytes: o.mappedFileSizeCommitLog,
+        storedQueueEnd: (topic, queueId) => this.#p.reader.maxOffsetInQueue(topic, queueId),
+      },
+      this.#replicaEnd,
+    );
+    this.#replicated = new ReplicatedAppend({
+      replicator,
+      stamper,
+      storeHost: this.#storeHost,
+      maxInFlight: o.maxPendingPuts,
+      chunkBytes: o.haTransferBatchSize,
+    });
+  }
+
+  /**
+   * Appends one committed entry of the replicated log (see useReplicator). Entries must come in
+   * log order; one already in the CommitLog (a replay after restart) is skipped. BUSY: retry.
+   */
+  applyStamped(entry: Buffer): ApplyStatus {
+    if (this.#closed || this.#pipeline?.failure !== undefined) return 'FAILED';
+    const replicated = this.#replicated;
+    const pipeline = this.#pipeline;
+    assert(replicated !== undefined && pipeline !== undefined, 'store: no replicated log');
+    const { status, end } = replicated.apply(pipeline, entry, this.#replicaEnd);
+    this.#replicaEnd = end;
+    return status;
   }
 
   /** The newest complete record of this store's log: what a slave tells its master on connecting. */
@@ -186,11 +311,17 @@ export class MessageStore {
     return this.#p.report;
   }
 
-  #refusal(): PutResult | undefined {
+  #refusal(fence: number | undefined): PutResult | undefined {
     if (this.#closed)
       return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: 'the store is closed' };
-    if (this.#p.options.brokerRole === 'SLAVE')
+    if (this.#switching || (fence !== undefined && fence !== this.#fence)) {
+      const reason = `the store role changed (now ${this.#role} at fence ${this.#fence}${fence === undefined ? ', switching' : `, the put expected fence ${fence}`})`;
+      return { status: PutStatus.ROLE_CHANGED, reason };
+    }
+    if (this.#role === StoreRole.SLAVE)
       return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: 'the broker role is slave' };
+    const broken = this.#replicated?.brokenReason;
+    if (broken !== undefined) return { status: PutStatus.ROLE_CHANGED, reason: broken };
     const failure = this.#pipeline?.failure;
     if (failure !== undefined) return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: failure };
     if (this.#p.clean.isDiskFull)
@@ -198,9 +329,12 @@ export class MessageStore {
     return undefined;
   }
 
-  /** Stores one message. Resolves with a status; never rejects for expected outcomes. */
-  putMessage(message: PutMessageInput): Promise<PutResult> {
-    const refused = this.#refusal();
+  /**
+   * Stores one message. Resolves with a status; never rejects for expected outcomes. With `fence`,
+   * the put is refused (ROLE_CHANGED) unless the store is master at exactly that fence.
+   */
+  putMessage(message: PutMessageInput, fence?: number): Promise<PutResult> {
+    const refused = this.#refusal(fence);
     if (refused !== undefined) return Promise.resolve(refused);
     const pipeline = this.#pipeline;
     assert(pipeline !== undefined, 'store: no pipeline');
@@ -208,6 +342,8 @@ export class MessageStore {
     const length = this.#encoder.prepare(message, () => this.#uniqIds.next(), nowMs);
     if (typeof length !== 'number')
       return Promise.resolve({ status: length.status, reason: length.reason });
+    const replicated = this.#replicated;
+    if (replicated !== undefined) return this.#putReplicated(replicated, length, nowMs);
     const busy = this.#busyReason(1, length);
     if (busy !== undefined)
       return Promise.resolve({ status: PutStatus.OS_PAGE_CACHE_BUSY, reason: busy });
@@ -221,6 +357,16 @@ export class MessageStore {
         });
       }
     });
+  }
+
+  #putReplicated(replicated: ReplicatedAppend, length: number, nowMs: number): Promise<PutResult> {
+    if (!replicated.hasRoom(1)) {
+      const reason = `the store is busy: ${replicated.inFlight} replicated puts in flight (maxPendingPuts ${this.#p.options.maxPendingPuts})`;
+      return Promise.resolve({ status: PutStatus.OS_PAGE_CACHE_BUSY, reason });
+    }
+    const entry = Buffer.allocUnsafe(STAMPED_HEADER_BYTES + length);
+    this.#encoder.encodeTo(entry, STAMPED_HEADER_BYTES);
+    return replicated.put(entry, this.#encoder.uniqKey, nowMs);
   }
 
   #busyReason(count: number, bytes: number): string | undefined {
@@ -267,8 +413,8 @@ export class MessageStore {
    * Stores a batch: all or nothing at validation (one invalid message refuses the whole batch, with
    * each message's reason), then one status per message.
    */
-  async putMessages(messages: readonly PutMessageInput[]): Promise<PutResult[]> {
-    const refused = this.#refusal();
+  async putMessages(messages: readonly PutMessageInput[], fence?: number): Promise<PutResult[]> {
+    const refused = this.#refusal(fence);
     if (refused !== undefined) return messages.map(() => refused);
     const nowMs = this.#p.clock.nowMs();
     const checks = messages.map((m) => this.#encoder.prepare(m, () => '0', nowMs));
@@ -287,7 +433,7 @@ export class MessageStore {
     const busy = this.#busyReason(messages.length, total);
     if (busy !== undefined)
       return messages.map(() => ({ status: PutStatus.OS_PAGE_CACHE_BUSY, reason: busy }));
-    return Promise.all(messages.map((m) => this.putMessage(m)));
+    return Promise.all(messages.map((m) => this.putMessage(m, fence)));
   }
 
   async getMessage(request: GetMessageRequest): Promise<GetMessageResult> {
@@ -369,6 +515,8 @@ export class MessageStore {
       putsInFlight: this.#tracker.size,
       flushDiskType: o.flushDiskType,
     };
+    info['storeRole'] = this.#role;
+    info['storeRoleFence'] = this.#fence;
     if (o.brokerRole === 'SLAVE' || o.haListenPort < 0) return info;
     const ha = this.haStatus();
     info['haListenPort'] = ha.haPort;

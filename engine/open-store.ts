@@ -36,7 +36,17 @@ export interface StoreDeps {
   /** A slave cuts its CommitLog here at open, because its master's log differs after it. */
   truncateCommitLogTo?: number;
   /** Where the store reports events worth an operator's attention (HA connections); no-op by default. */
-  logger?: { info(message: string): void; warn(message: string): void };
+  logger?: StoreLogger;
+  /**
+   * Starts a master's HA sender (sockets, maybe a worker). The broker injects it, so an embedder
+   * that never replicates loads no socket code; without it the store serves no slaves.
+   */
+  haSender?: HaSenderFactory;
+}
+
+export interface StoreLogger {
+  info(message: string): void;
+  warn(message: string): void;
 }
 
 export interface PipelineContext {
@@ -61,9 +71,15 @@ export interface HaSenderContext {
   tailCache: TailCache;
   epochStarts: readonly number[];
   clock: Clock;
+  logger: StoreLogger;
 }
 
 export type HaSenderFactory = (context: HaSenderContext) => Promise<{ close(): Promise<void> }>;
+
+const silentLogger: StoreLogger = {
+  info: (_message: string) => undefined,
+  warn: (_message: string) => undefined,
+};
 
 const defaultLockProbe: LockProbe = {
   ownPid: process.pid,
@@ -81,7 +97,6 @@ export async function assembleStore(
   input: Partial<StoreOptions> & { storePathRootDir: string },
   deps: StoreDeps,
   workerPipeline: WorkerPipelineFactory | undefined,
-  haSender?: HaSenderFactory,
 ): Promise<MessageStore> {
   const options = resolveStoreOptions(input);
   const io = deps.io ?? new NodeFileIO();
@@ -155,7 +170,8 @@ export async function assembleStore(
     epochStarts,
     onReplicaDispatched,
   };
-  await attachWriters(store, shared, threaded ? workerPipeline : undefined, haSender);
+  const logger = deps.logger ?? silentLogger;
+  await attachWriters(store, shared, threaded ? workerPipeline : undefined, deps.haSender, logger);
   clean.start();
   return store;
 }
@@ -166,6 +182,7 @@ async function attachWriters(
   shared: Omit<PipelineContext, 'tracker'> & { epochStarts: readonly number[] },
   workerPipeline: WorkerPipelineFactory | undefined,
   haSender: HaSenderFactory | undefined,
+  logger: StoreLogger,
 ): Promise<void> {
   const { options, positions, tailCache, clock, epochStarts } = shared;
   const context: PipelineContext = { ...shared, tracker: store.tracker };
@@ -175,7 +192,9 @@ async function attachWriters(
       : new InThreadPipeline({ ...context, scratchBytes: maxRecordBytes(options) });
   store.attachPipeline(pipeline);
   if (haSender !== undefined && options.brokerRole !== 'SLAVE' && options.haListenPort >= 0) {
-    store.attachService(await haSender({ options, positions, tailCache, epochStarts, clock }));
+    store.attachService(
+      await haSender({ options, positions, tailCache, epochStarts, clock, logger }),
+    );
   }
 }
 

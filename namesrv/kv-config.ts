@@ -5,10 +5,10 @@
 // RocketMQ: namesrv/.../kvconfig/KVConfigManager.java, KVConfigSerializeWrapper.java.
 // File: {"configTable":{"ORDER_TOPIC_CONFIG":{"TopicA":"broker-a:4"}}}
 
-import { JsonStateFile } from '../broker/config-file.js';
 import { assert } from '../common/assert.js';
 import type { FileIO } from '../engine/io/file-io.js';
 import { parseFastjson } from '../protocol/index.js';
+import { JsonStateFile } from '../server/config-file.js';
 
 export const NAMESPACE_ORDER_TOPIC_CONFIG = 'ORDER_TOPIC_CONFIG';
 

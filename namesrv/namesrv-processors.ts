@@ -12,7 +12,6 @@
 // when some live master offers TBW102 with the INHERIT permission (autoCreateTopicEnable=true), we
 // answer SUCCESS with no body; every other client gets TOPIC_NOT_EXIST as from Java.
 
-import { decodeRequestHeader, failure, success } from '../broker/request-kit.js';
 import { MqError } from '../common/errors.js';
 import { SystemTopic } from '../common/topic-rules.js';
 import type { Logger } from '../protocol/index.js';
@@ -45,6 +44,7 @@ import {
   UnRegisterBrokerRequestHeader,
   WipeWritePermOfBrokerRequestHeader,
 } from '../protocol/index.js';
+import { decodeRequestHeader, failure, success } from '../server/request-kit.js';
 import { type KvConfig, NAMESPACE_ORDER_TOPIC_CONFIG } from './kv-config.js';
 import type { RouteInfoTable } from './route-info-table.js';
 

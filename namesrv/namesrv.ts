@@ -7,13 +7,13 @@
 // RocketMQ: namesrv/.../NamesrvController.java (initialize, start, shutdown, the scan task),
 // namesrv/.../routeinfo/BrokerHousekeepingService.java (channel close -> onChannelDestroy).
 
-import { nodeFileIo } from '../broker/config-file.js';
-import { listenOrExplain } from '../broker/listen.js';
 import { assert } from '../common/assert.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import type { NamesrvConfig } from '../config/load.js';
 import type { FileIO } from '../engine/io/file-io.js';
 import { type Logger, noopLogger, RemotingServer } from '../protocol/index.js';
+import { nodeFileIo } from '../server/config-file.js';
+import { listenOrExplain } from '../server/listen.js';
 import { KvConfig } from './kv-config.js';
 import { registerNamesrvProcessors } from './namesrv-processors.js';
 import { RouteInfoTable } from './route-info-table.js';

@@ -11,8 +11,8 @@ import {
   type RemotingCommand,
   RequestCode,
 } from '../../protocol/index.js';
+import { decodeRequestHeader, type ProcessorRegistry } from '../../server/request-kit.js';
 import type { BrokerContext } from '../broker-context.js';
-import { decodeRequestHeader, type ProcessorRegistry } from '../request-kit.js';
 
 export function registerEndTransactionProcessor(
   server: ProcessorRegistry,

@@ -10,6 +10,12 @@ export const PutStatus = {
   SERVICE_NOT_AVAILABLE: 'SERVICE_NOT_AVAILABLE',
   OS_PAGE_CACHE_BUSY: 'OS_PAGE_CACHE_BUSY',
   UNKNOWN_ERROR: 'UNKNOWN_ERROR',
+  /**
+   * The store stopped being master (or changed fence) before the put was accepted: nothing is
+   * acknowledged; for a replicated log, a put already proposed may still commit under the next
+   * leader (a client retry may then duplicate it). Clients retry on another broker.
+   */
+  ROLE_CHANGED: 'ROLE_CHANGED',
 } as const;
 export type PutStatus = (typeof PutStatus)[keyof typeof PutStatus];
 

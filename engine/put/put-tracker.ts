@@ -54,6 +54,16 @@ export class PutTracker {
     return this.#entries.length - this.#head;
   }
 
+  /** Puts handed to the pipeline that the writer has not given offsets yet. */
+  get unappended(): number {
+    return this.#entries.length - this.#appended;
+  }
+
+  /** Puts with offsets whose bytes are not written yet. */
+  get unwritten(): number {
+    return this.#appended - this.#written;
+  }
+
   hasRoom(count: number): boolean {
     return this.size + count <= this.#options.capacity;
   }

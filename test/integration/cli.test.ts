@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { openStore } from '../../engine/index.js';
 import { cliPath, stopAll, tmpDir } from '../harness/petrel-processes.js';
 import { spawnNode } from '../harness/spawn-process.js';
 
@@ -44,7 +45,7 @@ describe('CLI', { timeout: 60_000 }, () => {
     );
   });
 
-  it('refuses to start a DLedger broker, whose config still loads and prints', async () => {
+  it('refuses a DLedger broker on a store written in Master/Slave mode, saying how to migrate', async () => {
     const dir = tmpDir('petrel-cli-dledger-');
     const file = join(dir, 'broker.properties');
     writeFileSync(
@@ -65,10 +66,17 @@ describe('CLI', { timeout: 60_000 }, () => {
     const printed = await run('mqbroker', ['-c', file, '-p']);
     assert.equal(printed.code, 0);
     assert.match(printed.stdout, /^dLegerSelfId=n0\s+#/m);
+    // A message written by a plain master, and no DLedger log beside it.
+    const store = await openStore({ storePathRootDir: join(dir, 'store'), threads: false });
+    assert.equal(
+      (await store.putMessage({ topic: 'T', queueId: 0, body: Buffer.from('m') })).status,
+      'PUT_OK',
+    );
+    await store.close();
     const started = await run('mqbroker', ['-c', file]);
     assert.notEqual(started.code, 0);
-    assert.match(started.stderr, /E_DLEDGER_UNAVAILABLE/);
-    assert.match(started.stderr, /does not run the DLedger CommitLog yet/);
+    assert.match(started.stderr, /E_DLEDGER_STORE_NOT_MIGRATED/);
+    assert.match(started.stderr, /To migrate: start the DLedger group on empty storePathRootDir/);
     assert.doesNotMatch(started.stdout, /listening/);
   });
 

@@ -9,6 +9,7 @@ import { after, describe, it } from 'node:test';
 import { systemClock } from '../../common/clock.js';
 import { type MessageStore, openStore } from '../../engine/index.js';
 import { SlaveReplica } from '../../ha/master-slave/slave-replica.js';
+import { createHaSenderFactory } from '../../workers/store/ha-sender-host.js';
 import { TcpProxy } from '../harness/tcp-proxy.js';
 import { makeTmpDir } from '../harness/tmp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -45,14 +46,17 @@ async function master(
   root: string,
   role: 'SYNC_MASTER' | 'ASYNC_MASTER' = 'SYNC_MASTER',
 ): Promise<MessageStore> {
-  return openStore({
-    storePathRootDir: root,
-    brokerRole: role,
-    haListenPort: 0,
-    haListenHost: '127.0.0.1',
-    ...base,
-    ...haTimings,
-  });
+  return openStore(
+    {
+      storePathRootDir: root,
+      brokerRole: role,
+      haListenPort: 0,
+      haListenHost: '127.0.0.1',
+      ...base,
+      ...haTimings,
+    },
+    { haSender: createHaSenderFactory() },
+  );
 }
 
 function slave(root: string): SlaveReplica<MessageStore> {
@@ -175,15 +179,18 @@ describe('Master/Slave replication', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(s.client?.isMasterHeard, false, 'nothing heard: not a reachable master');
       // A live master says so at once, even with nothing to send and heartbeats a minute apart.
-      m = await openStore({
-        storePathRootDir: tmp(),
-        brokerRole: 'SYNC_MASTER',
-        haListenPort: 0,
-        haListenHost: '127.0.0.1',
-        ...base,
-        ...haTimings,
-        haSendHeartbeatInterval: 60_000,
-      });
+      m = await openStore(
+        {
+          storePathRootDir: tmp(),
+          brokerRole: 'SYNC_MASTER',
+          haListenPort: 0,
+          haListenHost: '127.0.0.1',
+          ...base,
+          ...haTimings,
+          haSendHeartbeatInterval: 60_000,
+        },
+        { haSender: createHaSenderFactory() },
+      );
       s.setMasterAddress(`127.0.0.1:${m.haStatus().haPort}`);
       await waitFor(() => s.client?.isMasterHeard, { timeoutMs: 1000, what: 'the master heard' });
     } finally {

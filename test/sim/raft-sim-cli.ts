@@ -3,7 +3,7 @@
 //   npm run sim -- --seeds N [--base B] [--nodes 3|5]    run N seeds (from B, default 1) and summarize
 //   npm run sim -- --seed S [--trace] [--nodes 3|5]      replay one seed, optionally with its trace
 //   npm run sim -- --elections N [--nodes 3|5]           leader-crash scenario: election figures
-//   npm run sim -- ... --bug ackBeforePersist|quorumOneShort|grantVoteToStaleLog
+//   npm run sim -- ... --bug ackBeforePersist|ackBeforeQuorum|quorumOneShort|grantVoteToStaleLog
 //
 // SEED=<n> in the environment is the same as --seed <n>. Exits 1 when any seed fails.
 

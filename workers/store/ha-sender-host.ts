@@ -7,7 +7,7 @@ import { SegmentedFile } from '../../engine/mapped/segmented-file.js';
 import type { HaSenderContext } from '../../engine/open-store.js';
 import type { StoreOptions } from '../../engine/options.js';
 import { PositionSlot } from '../../engine/store-positions.js';
-import { type HaLogger, HaSender } from '../../ha/master-slave/ha-sender.js';
+import { HaSender } from '../../ha/master-slave/ha-sender.js';
 import { spawnWorker } from '../host/worker-host.js';
 
 export interface HaSenderWorkerData {
@@ -46,10 +46,11 @@ export function haCommitLogView(o: StoreOptions): SegmentedFile {
   return view;
 }
 
-export function createHaSenderFactory(logger: HaLogger, threads: boolean) {
+/** The HA sender a broker injects into openStore: on its own worker unless `threads: false`. */
+export function createHaSenderFactory() {
   return async (context: HaSenderContext): Promise<{ close(): Promise<void> }> => {
-    const { options, positions, tailCache, epochStarts, clock } = context;
-    if (!threads) {
+    const { options, positions, tailCache, epochStarts, clock, logger } = context;
+    if (!options.threads) {
       const commitLog = haCommitLogView(options);
       const sender = new HaSender(haSenderOptions(options), {
         positions,

@@ -15,8 +15,15 @@
 
 import type { Entry, HardState } from '../../../ha/raft/messages.js';
 import { Role } from '../../../ha/raft/messages.js';
-import type { RaftCore } from '../../../ha/raft/raft-core.js';
 import { entryHash, type SimDisk } from './sim-disk.js';
+
+/** What the checkers read of a node: the shipped RaftHost (or a bare RaftCore) satisfies it. */
+export interface RaftView {
+  readonly role: Role;
+  readonly term: number;
+  readonly commitIndex: number;
+  termAt(index: number): number | null;
+}
 
 export class SafetyViolation extends Error {
   override name = 'SafetyViolation';
@@ -71,14 +78,14 @@ export class SafetyChecker {
   }
 
   /** A node (re)started from its disk: its durable committed prefix must match. */
-  onStart(node: number, core: RaftCore): void {
+  onStart(node: number, core: RaftView): void {
     this.#checkedCommit[node] = 0;
     this.#ledTerm[node] = 0;
     this.#checkCommitAdvance(node, core);
   }
 
   /** Cheap checks on the node that just handled an event. */
-  afterEvent(node: number, core: RaftCore): void {
+  afterEvent(node: number, core: RaftView): void {
     const commit = core.commitIndex;
     if (commit < (this.#checkedCommit[node] as number)) {
       violation('D6', `${this.#ids[node]} commit index went back to ${commit}`);
@@ -87,7 +94,7 @@ export class SafetyChecker {
     if (commit > (this.#checkedCommit[node] as number)) this.#checkCommitAdvance(node, core);
   }
 
-  #checkLeader(node: number, core: RaftCore): void {
+  #checkLeader(node: number, core: RaftView): void {
     const term = core.term;
     if (this.#ledTerm[node] === term) return;
     this.#ledTerm[node] = term;
@@ -119,7 +126,7 @@ export class SafetyChecker {
     }
   }
 
-  #checkCommitAdvance(node: number, core: RaftCore): void {
+  #checkCommitAdvance(node: number, core: RaftView): void {
     const from = (this.#checkedCommit[node] as number) + 1;
     const to = core.commitIndex;
     for (let index = from; index <= to; index++) {
@@ -204,7 +211,7 @@ export class SafetyChecker {
   }
 
   /** End of run: live nodes' durable logs agree up to the smallest commit index among them. */
-  finalCheck(live: readonly { node: number; core: RaftCore; disk: SimDisk }[]): void {
+  finalCheck(live: readonly { node: number; core: RaftView; disk: SimDisk }[]): void {
     if (live.length === 0) return;
     const minCommit = Math.min(...live.map((n) => n.core.commitIndex));
     const first = live[0] as (typeof live)[number];

@@ -1,5 +1,6 @@
-// The seeded Raft simulator: 3 or 5 real RaftCores, each behind a host that follows the contract
-// (persist, send, apply, advance), over a simulated network (delay, loss, duplication, reordering,
+// The seeded Raft simulator: 3 or 5 nodes, each the shipped RaftHost of ha/dledger/ (the same code
+// the broker runs: persist, send, apply, advance around a real RaftCore) with its storage, transport
+// and scheduler injected here, over a simulated network (delay, loss, duplication, reordering,
 // partitions) and simulated disks (a crash keeps only what was persisted, and may tear the write
 // in flight), with crashes, restarts, pauses, leadership transfers and client proposals. One seed
 // drives everything, so a failing seed replays exactly.
@@ -12,25 +13,27 @@
 // The `leader-crash` scenario instead measures how long a healthy cluster takes to replace a
 // crashed leader (the election figures in docs/raft.md).
 
-import { AssertionError } from '../../../common/assert.js';
+import { AssertionError, assert } from '../../../common/assert.js';
 import { createPrng, type Prng } from '../../../common/prng.js';
-import { type Message, MessageType, Role } from '../../../ha/raft/messages.js';
+import type { HostBugs, ProposeOutcome } from '../../../ha/dledger/host-types.js';
+import { RaftHost } from '../../../ha/dledger/raft-host.js';
+import { type Entry, type Message, MessageType, Role } from '../../../ha/raft/messages.js';
 import type { RaftBugs } from '../../../ha/raft/raft-config.js';
-import { RaftCore } from '../../../ha/raft/raft-core.js';
-import type { Ready } from '../../../ha/raft/ready.js';
 import { SafetyChecker, SafetyViolation } from './checker.js';
 import { EventQueue } from './event-queue.js';
 import { mix } from './hash.js';
 import { SimDisk } from './sim-disk.js';
+import { SimLogStore } from './sim-log-store.js';
 import { SimNetwork } from './sim-network.js';
 
 export const TICK_MS = 100;
 export const ELECTION_TICKS = 10;
 export const HEARTBEAT_TICKS = 2;
 
-/** Deliberate bugs for the checker self-test: two in the core, one in the host. */
+/** Deliberate bugs for the checker self-test: two in the core, two in the shipped host. */
 export const SimBug = {
   ACK_BEFORE_PERSIST: 'ackBeforePersist',
+  ACK_BEFORE_QUORUM: 'ackBeforeQuorum',
   QUORUM_ONE_SHORT: 'quorumOneShort',
   GRANT_VOTE_TO_STALE_LOG: 'grantVoteToStaleLog',
 } as const;
@@ -110,26 +113,21 @@ interface SimEvent {
   readonly message: Message | null;
 }
 
-interface Pending {
-  readonly proposalId: number;
-  readonly term: number;
-}
-
 class SimNode {
   readonly index: number;
   readonly id: string;
   readonly disk = new SimDisk();
-  core: RaftCore | null = null;
+  /** The shipped host of this incarnation, over `store`; null while the node is down. */
+  core: RaftHost | null = null;
+  store: SimLogStore | null = null;
+  /** The host's tick task, handed over through the injected scheduler. */
+  tickTask: (() => void) | null = null;
   incarnation = 0;
   pausedUntilMs = 0;
-  inflight: Ready | null = null;
-  isInflightSent = false;
   /** Tick interval of this incarnation: clocks drift by up to +-10%. */
   tickMs = TICK_MS;
   diskStallUntilMs = 0;
   appliedIndex = 0;
-  /** Proposals this node accepted as leader, by log index (volatile). */
-  readonly pending = new Map<number, Pending>();
   restartToken = 0;
 
   constructor(index: number) {
@@ -191,7 +189,6 @@ export class Simulation {
   #probeAcked = false;
   #isDone = false;
   #crashedLeader: { node: number; term: number; atMs: number } | null = null;
-  readonly #ackedProposals = new Set<number>();
 
   constructor(options: SimOptions) {
     this.#options = options;
@@ -338,52 +335,71 @@ export class Simulation {
 
   #startNode(node: SimNode): void {
     node.incarnation++;
-    node.core = new RaftCore({
-      id: node.id,
-      peers: this.#ids,
-      storage: node.disk.storage,
-      prng: this.#prngNodes.fork(),
-      electionTicks: ELECTION_TICKS,
-      heartbeatTicks: HEARTBEAT_TICKS,
-      maxInflightAppends: this.#params.maxInflightAppends,
-      maxEntriesPerAppend: this.#params.maxEntriesPerAppend,
-      maxUncommittedEntries: this.#params.maxUncommittedEntries,
-      preVote: this.#params.preVote,
-      checkQuorum: this.#params.checkQuorum,
-      ...(this.#params.preferredLeaderId === null
-        ? {}
-        : { preferredLeaderId: this.#params.preferredLeaderId }),
-      bugs: bugsFor(this.#options.bug),
+    const incarnation = node.incarnation;
+    const store = new SimLogStore(node.disk, {
+      onWriteStarted: (sync) => this.#startWrite(node, incarnation, sync),
+      onPersisted: (entries, before) =>
+        this.#checker.onPersist(node.index, node.disk, entries, before),
     });
-    node.inflight = null;
-    node.isInflightSent = false;
+    node.store = store;
     node.appliedIndex = 0;
-    node.pending.clear();
     node.pausedUntilMs = 0;
-    this.#checker.onStart(node.index, node.core);
+    const prng = this.#prngNodes.fork();
     node.tickMs =
       this.#scenario === 'faults' ? TICK_MS * (0.9 + this.#prngNodes.next() * 0.2) : TICK_MS;
     const phase = this.#prngNodes.next() * node.tickMs;
-    this.#schedule(this.#now + phase, EventKind.TICK, node.index, node.incarnation);
+    node.core = new RaftHost({
+      id: node.id,
+      peers: this.#ids,
+      storage: store,
+      transport: { send: (m) => this.#sendOne(m) },
+      scheduler: {
+        repeat: (intervalMs, task) => {
+          node.tickTask = task;
+          this.#schedule(this.#now + phase, EventKind.TICK, node.index, incarnation);
+          assert(intervalMs === node.tickMs, 'sim: tick interval');
+          return () => {
+            if (node.incarnation === incarnation) node.tickTask = null;
+          };
+        },
+      },
+      prng,
+      tickMs: node.tickMs,
+      apply: (entries) => this.#apply(node, entries),
+      raft: {
+        electionTicks: ELECTION_TICKS,
+        heartbeatTicks: HEARTBEAT_TICKS,
+        maxInflightAppends: this.#params.maxInflightAppends,
+        maxEntriesPerAppend: this.#params.maxEntriesPerAppend,
+        maxUncommittedEntries: this.#params.maxUncommittedEntries,
+        preVote: this.#params.preVote,
+        checkQuorum: this.#params.checkQuorum,
+        ...(this.#params.preferredLeaderId === null
+          ? {}
+          : { preferredLeaderId: this.#params.preferredLeaderId }),
+      },
+      raftBugs: raftBugsFor(this.#options.bug),
+      bugs: hostBugsFor(this.#options.bug),
+      ...(this.#trace === undefined
+        ? {}
+        : {
+            onRoleChange: (role, term, leaderId) =>
+              this.#log(`${node.id} is ${role} in term ${term}, leader ${leaderId ?? 'none'}`),
+          }),
+    });
+    this.#checker.onStart(node.index, node.core);
+    node.core.start();
   }
 
   #crash(node: SimNode, reason: string): void {
-    if (node.core === null) return;
-    let torn = '';
-    const inflight = node.inflight;
-    if (inflight !== null && inflight.entries.length > 0) {
-      if (this.#prngDisk.chance(this.#params.tornWriteRate)) {
-        const before = node.disk.storage.hardState();
-        const written = node.disk.writeTorn(inflight.entries, this.#prngDisk);
-        this.#checker.onPersist(node.index, node.disk, written, before);
-        torn = `, torn write kept ${written.length} of ${inflight.entries.length} entries`;
-      } else {
-        torn = `, lost a write of ${inflight.entries.length} entries`;
-      }
-    }
+    const host = node.core;
+    if (host === null) return;
+    const torn = (node.store as SimLogStore).crash(this.#prngDisk, this.#params.tornWriteRate);
     node.core = null;
-    node.inflight = null;
+    node.store = null;
+    node.tickTask = null;
     node.incarnation++;
+    host.close();
     this.#log(`CRASH ${node.id} (${reason}${torn})`);
   }
 
@@ -392,7 +408,7 @@ export class Simulation {
     if (node.core === null || event.token !== node.incarnation) return;
     this.#schedule(this.#now + node.tickMs, EventKind.TICK, node.index, node.incarnation);
     if (this.#now < node.pausedUntilMs) return;
-    node.core.tick();
+    node.tickTask?.();
     this.#afterInput(node);
   }
 
@@ -410,104 +426,68 @@ export class Simulation {
     }
     this.#hash = mix(mix(mix(this.#hash, m.term), m.index), m.entries.length);
     if (this.#trace !== undefined) this.#log(`recv ${describeMessage(m)}`);
-    node.core.step(m);
+    node.core.deliver(m);
     this.#afterInput(node);
   }
 
   #afterInput(node: SimNode): void {
-    this.#pump(node);
     if (node.core !== null) this.#checker.afterEvent(node.index, node.core);
   }
 
-  /** Take the next Ready if none is in flight; start its write, or complete it at once. */
-  #pump(node: SimNode): void {
-    const core = node.core;
-    if (core === null || node.inflight !== null) return;
-    const ready = core.ready();
-    if (ready === null) return;
-    if (ready.softState !== null && this.#trace !== undefined) {
-      const s = ready.softState;
-      this.#log(`${node.id} is ${s.role} in term ${s.term}, leader ${s.leaderId ?? 'none'}`);
-    }
-    if (ready.entries.length === 0 && ready.hardState === null) {
-      this.#complete(node, ready);
-      return;
-    }
-    node.inflight = ready;
-    node.isInflightSent = false;
-    if (this.#options.bug === SimBug.ACK_BEFORE_PERSIST) {
-      // The contract violation under test: messages leave before their Ready is durable.
-      this.#sendAll(ready);
-      node.isInflightSent = true;
-    }
+  /** The host started a write: it lands after the disk's latency (or a stall). */
+  #startWrite(node: SimNode, incarnation: number, sync: boolean): void {
+    if (this.#options.bug === SimBug.ACK_BEFORE_PERSIST)
+      this.#log(`${node.id} sends before persisting`);
     const [fsyncMin, fsyncMax] = this.#params.fsyncMs;
-    const latency = ready.mustSync
+    const latency = sync
       ? fsyncMin + this.#prngDisk.next() * (fsyncMax - fsyncMin)
       : this.#params.writeMs;
     const doneAt = Math.max(this.#now + latency, node.diskStallUntilMs);
-    this.#schedule(doneAt, EventKind.DISK, node.index, node.incarnation);
+    this.#schedule(doneAt, EventKind.DISK, node.index, incarnation);
   }
 
   #onDisk(event: SimEvent): void {
     const node = this.#nodes[event.node] as SimNode;
-    if (node.core === null || event.token !== node.incarnation || node.inflight === null) return;
+    if (node.core === null || event.token !== node.incarnation) return;
     if (this.#now < node.pausedUntilMs) {
       this.#schedule(node.pausedUntilMs, EventKind.DISK, node.index, node.incarnation);
       return;
     }
-    const ready = node.inflight;
-    node.inflight = null;
-    this.#complete(node, ready);
+    (node.store as SimLogStore).completeWrite();
     if (node.core !== null) this.#checker.afterEvent(node.index, node.core);
   }
 
-  /** The host contract: persist, then send, then apply, then advance. */
-  #complete(node: SimNode, ready: Ready): void {
-    const core = node.core as RaftCore;
-    if (ready.entries.length > 0 || ready.hardState !== null) {
-      const before = node.disk.storage.hardState();
-      node.disk.write(ready.entries, ready.hardState);
-      this.#checker.onPersist(node.index, node.disk, ready.entries, before);
+  #sendOne(m: Message): void {
+    const from = this.#ids.indexOf(m.from);
+    const to = this.#ids.indexOf(m.to);
+    for (const at of this.#network.arrivalTimes(from, to, this.#now)) {
+      this.#schedule(at, EventKind.DELIVER, to, 0, m);
     }
-    if (!node.isInflightSent) this.#sendAll(ready);
-    node.isInflightSent = false;
-    for (const entry of ready.committedEntries) {
+  }
+
+  /** The host's state machine: committed entries, in order. */
+  #apply(node: SimNode, entries: readonly Entry[]): void {
+    for (const entry of entries) {
       this.#checker.onApply(node.index, entry, node.appliedIndex + 1);
       node.appliedIndex = entry.index;
-      this.#acknowledge(node, entry.index, entry.term);
-    }
-    core.advance(ready);
-    this.#pump(node);
-  }
-
-  #sendAll(ready: Ready): void {
-    for (const m of ready.messages) {
-      const from = this.#ids.indexOf(m.from);
-      const to = this.#ids.indexOf(m.to);
-      for (const at of this.#network.arrivalTimes(from, to, this.#now)) {
-        this.#schedule(at, EventKind.DELIVER, to, 0, m);
-      }
     }
   }
 
-  /** A committed entry applied on the leader that accepted it: answer the client. */
-  #acknowledge(node: SimNode, index: number, term: number): void {
-    const pending = node.pending.get(index);
-    if (pending === undefined) return;
-    node.pending.delete(index);
-    if (pending.term !== term) return;
-    const core = node.core as RaftCore;
+  /** The host answered a proposal; COMMITTED is the acknowledgement the checkers hold it to. */
+  #onOutcome(node: SimNode, proposalId: number, outcome: ProposeOutcome): void {
+    if (outcome.status !== 'COMMITTED') return;
+    const host = node.core as RaftHost;
+    const { index, term } = outcome;
     this.#checker.onAck(
-      { proposalId: pending.proposalId, index, term, ackTerm: core.term },
+      { proposalId, index, term, ackTerm: host.term },
       this.#nodes.map((n) => n.disk),
     );
-    this.#ackedProposals.add(pending.proposalId);
-    if (this.#probe !== null && pending.proposalId === this.#probe.proposalId) {
+    if (this.#probe !== null && proposalId === this.#probe.proposalId) {
       this.#probeAcked = true;
       this.#stats.leaderToAckTicks = Math.round((this.#now - this.#leaderFoundAtMs) / TICK_MS);
     }
     if (this.#trace !== undefined) {
-      this.#log(`ack p${pending.proposalId} at ${index} term ${term} by ${node.id}`);
+      this.#log(`ack p${proposalId} at ${index} term ${term} by ${node.id}`);
     }
   }
 
@@ -543,14 +523,20 @@ export class Simulation {
       this.#believedLeader = this.#prngClient.int(0, this.#nodes.length - 1);
       return false;
     }
-    const core = node.core;
+    const host = node.core;
     const data = payload(proposalId, this.#prngClient);
-    const result = core.propose(data);
+    let refusal: ProposeOutcome | null = null;
+    let isSubmitting = true;
+    host.submit(data, (outcome) => {
+      if (isSubmitting && outcome.index === 0) refusal = outcome;
+      else this.#onOutcome(node, proposalId, outcome);
+    });
+    isSubmitting = false;
+    const result = refusal as ProposeOutcome | null;
     this.#stats.proposals++;
     if (this.#trace !== undefined)
-      this.#log(`propose p${proposalId} to ${node.id}: ${result.status}`);
-    if (result.status === 'OK') {
-      node.pending.set(result.index, { proposalId, term: result.term });
+      this.#log(`propose p${proposalId} to ${node.id}: ${result?.status ?? 'OK'}`);
+    if (result === null) {
       this.#afterInput(node);
       return true;
     }
@@ -589,7 +575,7 @@ export class Simulation {
     for (const node of this.#nodes) {
       const core = node.core;
       if (core === null || core.role !== Role.LEADER) continue;
-      if (best === null || core.term > (best.core as RaftCore).term) best = node;
+      if (best === null || core.term > (best.core as RaftHost).term) best = node;
     }
     return best;
   }
@@ -666,7 +652,7 @@ export class Simulation {
     const leader = this.#currentLeader();
     if (leader === null) return;
     const target = this.#ids[this.#prngFaults.int(0, this.#nodes.length - 1)] as string;
-    const result = (leader.core as RaftCore).transferLeadership(target);
+    const result = (leader.core as RaftHost).transferLeadership(target);
     this.#count('transfer');
     this.#log(`TRANSFER ${leader.id} -> ${target}: ${result.status}`);
     this.#afterInput(leader);
@@ -737,9 +723,9 @@ export class Simulation {
   #agreedLeader(): SimNode | null {
     const leader = this.#currentLeader();
     if (leader === null) return null;
-    const core = leader.core as RaftCore;
+    const core = leader.core as RaftHost;
     for (const node of this.#running()) {
-      const status = (node.core as RaftCore).inspect();
+      const status = (node.core as RaftHost).status();
       if (status.term !== core.term || status.leaderId !== leader.id) return null;
     }
     return leader;
@@ -765,9 +751,9 @@ export class Simulation {
     const ticksSinceLeader = (this.#now - this.#leaderFoundAtMs) / TICK_MS;
     if (this.#probeAcked) {
       const running = this.#running();
-      const target = Math.max(...running.map((n) => (n.core as RaftCore).commitIndex));
+      const target = Math.max(...running.map((n) => (n.core as RaftHost).commitIndex));
       const isAppliedEverywhere = running.every(
-        (n) => n.appliedIndex >= target && n.inflight === null,
+        (n) => n.appliedIndex >= target && !(n.store as SimLogStore).isWriting,
       );
       if (isAppliedEverywhere) {
         this.#stats.leaderToAppliedTicks = Math.round(ticksSinceLeader);
@@ -807,7 +793,7 @@ export class Simulation {
       }
       this.#crashedLeader = {
         node: leader.index,
-        term: (leader.core as RaftCore).term,
+        term: (leader.core as RaftHost).term,
         atMs: this.#now,
       };
       this.#crash(leader, 'leader-crash scenario');
@@ -816,8 +802,8 @@ export class Simulation {
     }
     const crashed = this.#crashedLeader;
     const leader = this.#currentLeader();
-    if (leader !== null && (leader.core as RaftCore).term > crashed.term) {
-      const core = leader.core as RaftCore;
+    if (leader !== null && (leader.core as RaftHost).term > crashed.term) {
+      const core = leader.core as RaftHost;
       if (this.#stats.crashToLeaderMs < 0) this.#stats.crashToLeaderMs = this.#now - crashed.atMs;
       if (core.termAt(core.commitIndex) === core.term) {
         this.#stats.crashToCommitMs = this.#now - crashed.atMs;
@@ -837,7 +823,7 @@ export class Simulation {
   #finalCheck(): void {
     const live = this.#running().map((n) => ({
       node: n.index,
-      core: n.core as RaftCore,
+      core: n.core as RaftHost,
       disk: n.disk,
     }));
     this.#checker.finalCheck(live);
@@ -934,9 +920,15 @@ function drawNetwork(prng: Prng, scenario: SimScenario) {
   };
 }
 
-function bugsFor(bug: SimBug | undefined): RaftBugs {
+function raftBugsFor(bug: SimBug | undefined): RaftBugs {
   if (bug === SimBug.QUORUM_ONE_SHORT) return { quorumOneShort: true };
   if (bug === SimBug.GRANT_VOTE_TO_STALE_LOG) return { grantVoteToStaleLog: true };
+  return {};
+}
+
+function hostBugsFor(bug: SimBug | undefined): HostBugs {
+  if (bug === SimBug.ACK_BEFORE_PERSIST) return { sendBeforePersist: true };
+  if (bug === SimBug.ACK_BEFORE_QUORUM) return { ackBeforeQuorum: true };
   return {};
 }
 

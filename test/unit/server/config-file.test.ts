@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { JsonStateFile, nodeFileIo, writeFileAtomic } from '../../../broker/config-file.js';
 import {
   ConsumerOffsetManager,
   parseOffsetTable,
   renderOffsetTable,
 } from '../../../broker/consumer-offset-manager.js';
 import type { FileIO } from '../../../engine/io/file-io.js';
+import { JsonStateFile, nodeFileIo, writeFileAtomic } from '../../../server/config-file.js';
 import { makeTmpDir } from '../../harness/tmp-dir.js';
 
 const dirs: Array<{ remove: () => void }> = [];

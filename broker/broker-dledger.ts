@@ -1,0 +1,355 @@
+// A broker in DLedger mode (enableDLegerCommitLog=true): its CommitLog is replicated by the Raft
+// host of ha/dledger/ over TCP on the port dLegerPeers gives. The store runs a replicated log
+// (engine/put/replicated-append.ts): the leader stamps each message and proposes it; every member,
+// the leader included, appends committed entries through the raw-append path, so a ConsumeQueue
+// only holds committed messages and the members' CommitLogs are byte-identical.
+//
+// Roles: the Raft leader becomes master (brokerId 0) once the no-op of its term is applied (every
+// entry of earlier terms is then in its CommitLog, so its offsets continue the log); a follower is
+// a slave with brokerId = its index in dLegerPeers + 1 (RocketMQ: selfId n0 -> 1). A role change
+// switches the store's live role, fenced by the Raft term, and re-registers with every NameServer
+// at once (broker-role.ts). Followers copy topics, subscription groups and consumer offsets from
+// the leader every second.
+//
+// The Raft host runs on the main thread: a main loop blocked for longer than an election timeout
+// lets a follower start an election (with pre-vote and check-quorum the group stays safe; it may
+// change leader needlessly).
+//
+// RocketMQ: store/.../dledger/DLedgerCommitLog.java, broker/.../dledger/DLedgerRoleChangeHandler.java.
+
+import { join } from 'node:path';
+import type { Clock } from '../common/clock.js';
+import type { DLedgerPeer } from '../common/dledger-peers.js';
+import { ErrorCode, MqError } from '../common/errors.js';
+import { createPrng } from '../common/prng.js';
+import type { BrokerConfig } from '../config/load.js';
+import { toStoreOptions } from '../config/to-options.js';
+import { type MessageStore, openStore } from '../engine/index.js';
+import { NodeFileIO } from '../engine/io/node-file-io.js';
+import { StoreRole } from '../engine/message-store.js';
+import type { ReplicateOutcome } from '../engine/put/replicated-append.js';
+import { FileLogStore } from '../ha/dledger/file-log-store.js';
+import { ProposeStatus, timerScheduler } from '../ha/dledger/host-types.js';
+import { RaftHost } from '../ha/dledger/raft-host.js';
+import { TcpTransport } from '../ha/dledger/tcp-transport.js';
+import { type Entry, EntryType, Role } from '../ha/raft/messages.js';
+import {
+  createRequest,
+  decodeClusterInfo,
+  type Logger,
+  RemotingClient,
+  RequestCode,
+  ResponseCode,
+} from '../protocol/index.js';
+import type { BrokerRoleState } from './broker-role.js';
+import { checkDledgerStore } from './dledger-store-check.js';
+import type { MasterAddresses } from './namesrv-registrar.js';
+import { type SyncTargets, syncFromMaster } from './replica-sync.js';
+
+const RPC_TIMEOUT_MS = 3000;
+/** Followers copy the leader's metadata this often (RocketMQ copies every 10 s). */
+const METADATA_SYNC_MS = 1000;
+/** How long apply waits before retrying an entry the append ring had no room for. */
+const APPLY_RETRY_MS = 1;
+
+export interface DledgerDeps {
+  config: BrokerConfig;
+  port: number;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Statuses after which the proposal never entered the log. */
+const refusedOutright: ReadonlySet<string> = new Set([
+  ProposeStatus.NOT_LEADER,
+  ProposeStatus.LEADER_TRANSFERRING,
+  ProposeStatus.BUSY,
+  ProposeStatus.CLOSED,
+  ProposeStatus.STORAGE_FAILED,
+]);
+
+export class BrokerDledger {
+  #d: DledgerDeps;
+  #store: MessageStore | undefined;
+  #log: FileLogStore | undefined;
+  #transport: TcpTransport | undefined;
+  #host: RaftHost | undefined;
+  #role: BrokerRoleState | undefined;
+  #roleChain: Promise<void> = Promise.resolve();
+  #self: DLedgerPeer;
+  #peers: readonly DLedgerPeer[];
+  #masterAddr: string | undefined;
+  #clients = new Map<string, RemotingClient>();
+  #timer: NodeJS.Timeout | undefined;
+  #syncing: Promise<void> = Promise.resolve();
+  #fatal: Error | undefined;
+
+  constructor(deps: DledgerDeps) {
+    this.#d = deps;
+    const peers = deps.config.dLegerPeers ?? [];
+    const self = peers.find((p) => p.id === deps.config.dLegerSelfId);
+    if (self === undefined)
+      throw new MqError(ErrorCode.CONFIG_INVALID, 'dLegerSelfId is not among the dLegerPeers');
+    this.#self = self;
+    this.#peers = peers;
+  }
+
+  /** The brokerId this member registers with as a follower (RocketMQ: n0 -> 1). */
+  get followerBrokerId(): number {
+    return this.#peers.findIndex((p) => p.id === this.#self.id) + 1;
+  }
+
+  get store(): MessageStore {
+    const store = this.#store;
+    if (store === undefined) throw new Error('the broker store is not open');
+    return store;
+  }
+
+  onStore(listener: (store: MessageStore) => void): void {
+    if (this.#store !== undefined) listener(this.#store);
+  }
+
+  /** Raft figures for runtime info and the admin tools. */
+  status(): Record<string, number | string> {
+    const host = this.#host;
+    if (host === undefined) return {};
+    return {
+      dLegerSelfId: this.#self.id,
+      dLegerRole: host.role,
+      dLegerTerm: host.term,
+      dLegerLeaderId: host.leaderId ?? '',
+      dLegerCommitIndex: host.commitIndex,
+    };
+  }
+
+  async open(): Promise<void> {
+    const { config, port } = this.#d;
+    const options = { ...toStoreOptions(config), brokerRole: 'SLAVE' as const };
+    if (config.listenPort === 0 && options.storeHost === `${config.brokerIP1}:0`)
+      options.storeHost = `${config.brokerIP1}:${port}`;
+    const raftDir =
+      config.storePathDLedgerCommitLog ?? join(config.storePathRootDir, `dledger-${this.#self.id}`);
+    const io = new NodeFileIO();
+    checkDledgerStore(io, config.storePathRootDir, options.storePathCommitLog, raftDir);
+    const store = await openStore(options, { logger: this.#plainLogger() });
+    this.#store = store;
+    store.useReplicator({ replicate: (entry, settle) => this.#replicate(entry, settle) });
+    this.#log = FileLogStore.open({
+      io,
+      dir: raftDir,
+      onTruncate: (tail) =>
+        this.#d.logger.warn('Raft log: a divergent tail was moved aside', { ...tail }),
+    });
+  }
+
+  /** Starts Raft (once the broker's role state exists) and the metadata sync. */
+  async startRaft(
+    role: BrokerRoleState,
+    targets: SyncTargets,
+    nameServers: readonly string[],
+  ): Promise<void> {
+    const { config, logger } = this.#d;
+    this.#role = role;
+    const log = this.#log;
+    if (log === undefined) throw new Error('DLedger: open() first');
+    let host: RaftHost | undefined;
+    const transport = new TcpTransport({
+      group: config.dLegerGroup ?? config.brokerName,
+      selfId: this.#self.id,
+      peerIds: this.#peers.map((p) => p.id),
+      listenHost: this.#self.host,
+      listenPort: this.#self.port,
+      onMessage: (m) => host?.deliver(m),
+      onError: (error, peerId) => logger.debug('DLedger link', { peerId, error: error.message }),
+    });
+    this.#transport = transport;
+    await transport.listen();
+    const hbMs = config.heartBeatTimeIntervalMs;
+    host = new RaftHost({
+      id: this.#self.id,
+      peers: this.#peers.map((p) => p.id),
+      storage: log,
+      transport,
+      scheduler: timerScheduler,
+      prng: createPrng(this.#d.clock.nowMs() ^ this.#self.port),
+      apply: (entries) => this.#apply(entries),
+      onRoleChange: (r, term, leaderId) => this.#onRoleChange(r, term, leaderId),
+      onFatal: (error) => this.#onFatal(error),
+      tickMs: Math.max(10, Math.floor(hbMs / 2)),
+      maxPendingProposals: config.maxPendingRequestsNum,
+      raft: {
+        heartbeatTicks: 2,
+        electionTicks: Math.max(3, 2 * config.maxHeartBeatLeak),
+        preVote: true,
+        checkQuorum: true,
+        ...(config.preferredLeaderId === undefined
+          ? {}
+          : { preferredLeaderId: config.preferredLeaderId.split(';')[0]! }),
+      },
+    });
+    this.#host = host;
+    transport.connect(this.#peers);
+    host.start();
+    this.#timer = setInterval(() => {
+      this.#syncing = this.#syncRound(targets, nameServers).catch((error: unknown) => {
+        logger.warn('Metadata sync from the DLedger leader failed', { error: String(error) });
+      });
+    }, METADATA_SYNC_MS);
+  }
+
+  #replicate(entry: Buffer, settle: (outcome: ReplicateOutcome) => void): void {
+    const host = this.#host;
+    if (host === undefined) {
+      settle({ committed: false, appended: false, reason: 'the Raft host is not running' });
+      return;
+    }
+    host.submit(entry, (outcome) => {
+      const committed = outcome.status === ProposeStatus.COMMITTED;
+      settle({
+        committed,
+        appended: !refusedOutright.has(outcome.status),
+        reason: committed
+          ? ''
+          : `DLedger ${outcome.status} (leader ${outcome.leaderId ?? 'unknown'})`,
+      });
+    });
+  }
+
+  /** Committed entries, in log order: NOOPs mark a term; messages go to the CommitLog. */
+  #apply(entries: readonly Entry[]): void | Promise<void> {
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i]!;
+      if (entry.type === EntryType.NOOP) {
+        this.#onNoopApplied(entry.term);
+        continue;
+      }
+      const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
+      const status = this.store.applyStamped(data);
+      if (status === 'OK' || status === 'ALREADY_APPLIED') continue;
+      if (status === 'BUSY') {
+        const rest = entries.slice(i);
+        return new Promise((resolve) => setTimeout(resolve, APPLY_RETRY_MS)).then(() =>
+          this.#apply(rest),
+        );
+      }
+      throw new MqError(
+        ErrorCode.CORRUPT_RECORD,
+        `DLedger entry ${entry.index} (term ${entry.term}) does not continue the CommitLog: ${status}`,
+        { index: entry.index, term: entry.term, status },
+      );
+    }
+  }
+
+  /** The leader's own no-op is applied: every earlier entry is in the CommitLog; take over. */
+  #onNoopApplied(term: number): void {
+    const host = this.#host;
+    if (host === undefined || host.role !== Role.LEADER || host.term !== term) return;
+    this.#chainRole(async () => {
+      if (host.role !== Role.LEADER || host.term !== term) return;
+      await this.store.changeRole(StoreRole.MASTER, term);
+      this.#d.logger.info('DLedger leader: this broker is the master now', { term });
+      this.#role?.changeRole('SYNC_MASTER', 0);
+    });
+  }
+
+  #onRoleChange(role: Role, term: number, leaderId: string | null): void {
+    this.#d.logger.info('DLedger role', { selfId: this.#self.id, role, term, leaderId });
+    if (role === Role.LEADER) return; // becomes master once its no-op is applied
+    this.#chainRole(async () => {
+      const store = this.store;
+      if (store.role === StoreRole.SLAVE && term <= store.fence) return;
+      await store.changeRole(StoreRole.SLAVE, Math.max(term, store.fence));
+      if (this.#role?.isMaster === true) this.#role.changeRole('SLAVE', this.followerBrokerId);
+    });
+  }
+
+  #chainRole(step: () => Promise<void>): void {
+    this.#roleChain = this.#roleChain.then(step).catch((error: unknown) => {
+      this.#d.logger.error('DLedger role change failed', { error: String(error) });
+    });
+  }
+
+  #onFatal(error: Error): void {
+    this.#fatal = error;
+    this.#d.logger.error('DLedger stopped: this member no longer takes part in the group', {
+      error: error.message,
+    });
+    this.#chainRole(async () => {
+      await this.store.changeRole(StoreRole.SLAVE, this.store.fence);
+      if (this.#role?.isMaster === true) this.#role.changeRole('SLAVE', this.followerBrokerId);
+    });
+  }
+
+  /** Classic HA does not run in DLedger mode; the Raft address stands in the registration. */
+  haServerAddr(): string {
+    return `${this.#self.host}:${this.#self.port}`;
+  }
+
+  onMasterAddresses(addresses: MasterAddresses): void {
+    this.#masterAddr = addresses.masterAddr === '' ? undefined : addresses.masterAddr;
+  }
+
+  /** Followers serve reads with slaveReadEnable, or while no leader is known. */
+  servesReads(): boolean {
+    const host = this.#host;
+    if (host === undefined || host.role === Role.LEADER) return true;
+    return this.#d.config.slaveReadEnable || host.leaderId === null;
+  }
+
+  async #syncRound(targets: SyncTargets, nameServers: readonly string[]): Promise<void> {
+    if (this.#role?.isMaster !== false) return;
+    const master = (await this.#routedMaster(nameServers)) ?? this.#masterAddr;
+    if (master === undefined) return;
+    await syncFromMaster(this.#clientFor(master), targets, RPC_TIMEOUT_MS);
+  }
+
+  /** The group's master as the first answering NameServer routes it (it changes on failover). */
+  async #routedMaster(nameServers: readonly string[]): Promise<string | undefined> {
+    for (const ns of nameServers) {
+      try {
+        const response = await this.#clientFor(ns).invoke(
+          createRequest(RequestCode.GET_BROKER_CLUSTER_INFO),
+          RPC_TIMEOUT_MS,
+        );
+        if (response.code !== ResponseCode.SUCCESS) continue;
+        const group = decodeClusterInfo(response.body).brokerAddrTable[this.#d.config.brokerName];
+        return group?.brokerAddrs['0'];
+      } catch {
+        // The next NameServer may answer.
+      }
+    }
+    return undefined;
+  }
+
+  #clientFor(address: string): RemotingClient {
+    let client = this.#clients.get(address);
+    if (client === undefined) {
+      client = new RemotingClient({ address, logger: this.#d.logger });
+      this.#clients.set(address, client);
+    }
+    return client;
+  }
+
+  #plainLogger() {
+    const logger = this.#d.logger;
+    return { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
+  }
+
+  get fatalError(): Error | undefined {
+    return this.#fatal;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    await this.#syncing;
+    for (const client of this.#clients.values()) await client.close();
+  }
+
+  async closeStore(): Promise<void> {
+    this.#host?.close();
+    await this.#transport?.close();
+    await this.#roleChain;
+    await this.#store?.close();
+    this.#log?.close();
+  }
+}

@@ -1,0 +1,377 @@
+// FileLogStore: durable Raft storage in one directory, through the engine's FileIO (so tests can
+// inject faults). Layout and formats (docs/dledger.md):
+//
+//   raft-entries.log   records appended back to back, index 1 first:
+//                        size u32 | crc32 u32 (bytes 8..size) | index i64 | term i64 | type u8 | data
+//   raft-hard-state    two 64-byte slots written alternately (a torn write leaves the other one):
+//                        magic u32 | crc32 u32 (bytes 8..64) | seq i64 | term i64 | commit i64 |
+//                        voteLength u8 | vote (UTF-8, up to 31 bytes) | zero padding
+//   truncated/         bytes of a replaced (uncommitted, divergent) suffix, moved aside before the
+//                      cut: <firstIndex>-<lastIndex>-<seq>.log, in the record format above
+//
+// save() writes the entries, then (fdatasync when `sync`) the hard state (fdatasync when `sync`),
+// then calls done: nothing reaches the network before it is durable. open() restores term, vote
+// and commit, scans the records, and cuts a torn or corrupt tail (a record that does not fit or
+// whose checksum, index or term is wrong) at the last good record. A commit index beyond the
+// recovered log means committed entries were lost: open() refuses with E_CORRUPT_RECORD.
+//
+// Invariants: entries are contiguous from index 1; terms never decrease along the log; entries at
+// or below the durable commit index are never replaced by different ones (asserted).
+//
+// DLedger counterpart: DLedgerMmapFileStore (data + index files, the checkpoint's committed index).
+
+import { assert } from '../../common/assert.js';
+import { crc32, readInt64, writeInt64 } from '../../common/bytes.js';
+import { ErrorCode, MqError } from '../../common/errors.js';
+import type { FileIO } from '../../engine/io/file-io.js';
+import {
+  EMPTY_HARD_STATE,
+  type Entry,
+  type EntryType,
+  type HardState,
+  NO_ENTRIES,
+} from '../raft/messages.js';
+import type { RaftLogStore } from './host-types.js';
+
+export const ENTRIES_FILE = 'raft-entries.log';
+export const HARD_STATE_FILE = 'raft-hard-state';
+export const TRUNCATED_DIR = 'truncated';
+export const ENTRY_HEADER_BYTES = 25;
+export const HARD_STATE_SLOT_BYTES = 64;
+const HARD_STATE_MAGIC = 0x52485331; // "RHS1"
+const MAX_VOTE_BYTES = 31;
+
+export interface TruncatedTail {
+  readonly firstIndex: number;
+  readonly lastIndex: number;
+  readonly count: number;
+  readonly path: string;
+}
+
+export interface FileLogStoreOptions {
+  readonly io: FileIO;
+  readonly dir: string;
+  /** Largest accepted record (entry data + header), bytes; a bigger size field marks corruption. */
+  readonly maxEntryBytes?: number;
+  /** A divergent suffix was moved aside (the broker logs it). */
+  readonly onTruncate?: (tail: TruncatedTail) => void;
+}
+
+export interface RecoveryReport {
+  readonly lastIndex: number;
+  readonly hardState: HardState;
+  /** Bytes cut from the end of the entries file (a torn or corrupt tail). */
+  readonly cutBytes: number;
+}
+
+export class FileLogStore implements RaftLogStore {
+  readonly #io: FileIO;
+  readonly #dir: string;
+  readonly #onTruncate: ((tail: TruncatedTail) => void) | undefined;
+  readonly #entriesFd: number;
+  readonly #stateFd: number;
+  /** #terms[i] and #offsets[i] belong to index i + 1; #offsets has one more item: the file end. */
+  readonly #terms: number[] = [];
+  readonly #offsets: number[] = [0];
+  #hardState: HardState = EMPTY_HARD_STATE;
+  #stateSeq = 0;
+  #truncations = 0;
+  #isClosed = false;
+  readonly recovery: RecoveryReport;
+
+  private constructor(options: FileLogStoreOptions) {
+    this.#io = options.io;
+    this.#dir = options.dir;
+    this.#onTruncate = options.onTruncate;
+    options.io.mkdirp(options.dir);
+    this.#entriesFd = options.io.open(`${options.dir}/${ENTRIES_FILE}`, { create: true });
+    this.#stateFd = options.io.open(`${options.dir}/${HARD_STATE_FILE}`, { create: true });
+    this.#readHardState();
+    const cutBytes = this.#scanEntries(options.maxEntryBytes ?? 64 * 1024 * 1024);
+    this.recovery = { lastIndex: this.lastIndex(), hardState: this.#hardState, cutBytes };
+  }
+
+  /**
+   * Open (creating when absent) the store in `dir` and recover it.
+   * @throws MqError CORRUPT_RECORD when the durable commit index is beyond the recovered log.
+   */
+  static open(options: FileLogStoreOptions): FileLogStore {
+    const store = new FileLogStore(options);
+    const { hardState } = store.recovery;
+    if (hardState.commit > store.lastIndex()) {
+      store.close();
+      throw new MqError(
+        ErrorCode.CORRUPT_RECORD,
+        `Raft log in ${options.dir} ends at index ${store.lastIndex()} but index ${hardState.commit} was committed: committed entries are missing`,
+        { dir: options.dir, lastIndex: store.lastIndex(), commit: hardState.commit },
+      );
+    }
+    return store;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // LogStorage (what the core reads).
+
+  hardState(): HardState {
+    return this.#hardState;
+  }
+
+  firstIndex(): number {
+    return 1;
+  }
+
+  lastIndex(): number {
+    return this.#terms.length;
+  }
+
+  term(index: number): number {
+    assert(index >= 0 && index <= this.#terms.length, 'file log: term index out of range');
+    return index === 0 ? 0 : (this.#terms[index - 1] as number);
+  }
+
+  entries(lo: number, hi: number, maxEntries: number): readonly Entry[] {
+    assert(lo >= 1 && lo <= hi && hi <= this.#terms.length + 1, 'file log: bad entries range');
+    assert(maxEntries >= 1, 'file log: maxEntries must be positive');
+    const end = Math.min(hi, lo + maxEntries);
+    if (lo === end) return NO_ENTRIES;
+    const start = this.#offsets[lo - 1] as number;
+    const bytes = new Uint8Array((this.#offsets[end - 1] as number) - start);
+    const read = this.#io.read(this.#entriesFd, bytes, 0, bytes.length, start);
+    assert(read === bytes.length, 'file log: short read of stored entries');
+    const result: Entry[] = [];
+    let position = 0;
+    for (let index = lo; index < end; index++) {
+      const decoded = decodeRecord(bytes, position, bytes.length);
+      assert(decoded !== null && decoded.entry.index === index, 'file log: stored record changed');
+      result.push(decoded.entry);
+      position += decoded.size;
+    }
+    return result;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The write side (the host's step 1).
+
+  save(
+    entries: readonly Entry[],
+    hardState: HardState | null,
+    sync: boolean,
+    done: (error: Error | null) => void,
+  ): void {
+    try {
+      assert(!this.#isClosed, 'file log: save after close');
+      this.#writeEntries(entries, sync);
+      if (hardState !== null) this.#writeHardState(hardState, sync);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    done(null);
+  }
+
+  close(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#io.close(this.#entriesFd);
+    this.#io.close(this.#stateFd);
+  }
+
+  #writeEntries(entries: readonly Entry[], sync: boolean): void {
+    const first = entries[0];
+    if (first === undefined) return;
+    assert(first.index >= 1 && first.index <= this.#terms.length + 1, 'file log: append gap');
+    const commit = this.#hardState.commit;
+    for (const entry of entries) {
+      if (entry.index > Math.min(commit, this.#terms.length)) break;
+      assert(entry.term === this.term(entry.index), 'file log: append changes a committed entry');
+    }
+    // Entries the log already holds (same index and term) are the same entries: keep them, so
+    // only a real conflict moves anything aside.
+    let kept = 0;
+    while (kept < entries.length) {
+      const entry = entries[kept] as Entry;
+      if (entry.index > this.#terms.length || entry.term !== this.term(entry.index)) break;
+      kept++;
+    }
+    const last = entries[entries.length - 1] as Entry;
+    const cutFrom = kept < entries.length ? (entries[kept] as Entry).index : last.index + 1;
+    if (cutFrom <= this.#terms.length) this.#cutSuffix(cutFrom);
+    const fresh = entries.slice(kept);
+    if (fresh.length === 0) return;
+    const encoded = fresh.map(encodeRecord);
+    const total = encoded.reduce((sum, bytes) => sum + bytes.length, 0);
+    const buffer = new Uint8Array(total);
+    let position = 0;
+    let offset = this.#offsets[this.#terms.length] as number;
+    const fileOffset = offset;
+    for (let i = 0; i < fresh.length; i++) {
+      const entry = fresh[i] as Entry;
+      const bytes = encoded[i] as Uint8Array;
+      assert(entry.index === this.#terms.length + 1, 'file log: entries not contiguous');
+      assert(entry.term >= this.term(entry.index - 1), 'file log: term goes backwards');
+      buffer.set(bytes, position);
+      position += bytes.length;
+      offset += bytes.length;
+      this.#terms.push(entry.term);
+      this.#offsets.push(offset);
+    }
+    this.#io.write(this.#entriesFd, buffer, 0, buffer.length, fileOffset);
+    if (sync) this.#io.sync(this.#entriesFd);
+  }
+
+  /** Move entries from `fromIndex` on into truncated/, then cut the file. */
+  #cutSuffix(fromIndex: number): void {
+    assert(fromIndex > this.#hardState.commit, 'file log: cut below the commit index');
+    const lastIndex = this.#terms.length;
+    const start = this.#offsets[fromIndex - 1] as number;
+    const end = this.#offsets[lastIndex] as number;
+    const bytes = new Uint8Array(end - start);
+    this.#io.read(this.#entriesFd, bytes, 0, bytes.length, start);
+    const dir = `${this.#dir}/${TRUNCATED_DIR}`;
+    this.#io.mkdirp(dir);
+    this.#truncations++;
+    const path = `${dir}/${fromIndex}-${lastIndex}-${this.#stateSeq}-${this.#truncations}.log`;
+    const fd = this.#io.open(path, { create: true });
+    try {
+      this.#io.write(fd, bytes, 0, bytes.length, 0);
+      this.#io.sync(fd);
+    } finally {
+      this.#io.close(fd);
+    }
+    this.#io.syncDir(dir);
+    this.#io.truncate(this.#entriesFd, start);
+    this.#terms.length = fromIndex - 1;
+    this.#offsets.length = fromIndex;
+    this.#onTruncate?.({
+      firstIndex: fromIndex,
+      lastIndex,
+      count: lastIndex - fromIndex + 1,
+      path,
+    });
+  }
+
+  #writeHardState(hardState: HardState, sync: boolean): void {
+    assert(hardState.term >= this.#hardState.term, 'file log: term goes backwards');
+    assert(hardState.commit >= this.#hardState.commit, 'file log: commit goes backwards');
+    assert(hardState.commit <= this.#terms.length, 'file log: commit beyond the log');
+    this.#stateSeq++;
+    const slot = encodeHardState(hardState, this.#stateSeq);
+    const position = (this.#stateSeq % 2) * HARD_STATE_SLOT_BYTES;
+    this.#io.write(this.#stateFd, slot, 0, slot.length, position);
+    if (sync) this.#io.sync(this.#stateFd);
+    this.#hardState = hardState;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Recovery.
+
+  #readHardState(): void {
+    const bytes = new Uint8Array(2 * HARD_STATE_SLOT_BYTES);
+    const read = this.#io.read(this.#stateFd, bytes, 0, bytes.length, 0);
+    for (let slot = 0; slot < 2; slot++) {
+      const start = slot * HARD_STATE_SLOT_BYTES;
+      if (read < start + HARD_STATE_SLOT_BYTES) continue;
+      const decoded = decodeHardState(bytes.subarray(start, start + HARD_STATE_SLOT_BYTES));
+      if (decoded !== null && decoded.seq > this.#stateSeq) {
+        this.#stateSeq = decoded.seq;
+        this.#hardState = decoded.hardState;
+      }
+    }
+  }
+
+  /** Rebuild the term and offset tables; cut the file after the last good record. */
+  #scanEntries(maxEntryBytes: number): number {
+    const size = this.#io.sizeOf(this.#entriesFd);
+    const chunk = new Uint8Array(Math.max(1024 * 1024, maxEntryBytes + ENTRY_HEADER_BYTES));
+    let position = 0;
+    while (position < size) {
+      const length = this.#io.read(this.#entriesFd, chunk, 0, chunk.length, position);
+      let used = 0;
+      for (;;) {
+        const decoded = decodeRecord(chunk, used, length, maxEntryBytes);
+        if (decoded === null) break;
+        const { entry } = decoded;
+        const lastTerm = this.term(this.#terms.length);
+        if (entry.index !== this.#terms.length + 1 || entry.term < lastTerm) break;
+        used += decoded.size;
+        this.#terms.push(entry.term);
+        this.#offsets.push(position + used);
+      }
+      if (used === 0) break;
+      position += used;
+    }
+    if (position === size) return 0;
+    this.#io.truncate(this.#entriesFd, position);
+    this.#io.sync(this.#entriesFd);
+    return size - position;
+  }
+}
+
+// -----------------------------------------------------------------------------------------------
+// Record and hard-state codecs.
+
+export function encodeRecord(entry: Entry): Uint8Array {
+  const bytes = new Uint8Array(ENTRY_HEADER_BYTES + entry.data.length);
+  const view = new DataView(bytes.buffer);
+  view.setUint32(0, bytes.length);
+  writeInt64(view, 8, entry.index);
+  writeInt64(view, 16, entry.term);
+  bytes[24] = entry.type;
+  bytes.set(entry.data, ENTRY_HEADER_BYTES);
+  view.setUint32(4, crc32(bytes.subarray(8)));
+  return bytes;
+}
+
+/** The record at `position`, or null when it is incomplete or corrupt (size, checksum). */
+export function decodeRecord(
+  bytes: Uint8Array,
+  position: number,
+  end: number,
+  maxEntryBytes = Number.MAX_SAFE_INTEGER,
+): { entry: Entry; size: number } | null {
+  if (end - position < ENTRY_HEADER_BYTES) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + position, end - position);
+  const size = view.getUint32(0);
+  if (size < ENTRY_HEADER_BYTES || size > end - position) return null;
+  if (size - ENTRY_HEADER_BYTES > maxEntryBytes) return null;
+  const record = bytes.subarray(position, position + size);
+  if (crc32(record.subarray(8)) !== view.getUint32(4)) return null;
+  const type = record[24] as number;
+  if (type > 1) return null;
+  const entry: Entry = {
+    index: readInt64(view, 8),
+    term: readInt64(view, 16),
+    type: type as EntryType,
+    data: record.slice(ENTRY_HEADER_BYTES),
+  };
+  return { entry, size };
+}
+
+export function encodeHardState(hardState: HardState, seq: number): Uint8Array {
+  const bytes = new Uint8Array(HARD_STATE_SLOT_BYTES);
+  const view = new DataView(bytes.buffer);
+  const vote = new TextEncoder().encode(hardState.vote ?? '');
+  assert(vote.length <= MAX_VOTE_BYTES, 'file log: vote id too long');
+  view.setUint32(0, HARD_STATE_MAGIC);
+  writeInt64(view, 8, seq);
+  writeInt64(view, 16, hardState.term);
+  writeInt64(view, 24, hardState.commit);
+  bytes[32] = hardState.vote === null ? 0 : vote.length;
+  bytes.set(vote, 33);
+  view.setUint32(4, crc32(bytes.subarray(8)));
+  return bytes;
+}
+
+export function decodeHardState(slot: Uint8Array): { seq: number; hardState: HardState } | null {
+  const view = new DataView(slot.buffer, slot.byteOffset, slot.length);
+  if (view.getUint32(0) !== HARD_STATE_MAGIC) return null;
+  if (crc32(slot.subarray(8)) !== view.getUint32(4)) return null;
+  const voteLength = slot[32] as number;
+  if (voteLength > MAX_VOTE_BYTES) return null;
+  const vote =
+    voteLength === 0 ? null : new TextDecoder().decode(slot.subarray(33, 33 + voteLength));
+  return {
+    seq: readInt64(view, 8),
+    hardState: { term: readInt64(view, 16), vote, commit: readInt64(view, 24) },
+  };
+}

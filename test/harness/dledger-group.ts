@@ -1,0 +1,153 @@
+// A DLedger group in real processes: one NameServer and three brokers on 127.0.0.1, each started
+// as `mqbroker -c <file>` from a file with the seed article's DLedger keys (enableDLegerCommitLog,
+// dLegerGroup, dLegerPeers, dLegerSelfId). DLedger ports must be fixed in dLegerPeers, so free
+// ports are picked first (bind to port 0, close). Each node keeps its store directory across
+// restarts. The leader is read from the NameServer route (brokerId 0).
+
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Admin } from '../../client/admin.js';
+import { startBroker, startNamesrv, stopAll, tmpDir } from './petrel-processes.js';
+import type { Child } from './spawn-process.js';
+import { waitFor } from './wait-for.js';
+
+export const DLEDGER_IDS = ['n0', 'n1', 'n2'] as const;
+
+export interface DledgerNode {
+  address: string;
+  child: Child;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The seed article's DLedger broker file, on 127.0.0.1. */
+export function dledgerProperties(selfId: string, peers: string, extra: string[] = []): string {
+  return [
+    'brokerClusterName=RaftCluster',
+    'brokerName=broker-a',
+    '# 启用Dledger功能',
+    'enableDLegerCommitLog=true',
+    'dLegerGroup=broker-a',
+    `dLegerPeers=${peers}`,
+    `dLegerSelfId=${selfId}`,
+    ...extra,
+    '',
+  ].join('\n');
+}
+
+export class DledgerGroup {
+  readonly namesrvAddr: string;
+  readonly admin: Admin;
+  readonly nodes: Array<DledgerNode | undefined> = [undefined, undefined, undefined];
+  readonly dirs: string[];
+  readonly #files: string[];
+
+  private constructor(namesrvAddr: string, peers: string, extra: string[]) {
+    this.namesrvAddr = namesrvAddr;
+    this.admin = new Admin({ namesrvAddr, requestTimeoutMs: 2000 });
+    const conf = tmpDir('petrel-dledger-conf-');
+    this.dirs = DLEDGER_IDS.map((id) => tmpDir(`petrel-dledger-${id}-`));
+    this.#files = DLEDGER_IDS.map((id) => {
+      const file = join(conf, `broker-a-${id}.properties`);
+      writeFileSync(file, dledgerProperties(id, peers, extra));
+      return file;
+    });
+  }
+
+  /** NameServer and three members; resolves once a leader is in the route. */
+  static async start(extra: string[] = []): Promise<DledgerGroup> {
+    try {
+      const namesrv = await startNamesrv();
+      const ports = [await freePort(), await freePort(), await freePort()];
+      const peers = DLEDGER_IDS.map((id, i) => `${id}-127.0.0.1:${ports[i]}`).join(';');
+      const group = new DledgerGroup(namesrv.address, peers, extra);
+      await group.admin.start();
+      await Promise.all(DLEDGER_IDS.map((_, i) => group.startNode(i)));
+      await group.waitLeader(20_000);
+      return group;
+    } catch (error) {
+      await stopAll();
+      throw error;
+    }
+  }
+
+  /** Starts (or restarts, on its store) member `i`. */
+  async startNode(i: number): Promise<DledgerNode> {
+    const started = await startBroker([this.namesrvAddr], {
+      configFile: this.#files[i]!,
+      dir: this.dirs[i]!,
+      extra: ['--heartBeatTimeIntervalMs=200', '--maxHeartBeatLeak=3'],
+    });
+    const node = { address: started.address, child: started.child };
+    this.nodes[i] = node;
+    return node;
+  }
+
+  node(i: number): DledgerNode {
+    const node = this.nodes[i];
+    if (node === undefined) throw new Error(`member ${DLEDGER_IDS[i]} is not running`);
+    return node;
+  }
+
+  /** The broker-a addresses by brokerId, as the NameServer routes them. */
+  async route(): Promise<Record<string, string>> {
+    const info = await this.admin.clusterInfo();
+    return info.brokerAddrTable['broker-a']?.brokerAddrs ?? {};
+  }
+
+  /** Index of the running member the NameServer routes as master, if any. */
+  async leaderIndex(): Promise<number | undefined> {
+    const master = (await this.route())['0'];
+    const i = this.nodes.findIndex((n) => n !== undefined && n.address === master);
+    return i === -1 ? undefined : i;
+  }
+
+  /** Waits until a running member other than `not` is routed as master. */
+  async waitLeader(timeoutMs: number, not?: number): Promise<number> {
+    return waitFor(
+      async () => {
+        const i = await this.leaderIndex();
+        return i !== undefined && i !== not ? i : undefined;
+      },
+      { timeoutMs, intervalMs: 20, what: 'a DLedger leader in the route' },
+    );
+  }
+
+  runtime(i: number): Promise<Record<string, string>> {
+    return this.admin.brokerStatus(this.node(i).address);
+  }
+
+  /** Waits until every running member's CommitLog ends at the same offset; returns it. */
+  async waitSameEnd(timeoutMs: number): Promise<number> {
+    const found = await waitFor(
+      async () => {
+        const ends = new Set<string>();
+        for (let i = 0; i < 3; i++)
+          if (this.nodes[i] !== undefined) ends.add((await this.runtime(i))['commitLogMaxOffset']!);
+        return ends.size === 1 ? { end: Number([...ends][0]) } : undefined;
+      },
+      { timeoutMs, intervalMs: 50, what: 'every member at the same CommitLog end' },
+    );
+    return found.end;
+  }
+
+  async kill(i: number, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
+    const node = this.node(i);
+    node.child.kill(signal);
+    await node.child.exited;
+    this.nodes[i] = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.admin.shutdown();
+    await stopAll();
+  }
+}

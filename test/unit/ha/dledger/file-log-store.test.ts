@@ -1,0 +1,208 @@
+// FileLogStore over real files: what save() wrote is what open() recovers (entries, term, vote,
+// commit), a torn or corrupt tail is cut at the last good record, a replaced divergent suffix is
+// moved aside, a torn hard-state slot falls back to the other slot, and a log that lost committed
+// entries is refused with E_CORRUPT_RECORD. Faults are injected through FileIO.
+
+import assert from 'node:assert/strict';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ErrorCode, MqError } from '../../../../common/errors.js';
+import type { FileIO } from '../../../../engine/io/file-io.js';
+import { NodeFileIO } from '../../../../engine/io/node-file-io.js';
+import {
+  ENTRIES_FILE,
+  encodeRecord,
+  FileLogStore,
+  HARD_STATE_FILE,
+  TRUNCATED_DIR,
+} from '../../../../ha/dledger/file-log-store.js';
+import { type Entry, EntryType, type HardState } from '../../../../ha/raft/messages.js';
+import { makeTmpDir } from '../../../harness/tmp-dir.js';
+
+const io = new NodeFileIO();
+const tmp = makeTmpDir('petrel-raftlog-');
+after(() => tmp.remove());
+let dirCount = 0;
+
+function freshDir(): string {
+  return join(tmp.path, `log-${dirCount++}`);
+}
+
+function entry(index: number, term: number, text = `e${index}t${term}`): Entry {
+  return { index, term, type: EntryType.NORMAL, data: new TextEncoder().encode(text) };
+}
+
+function save(store: FileLogStore, entries: Entry[], hardState: HardState | null): void {
+  let result: Error | null | undefined;
+  store.save(entries, hardState, true, (error) => {
+    result = error;
+  });
+  assert.equal(result, null, 'save completes synchronously over blocking FileIO');
+}
+
+function texts(entries: readonly Entry[]): string[] {
+  return entries.map((e) => new TextDecoder().decode(e.data));
+}
+
+describe('FileLogStore', () => {
+  it('recovers entries, term, vote and commit after reopening', () => {
+    const dir = freshDir();
+    const store = FileLogStore.open({ io, dir });
+    assert.deepEqual(store.hardState(), { term: 0, vote: null, commit: 0 });
+    save(store, [entry(1, 1), entry(2, 1), entry(3, 2)], { term: 2, vote: 'n1', commit: 2 });
+    save(store, [{ index: 4, term: 2, type: EntryType.NOOP, data: new Uint8Array(0) }], null);
+    save(store, [], { term: 3, vote: null, commit: 3 });
+    store.close();
+
+    const reopened = FileLogStore.open({ io, dir });
+    assert.deepEqual(reopened.hardState(), { term: 3, vote: null, commit: 3 });
+    assert.equal(reopened.lastIndex(), 4);
+    assert.equal(reopened.term(3), 2);
+    assert.equal(reopened.recovery.cutBytes, 0);
+    const all = reopened.entries(1, 5, 100);
+    assert.deepEqual(texts(all.slice(0, 3)), ['e1t1', 'e2t1', 'e3t2']);
+    assert.equal(all[3]?.type, EntryType.NOOP);
+    assert.deepEqual(
+      reopened.entries(2, 5, 2).map((e) => e.index),
+      [2, 3],
+    );
+    reopened.close();
+  });
+
+  it('cuts a torn tail at the last whole record and keeps appending after it', () => {
+    const dir = freshDir();
+    const store = FileLogStore.open({ io, dir });
+    save(store, [entry(1, 1), entry(2, 1), entry(3, 1)], { term: 1, vote: 'n0', commit: 1 });
+    store.close();
+    const path = join(dir, ENTRIES_FILE);
+    const goodSize = statSync(path).size;
+    // A crash in the middle of the next append: half of record 4 reached the disk.
+    const torn = encodeRecord(entry(4, 1, 'a longer record that was torn in half'));
+    appendFileSync(path, torn.subarray(0, Math.floor(torn.length / 2)));
+
+    const reopened = FileLogStore.open({ io, dir });
+    assert.equal(reopened.lastIndex(), 3);
+    assert.equal(reopened.recovery.cutBytes, Math.floor(torn.length / 2));
+    assert.equal(statSync(path).size, goodSize, 'the torn bytes are cut from the file');
+    save(reopened, [entry(4, 2)], { term: 2, vote: null, commit: 1 });
+    reopened.close();
+    const again = FileLogStore.open({ io, dir });
+    assert.deepEqual(texts(again.entries(1, 5, 10)), ['e1t1', 'e2t1', 'e3t1', 'e4t2']);
+    again.close();
+  });
+
+  it('cuts at a record whose checksum does not match (a bit flip in the tail)', () => {
+    const dir = freshDir();
+    const store = FileLogStore.open({ io, dir });
+    save(store, [entry(1, 1), entry(2, 1), entry(3, 1)], { term: 1, vote: null, commit: 0 });
+    store.close();
+    const path = join(dir, ENTRIES_FILE);
+    const bytes = readFileSync(path);
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
+    writeFileSync(path, bytes);
+    const reopened = FileLogStore.open({ io, dir });
+    assert.equal(reopened.lastIndex(), 2);
+    assert.ok(reopened.recovery.cutBytes > 0);
+    reopened.close();
+  });
+
+  it('refuses a log that lost committed entries with E_CORRUPT_RECORD', () => {
+    const dir = freshDir();
+    const store = FileLogStore.open({ io, dir });
+    save(store, [entry(1, 1), entry(2, 1)], { term: 1, vote: null, commit: 2 });
+    store.close();
+    const path = join(dir, ENTRIES_FILE);
+    const bytes = readFileSync(path);
+    writeFileSync(path, bytes.subarray(0, bytes.length - 3));
+    assert.throws(
+      () => FileLogStore.open({ io, dir }),
+      (error: unknown) =>
+        error instanceof MqError &&
+        error.code === ErrorCode.CORRUPT_RECORD &&
+        /index 2 was committed/.test(error.message),
+    );
+  });
+
+  it('moves a replaced divergent suffix aside before cutting it', () => {
+    const dir = freshDir();
+    const reported: { firstIndex: number; count: number; path: string }[] = [];
+    const store = FileLogStore.open({ io, dir, onTruncate: (tail) => reported.push(tail) });
+    save(store, [entry(1, 1), entry(2, 1), entry(3, 1), entry(4, 1)], {
+      term: 1,
+      vote: null,
+      commit: 1,
+    });
+    // A new leader of term 2 overwrites 3..4 (uncommitted here) with its own entry 3.
+    save(store, [entry(2, 1), entry(3, 2)], { term: 2, vote: null, commit: 2 });
+    assert.equal(store.lastIndex(), 3);
+    assert.equal(reported.length, 1);
+    assert.equal(reported[0]?.firstIndex, 3);
+    assert.equal(reported[0]?.count, 2);
+    const moved = readdirSync(join(dir, TRUNCATED_DIR));
+    assert.equal(moved.length, 1);
+    assert.equal(
+      readFileSync(join(dir, TRUNCATED_DIR, moved[0] as string)).length,
+      encodeRecord(entry(3, 1)).length + encodeRecord(entry(4, 1)).length,
+    );
+    store.close();
+    const reopened = FileLogStore.open({ io, dir });
+    assert.deepEqual(texts(reopened.entries(1, 4, 10)), ['e1t1', 'e2t1', 'e3t2']);
+    reopened.close();
+  });
+
+  it('falls back to the other hard-state slot when the newest one is torn', () => {
+    const dir = freshDir();
+    const store = FileLogStore.open({ io, dir });
+    save(store, [entry(1, 1)], { term: 1, vote: 'n2', commit: 0 });
+    save(store, [], { term: 5, vote: 'n1', commit: 1 });
+    store.close();
+    // Seq 2 went to slot 0: tear it.
+    const path = join(dir, HARD_STATE_FILE);
+    const bytes = readFileSync(path);
+    bytes.fill(0, 20, 40);
+    writeFileSync(path, bytes);
+    const reopened = FileLogStore.open({ io, dir });
+    assert.deepEqual(reopened.hardState(), { term: 1, vote: 'n2', commit: 0 });
+    reopened.close();
+  });
+
+  it('fsyncs entries before the hard state, and both before done()', () => {
+    const dir = freshDir();
+    const calls: string[] = [];
+    const tracing = Object.create(io) as FileIO;
+    tracing.write = (fd, source, offset, length, position) => {
+      calls.push(`write ${length}`);
+      io.write(fd, source, offset, length, position);
+    };
+    tracing.sync = (fd) => {
+      calls.push('sync');
+      io.sync(fd);
+    };
+    const store = FileLogStore.open({ io: tracing, dir });
+    calls.length = 0;
+    store.save([entry(1, 1)], { term: 1, vote: 'n0', commit: 0 }, true, () => calls.push('done'));
+    const recordBytes = encodeRecord(entry(1, 1)).length;
+    assert.deepEqual(calls, [`write ${recordBytes}`, 'sync', 'write 64', 'sync', 'done']);
+    calls.length = 0;
+    // Only the commit index changed: no fsync is needed (a lower commit is recovered safely).
+    store.save([], { term: 1, vote: 'n0', commit: 1 }, false, () => calls.push('done'));
+    assert.deepEqual(calls, ['write 64', 'done']);
+    store.close();
+  });
+
+  it('reports a failed write through done() instead of throwing', () => {
+    const dir = freshDir();
+    const failing = Object.create(io) as FileIO;
+    const store = FileLogStore.open({ io: failing, dir });
+    failing.sync = () => {
+      throw new MqError(ErrorCode.IO_ERROR, 'injected fdatasync failure');
+    };
+    let result: Error | null = null;
+    store.save([entry(1, 1)], null, true, (error) => {
+      result = error;
+    });
+    assert.ok(result !== null && (result as MqError).code === ErrorCode.IO_ERROR);
+    store.close();
+  });
+});
