@@ -48,7 +48,12 @@ import {
 
 export interface TransactionStore extends ScheduleStore {
   lookMessageByOffset(commitLogOffset: number): Promise<DecodedMessage | undefined>;
+  getMaxPhyOffset(): number;
+  waitMaxPhyOffsetChange(seen: number, timeoutMs: number): Promise<void>;
 }
+
+/** How long END_TRANSACTION waits for a half message acknowledged but not yet readable here. */
+const HALF_VISIBLE_WAIT_MS = 1000;
 
 export interface TransactionServiceOptions {
   store(): TransactionStore;
@@ -134,7 +139,7 @@ export class TransactionService {
     if (type !== SysFlag.TRANSACTION_COMMIT && type !== SysFlag.TRANSACTION_ROLLBACK) {
       return { code: ResponseCode.SUCCESS, remark: 'the transaction stays unresolved' };
     }
-    const half = await this.#o.store().lookMessageByOffset(header.commitLogOffset);
+    const half = await this.#findHalf(header.commitLogOffset);
     const mismatch = prepareMismatch(half, header);
     if (mismatch !== undefined || half === undefined) {
       return { code: ResponseCode.SYSTEM_ERROR, remark: mismatch ?? 'no half message' };
@@ -149,6 +154,22 @@ export class TransactionService {
     }
     await this.#resolve(half, type === SysFlag.TRANSACTION_COMMIT ? 'commit' : 'rollback');
     return { code: ResponseCode.SUCCESS, remark: null };
+  }
+
+  /**
+   * The half message at `commitLogOffset`. A replica may acknowledge a message (DLedger: once a
+   * majority holds it) a moment before it can read it back: such an offset is waited for.
+   */
+  async #findHalf(commitLogOffset: number): Promise<DecodedMessage | undefined> {
+    const store = this.#o.store();
+    const deadlineMs = this.#o.clock.monotonicMs() + HALF_VISIBLE_WAIT_MS;
+    for (;;) {
+      const half = await store.lookMessageByOffset(commitLogOffset);
+      const end = store.getMaxPhyOffset();
+      const leftMs = deadlineMs - this.#o.clock.monotonicMs();
+      if (half !== undefined || commitLogOffset < end || leftMs <= 0) return half;
+      await store.waitMaxPhyOffsetChange(end, leftMs);
+    }
   }
 
   async #commit(half: DecodedMessage): Promise<EndOutcome | undefined> {
