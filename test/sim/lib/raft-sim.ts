@@ -22,6 +22,7 @@ import type { RaftBugs } from '../../../ha/raft/raft-config.js';
 import { SafetyChecker, SafetyViolation } from './checker.js';
 import { EventQueue } from './event-queue.js';
 import { mix } from './hash.js';
+import { SimAppliedStore, StoreChecker } from './sim-applied-store.js';
 import { SimDisk } from './sim-disk.js';
 import { SimLogStore } from './sim-log-store.js';
 import { SimNetwork } from './sim-network.js';
@@ -53,6 +54,12 @@ export interface SimOptions {
   readonly maxEvents?: number;
   /** D5 (durable on a quorum at the moment of the ack) is on unless set to false. */
   readonly checkDurabilityAtAck?: boolean;
+  /**
+   * Store simulation: committed entries are applied to each node's SimAppliedStore (durable up to
+   * its last flush, given back to the restarted host as appliedIndex) and the store checkers
+   * S1-S2 run beside D1-D6. Shorter fault phases, so 500 seeds stay cheap.
+   */
+  readonly store?: boolean;
 }
 
 export interface SimStats {
@@ -117,6 +124,8 @@ class SimNode {
   readonly index: number;
   readonly id: string;
   readonly disk = new SimDisk();
+  /** The store simulation's state machine; like the disk, it outlives crashes (its flushed part). */
+  readonly appliedStore = new SimAppliedStore();
   /** The shipped host of this incarnation, over `store`; null while the node is down. */
   core: RaftHost | null = null;
   store: SimLogStore | null = null;
@@ -154,6 +163,8 @@ interface Params {
   writeMs: number;
   preferredLeaderId: string | null;
   tornWriteRate: number;
+  /** Store simulation: chance that an applied batch is followed by a store flush. */
+  storeFlushRate: number;
 }
 
 export function runSimulation(options: SimOptions): SimResult {
@@ -168,6 +179,7 @@ export class Simulation {
   readonly #nodes: SimNode[];
   readonly #network: SimNetwork;
   readonly #checker: SafetyChecker;
+  readonly #storeChecker: StoreChecker | null;
   readonly #queue = new EventQueue<SimEvent>();
   readonly #prngFaults: Prng;
   readonly #prngDisk: Prng;
@@ -208,6 +220,7 @@ export class Simulation {
     this.#prngClient = prng.fork();
     this.#prngNodes = prng.fork();
     this.#checker = new SafetyChecker(this.#ids, options.checkDurabilityAtAck ?? true);
+    this.#storeChecker = options.store === true ? new StoreChecker(this.#ids) : null;
     this.#stats = {
       seed: options.seed,
       nodeCount: this.#params.nodeCount,
@@ -342,7 +355,7 @@ export class Simulation {
         this.#checker.onPersist(node.index, node.disk, entries, before),
     });
     node.store = store;
-    node.appliedIndex = 0;
+    node.appliedIndex = this.#storeChecker === null ? 0 : node.appliedStore.durableIndex;
     node.pausedUntilMs = 0;
     const prng = this.#prngNodes.fork();
     node.tickMs =
@@ -374,6 +387,7 @@ export class Simulation {
         maxUncommittedEntries: this.#params.maxUncommittedEntries,
         preVote: this.#params.preVote,
         checkQuorum: this.#params.checkQuorum,
+        appliedIndex: node.appliedIndex,
         ...(this.#params.preferredLeaderId === null
           ? {}
           : { preferredLeaderId: this.#params.preferredLeaderId }),
@@ -399,6 +413,7 @@ export class Simulation {
     node.store = null;
     node.tickTask = null;
     node.incarnation++;
+    if (this.#storeChecker !== null) node.appliedStore.crash();
     host.close();
     this.#log(`CRASH ${node.id} (${reason}${torn})`);
   }
@@ -432,6 +447,7 @@ export class Simulation {
 
   #afterInput(node: SimNode): void {
     if (node.core !== null) this.#checker.afterEvent(node.index, node.core);
+    this.#storeChecker?.afterEvent(node.index, node.appliedStore);
   }
 
   /** The host started a write: it lands after the disk's latency (or a stall). */
@@ -454,7 +470,7 @@ export class Simulation {
       return;
     }
     (node.store as SimLogStore).completeWrite();
-    if (node.core !== null) this.#checker.afterEvent(node.index, node.core);
+    this.#afterInput(node);
   }
 
   #sendOne(m: Message): void {
@@ -470,14 +486,21 @@ export class Simulation {
     for (const entry of entries) {
       this.#checker.onApply(node.index, entry, node.appliedIndex + 1);
       node.appliedIndex = entry.index;
+      if (this.#storeChecker === null) continue;
+      node.appliedStore.apply(entry);
+      this.#storeChecker.onApply(node.index, node.appliedStore, entry);
+    }
+    if (this.#storeChecker !== null && this.#prngDisk.chance(this.#params.storeFlushRate)) {
+      node.appliedStore.flush();
     }
   }
 
   /** The host answered a proposal; COMMITTED is the acknowledgement the checkers hold it to. */
-  #onOutcome(node: SimNode, proposalId: number, outcome: ProposeOutcome): void {
+  #onOutcome(node: SimNode, proposalId: number, data: Uint8Array, outcome: ProposeOutcome): void {
     if (outcome.status !== 'COMMITTED') return;
     const host = node.core as RaftHost;
     const { index, term } = outcome;
+    this.#storeChecker?.onAck(proposalId, index, data);
     this.#checker.onAck(
       { proposalId, index, term, ackTerm: host.term },
       this.#nodes.map((n) => n.disk),
@@ -529,7 +552,7 @@ export class Simulation {
     let isSubmitting = true;
     host.submit(data, (outcome) => {
       if (isSubmitting && outcome.index === 0) refusal = outcome;
-      else this.#onOutcome(node, proposalId, outcome);
+      else this.#onOutcome(node, proposalId, data, outcome);
     });
     isSubmitting = false;
     const result = refusal as ProposeOutcome | null;
@@ -827,6 +850,8 @@ export class Simulation {
       disk: n.disk,
     }));
     this.#checker.finalCheck(live);
+    const stores = this.#running().map((n) => ({ node: n.index, store: n.appliedStore }));
+    this.#storeChecker?.finalCheck(stores);
   }
 
   #expDelay(prng: Prng, meanMs: number): number {
@@ -867,9 +892,10 @@ function drawParams(prng: Prng, options: SimOptions, scenario: SimScenario): Par
       fsyncMs: [0.5, 1 + prng.next() * 4],
       preferredLeaderId: null,
       tornWriteRate: 0,
+      storeFlushRate: 1,
     };
   }
-  return {
+  const params: Params = {
     ...defaults,
     ...drawFlowControl(prng),
     maxUncommittedEntries: prng.chance(0.2) ? prng.int(5, 50) : 10_000,
@@ -884,7 +910,13 @@ function drawParams(prng: Prng, options: SimOptions, scenario: SimScenario): Par
     fsyncMs: [0.2, fsyncMax],
     preferredLeaderId: preferred,
     tornWriteRate: 0.5,
+    storeFlushRate: 1,
   };
+  if (options.store === true) {
+    params.faultPhaseMs = isLong ? prng.int(30_000, 60_000) : prng.int(5_000, 15_000);
+    params.storeFlushRate = 0.05 + prng.next() * 0.5;
+  }
+  return params;
 }
 
 /** Small windows or small batches (not both: that only measures a slow configuration). */

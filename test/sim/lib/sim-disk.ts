@@ -15,7 +15,7 @@ export function entryHash(entry: Entry): number {
 }
 
 export class SimDisk {
-  readonly storage = new MemoryStorage();
+  storage = new MemoryStorage();
   /** #chain[i] is the hash of the log prefix up to index i (#chain[0] for the empty log). */
   readonly #chain: number[] = [0];
   writeCount = 0;
@@ -54,6 +54,21 @@ export class SimDisk {
     const written = entries.slice(firstNew, firstNew + prng.int(0, newCount - 1));
     this.#writeEntries(written);
     return written;
+  }
+
+  /**
+   * A crash lost hard-state writes that were never fsynced (FileLogStore writes a commit-only
+   * change without a sync): the durable commit index falls back to `commit`. Entries, term and
+   * vote stay (they are always written with a sync).
+   */
+  loseCommitAbove(commit: number): void {
+    const hardState = this.storage.hardState();
+    if (hardState.commit <= commit) return;
+    const last = this.storage.lastIndex();
+    const entries = last === 0 ? [] : this.storage.entries(1, last + 1, last);
+    this.storage = new MemoryStorage();
+    this.storage.append(entries);
+    this.storage.setHardState({ ...hardState, commit });
   }
 
   #writeEntries(entries: readonly Entry[]): void {

@@ -13,6 +13,7 @@ import type { SimDisk } from './sim-disk.js';
 interface PendingWrite {
   readonly entries: readonly Entry[];
   readonly hardState: HardState | null;
+  readonly sync: boolean;
   readonly done: (error: Error | null) => void;
 }
 
@@ -27,10 +28,13 @@ export class SimLogStore implements RaftLogStore {
   readonly #disk: SimDisk;
   readonly #hooks: SimLogStoreHooks;
   #pending: PendingWrite | null = null;
+  /** The commit index of the last hard state written with a sync: what survives any crash. */
+  #syncedCommit: number;
 
   constructor(disk: SimDisk, hooks: SimLogStoreHooks) {
     this.#disk = disk;
     this.#hooks = hooks;
+    this.#syncedCommit = disk.storage.hardState().commit;
   }
 
   get isWriting(): boolean {
@@ -64,7 +68,7 @@ export class SimLogStore implements RaftLogStore {
     done: (error: Error | null) => void,
   ): void {
     assert(this.#pending === null, 'sim log store: a second write before the first completed');
-    this.#pending = { entries, hardState, done };
+    this.#pending = { entries, hardState, sync, done };
     this.#hooks.onWriteStarted(sync);
   }
 
@@ -75,14 +79,26 @@ export class SimLogStore implements RaftLogStore {
     this.#pending = null;
     const before = this.#disk.storage.hardState();
     this.#disk.write(pending.entries, pending.hardState);
+    if (pending.sync && pending.hardState !== null) this.#syncedCommit = pending.hardState.commit;
     this.#hooks.onPersisted(pending.entries, before);
     pending.done(null);
   }
 
-  /** A crash: a random prefix of the parked write's new entries may survive. Returns a note. */
+  /**
+   * A crash: a random prefix of the parked write's new entries may survive, and commit indexes
+   * written without a sync may be lost. Returns a note for the trace.
+   */
   crash(prng: Prng, tornWriteRate: number): string {
     const pending = this.#pending;
     this.#pending = null;
+    const commit = this.#disk.storage.hardState().commit;
+    const lost = commit > this.#syncedCommit && prng.chance(0.5);
+    if (lost) this.#disk.loseCommitAbove(this.#syncedCommit);
+    const note = lost ? `, commit fell back from ${commit} to ${this.#syncedCommit}` : '';
+    return note + this.#tear(pending, prng, tornWriteRate);
+  }
+
+  #tear(pending: PendingWrite | null, prng: Prng, tornWriteRate: number): string {
     if (pending === null || pending.entries.length === 0) return '';
     if (!prng.chance(tornWriteRate)) return `, lost a write of ${pending.entries.length} entries`;
     const before = this.#disk.storage.hardState();
