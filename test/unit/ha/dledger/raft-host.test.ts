@@ -163,6 +163,36 @@ describe('RaftHost', () => {
     assert.equal((outcome as ProposeOutcome | null)?.status, 'COMMITTED');
   });
 
+  it('restarts with a state machine ahead of the stored commit without applying twice', () => {
+    const store = new MemoryLogStore();
+    const entries = [1, 2, 3].map((index) => ({
+      index,
+      term: 1,
+      type: EntryType.NORMAL,
+      data: text(`e${index}`),
+    }));
+    store.append(entries);
+    // The commit index 3 was written without a sync and lost; the store had applied through 3.
+    store.setHardState({ term: 1, vote: 'n0', commit: 1 });
+    const applied: number[] = [];
+    const host = new RaftHost({
+      id: 'n0',
+      peers: ['n0'],
+      storage: store,
+      transport: { send: () => undefined },
+      scheduler: { repeat: () => () => undefined },
+      prng: createPrng(1),
+      apply: (batch) => {
+        for (const e of batch) applied.push(e.index);
+      },
+      raft: { appliedIndex: 3 },
+    });
+    host.start();
+    host.campaign();
+    assert.equal(host.role, Role.LEADER);
+    assert.deepEqual(applied, [4], 'only the new leader NOOP is applied; 2 and 3 are skipped');
+  });
+
   it('stops with STORAGE_FAILED when a write fails, and answers CLOSED after close()', async () => {
     const fatal: Error[] = [];
     const group = new Group({ onFatal: (error) => fatal.push(error) });
