@@ -4,7 +4,7 @@
 //   npm run sim -- --seed S [--trace] [--nodes 3|5]      replay one seed, optionally with its trace
 //   npm run sim -- --elections N [--nodes 3|5]           leader-crash scenario: election figures
 //   npm run sim -- --store ...                         store simulation (applied stores, S1-S2)
-//   npm run sim -- ... --bug ackBeforePersist|ackBeforeQuorum|quorumOneShort|grantVoteToStaleLog
+//   npm run sim -- ... --bug ackBeforePersist|ackBeforeQuorum|quorumOneShort|grantVoteToStaleLog|skipLogSync (with --store)
 //
 // SEED=<n> in the environment is the same as --seed <n>. Exits 1 when any seed fails.
 

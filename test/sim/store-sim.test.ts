@@ -1,10 +1,12 @@
-// The store simulation (default suite): 500 seeds of the shipped RaftHost with a simulated store
-// per node (test/sim/lib/sim-applied-store.ts: committed entries appended to a byte log that is
-// durable up to its last flush, the restarted host given that index as appliedIndex) over the
-// simulated disk and network, with the store checkers (S1 committed prefixes byte-identical, S2 no
-// acknowledged entry lost) beside the Raft checkers (D1 at most one leader per term, D2-D6), after
-// every event. A failing seed prints its replay command. Then the broken host (answers COMMITTED
-// before a majority holds the entry) must make it fail.
+// The store simulation (default suite): 500 seeds of the shipped RaftHost over the shipped
+// FileLogStore on a simulated file system (SimFileIO: unsynced writes lost or byte-torn in a crash,
+// recovery through FileLogStore.open) and the simulated network, with a simulated store per node
+// (test/sim/lib/sim-applied-store.ts: committed entries appended to a byte log that is durable up to
+// its last flush, the restarted host given that index as appliedIndex). Checked after every event:
+// S1 committed prefixes byte-identical, S2 no acknowledged entry lost, F1 the file store's recovery
+// keeps everything that was durable, beside the Raft checkers (D1 at most one leader per term,
+// D2-D6). A failing seed prints its replay command. Then the broken host (answers COMMITTED before
+// a majority holds the entry) must make it fail.
 //
 // The engine's in-thread store is not what runs here: its pipeline commits on setImmediate and
 // flushes on setInterval (real time), which the simulator's synchronous virtual time cannot drive.
@@ -57,10 +59,21 @@ describe('store simulation with a broken host', () => {
     for (const f of found) t.diagnostic(`seed ${f.seed}: ${f.violation}`);
     t.diagnostic(`replay: ${replayCommand(found[0]?.seed ?? 1, { bug, store: true })}`);
     assert.ok(found.length >= 3, `only ${found.length} of 10 seeds failed`);
-    for (const f of found) assert.match(f.violation, /^(S[12]|D[1-6]):/);
+    for (const f of found) assert.match(f.violation, /^(S[12]|D[1-6]|F1):/);
     assert.ok(
       found.some((f) => /^S2: .* (lacks|lost)/.test(f.violation)),
       'the store checker itself reports a lost acknowledged entry',
     );
+  });
+
+  it('catches a file store that does not fsync its entries (F1)', (t) => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const result = runSimulation({ seed, bug: SimBug.SKIP_LOG_SYNC, store: true });
+      if (result.ok) continue;
+      t.diagnostic(`seed ${seed}: ${result.violation}`);
+      assert.match(result.violation ?? '', /^(F1|D[1-6]|S[12]):/);
+      return;
+    }
+    assert.fail('a file store without fsync went unnoticed for 10 seeds');
   });
 });

@@ -24,6 +24,7 @@ import { EventQueue } from './event-queue.js';
 import { mix } from './hash.js';
 import { SimAppliedStore, StoreChecker } from './sim-applied-store.js';
 import { SimDisk } from './sim-disk.js';
+import { SimFileIO } from './sim-file-io.js';
 import { SimLogStore } from './sim-log-store.js';
 import { SimNetwork } from './sim-network.js';
 
@@ -31,8 +32,12 @@ export const TICK_MS = 100;
 export const ELECTION_TICKS = 10;
 export const HEARTBEAT_TICKS = 2;
 
-/** Deliberate bugs for the checker self-test: two in the core, two in the shipped host. */
+/**
+ * Deliberate bugs for the checker self-test: two in the core, two in the shipped host, one in the
+ * shipped file store (store simulation only).
+ */
 export const SimBug = {
+  SKIP_LOG_SYNC: 'skipLogSync',
   ACK_BEFORE_PERSIST: 'ackBeforePersist',
   ACK_BEFORE_QUORUM: 'ackBeforeQuorum',
   QUORUM_ONE_SHORT: 'quorumOneShort',
@@ -55,9 +60,10 @@ export interface SimOptions {
   /** D5 (durable on a quorum at the moment of the ack) is on unless set to false. */
   readonly checkDurabilityAtAck?: boolean;
   /**
-   * Store simulation: committed entries are applied to each node's SimAppliedStore (durable up to
-   * its last flush, given back to the restarted host as appliedIndex) and the store checkers
-   * S1-S2 run beside D1-D6. Shorter fault phases, so 500 seeds stay cheap.
+   * Store simulation: the Raft log is the shipped FileLogStore over a SimFileIO, committed entries
+   * are applied to each node's SimAppliedStore (durable up to its last flush, given back to the
+   * restarted host as appliedIndex), and the checkers S1-S2 and F1 run beside D1-D6. Shorter fault
+   * phases, so 500 seeds stay cheap.
    */
   readonly store?: boolean;
 }
@@ -126,6 +132,8 @@ class SimNode {
   readonly disk = new SimDisk();
   /** The store simulation's state machine; like the disk, it outlives crashes (its flushed part). */
   readonly appliedStore = new SimAppliedStore();
+  /** Store simulation: the simulated file system under the node's FileLogStore. */
+  readonly fileIO = new SimFileIO();
   /** The shipped host of this incarnation, over `store`; null while the node is down. */
   core: RaftHost | null = null;
   store: SimLogStore | null = null;
@@ -349,11 +357,16 @@ export class Simulation {
   #startNode(node: SimNode): void {
     node.incarnation++;
     const incarnation = node.incarnation;
-    const store = new SimLogStore(node.disk, {
-      onWriteStarted: (sync) => this.#startWrite(node, incarnation, sync),
-      onPersisted: (entries, before) =>
-        this.#checker.onPersist(node.index, node.disk, entries, before),
-    });
+    const store = new SimLogStore(
+      node.disk,
+      {
+        onWriteStarted: (sync) => this.#startWrite(node, incarnation, sync),
+        onPersisted: (entries, before) =>
+          this.#checker.onPersist(node.index, node.disk, entries, before),
+      },
+      this.#storeChecker === null ? null : node.fileIO,
+      this.#options.bug === SimBug.SKIP_LOG_SYNC,
+    );
     node.store = store;
     node.appliedIndex = this.#storeChecker === null ? 0 : node.appliedStore.durableIndex;
     node.pausedUntilMs = 0;

@@ -7,7 +7,8 @@
 //
 // This stands in for the engine's in-thread store: the engine's in-thread pipeline commits on
 // setImmediate and flushes on setInterval (real time), so it cannot run inside the simulator's
-// synchronous virtual time. What is checked here is the applied log, byte for byte.
+// synchronous virtual time. What is checked here is the applied log, byte for byte. The Raft log
+// itself is the shipped FileLogStore over a SimFileIO in this simulation (sim-log-store.ts).
 //
 // StoreChecker (run after every event, and at the end):
 //   S1 committed prefixes identical   every store's bytes up to its applied index equal the

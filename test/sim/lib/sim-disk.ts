@@ -71,6 +71,14 @@ export class SimDisk {
     this.storage.setHardState({ ...hardState, commit });
   }
 
+  /** Replace everything with what a recovery found (file-backed store simulation). */
+  resetTo(entries: readonly Entry[], hardState: HardState): void {
+    this.storage = new MemoryStorage();
+    this.#chain.length = 1;
+    this.#writeEntries(entries);
+    this.storage.setHardState(hardState);
+  }
+
   #writeEntries(entries: readonly Entry[]): void {
     const first = entries[0];
     if (first === undefined) return;
