@@ -12,7 +12,7 @@
 // onError with the MqError's stable code; nothing throws out of a socket callback.
 
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { DLedgerPeer } from '../../common/dledger-peers.js';
+import { type DLedgerPeer, parseDLedgerPeers } from '../../common/dledger-peers.js';
 import { ErrorCode, MqError } from '../../common/errors.js';
 import type { Message } from '../raft/messages.js';
 import type { RaftTransport } from './host-types.js';
@@ -255,6 +255,27 @@ export class TcpTransport implements RaftTransport {
     }
     return nodeId;
   }
+}
+
+/**
+ * The transport of node `dLegerSelfId` in a group configured as DLedger does: it listens on its own
+ * address from `dLegerPeers`. Call `listen()`, then `connect(peers)`.
+ * @throws MqError PEERS_INVALID for a malformed peer list or an unknown self id.
+ */
+export function transportForPeers(
+  config: { dLegerGroup: string; dLegerPeers: string; dLegerSelfId: string },
+  options: Omit<TcpTransportOptions, 'group' | 'selfId' | 'peerIds' | 'listenHost' | 'listenPort'>,
+): { transport: TcpTransport; peers: readonly DLedgerPeer[]; self: DLedgerPeer } {
+  const { peers, self } = parseDLedgerPeers(config.dLegerPeers, config.dLegerSelfId);
+  const transport = new TcpTransport({
+    ...options,
+    group: config.dLegerGroup,
+    selfId: self.id,
+    peerIds: peers.map((p) => p.id),
+    listenHost: self.host.replace(/^\[|\]$/g, ''),
+    listenPort: self.port,
+  });
+  return { transport, peers, self };
 }
 
 function protocolError(text: string): MqError {
