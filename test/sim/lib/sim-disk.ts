@@ -43,12 +43,7 @@ export class SimDisk {
    * hard state, written after the entries, is lost. Returns the entries that reached the disk.
    */
   writeTorn(entries: readonly Entry[], prng: Prng): readonly Entry[] {
-    let firstNew = 0;
-    while (firstNew < entries.length) {
-      const entry = entries[firstNew] as Entry;
-      if (entry.index > this.lastIndex || this.storage.term(entry.index) !== entry.term) break;
-      firstNew++;
-    }
+    const firstNew = this.heldPrefix(entries);
     const newCount = entries.length - firstNew;
     if (newCount === 0) return [];
     const written = entries.slice(firstNew, firstNew + prng.int(0, newCount - 1));
@@ -69,6 +64,17 @@ export class SimDisk {
     this.storage = new MemoryStorage();
     this.storage.append(entries);
     this.storage.setHardState({ ...hardState, commit });
+  }
+
+  /** How many leading `entries` the disk already holds (same index and term). */
+  heldPrefix(entries: readonly Entry[]): number {
+    let held = 0;
+    while (held < entries.length) {
+      const entry = entries[held] as Entry;
+      if (entry.index > this.lastIndex || this.storage.term(entry.index) !== entry.term) break;
+      held++;
+    }
+    return held;
   }
 
   /** Replace everything with what a recovery found (file-backed store simulation). */

@@ -184,12 +184,7 @@ export class SimLogStore implements RaftLogStore {
     const last = recovered.lastIndex();
     const entries = last === 0 ? [] : recovered.entries(1, last + 1, last);
     recovered.close();
-    let firstNew = 0;
-    while (firstNew < entries.length) {
-      const entry = entries[firstNew] as Entry;
-      if (entry.index > shadow.lastIndex() || shadow.term(entry.index) !== entry.term) break;
-      firstNew++;
-    }
+    const firstNew = this.#disk.heldPrefix(entries);
     this.#disk.resetTo(entries, after);
     const written = entries.slice(firstNew);
     this.#hooks.onPersisted(written, { ...before, commit: Math.min(before.commit, after.commit) });
