@@ -268,8 +268,12 @@ export class FileLogStore implements RaftLogStore {
     this.#io.read(this.#entriesFd, bytes, 0, bytes.length, start);
     const dir = `${this.#dir}/${TRUNCATED_DIR}`;
     this.#io.mkdirp(dir);
-    this.#truncations++;
-    const path = `${dir}/${fromIndex}-${lastIndex}-${this.#stateSeq}-${this.#truncations}.log`;
+    // Never reuse a name: a crash may bring back an earlier hard-state seq.
+    let path = '';
+    do {
+      this.#truncations++;
+      path = `${dir}/${fromIndex}-${lastIndex}-${this.#stateSeq}-${this.#truncations}.log`;
+    } while (this.#io.exists(path));
     const fd = this.#io.open(path, { create: true });
     try {
       this.#io.write(fd, bytes, 0, bytes.length, 0);
