@@ -13,11 +13,12 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { testSeeds } from '../harness/seed.js';
+import { isLongRun, testSeeds } from '../harness/seed.js';
 import { formatFailure, formatSummary, replayCommand, runCampaign } from './lib/campaign.js';
 import { runSimulation, SimBug } from './lib/raft-sim.js';
 
-const SEED_COUNT = 500;
+/** 500 seeds by default; --long (PETREL_LONG=1) runs 5,000. */
+const SEED_COUNT = isLongRun() ? 5000 : 500;
 const CHUNK = 250;
 const seeds = testSeeds(SEED_COUNT, 500_001);
 
