@@ -36,6 +36,8 @@ import {
   type RequestHandler,
   ResponseCode,
 } from '../protocol/index.js';
+import { remotingServerLimits } from '../server/connection-limits.js';
+import { outboundSecurity, serverSecurity } from '../server/security-setup.js';
 import { registerAdminProcessors } from './admin-processor.js';
 import type { BrokerContext, BrokerStats } from './broker-context.js';
 import { BrokerReplication } from './broker-replication.js';
@@ -239,6 +241,8 @@ interface Running {
   /** The delayed-message pass in progress, awaited before the store closes. */
   scheduleTick: Promise<unknown>;
   deps: BrokerDeps;
+  /** Stops the ACL reload timer. */
+  stopSecurity?: () => void;
 }
 
 /** Starts a broker from a loaded config; resolves once it listens and has registered once. */
@@ -264,22 +268,27 @@ export async function startBroker(
   refuseDledger(config);
   const logger = deps.logger ?? noopLogger;
   const clock = deps.clock ?? systemClock;
+  const security = serverSecurity(config, logger);
   const server = new RemotingServer({
-    maxConnections: config.maxConnections,
-    idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000,
+    ...remotingServerLimits(config),
+    ...security.serverOptions,
     logger,
   });
   const gate = new RequestGate(server, BROKER_REQUEST_CODES);
-  const bound = await listenOrExplain(server, 'broker', config.bindAddress, config.listenPort);
-  const replication = new BrokerReplication({ config, port: bound.port, clock, logger });
+  let bound: { host: string; port: number };
+  let replication: BrokerReplication;
   try {
+    bound = await listenOrExplain(server, 'broker', config.bindAddress, config.listenPort);
+    replication = new BrokerReplication({ config, port: bound.port, clock, logger });
     await replication.open();
   } catch (error) {
+    security.close();
     await server.close();
     throw error;
   }
   const brokerAddr = `${config.brokerIP1}:${config.advertisedListenPort ?? bound.port}`;
   const running = assemble(config, deps, { server, gate, replication, brokerAddr, clock, logger });
+  running.stopSecurity = security.close;
   registerProcessors(gate, running.ctx);
   gate.open();
   watchConnections(running);
@@ -342,6 +351,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     addresses: (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`),
     timeoutMs: config.registerBrokerTimeoutMills,
     logger,
+    outbound: outboundSecurity(config),
     identity: () => ({
       clusterName: config.brokerClusterName,
       brokerName: config.brokerName,
@@ -472,6 +482,7 @@ async function shutdown(r: Running): Promise<void> {
   const { ctx } = r;
   r.gate.close();
   for (const timer of r.timers) clearInterval(timer);
+  r.stopSecurity?.();
   await r.registrar.unregister();
   ctx.holds.wakeAll();
   await r.server.close();

@@ -11,6 +11,7 @@ const roots = [
   'protocol',
   'config',
   'namesrv',
+  'server',
   'broker',
   'client',
   'console',
