@@ -167,6 +167,12 @@ function validateSegments(d: BrokerDraft): void {
   if (maxMessageSize + SEGMENT_TAIL_BYTES > commitLogBytes) {
     d.problem('maxMessageSize', `must leave room in a segment of ${commitLogBytes} bytes`);
   }
+  if (d.get('maxFrameSizeBytes') <= maxMessageSize) {
+    d.problem(
+      'maxFrameSizeBytes',
+      `must exceed maxMessageSize (${maxMessageSize}) to carry a full message`,
+    );
+  }
   const record = maxMessageSize + RING_RECORD_OVERHEAD_BYTES;
   for (const [key, records] of [
     ['appendRingBytes', 2],

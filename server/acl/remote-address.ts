@@ -54,7 +54,7 @@ function segmentPattern(pattern: string): AddressMatcher | string {
   }
   return (ip) => {
     const values = ipv4Segments(plainIp(ip));
-    return values !== null && values.every((v, i) => segments[i]?.(v) === true);
+    return values?.every((v, i) => segments[i]?.(v) === true) === true;
   };
 }
 
