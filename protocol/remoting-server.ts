@@ -33,7 +33,7 @@ import {
 } from './remoting-connection.js';
 import { requestCodeName } from './request-code.js';
 import { ResponseCode } from './response-code.js';
-import { acceptSecure, serverSecureContext, type TlsServerOptions } from './tls-options.js';
+import { acceptSecure, TlsAcceptor, type TlsServerOptions } from './tls-options.js';
 
 export interface RemotingServerOptions {
   /** Largest frame accepted, length field included. Default Limits.maxFrameSizeBytes (16 MiB). */
@@ -115,10 +115,7 @@ export class RemotingServer {
     },
     closes: {},
   };
-  readonly #tls: {
-    options: TlsServerOptions;
-    context: ReturnType<typeof serverSecureContext>;
-  } | null;
+  readonly #tls: TlsAcceptor | null;
   readonly #beforeRequest: RemotingServerOptions['beforeRequest'];
   /** Accepted sockets still in their TLS handshake (closed by close()). */
   readonly #handshaking = new Set<Socket>();
@@ -141,10 +138,7 @@ export class RemotingServer {
     this.#maxConnections = options.maxConnections ?? 10_000;
     this.#maxConnectionsPerAddress = options.maxConnectionsPerAddress ?? 1000;
     this.#logger = options.logger ?? noopLogger;
-    this.#tls =
-      options.tls === undefined
-        ? null
-        : { options: options.tls, context: serverSecureContext(options.tls) };
+    this.#tls = options.tls === undefined ? null : new TlsAcceptor(options.tls);
     this.#beforeRequest = options.beforeRequest;
     assert(this.#maxConnections >= 1, 'maxConnections is at least 1');
     assert(this.#maxConnectionsPerAddress >= 1, 'maxConnectionsPerAddress is at least 1');
@@ -250,7 +244,7 @@ export class RemotingServer {
     this.#handshaking.add(socket);
     const timeoutMs =
       this.#limits.frameReadTimeoutMs > 0 ? this.#limits.frameReadTimeoutMs : 30_000;
-    acceptSecure(socket, this.#tls.options, this.#tls.context, timeoutMs, (outcome) => {
+    acceptSecure(socket, this.#tls, timeoutMs, (outcome) => {
       this.#handshaking.delete(socket);
       if (outcome.kind !== 'refused' && !this.#isClosing) {
         this.#adopt(outcome.socket, ip);

@@ -13,9 +13,10 @@ import { connect as connectPlain } from 'node:net';
 import {
   type ConnectionOptions,
   connect as connectTls,
-  createSecureContext,
-  type SecureContext,
-  TLSSocket,
+  createServer as createTlsServer,
+  type TLSSocket,
+  type TlsOptions,
+  type Server as TlsServer,
 } from 'node:tls';
 
 /** The first byte of a TLS record carrying a handshake (ClientHello). */
@@ -51,46 +52,71 @@ export type HandshakeOutcome =
   | { kind: 'tls'; socket: TLSSocket }
   | { kind: 'refused'; reason: string };
 
-/** A server-side context built once per server. */
-export function serverSecureContext(options: TlsServerOptions): SecureContext {
-  const context: Parameters<typeof createSecureContext>[0] = {
-    cert: options.cert,
-    key: options.key,
-  };
-  if (options.passphrase !== undefined) context.passphrase = options.passphrase;
-  if (options.ca !== undefined) context.ca = options.ca;
-  return createSecureContext(context);
-}
+/**
+ * Wraps accepted sockets in TLS through a tls.Server that never listens: it is handed each
+ * socket whose first byte is a handshake, and reports the outcome with the client-certificate
+ * verdict (authorized, authorizationError) Node computes for real TLS servers.
+ */
+export class TlsAcceptor {
+  readonly #options: TlsServerOptions;
+  readonly #server: TlsServer;
+  /** Callbacks of sockets in their handshake, by "address:port". */
+  readonly #waiting = new Map<string, (outcome: HandshakeOutcome) => void>();
 
-function wrapServerSocket(
-  socket: Socket,
-  options: TlsServerOptions,
-  context: SecureContext,
-  done: (outcome: HandshakeOutcome) => void,
-): void {
-  const askCert = options.clientAuth !== 'none';
-  const secure = new TLSSocket(socket, {
-    isServer: true,
-    secureContext: context,
-    requestCert: askCert,
-    rejectUnauthorized: options.clientAuth === 'require',
-  });
-  const fail = (reason: string) => {
-    secure.destroy();
-    done({ kind: 'refused', reason });
-  };
-  secure.once('error', (error) => fail(`TLS handshake failed: ${error.message}`));
-  secure.once('secure', () => {
-    secure.removeAllListeners('error');
-    if (askCert && !secure.authorized) {
+  constructor(options: TlsServerOptions) {
+    this.#options = options;
+    const askCert = options.clientAuth !== 'none';
+    const serverOptions: TlsOptions = {
+      cert: options.cert,
+      key: options.key,
+      requestCert: askCert,
+      rejectUnauthorized: options.clientAuth === 'require',
+    };
+    if (options.passphrase !== undefined) serverOptions.passphrase = options.passphrase;
+    if (options.ca !== undefined) serverOptions.ca = options.ca;
+    this.#server = createTlsServer(serverOptions);
+    this.#server.on('secureConnection', (secure: TLSSocket) => this.#onSecure(secure));
+    this.#server.on('tlsClientError', (error: Error, secure: TLSSocket) => {
+      this.#settle(secure, { kind: 'refused', reason: `TLS handshake failed: ${error.message}` });
+      secure.destroy();
+    });
+  }
+
+  get mode(): 'permissive' | 'enforcing' {
+    return this.#options.mode;
+  }
+
+  #onSecure(secure: TLSSocket): void {
+    if (this.#options.clientAuth === 'optional' && !secure.authorized) {
       const presented = Object.keys(secure.getPeerCertificate()).length > 0;
-      if (presented || options.clientAuth === 'require') {
-        fail(`client certificate refused: ${String(secure.authorizationError)}`);
+      if (presented) {
+        this.#settle(secure, {
+          kind: 'refused',
+          reason: `client certificate refused: ${String(secure.authorizationError)}`,
+        });
+        secure.destroy();
         return;
       }
     }
-    done({ kind: 'tls', socket: secure });
-  });
+    this.#settle(secure, { kind: 'tls', socket: secure });
+  }
+
+  #settle(socket: Socket, outcome: HandshakeOutcome): void {
+    const key = keyOf(socket);
+    const done = this.#waiting.get(key);
+    this.#waiting.delete(key);
+    done?.(outcome);
+  }
+
+  /** Starts the handshake of a socket whose next byte is a TLS record. */
+  wrap(socket: Socket, done: (outcome: HandshakeOutcome) => void): void {
+    this.#waiting.set(keyOf(socket), done);
+    this.#server.emit('connection', socket);
+  }
+}
+
+function keyOf(socket: Socket): string {
+  return `${socket.remoteAddress}:${socket.remotePort}`;
 }
 
 /**
@@ -100,8 +126,7 @@ function wrapServerSocket(
  */
 export function acceptSecure(
   socket: Socket,
-  options: TlsServerOptions,
-  context: SecureContext,
+  acceptor: TlsAcceptor,
   timeoutMs: number,
   done: (outcome: HandshakeOutcome) => void,
 ): void {
@@ -118,8 +143,10 @@ export function acceptSecure(
     timeoutMs,
   );
   timer.unref();
-  socket.once('error', (error) => finish({ kind: 'refused', reason: error.message }));
-  socket.once('close', () => finish({ kind: 'refused', reason: 'closed before the handshake' }));
+  const onError = (error: Error) => finish({ kind: 'refused', reason: error.message });
+  const onClose = () => finish({ kind: 'refused', reason: 'closed before the handshake' });
+  socket.once('error', onError);
+  socket.once('close', onClose);
   socket.once('readable', () => {
     const first = socket.read(1) as Buffer | null;
     if (first === null) {
@@ -127,13 +154,13 @@ export function acceptSecure(
       return;
     }
     socket.unshift(first);
-    socket.removeAllListeners('error');
-    socket.removeAllListeners('close');
     if (first[0] === TLS_HANDSHAKE_RECORD) {
-      wrapServerSocket(socket, options, context, finish);
-    } else if (options.mode === 'enforcing') {
+      acceptor.wrap(socket, finish);
+    } else if (acceptor.mode === 'enforcing') {
       finish({ kind: 'refused', reason: 'plain TCP refused: tls.server.mode=enforcing' });
     } else {
+      socket.off('error', onError);
+      socket.off('close', onClose);
       finish({ kind: 'plain', socket });
     }
   });
