@@ -19,6 +19,7 @@ import {
   renderTopicRoute,
   renderTopicStatus,
 } from './mqadmin-render.js';
+import { toolsCredentials } from './tools-credentials.js';
 
 export interface CommandOutput {
   text: string;
@@ -56,7 +57,11 @@ async function updateTopic(parsed: ParsedCommand, admin: Admin): Promise<Command
 }
 
 async function sendMessage(parsed: ParsedCommand): Promise<CommandOutput> {
-  const producer = new Producer({ namesrvAddr: parsed.namesrvAddr, groupName: 'TOOLS_PRODUCER' });
+  const producer = new Producer({
+    namesrvAddr: parsed.namesrvAddr,
+    groupName: 'TOOLS_PRODUCER',
+    ...toolsCredentials(process.env),
+  });
   await producer.start();
   try {
     const keys = parsed.values['keys'];
@@ -92,6 +97,7 @@ async function consumeMessage(parsed: ParsedCommand): Promise<CommandOutput> {
   const consumer = new PullConsumer({
     namesrvAddr: parsed.namesrvAddr,
     groupName: parsed.values['groupName'] ?? 'TOOLS_CONSUMER',
+    ...toolsCredentials(process.env),
   });
   await consumer.start();
   try {

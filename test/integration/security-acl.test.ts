@@ -5,13 +5,16 @@
 // file in conf/acl/ (the broker's own admin credentials, used to register with the NameServer).
 // Checked: allowed send and consume (Petrel client and ali-ons); a topic and a group the account
 // lacks; a wrong secret; a captured request replayed with a modified body (refused, and the
-// queue's max offset does not move); a reload of the edited file; admin-only codes.
+// queue's max offset does not move); a reload of the edited file; admin-only codes; mqadmin
+// signing with conf/tools.yml.
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { Admin, type MessageExt, Producer, PushConsumer } from '../../client/index.js';
 import { type AclCredentials, signRequest } from '../../protocol/acl-signature.js';
 import { createRequest, RemotingClient, RequestCode, ResponseCode } from '../../protocol/index.js';
@@ -25,6 +28,8 @@ import {
 import { type Child, spawnNode } from '../harness/spawn-process.js';
 import { waitFor } from '../harness/wait-for.js';
 
+const run = promisify(execFile);
+const MQADMIN = join(process.cwd(), 'bin', 'mqadmin');
 const aliOns = fileURLToPath(new URL('../fixtures/ali-ons/ali-ons-client.js', import.meta.url));
 const PRODUCER: AclCredentials = { accessKey: 'producer1', secretKey: 'producer-secret' };
 const CONSUMER: AclCredentials = { accessKey: 'consumer1', secretKey: 'consumer-secret' };
@@ -257,6 +262,31 @@ describe('plain ACL on a real NameServer and broker', { timeout: 120_000 }, () =
       timeoutMs: 10_000,
       what: 'the broker reloads the ACL and refuses OtherTopic again',
     });
+  });
+
+  it('mqadmin signs with $ROCKETMQ_HOME/conf/tools.yml, as RocketMQ tools do', async () => {
+    const mqadmin = async (toolsHome: string) => {
+      try {
+        await run(
+          process.execPath,
+          [MQADMIN, 'updateTopic', '-t', 'ToolsTopic', '-c', 'DefaultCluster'],
+          {
+            timeout: 20_000,
+            env: { ...process.env, NAMESRV_ADDR: ns.address, ROCKETMQ_HOME: toolsHome },
+          },
+        );
+        return 0;
+      } catch (error) {
+        return (error as { code?: number }).code ?? -1;
+      }
+    };
+    const withoutTools = tmpDir('petrel-no-tools-');
+    assert.notEqual(await mqadmin(withoutTools), 0, 'unsigned mqadmin is refused');
+    writeFileSync(
+      join(home, 'conf', 'tools.yml'),
+      'accessKey: adminuser\nsecretKey: admin-secret\n',
+    );
+    assert.equal(await mqadmin(home), 0, 'mqadmin with the admin account in tools.yml');
   });
 
   it('serves ali-ons with accessKey and secretKey, and refuses it with a wrong secret', async () => {
