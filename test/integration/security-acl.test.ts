@@ -6,7 +6,7 @@
 // Checked: allowed send and consume (Petrel client and ali-ons); a topic and a group the account
 // lacks; a wrong secret; a captured request replayed with a modified body (refused, and the
 // queue's max offset does not move); a reload of the edited file; admin-only codes; mqadmin
-// signing with conf/tools.yml.
+// signing with conf/tools.yml; a slave that syncs from its master and registers, signing both.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -61,6 +61,15 @@ function aclYaml(producerTopics: string[]): string {
 }
 
 let home: string;
+
+function aclArgs(): string[] {
+  return ['--aclEnable=true', `--rocketmqHome=${home}`, '--aclReloadIntervalMs=100'];
+}
+
+/** A broker's ACL keys, with its own (admin) credentials for NameServers and its master. */
+function brokerAclArgs(): string[] {
+  return [...aclArgs(), '--aclAccessKey=brokerinner', '--aclSecretKey=broker-secret'];
+}
 let ns: PetrelProcess;
 let broker: PetrelProcess;
 let admin: Admin;
@@ -86,11 +95,8 @@ before(async () => {
     join(home, 'conf', 'acl', 'brokers.yml'),
     'accounts:\n  - accessKey: brokerinner\n    secretKey: broker-secret\n    admin: true\n',
   );
-  const acl = ['--aclEnable=true', `--rocketmqHome=${home}`, '--aclReloadIntervalMs=100'];
-  ns = await startNamesrv(acl);
-  broker = await startBroker([ns.address], {
-    extra: [...acl, '--aclAccessKey=brokerinner', '--aclSecretKey=broker-secret'],
-  });
+  ns = await startNamesrv(aclArgs());
+  broker = await startBroker([ns.address], { extra: brokerAclArgs() });
   admin = new Admin({ namesrvAddr: ns.address, ...ADMIN });
   await admin.start();
   closers.push(() => admin.shutdown());
@@ -262,6 +268,26 @@ describe('plain ACL on a real NameServer and broker', { timeout: 120_000 }, () =
       timeoutMs: 10_000,
       what: 'the broker reloads the ACL and refuses OtherTopic again',
     });
+  });
+
+  it('a slave signs its sync requests to its ACL master and its registration', async () => {
+    await startBroker([ns.address], {
+      name: 'broker-a',
+      extra: [
+        ...brokerAclArgs(),
+        '--brokerId=1',
+        '--brokerRole=SLAVE',
+        '--haListenPort=0',
+        '--slaveSynchronizeInterval=300',
+      ],
+    });
+    // The slave registers AclTopic only after copying the topic table from the master.
+    await waitFor(
+      async () =>
+        Object.keys((await admin.topicRoute('AclTopic')).brokerDatas[0]?.brokerAddrs ?? {})
+          .length === 2,
+      { timeoutMs: 20_000, what: 'the slave learns AclTopic from the master and registers it' },
+    );
   });
 
   it('mqadmin signs with $ROCKETMQ_HOME/conf/tools.yml, as RocketMQ tools do', async () => {
