@@ -141,3 +141,10 @@ export const securitySchema = {
 
 export type SecurityConfig = InferConfig<typeof securitySchema>;
 export type BrokerCredentialsConfig = InferConfig<typeof brokerCredentialsSchema>;
+
+/** Keys whose values are secrets: printed configs show that they are set, never their value. */
+export const secretKeys: ReadonlySet<string> = new Set([
+  'aclSecretKey',
+  'tls.server.keyPassword',
+  'tls.client.keyPassword',
+]);

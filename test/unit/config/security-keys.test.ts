@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { ErrorCode } from '../../../common/errors.js';
 import { formatProblem } from '../../../config/config-error.js';
 import { loadBrokerConfig, loadNamesrvConfig } from '../../../config/load.js';
-import { toStoreOptions } from '../../../config/to-options.js';
+import { printEffectiveConfig, toStoreOptions } from '../../../config/to-options.js';
 import { catchConfigError, testHost as host } from './config-fixtures.js';
 
 describe('security keys', () => {
@@ -71,6 +71,17 @@ describe('security keys', () => {
       'tls.server.keyPath',
       'tls.server.trustCertPath',
     ]);
+  });
+
+  it('never prints a secret with the effective config', () => {
+    const loaded = loadBrokerConfig({
+      text: 'brokerName=a\naclAccessKey=broker1\naclSecretKey=s3cr3t-value',
+      host,
+    });
+    const printed = printEffectiveConfig(loaded);
+    assert.match(printed, /^aclAccessKey=broker1 /m);
+    assert.match(printed, /^#aclSecretKey= {2}# set, not printed: a secret \(<text>:3\)$/m);
+    assert.doesNotMatch(printed, /s3cr3t-value/);
   });
 
   it('binds the HA listener to bindAddress unless haListenHost is set', () => {
