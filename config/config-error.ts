@@ -84,9 +84,11 @@ export class ConfigError extends MqError {
     const lines = problems.map((p) => `  ${formatProblem(p)}`);
     const anyUnsupported = problems.some((p) => p.unsupported === true);
     const generalCode = onlyUnknown ? ErrorCode.CONFIG_UNKNOWN_KEY : ErrorCode.CONFIG_INVALID;
+    // Unsupported security keys name the code on the first line, for operators and scripts.
+    const tag = anyUnsupported ? ` (${ErrorCode.CONFIG_UNSUPPORTED})` : '';
     super(
       anyUnsupported ? ErrorCode.CONFIG_UNSUPPORTED : generalCode,
-      [`${subject}: ${count}`, ...lines].join('\n'),
+      [`${subject}: ${count}${tag}`, ...lines].join('\n'),
       { file, problems },
     );
     this.file = file;

@@ -96,7 +96,7 @@ describe('CLI', { timeout: 60_000 }, () => {
     assert.notEqual(unsupported.code, 0);
     assert.match(
       unsupported.stderr,
-      /E_CONFIG_UNSUPPORTED|bad\.properties:2 tls\.ciphers: not supported/,
+      /E_CONFIG_UNSUPPORTED[\s\S]*bad\.properties:2 tls\.ciphers: not supported/,
     );
     writeFileSync(
       file,
