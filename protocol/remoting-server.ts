@@ -138,7 +138,9 @@ export class RemotingServer {
     this.#maxConnections = options.maxConnections ?? 10_000;
     this.#maxConnectionsPerAddress = options.maxConnectionsPerAddress ?? 1000;
     this.#logger = options.logger ?? noopLogger;
-    this.#tls = options.tls === undefined ? null : new TlsAcceptor(options.tls);
+    const handshakeTimeoutMs =
+      this.#limits.frameReadTimeoutMs > 0 ? this.#limits.frameReadTimeoutMs : 30_000;
+    this.#tls = options.tls === undefined ? null : new TlsAcceptor(options.tls, handshakeTimeoutMs);
     this.#beforeRequest = options.beforeRequest;
     assert(this.#maxConnections >= 1, 'maxConnections is at least 1');
     assert(this.#maxConnectionsPerAddress >= 1, 'maxConnectionsPerAddress is at least 1');
@@ -251,7 +253,8 @@ export class RemotingServer {
         return;
       }
       this.#releaseAddress(ip);
-      outcome.kind === 'refused' ? socket.destroy() : outcome.socket.destroy();
+      // A refused socket is already destroyed; one that finished while closing is destroyed here.
+      if (outcome.kind !== 'refused') outcome.socket.destroy();
       this.#stats.tlsRefused++;
       this.#logger.info('Connection refused by TLS', {
         remoteAddress: socket.remoteAddress,

@@ -63,7 +63,8 @@ export class TlsAcceptor {
   /** Callbacks of sockets in their handshake, by "address:port". */
   readonly #waiting = new Map<string, (outcome: HandshakeOutcome) => void>();
 
-  constructor(options: TlsServerOptions) {
+  /** `handshakeTimeoutMs` bounds each handshake (a late one ends as a refusal). */
+  constructor(options: TlsServerOptions, handshakeTimeoutMs: number) {
     this.#options = options;
     const askCert = options.clientAuth !== 'none';
     const serverOptions: TlsOptions = {
@@ -71,6 +72,7 @@ export class TlsAcceptor {
       key: options.key,
       requestCert: askCert,
       rejectUnauthorized: options.clientAuth === 'require',
+      handshakeTimeout: handshakeTimeoutMs,
     };
     if (options.passphrase !== undefined) serverOptions.passphrase = options.passphrase;
     if (options.ca !== undefined) serverOptions.ca = options.ca;
@@ -122,7 +124,9 @@ function keyOf(socket: Socket): string {
 /**
  * Decides what an accepted socket is: reads its first byte, then hands back the plain socket,
  * a TLS socket after its handshake, or a refusal (the socket is then destroyed). `timeoutMs`
- * bounds the wait for the first byte and the handshake.
+ * bounds the wait for the first byte; the acceptor's handshake timeout bounds the rest.
+ * Once a socket is handed to the TLS layer only the TLS socket is destroyed: destroying the
+ * raw socket and then its TLS socket at once crashes Node 20 (seen as a segfault at exit).
  */
 export function acceptSecure(
   socket: Socket,
@@ -131,11 +135,12 @@ export function acceptSecure(
   done: (outcome: HandshakeOutcome) => void,
 ): void {
   let settled = false;
+  let isWrapped = false;
   const finish = (outcome: HandshakeOutcome) => {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
-    if (outcome.kind === 'refused') socket.destroy();
+    if (outcome.kind === 'refused' && !isWrapped) socket.destroy();
     done(outcome);
   };
   const timer = setTimeout(
@@ -155,6 +160,10 @@ export function acceptSecure(
     }
     socket.unshift(first);
     if (first[0] === TLS_HANDSHAKE_RECORD) {
+      isWrapped = true;
+      clearTimeout(timer);
+      socket.off('error', onError);
+      socket.off('close', onClose);
       acceptor.wrap(socket, finish);
     } else if (acceptor.mode === 'enforcing') {
       finish({ kind: 'refused', reason: 'plain TCP refused: tls.server.mode=enforcing' });

@@ -143,7 +143,7 @@ export class AclFiles {
     try {
       snapshot = readAll(this.#location);
     } catch (error) {
-      return this.#refuse(snapshot0Digest(error), error);
+      return this.#refuse(unreadableDigest(error), error);
     }
     if (snapshot.digest === this.#digest) return false;
     try {
@@ -173,6 +173,7 @@ export class AclFiles {
   }
 }
 
-function snapshot0Digest(error: unknown): string {
+/** Stands for files that cannot be read, so one lasting failure is logged once. */
+function unreadableDigest(error: unknown): string {
   return `unreadable:${error instanceof Error ? error.message : String(error)}`;
 }
