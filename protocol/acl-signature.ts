@@ -25,25 +25,35 @@ export interface AclCredentials {
   secretKey: string;
 }
 
-/** The bytes a signature covers: sorted extFields values (minus the excluded ones) + body. */
-export function signedContent(extFields: Readonly<Record<string, string>>, body: Buffer | null) {
+/** The text part a signature covers: sorted extFields values, minus the excluded ones. */
+export function signedText(extFields: Readonly<Record<string, string>>): string {
   let text = '';
   for (const key of Object.keys(extFields).sort()) {
     if (key === AclField.SIGNATURE || key === AclField.UNIQUE_MSG_QUERY_FLAG) continue;
     text += extFields[key];
   }
-  const head = Buffer.from(text, 'utf8');
-  return body === null || body.length === 0 ? head : Buffer.concat([head, body]);
+  return text;
 }
 
-/** base64(HMAC-SHA1(secretKey, content)), as AclUtils.calSignature computes it. */
-export function computeSignature(content: Buffer, secretKey: string): string {
-  return createHmac('sha1', secretKey).update(content).digest('base64');
+/** base64(HMAC-SHA1(secretKey, signedText + body)), as AclUtils.calSignature computes it. */
+export function computeSignature(
+  extFields: Readonly<Record<string, string>>,
+  body: Buffer | null,
+  secretKey: string,
+): string {
+  const hmac = createHmac('sha1', secretKey).update(signedText(extFields), 'utf8');
+  if (body !== null && body.length > 0) hmac.update(body);
+  return hmac.digest('base64');
 }
 
-/** True when `given` is the signature of `content` under `secretKey` (constant-time compare). */
-export function isSignatureValid(content: Buffer, secretKey: string, given: string): boolean {
-  const expected = Buffer.from(computeSignature(content, secretKey), 'utf8');
+/** True when `given` is the request's signature under `secretKey` (constant-time compare). */
+export function isSignatureValid(
+  extFields: Readonly<Record<string, string>>,
+  body: Buffer | null,
+  secretKey: string,
+  given: string,
+): boolean {
+  const expected = Buffer.from(computeSignature(extFields, body, secretKey), 'utf8');
   const actual = Buffer.from(given, 'utf8');
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
@@ -56,6 +66,5 @@ export function signRequest(request: RemotingCommand, credentials: AclCredential
   const fields = request.extFields;
   delete fields[AclField.SIGNATURE];
   fields[AclField.ACCESS_KEY] = credentials.accessKey;
-  const content = signedContent(fields, request.body);
-  fields[AclField.SIGNATURE] = computeSignature(content, credentials.secretKey);
+  fields[AclField.SIGNATURE] = computeSignature(fields, request.body, credentials.secretKey);
 }

@@ -14,7 +14,7 @@
 // Petrel also checks SEND_BATCH_MESSAGE like SEND_MESSAGE_V2 (RocketMQ 4.x leaves it out), and
 // asks admin rights for the offset reset, NameServer write and controller codes listed below.
 
-import { AclField, isSignatureValid, signedContent } from '../../protocol/acl-signature.js';
+import { AclField, isSignatureValid } from '../../protocol/acl-signature.js';
 import { decodeHeartbeatData } from '../../protocol/bodies/heartbeat-data.js';
 import type { RemotingCommand } from '../../protocol/remoting-command.js';
 import { RequestCode, requestCodeName } from '../../protocol/request-code.js';
@@ -183,8 +183,7 @@ export function checkAccess(
   if (account === undefined) return `No acl config for ${accessKey}`;
   if (account.whiteRemoteAddress(clientIp)) return null;
   const signature = request.extFields[AclField.SIGNATURE] ?? '';
-  const content = signedContent(request.extFields, request.body);
-  if (!isSignatureValid(content, account.secretKey, signature)) {
+  if (!isSignatureValid(request.extFields, request.body, account.secretKey, signature)) {
     return `Check signature failed for accessKey=${accessKey}`;
   }
   return checkPerms(request, account);
