@@ -76,6 +76,13 @@ let admin: Admin;
 const closers: Array<() => Promise<unknown>> = [];
 const children: Child[] = [];
 
+/** The ali-ons fixture in a child process, with ali-ons options (accessKey, secretKey). */
+function runAliOns(mode: string[], options: object): Child {
+  const child = spawnNode(aliOns, mode, { ALI_ONS_OPTIONS: JSON.stringify(options) });
+  children.push(child);
+  return child;
+}
+
 function raw(address: string, credentials?: AclCredentials): RemotingClient {
   const client = new RemotingClient({ address, credentials });
   closers.push(() => client.close());
@@ -316,28 +323,43 @@ describe('plain ACL on a real NameServer and broker', { timeout: 120_000 }, () =
   });
 
   it('serves ali-ons with accessKey and secretKey, and refuses it with a wrong secret', async () => {
-    const run = (mode: string[], options: object) => {
-      const child = spawnNode(aliOns, mode, { ALI_ONS_OPTIONS: JSON.stringify(options) });
-      children.push(child);
-      return child;
-    };
-    const consumer = run(['consume', ns.address, 'AclTopic', 'AclGroup', '*', '0'], CONSUMER);
+    const consumer = runAliOns(['consume', ns.address, 'AclTopic', 'AclGroup', '*', '0'], CONSUMER);
     await waitFor(() => consumer.lines.some((l) => l.includes('"event":"ready"')), {
       timeoutMs: 20_000,
       what: `ali-ons consumer ready (${consumer.stderr.slice(-3).join(' | ')})`,
     });
-    const producer = run(['produce', ns.address, 'AclTopic', '3', 'ali'], PRODUCER);
+    const producer = runAliOns(['produce', ns.address, 'AclTopic', '3', 'ali'], PRODUCER);
     assert.equal(await producer.exited, 0, producer.stderr.slice(-5).join(' | '));
     await waitFor(() => consumer.lines.filter((l) => l.includes('"body":"ali-')).length === 3, {
       timeoutMs: 30_000,
       what: `ali-ons consumer receives three messages (${consumer.stderr.slice(-3).join(' | ')})`,
     });
     const before = await maxOffset('AclTopic');
-    const wrong = run(['produce', ns.address, 'AclTopic', '1', 'bad'], {
+    const wrong = runAliOns(['produce', ns.address, 'AclTopic', '1', 'bad'], {
       accessKey: PRODUCER.accessKey,
       secretKey: 'not-the-secret',
     });
     assert.notEqual(await wrong.exited, 0, 'the producer with a wrong secret fails');
     assert.equal(await maxOffset('AclTopic'), before);
+  });
+
+  it('refuses ali-ons a topic and a group its account lacks', async () => {
+    const before = await maxOffset('OtherTopic');
+    const producer = runAliOns(['produce', ns.address, 'OtherTopic', '1', 'denied'], PRODUCER);
+    assert.notEqual(await producer.exited, 0, 'ali-ons cannot send to OtherTopic');
+    assert.equal(await maxOffset('OtherTopic'), before, 'nothing stored');
+    const consumer = runAliOns(
+      ['consume', ns.address, 'AclTopic', 'OtherGroup', '*', '0'],
+      CONSUMER,
+    );
+    await waitFor(
+      () => consumer.stderr.some((l) => /no SUB permission on group OtherGroup/.test(l)),
+      {
+        timeoutMs: 20_000,
+        what: 'the broker refuses the heartbeat of ali-ons group OtherGroup',
+      },
+    );
+    assert.ok(!consumer.lines.some((l) => l.includes('"event":"got"')), 'nothing consumed');
+    consumer.kill('SIGKILL');
   });
 });
