@@ -22,6 +22,12 @@ export function validateTlsServer(d: ConfigDraft<TlsServerKeys>): void {
       d.problem(key, `required when tls.server.mode=${mode}`, 'tls.server.mode');
   }
   const clientAuth = d.get('tls.server.need.client.auth');
+  if (mode === 'permissive' && clientAuth !== 'none') {
+    d.warn(
+      'tls.server.need.client.auth',
+      `${clientAuth} applies to TLS clients only: tls.server.mode=permissive still accepts plain TCP (use enforcing)`,
+    );
+  }
   if (clientAuth !== 'none' && d.get('tls.server.trustCertPath') === undefined) {
     d.problem(
       'tls.server.trustCertPath',

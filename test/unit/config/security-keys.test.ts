@@ -57,6 +57,16 @@ describe('security keys', () => {
     assert.equal(ns.config.rocketmqHome, '/opt/rocketmq');
   });
 
+  it('warns that client certificates do not bind plain TCP clients under permissive', () => {
+    const loaded = loadNamesrvConfig({
+      text: 'tls.server.mode=permissive\ntls.server.certPath=/c\ntls.server.keyPath=/k\ntls.server.trustCertPath=/ca\ntls.server.need.client.auth=require',
+      host,
+    });
+    assert.equal(loaded.warnings.length, 1);
+    assert.equal(loaded.warnings[0]?.line, 5);
+    assert.match(loaded.warnings[0]?.message ?? '', /still accepts plain TCP/);
+  });
+
   it('asks for the files a TLS listener needs and for credentials in pairs', () => {
     const error = catchConfigError(() =>
       loadBrokerConfig({
