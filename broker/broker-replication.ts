@@ -25,6 +25,7 @@ import {
   RequestCode,
   ResponseCode,
 } from '../protocol/index.js';
+import { type OutboundSecurity, outboundSecurity } from '../server/security-setup.js';
 import { createHaSenderFactory } from '../workers/store/ha-sender-host.js';
 import type { MasterAddresses } from './namesrv-registrar.js';
 import { pullOffsetsFrom, type SyncTargets, syncFromMaster } from './replica-sync.js';
@@ -48,12 +49,15 @@ export class BrokerReplication {
   #clients = new Map<string, RemotingClient>();
   #timer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> = Promise.resolve();
+  /** TLS and ACL credentials of the connections to the NameServers and the master. */
+  readonly #outbound: OutboundSecurity;
 
   /** The store and the HA client log plain messages. */
   readonly #messageLogger: { info(message: string): void; warn(message: string): void };
 
   constructor(deps: ReplicationDeps) {
     this.#d = deps;
+    this.#outbound = outboundSecurity(deps.config);
     this.#messageLogger = {
       info: (m) => deps.logger.info(m),
       warn: (m) => deps.logger.warn(m),
@@ -194,7 +198,7 @@ export class BrokerReplication {
   #client(address: string): RemotingClient {
     let client = this.#clients.get(address);
     if (client === undefined) {
-      client = new RemotingClient({ address, logger: this.#d.logger });
+      client = new RemotingClient({ address, logger: this.#d.logger, ...this.#outbound });
       this.#clients.set(address, client);
     }
     return client;

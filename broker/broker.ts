@@ -36,8 +36,10 @@ import {
   ResponseCode,
 } from '../protocol/index.js';
 import { JsonStateFile, nodeFileIo } from '../server/config-file.js';
+import { remotingServerLimits } from '../server/connection-limits.js';
 import { listenOrExplain } from '../server/listen.js';
 import { failure, type ProcessorRegistry } from '../server/request-kit.js';
+import { outboundSecurity, serverSecurity } from '../server/security-setup.js';
 import { registerAdminProcessors } from './admin-processor.js';
 import type { BrokerContext, BrokerStats } from './broker-context.js';
 import { BrokerDledger } from './broker-dledger.js';
@@ -252,6 +254,8 @@ interface Running {
   /** The transaction check pass in progress, awaited before the store closes. */
   transactionTick: Promise<unknown>;
   deps: BrokerDeps;
+  /** Stops the ACL reload timer. */
+  stopSecurity?: () => void;
 }
 
 /** Starts a broker from a loaded config; resolves once it listens and has registered once. */
@@ -261,24 +265,29 @@ export async function startBroker(
 ): Promise<BrokerHandle> {
   const logger = deps.logger ?? noopLogger;
   const clock = deps.clock ?? systemClock;
+  const security = serverSecurity(config, logger);
   const server = new RemotingServer({
-    maxConnections: config.maxConnections,
-    idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000,
+    ...remotingServerLimits(config),
+    ...security.serverOptions,
     logger,
   });
   const gate = new RequestGate(server, BROKER_REQUEST_CODES);
-  const bound = await listenOrExplain(server, 'broker', config.bindAddress, config.listenPort);
-  const replication = config.enableDLegerCommitLog
-    ? new BrokerDledger({ config, port: bound.port, clock, logger })
-    : new BrokerReplication({ config, port: bound.port, clock, logger });
+  let bound: { host: string; port: number };
+  let replication: BrokerReplication | BrokerDledger;
   try {
+    bound = await listenOrExplain(server, 'broker', config.bindAddress, config.listenPort);
+    replication = config.enableDLegerCommitLog
+      ? new BrokerDledger({ config, port: bound.port, clock, logger })
+      : new BrokerReplication({ config, port: bound.port, clock, logger });
     await replication.open();
   } catch (error) {
+    security.close();
     await server.close();
     throw error;
   }
   const brokerAddr = `${config.brokerIP1}:${config.advertisedListenPort ?? bound.port}`;
   const running = assemble(config, deps, { server, gate, replication, brokerAddr, clock, logger });
+  running.stopSecurity = security.close;
   registerProcessors(gate, running.ctx);
   gate.open();
   watchConnections(running);
@@ -341,6 +350,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     addresses: (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`),
     timeoutMs: config.registerBrokerTimeoutMills,
     logger,
+    outbound: outboundSecurity(config),
     identity: () => ({
       clusterName: config.brokerClusterName,
       brokerName: config.brokerName,
@@ -538,6 +548,7 @@ async function shutdown(r: Running): Promise<void> {
   const { ctx } = r;
   r.gate.close();
   for (const timer of r.timers) clearInterval(timer);
+  r.stopSecurity?.();
   await r.registrar.unregister();
   ctx.holds.wakeAll();
   await r.server.close();

@@ -19,6 +19,7 @@ import {
   QueryDataVersionResponseHeader,
   RegisterBrokerResponseHeader,
   RemotingClient,
+  type RemotingClientOptions,
   RequestCode,
   ResponseCode,
   registerBrokerBodyCrc32,
@@ -49,6 +50,8 @@ export interface RegistrarOptions {
   topics: () => TopicConfigWrapper;
   /** Called with the master's addresses a slave learnt (the HA seam). */
   onMasterAddresses?: (addresses: MasterAddresses) => void;
+  /** TLS and ACL credentials of the connections to the NameServers. */
+  outbound?: Pick<RemotingClientOptions, 'tls' | 'credentials'>;
 }
 
 export interface RegisterRound {
@@ -68,7 +71,13 @@ export class NamesrvRegistrar {
     assert(options.timeoutMs > 0, 'registration timeout is positive');
     this.#o = options;
     this.#clients = options.addresses.map(
-      (address) => new RemotingClient({ address, logger: options.logger, connectTimeoutMs: 3000 }),
+      (address) =>
+        new RemotingClient({
+          address,
+          logger: options.logger,
+          connectTimeoutMs: 3000,
+          ...options.outbound,
+        }),
     );
   }
 

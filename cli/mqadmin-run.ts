@@ -20,6 +20,7 @@ import {
   renderTopicStatus,
 } from './mqadmin-render.js';
 import { queryMsgTraceById } from './mqadmin-trace.js';
+import { toolsCredentials } from './tools-credentials.js';
 
 export interface CommandOutput {
   text: string;
@@ -57,7 +58,11 @@ async function updateTopic(parsed: ParsedCommand, admin: Admin): Promise<Command
 }
 
 async function sendMessage(parsed: ParsedCommand): Promise<CommandOutput> {
-  const producer = new Producer({ namesrvAddr: parsed.namesrvAddr, groupName: 'TOOLS_PRODUCER' });
+  const producer = new Producer({
+    namesrvAddr: parsed.namesrvAddr,
+    groupName: 'TOOLS_PRODUCER',
+    ...toolsCredentials(process.env),
+  });
   await producer.start();
   try {
     const keys = parsed.values['keys'];
@@ -93,6 +98,7 @@ async function consumeMessage(parsed: ParsedCommand): Promise<CommandOutput> {
   const consumer = new PullConsumer({
     namesrvAddr: parsed.namesrvAddr,
     groupName: parsed.values['groupName'] ?? 'TOOLS_CONSUMER',
+    ...toolsCredentials(process.env),
   });
   await consumer.start();
   try {

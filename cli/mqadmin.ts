@@ -7,6 +7,7 @@ import { Admin } from '../client/admin.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import { parseMqadminArgs } from './mqadmin-args.js';
 import { describeError, runCommand } from './mqadmin-run.js';
+import { toolsCredentials } from './tools-credentials.js';
 
 const ExitCode = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 
@@ -25,7 +26,11 @@ async function main(argv: readonly string[]): Promise<number> {
   const { parsed } = outcome;
   let admin: Admin;
   try {
-    admin = new Admin({ namesrvAddr: parsed.namesrvAddr, requestTimeoutMs: 5000 });
+    admin = new Admin({
+      namesrvAddr: parsed.namesrvAddr,
+      requestTimeoutMs: 5000,
+      ...toolsCredentials(process.env),
+    });
   } catch (error) {
     console.error(describeError(parsed.command, error));
     return ExitCode.USAGE;

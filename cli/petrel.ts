@@ -7,6 +7,8 @@
 
 import { formatWarning } from '../config/config-error.js';
 import { loadBrokerConfig, loadNamesrvConfig } from '../config/load.js';
+import { noopLogger } from '../protocol/logger.js';
+import { outboundSecurity, serverSecurity } from '../server/security-setup.js';
 import { parseCliArgs, runMain, say, UsageError } from './cli-kit.js';
 import { BENCH_USAGE, bench } from './petrel-bench.js';
 import { CLUSTER_USAGE, runCluster } from './petrel-cluster.js';
@@ -28,6 +30,9 @@ function checkConfig(argv: readonly string[]): number {
     ? loadNamesrvConfig(options)
     : loadBrokerConfig(options);
   for (const warning of loaded.warnings) say(`warning: ${formatWarning(warning)}`);
+  // The ACL and TLS files are read as a start would read them: a missing one fails here too.
+  serverSecurity(loaded.config, noopLogger).close();
+  if ('useTLS' in loaded.config) outboundSecurity(loaded.config);
   const what = args.flags.has('--namesrv') ? 'NameServer' : 'broker';
   say(`${file}: valid ${what} config (${loaded.warnings.length} warnings)`);
   return 0;

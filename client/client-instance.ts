@@ -112,6 +112,8 @@ export class ClientInstance {
         connectTimeoutMs: this.options.connectTimeoutMs,
         maxPendingRequests: this.options.maxPendingRequestsPerConnection,
         logger: this.options.logger,
+        tls: this.options.tls,
+        credentials: this.options.credentials,
         ...(this.#onServerRequest === undefined ? {} : { onRequest: this.#onServerRequest }),
       });
       this.#clients.set(address, client);

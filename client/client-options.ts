@@ -9,8 +9,10 @@ import { networkInterfaces } from 'node:os';
 import { assert } from '../common/assert.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import { createPrng, type Prng } from '../common/prng.js';
+import type { AclCredentials } from '../protocol/acl-signature.js';
 import { type Logger, noopLogger } from '../protocol/logger.js';
 import { parseAddress } from '../protocol/remoting-client.js';
+import type { TlsClientOptions } from '../protocol/tls-options.js';
 
 export interface ClientOptions {
   /** NameServer addresses, "host:port;host:port". */
@@ -34,6 +36,11 @@ export interface ClientOptions {
   clock?: Clock;
   /** Randomness (queue selection start, instance hash). Default: seeded from the clock. */
   prng?: Prng;
+  /** RocketMQ plain-ACL account: every request is signed (as ali-ons and AclClientRPCHook do). */
+  accessKey?: string;
+  secretKey?: string;
+  /** Connect to NameServers and brokers with TLS: true for Node's default CAs, or options. */
+  tls?: boolean | TlsClientOptions;
 }
 
 export interface ResolvedClientOptions {
@@ -49,6 +56,8 @@ export interface ResolvedClientOptions {
   logger: Logger;
   clock: Clock;
   prng: Prng;
+  credentials: AclCredentials | undefined;
+  tls: TlsClientOptions | undefined;
 }
 
 /** A positive (or non-negative) integer option, else RangeError naming it. */
@@ -155,5 +164,21 @@ export function resolveClientOptions(options: ClientOptions): ResolvedClientOpti
     logger: options.logger ?? noopLogger,
     clock,
     prng: options.prng ?? createPrng(Math.floor(clock.nowMs()) ^ process.pid),
+    credentials: resolveCredentials(options),
+    tls: options.tls === true ? {} : options.tls === false ? undefined : options.tls,
   };
+}
+
+function resolveCredentials(options: ClientOptions): AclCredentials | undefined {
+  const { accessKey, secretKey } = options;
+  if (accessKey === undefined && secretKey === undefined) return undefined;
+  if (
+    typeof accessKey !== 'string' ||
+    typeof secretKey !== 'string' ||
+    accessKey === '' ||
+    secretKey === ''
+  ) {
+    throw new TypeError('Options accessKey and secretKey must both be non-empty strings');
+  }
+  return { accessKey, secretKey };
 }

@@ -20,6 +20,12 @@ export const ErrorCode = {
   // Config and CLI.
   CONFIG_INVALID: 'E_CONFIG_INVALID',
   CONFIG_UNKNOWN_KEY: 'E_CONFIG_UNKNOWN_KEY',
+  /** A key that changes safety or meaning and that Petrel does not implement. */
+  CONFIG_UNSUPPORTED: 'E_CONFIG_UNSUPPORTED',
+  /** aclEnable=true and the plain ACL file is missing or does not parse. */
+  ACL_CONFIG_INVALID: 'E_ACL_CONFIG_INVALID',
+  /** A TLS certificate, key or trust file is missing or unreadable. */
+  TLS_CONFIG_INVALID: 'E_TLS_CONFIG_INVALID',
   USAGE: 'E_USAGE',
   // Wire protocol.
   FRAME_TOO_LARGE: 'E_FRAME_TOO_LARGE',

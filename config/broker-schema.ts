@@ -15,6 +15,7 @@ import {
   size,
   str,
 } from './schema.js';
+import { brokerCredentialsSchema, securitySchema } from './security-schema.js';
 import { serverConnectionSchema } from './server-connection-schema.js';
 
 function checkHostPort(value: string): string | undefined {
@@ -316,6 +317,8 @@ export const brokerSchema = {
   ...requestReply,
   ...traces,
   ...ha,
+  ...securitySchema,
+  ...brokerCredentialsSchema,
 } satisfies Schema;
 
 export type BrokerOnlyConfig = InferConfig<typeof brokerSchema>;

@@ -2,8 +2,9 @@
 // collected first; the load then throws a single ConfigError listing all of them as
 // `file:line key: reason`, so an operator fixes a file in one pass (NATS configErr style).
 //
-// Code choice: E_CONFIG_UNKNOWN_KEY when every problem is an unknown key (typically a typo, and
-// --lenient would have accepted the file), E_CONFIG_INVALID as soon as any other problem is present.
+// Code choice: E_CONFIG_UNSUPPORTED when any problem is a security key Petrel does not implement;
+// else E_CONFIG_UNKNOWN_KEY when every problem is an unknown key (typically a typo, and --lenient
+// would have accepted the file); else E_CONFIG_INVALID.
 
 import { ErrorCode, MqError } from '../common/errors.js';
 
@@ -25,6 +26,8 @@ export interface ConfigProblem {
   readonly where: string;
   /** The problem is an unknown key (the only kind --lenient turns into a warning). */
   readonly unknownKey: boolean;
+  /** The key is a security key Petrel does not implement (E_CONFIG_UNSUPPORTED). */
+  readonly unsupported?: boolean;
 }
 
 export interface ConfigWarning {
@@ -79,9 +82,13 @@ export class ConfigError extends MqError {
     const subject =
       file === undefined ? `Invalid ${what} config` : `Invalid ${what} config "${file}"`;
     const lines = problems.map((p) => `  ${formatProblem(p)}`);
+    const anyUnsupported = problems.some((p) => p.unsupported === true);
+    const generalCode = onlyUnknown ? ErrorCode.CONFIG_UNKNOWN_KEY : ErrorCode.CONFIG_INVALID;
+    // Unsupported security keys name the code on the first line, for operators and scripts.
+    const tag = anyUnsupported ? ` (${ErrorCode.CONFIG_UNSUPPORTED})` : '';
     super(
-      onlyUnknown ? ErrorCode.CONFIG_UNKNOWN_KEY : ErrorCode.CONFIG_INVALID,
-      [`${subject}: ${count}`, ...lines].join('\n'),
+      anyUnsupported ? ErrorCode.CONFIG_UNSUPPORTED : generalCode,
+      [`${subject}: ${count}${tag}`, ...lines].join('\n'),
       { file, problems },
     );
     this.file = file;

@@ -59,6 +59,12 @@ export class ConfigDraft<T extends object> {
     this.problems.push({ ...this.#locate(at ?? key), key, reason, unknownKey: false });
   }
 
+  /** A key Petrel refuses because it does not implement it (security keys). */
+  unsupported(key: string, reason: string, source?: ConfigSource): void {
+    const location = source === undefined ? this.#locate(key) : this.#locateSource(source);
+    this.problems.push({ ...location, key, reason, unknownKey: false, unsupported: true });
+  }
+
   unknownKey(key: string, reason: string, source: ConfigSource): void {
     this.problems.push({ ...this.#locateSource(source), key, reason, unknownKey: true });
   }

@@ -23,6 +23,7 @@ import { rocketmqBrokerKeys, rocketmqNamesrvKeys } from './rocketmq-known-keys.j
 import type { HostInfo, Schema } from './schema.js';
 import { storeRenamedKeys, storeSchema } from './store-schema.js';
 import { suggestKey } from './suggest.js';
+import { unsupportedSecurityKeys } from './unsupported-keys.js';
 import { type BrokerConfig, validateBrokerConfig, validateNamesrvConfig } from './validate.js';
 
 export type { NamesrvConfig } from './namesrv-schema.js';
@@ -164,6 +165,11 @@ function applyAssignment<T extends object>(
     draft.put(key, parsed.ok ? parsed.value : spec.default, a.source);
     if (!parsed.ok) draft.problem(key, parsed.reason);
     else if (parsed.warning !== undefined) draft.warn(key, parsed.warning);
+    return;
+  }
+  const unsupported = unsupportedSecurityKeys[key];
+  if (Object.hasOwn(unsupportedSecurityKeys, key) && unsupported !== undefined) {
+    draft.unsupported(key, `not supported by Petrel: ${unsupported}`, a.source);
     return;
   }
   if (plan.rocketmqKeys.has(key)) {

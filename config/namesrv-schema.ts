@@ -5,6 +5,7 @@
 // namesrv/.../routeinfo/RouteInfoManager.java (BROKER_CHANNEL_EXPIRED_TIME).
 
 import { bool, type InferConfig, int, type Schema, str } from './schema.js';
+import { namesrvAclSchema, tlsServerSchema } from './security-schema.js';
 import { serverConnectionSchema } from './server-connection-schema.js';
 
 export const namesrvSchema = {
@@ -45,6 +46,8 @@ export const namesrvSchema = {
     petrelOnly: true,
     doc: 'How often expired brokers are looked for (RocketMQ 4.x: fixed 10 s; RocketMQ 5 has this key).',
   }),
+  ...namesrvAclSchema,
+  ...tlsServerSchema,
 } satisfies Schema;
 
 export type NamesrvConfig = InferConfig<typeof namesrvSchema>;

@@ -1,8 +1,10 @@
-// Connection keys both servers read (RocketMQ NettyServerConfig): the NameServer and the broker
-// close idle connections and cap open ones the same way.
+// Connection keys both servers read: the limits that protect a NameServer or a broker from a
+// misbehaving client. RocketMQ has serverChannelMaxIdleTimeSeconds (NettyServerConfig); the
+// others are Petrel's, each with a safe default and a test (docs/security.md lists them).
 // RocketMQ: remoting/.../netty/NettyServerConfig.java (serverChannelMaxIdleTimeSeconds).
 
-import { int, type Schema } from './schema.js';
+import { Limits } from '../common/limits.js';
+import { int, type Schema, size } from './schema.js';
 
 export const serverConnectionSchema = {
   serverChannelMaxIdleTimeSeconds: int({
@@ -16,5 +18,23 @@ export const serverConnectionSchema = {
     default: 10_000,
     petrelOnly: true,
     doc: 'Open connections at most; a further one is closed at accept.',
+  }),
+  maxConnectionsPerAddress: int({
+    min: 1,
+    default: 1000,
+    petrelOnly: true,
+    doc: 'Open connections from one client IP at most; a further one is closed at accept.',
+  }),
+  maxFrameSizeBytes: size({
+    min: 1024,
+    default: Limits.maxFrameSizeBytes,
+    petrelOnly: true,
+    doc: 'Largest request frame (length field included); a longer one closes its connection after its 4-byte length is read.',
+  }),
+  maxInFlightRequestsPerConnection: int({
+    min: 1,
+    default: 1024,
+    petrelOnly: true,
+    doc: 'Requests of one connection being handled at once; beyond it the server stops reading that connection until some are answered.',
   }),
 } satisfies Schema;

@@ -207,8 +207,9 @@ export const storeSchema = {
   }),
   haListenHost: str({
     default: '0.0.0.0',
+    defaultDoc: 'bindAddress in a broker',
     petrelOnly: true,
-    doc: "Address the master's HA server binds.",
+    doc: "Address the master's HA server binds. Unset in a broker means bindAddress, the address the remoting port binds.",
   }),
 } satisfies Schema;
 

@@ -8,6 +8,7 @@ import type { StoreOptions } from '../engine/options.js';
 import { type ConfigSource, formatSource } from './config-error.js';
 import type { BrokerConfig, LoadedConfig } from './load.js';
 import { escapePropertiesKey, escapePropertiesValue } from './properties.js';
+import { secretKeys } from './security-schema.js';
 
 /** The embedded store's options of a broker config, as a frozen plain object. */
 export function toStoreOptions(config: BrokerConfig): Readonly<StoreOptions> {
@@ -56,7 +57,8 @@ export function toStoreOptions(config: BrokerConfig): Readonly<StoreOptions> {
 
 /**
  * Renders every key as `key=value  # source`, in schema order; unset optional keys are shown
- * commented out. The value part reads back unchanged with parseProperties.
+ * commented out, and so are secrets (aclSecretKey, key passwords), whose values are never printed.
+ * The value part reads back unchanged with parseProperties.
  */
 export function printEffectiveConfig<T extends object>(loaded: LoadedConfig<T>): string {
   const values = loaded.config as Record<string, unknown>;
@@ -72,6 +74,10 @@ export function printEffectiveConfig<T extends object>(loaded: LoadedConfig<T>):
     const origin = formatSource(source);
     if (value === undefined) {
       lines.push(`#${escapePropertiesKey(key)}=  # unset (${origin})`);
+      continue;
+    }
+    if (secretKeys.has(key)) {
+      lines.push(`#${escapePropertiesKey(key)}=  # set, not printed: a secret (${origin})`);
       continue;
     }
     const text = `${escapePropertiesKey(key)}=${escapePropertiesValue(spec.format(value))}`;

@@ -4,6 +4,7 @@
 //   otherwise; SLAVE needs brokerId above 0 (RocketMQ exits with "Slave's brokerId must be > 0");
 // - DLedger mode needs dLegerPeers and dLegerSelfId, with the self id among the peers, and sets
 //   brokerId to -1: the Raft role decides it at runtime;
+// - haListenHost is bindAddress unless set, so no listener opens wider than the remoting port;
 // - haListenPort is listenPort+1 unless the file or a flag sets it (RocketMQ always overwrites it
 //   with listenPort+1; Petrel keeps an explicit value so two brokers can share a host freely);
 // - brokerIP2, storeHost (brokerIP1 and advertisedListenPort, else listenPort),
@@ -20,6 +21,7 @@ import {
   CONSUME_QUEUE_UNIT_BYTES,
   type StoreConfig,
 } from './store-schema.js';
+import { validateBrokerSecurity, validateTlsServer } from './validate-security.js';
 
 export type BrokerConfig = BrokerOnlyConfig & StoreConfig & DledgerConfig;
 
@@ -124,6 +126,8 @@ function validateAddresses(d: BrokerDraft): void {
     d.problem('haListenPort', `must differ from listenPort ${listenPort}`);
   }
   if (!d.isSet('brokerIP2')) d.derive('brokerIP2', d.get('brokerIP1'), 'brokerIP1');
+  // Every listener of the broker binds where the remoting port does unless told otherwise.
+  if (!d.isSet('haListenHost')) d.derive('haListenHost', d.get('bindAddress'), 'bindAddress');
   if (!d.isSet('storeHost')) {
     const advertised = d.get('advertisedListenPort');
     if (advertised === undefined) {
@@ -163,6 +167,12 @@ function validateSegments(d: BrokerDraft): void {
   if (maxMessageSize + SEGMENT_TAIL_BYTES > commitLogBytes) {
     d.problem('maxMessageSize', `must leave room in a segment of ${commitLogBytes} bytes`);
   }
+  if (d.get('maxFrameSizeBytes') <= maxMessageSize) {
+    d.problem(
+      'maxFrameSizeBytes',
+      `must exceed maxMessageSize (${maxMessageSize}) to carry a full message`,
+    );
+  }
   const record = maxMessageSize + RING_RECORD_OVERHEAD_BYTES;
   for (const [key, records] of [
     ['appendRingBytes', 2],
@@ -182,6 +192,7 @@ export function validateBrokerConfig(d: BrokerDraft): void {
   validateDledger(d);
   validateAddresses(d);
   validateSegments(d);
+  validateBrokerSecurity(d);
 }
 
 /** All cross-field rules of a NameServer config. */
@@ -189,4 +200,5 @@ export function validateNamesrvConfig(d: ConfigDraft<NamesrvConfig>): void {
   if (d.get('scanNotActiveBrokerInterval') > d.get('brokerChannelExpiredTime')) {
     d.problem('scanNotActiveBrokerInterval', 'must not exceed brokerChannelExpiredTime');
   }
+  validateTlsServer(d);
 }

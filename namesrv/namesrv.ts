@@ -13,7 +13,9 @@ import type { NamesrvConfig } from '../config/load.js';
 import type { FileIO } from '../engine/io/file-io.js';
 import { type Logger, noopLogger, RemotingServer } from '../protocol/index.js';
 import { nodeFileIo } from '../server/config-file.js';
+import { remotingServerLimits } from '../server/connection-limits.js';
 import { listenOrExplain } from '../server/listen.js';
+import { serverSecurity } from '../server/security-setup.js';
 import { KvConfig } from './kv-config.js';
 import { registerNamesrvProcessors } from './namesrv-processors.js';
 import { RouteInfoTable } from './route-info-table.js';
@@ -46,9 +48,10 @@ export async function startNamesrv(
   });
   const kv = new KvConfig(deps.io ?? nodeFileIo, config.kvConfigPath);
   kv.load();
+  const security = serverSecurity(config, logger);
   const server = new RemotingServer({
-    maxConnections: config.maxConnections,
-    idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000,
+    ...remotingServerLimits(config),
+    ...security.serverOptions,
     logger,
   });
   registerNamesrvProcessors(server, {
@@ -62,7 +65,13 @@ export async function startNamesrv(
       logger.info('Broker removed: its connection closed', { brokerAddr: addr, reason });
     }
   });
-  const bound = await listenOrExplain(server, 'NameServer', config.bindAddress, config.listenPort);
+  let bound: { host: string; port: number };
+  try {
+    bound = await listenOrExplain(server, 'NameServer', config.bindAddress, config.listenPort);
+  } catch (error) {
+    security.close();
+    throw error;
+  }
   const scanTimer = setInterval(() => {
     for (const addr of routes.scanNotActiveBrokers()) {
       logger.warn('Broker removed: no registration within brokerChannelExpiredTime', {
@@ -80,6 +89,7 @@ export async function startNamesrv(
     close: () => {
       closing ??= (async () => {
         clearInterval(scanTimer);
+        security.close();
         await server.close();
       })();
       return closing;

@@ -14,10 +14,11 @@
 // Unlike ali-ons, a timeout does not close the connection: a late response is counted and
 // dropped, and the other requests on the connection carry on.
 
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { assert } from '../common/assert.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import { Limits } from '../common/limits.js';
+import { type AclCredentials, signRequest } from './acl-signature.js';
 import { defaultHeaderLimits, type HeaderLimits } from './frame-format.js';
 import { type Logger, noopLogger } from './logger.js';
 import { createResponse, type RemotingCommand } from './remoting-command.js';
@@ -30,6 +31,7 @@ import {
 } from './remoting-connection.js';
 import { requestCodeName } from './request-code.js';
 import { ResponseCode } from './response-code.js';
+import { openSocket, type TlsClientOptions } from './tls-options.js';
 
 export interface RemotingClientOptions {
   /** "host:port"; IPv6 hosts in brackets: "[::1]:9876". */
@@ -46,6 +48,10 @@ export interface RemotingClientOptions {
   /** Close the connection after this long without reading anything while idle. Default 0 (never). */
   idleTimeoutMs?: number;
   frameReadTimeoutMs?: number;
+  /** Connect with TLS; unset: plain TCP. */
+  tls?: TlsClientOptions | undefined;
+  /** Sign every request as RocketMQ's AclClientRPCHook does (servers with aclEnable=true). */
+  credentials?: AclCredentials | undefined;
   /** Answers requests the server sends; without it they get REQUEST_CODE_NOT_SUPPORTED. */
   onRequest?: RequestHandler;
   logger?: Logger;
@@ -75,6 +81,8 @@ export class RemotingClient {
   readonly #connectTimeoutMs: number;
   readonly #limits: Readonly<ConnectionLimits>;
   readonly #onRequest: RequestHandler | null;
+  readonly #tls: TlsClientOptions | undefined;
+  readonly #credentials: AclCredentials | undefined;
   readonly #logger: Logger;
   #connection: RemotingConnection | null = null;
   #connecting: Promise<RemotingConnection> | null = null;
@@ -97,6 +105,8 @@ export class RemotingClient {
       frameReadTimeoutMs: options.frameReadTimeoutMs ?? 120_000,
     });
     this.#onRequest = options.onRequest ?? null;
+    this.#tls = options.tls;
+    this.#credentials = options.credentials;
     this.#logger = options.logger ?? noopLogger;
     assert(this.#connectTimeoutMs > 0, 'connectTimeoutMs is positive');
   }
@@ -121,12 +131,14 @@ export class RemotingClient {
       const message = `No time left for ${requestCodeName(request.code)} to ${this.address} after connecting (timeout ${timeoutMs} ms)`;
       throw new MqError(ErrorCode.REQUEST_TIMEOUT, message, { timeoutMs });
     }
+    if (this.#credentials !== undefined) signRequest(request, this.#credentials);
     return connection.invoke(request, remainingMs);
   }
 
   /** Sends `request` with the oneway flag; resolves once it is written to the socket. */
   async invokeOneway(request: RemotingCommand): Promise<void> {
     const connection = await this.#acquire(request, this.#connectTimeoutMs);
+    if (this.#credentials !== undefined) signRequest(request, this.#credentials);
     await connection.invokeOneway(request);
   }
 
@@ -164,7 +176,7 @@ export class RemotingClient {
 
   #connect(timeoutMs: number): Promise<RemotingConnection> {
     const { host, port } = this.#hostPort;
-    const socket = connect({ host, port, noDelay: true });
+    const { socket, ready } = openSocket(host, port, this.#tls);
     const connecting = new Promise<RemotingConnection>((resolve, reject) => {
       const fail = (cause: Error | null) => {
         socket.destroy();
@@ -176,7 +188,7 @@ export class RemotingClient {
       };
       socket.setTimeout(timeoutMs, () => fail(null));
       socket.once('error', fail);
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         socket.setTimeout(0);
         socket.off('error', fail);
         resolve(this.#adopt(socket));

@@ -7,7 +7,8 @@
 // <code> not supported"; SYSTEM_ERROR when a processor throws).
 //
 // Invariants and bounds (all from options, no global state):
-// - At most maxConnections connections are open; a further one is closed at accept and counted.
+// - At most maxConnections connections are open, and maxConnectionsPerAddress from one IP; a
+//   further one is closed at accept and counted.
 // - Per connection: see remoting-connection.ts (in-flight bound with read pause, pending bound
 //   for server-initiated requests, idle and frame-read timeouts).
 // - A bad frame closes only the connection it arrived on; counters are kept per reason.
@@ -32,6 +33,7 @@ import {
 } from './remoting-connection.js';
 import { requestCodeName } from './request-code.js';
 import { ResponseCode } from './response-code.js';
+import { acceptSecure, TlsAcceptor, type TlsServerOptions } from './tls-options.js';
 
 export interface RemotingServerOptions {
   /** Largest frame accepted, length field included. Default Limits.maxFrameSizeBytes (16 MiB). */
@@ -39,6 +41,8 @@ export interface RemotingServerOptions {
   headerLimits?: Readonly<HeaderLimits>;
   /** Open connections at most; further ones are closed at accept. Default 10,000. */
   maxConnections?: number;
+  /** Open connections from one IP at most; further ones are closed at accept. Default 1,000. */
+  maxConnectionsPerAddress?: number;
   /** Requests being handled per connection before reading pauses. Default 1,024. */
   maxInFlightRequestsPerConnection?: number;
   /** Frame bytes being handled (or output unsent) per connection before reading pauses. 64 MiB. */
@@ -49,6 +53,15 @@ export interface RemotingServerOptions {
   idleTimeoutMs?: number;
   /** Close a connection whose partial frame is not complete after this long. Default 120 s. */
   frameReadTimeoutMs?: number;
+  /** TLS (permissive or enforcing); unset: plain TCP only. See tls-options.ts. */
+  tls?: TlsServerOptions | undefined;
+  /**
+   * Called before a request reaches its processor; a response returned here is sent instead
+   * (the ACL check answers NO_PERMISSION this way).
+   */
+  beforeRequest?:
+    | ((request: RemotingCommand, connection: RemotingConnection) => RemotingCommand | null)
+    | undefined;
   logger?: Logger;
 }
 
@@ -62,6 +75,10 @@ export interface RemotingServerStats {
   connectionsOpen: number;
   connectionsAccepted: number;
   connectionsRejected: number;
+  /** Connections closed before use by TLS: plain TCP under enforcing, a failed handshake. */
+  tlsRefused: number;
+  /** Requests answered by the beforeRequest hook (ACL refusals). */
+  requestsRefused: number;
   requestsUnsupported: number;
   protocolErrors: Record<FrameErrorReason, number>;
   closes: Partial<Record<CloseReason, number>>;
@@ -73,6 +90,10 @@ type CloseListener = (connection: RemotingConnection, reason: CloseReason) => vo
 export class RemotingServer {
   readonly #limits: Readonly<ConnectionLimits>;
   readonly #maxConnections: number;
+  readonly #maxConnectionsPerAddress: number;
+  /** Open (or handshaking) connections per remote IP. */
+  readonly #perAddress = new Map<string, number>();
+  readonly #connectionIps = new Map<number, string>();
   readonly #logger: Logger;
   readonly #processors = new Map<number, RequestHandler>();
   readonly #connections = new Set<RemotingConnection>();
@@ -82,6 +103,8 @@ export class RemotingServer {
     connectionsOpen: 0,
     connectionsAccepted: 0,
     connectionsRejected: 0,
+    tlsRefused: 0,
+    requestsRefused: 0,
     requestsUnsupported: 0,
     protocolErrors: {
       TOO_SHORT: 0,
@@ -92,6 +115,10 @@ export class RemotingServer {
     },
     closes: {},
   };
+  readonly #tls: TlsAcceptor | null;
+  readonly #beforeRequest: RemotingServerOptions['beforeRequest'];
+  /** Accepted sockets still in their TLS handshake (closed by close()). */
+  readonly #handshaking = new Set<Socket>();
   #server: Server | null = null;
   #port = -1;
   #nextConnectionId = 1;
@@ -109,8 +136,14 @@ export class RemotingServer {
       frameReadTimeoutMs: options.frameReadTimeoutMs ?? 120_000,
     });
     this.#maxConnections = options.maxConnections ?? 10_000;
+    this.#maxConnectionsPerAddress = options.maxConnectionsPerAddress ?? 1000;
     this.#logger = options.logger ?? noopLogger;
+    const handshakeTimeoutMs =
+      this.#limits.frameReadTimeoutMs > 0 ? this.#limits.frameReadTimeoutMs : 30_000;
+    this.#tls = options.tls === undefined ? null : new TlsAcceptor(options.tls, handshakeTimeoutMs);
+    this.#beforeRequest = options.beforeRequest;
     assert(this.#maxConnections >= 1, 'maxConnections is at least 1');
+    assert(this.#maxConnectionsPerAddress >= 1, 'maxConnectionsPerAddress is at least 1');
     assert(this.#limits.maxInFlightBytes >= 1, 'maxInFlightBytesPerConnection is at least 1');
   }
 
@@ -177,6 +210,7 @@ export class RemotingServer {
     this.#isClosing = true;
     const server = this.#server;
     for (const connection of [...this.#connections]) connection.close(CloseReason.SERVER_CLOSE);
+    for (const socket of this.#handshaking) socket.destroy();
     if (server === null || !server.listening) return Promise.resolve();
     return new Promise((resolve, reject) => {
       server.close((error) => (error ? reject(error) : resolve()));
@@ -184,17 +218,52 @@ export class RemotingServer {
   }
 
   #onSocket(socket: Socket): void {
-    if (this.#isClosing || this.#connections.size >= this.#maxConnections) {
+    const open = this.#connections.size + this.#handshaking.size;
+    const ip = socket.remoteAddress ?? 'unknown';
+    const fromIp = this.#perAddress.get(ip) ?? 0;
+    if (
+      this.#isClosing ||
+      open >= this.#maxConnections ||
+      fromIp >= this.#maxConnectionsPerAddress
+    ) {
       this.#stats.connectionsRejected++;
       this.#logger.warn('Connection rejected at accept', {
         remoteAddress: socket.remoteAddress,
-        openConnections: this.#connections.size,
+        openConnections: open,
         maxConnections: this.#maxConnections,
+        fromAddress: fromIp,
+        maxConnectionsPerAddress: this.#maxConnectionsPerAddress,
       });
       socket.on('error', () => socket.destroy());
       socket.destroy();
       return;
     }
+    this.#perAddress.set(ip, fromIp + 1);
+    if (this.#tls === null) {
+      this.#adopt(socket, ip);
+      return;
+    }
+    this.#handshaking.add(socket);
+    const timeoutMs =
+      this.#limits.frameReadTimeoutMs > 0 ? this.#limits.frameReadTimeoutMs : 30_000;
+    acceptSecure(socket, this.#tls, timeoutMs, (outcome) => {
+      this.#handshaking.delete(socket);
+      if (outcome.kind !== 'refused' && !this.#isClosing) {
+        this.#adopt(outcome.socket, ip);
+        return;
+      }
+      this.#releaseAddress(ip);
+      // A refused socket is already destroyed; one that finished while closing is destroyed here.
+      if (outcome.kind !== 'refused') outcome.socket.destroy();
+      this.#stats.tlsRefused++;
+      this.#logger.info('Connection refused by TLS', {
+        remoteAddress: socket.remoteAddress,
+        reason: outcome.kind === 'refused' ? outcome.reason : 'server closing',
+      });
+    });
+  }
+
+  #adopt(socket: Socket, ip: string): void {
     this.#stats.connectionsAccepted++;
     const connection = new RemotingConnection(this.#nextConnectionId++, socket, this.#limits, {
       nextOpaque: () => this.#allocateOpaque(),
@@ -204,7 +273,14 @@ export class RemotingServer {
       logger: this.#logger,
     });
     this.#connections.add(connection);
+    this.#connectionIps.set(connection.id, ip);
     for (const listener of this.#connectListeners) listener(connection);
+  }
+
+  #releaseAddress(ip: string): void {
+    const left = (this.#perAddress.get(ip) ?? 1) - 1;
+    if (left <= 0) this.#perAddress.delete(ip);
+    else this.#perAddress.set(ip, left);
   }
 
   #allocateOpaque(): number {
@@ -213,6 +289,11 @@ export class RemotingServer {
   }
 
   #dispatch(request: RemotingCommand, connection: RemotingConnection): ReturnType<RequestHandler> {
+    const refusal = this.#beforeRequest?.(request, connection) ?? null;
+    if (refusal !== null) {
+      this.#stats.requestsRefused++;
+      return refusal;
+    }
     const handler = this.#processors.get(request.code);
     if (handler !== undefined) return handler(request, connection);
     this.#stats.requestsUnsupported++;
@@ -230,6 +311,8 @@ export class RemotingServer {
 
   #onClose(reason: CloseReason, connection: RemotingConnection): void {
     if (!this.#connections.delete(connection)) return;
+    this.#releaseAddress(this.#connectionIps.get(connection.id) ?? '');
+    this.#connectionIps.delete(connection.id);
     this.#stats.closes[reason] = (this.#stats.closes[reason] ?? 0) + 1;
     for (const listener of this.#closeListeners) listener(connection, reason);
   }

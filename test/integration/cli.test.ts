@@ -98,6 +98,21 @@ describe('CLI', { timeout: 60_000 }, () => {
     const bad = await run('petrel', ['check-config', file]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /brokerId/);
+    // Security: an unsupported key is refused at its line; a missing ACL file is found too.
+    writeFileSync(file, 'brokerName=a\ntls.ciphers=ALL\n');
+    const unsupported = await run('petrel', ['check-config', file]);
+    assert.notEqual(unsupported.code, 0);
+    assert.match(
+      unsupported.stderr,
+      /E_CONFIG_UNSUPPORTED[\s\S]*bad\.properties:2 tls\.ciphers: not supported/,
+    );
+    writeFileSync(
+      file,
+      `brokerName=a\naclEnable=true\naclFile=${join(tmpDir('petrel-cli-'), 'none.yml')}\n`,
+    );
+    const noAcl = await run('petrel', ['check-config', file]);
+    assert.notEqual(noAcl.code, 0);
+    assert.match(noAcl.stderr, /aclFile .*none\.yml does not exist/);
   });
 
   it('petrel bench produce and ha run real processes and print their tables', {

@@ -55,18 +55,18 @@ describe('config load: unknown keys', () => {
 
   it('accepts keys RocketMQ knows but Petrel does not use, named in one warning', () => {
     const text =
-      'sendMessageThreadPoolNums=16\nbrokerName=a\nuseEpollNativeSelector=true\nuseTLS=x';
+      'sendMessageThreadPoolNums=16\nbrokerName=a\nuseEpollNativeSelector=true\nclientWorkerThreads=x';
     const loaded = loadBrokerConfig({ text, host });
     assert.deepEqual(loaded.ignoredKeys, [
       'sendMessageThreadPoolNums',
       'useEpollNativeSelector',
-      'useTLS',
+      'clientWorkerThreads',
     ]);
     assert.equal(loaded.warnings.length, 1);
     assert.equal(loaded.warnings[0]?.line, 1);
     assert.match(
       loaded.warnings[0]?.message ?? '',
-      /known to RocketMQ, not used by Petrel.*sendMessageThreadPoolNums \(line 1\), useEpollNativeSelector \(line 3\), useTLS \(line 4\)/,
+      /known to RocketMQ, not used by Petrel.*sendMessageThreadPoolNums \(line 1\), useEpollNativeSelector \(line 3\), clientWorkerThreads \(line 4\)/,
     );
   });
 
@@ -266,7 +266,7 @@ describe('config load: precedence and result', () => {
 
   it('reports keys from flags as coming from the command line', () => {
     const loaded = loadBrokerConfig({
-      overrides: { useTLS: 'true', brokerNmae: 'a' },
+      overrides: { clientWorkerThreads: '4', brokerNmae: 'a' },
       lenient: true,
       host,
     });
@@ -277,7 +277,7 @@ describe('config load: precedence and result', () => {
         ['command line', undefined],
       ],
     );
-    assert.match(loaded.warnings[1]?.message ?? '', /useTLS \(command line\)/);
+    assert.match(loaded.warnings[1]?.message ?? '', /clientWorkerThreads \(command line\)/);
   });
 
   it('fills host-dependent defaults from the host', () => {

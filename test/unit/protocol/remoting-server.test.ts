@@ -4,6 +4,7 @@
 // connection checks that service goes on. Timeouts are shortened (frame read 300 ms instead of
 // 120 s) so the suite stays fast.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode, MqError } from '../../../common/errors.js';
 import { RemotingClient } from '../../../protocol/remoting-client.js';
@@ -289,6 +290,32 @@ describe('RemotingServer connection limits and timeouts', () => {
     assert.equal(f.server.stats().connectionsOpen, 2);
     await fourth.close();
     await second.close();
+    await stop(f);
+  });
+
+  it('closes connections over maxConnectionsPerAddress from one IP; other IPs still connect', async () => {
+    const f = await startServer({ maxConnectionsPerAddress: 2 });
+    await echo(f.client);
+    const second = await rawPeer(f.server.port);
+    const third = await rawPeer(f.server.port);
+    await third.closed;
+    assert.equal(second.isClosed(), false);
+    const other = connect({ host: '127.0.0.1', port: f.server.port, localAddress: '127.0.0.2' });
+    other.on('error', () => undefined);
+    await waitFor(() => f.server.stats().connectionsAccepted === 3, {
+      timeoutMs: 2000,
+      what: 'a connection from 127.0.0.2 is accepted',
+    });
+    assert.equal(f.server.stats().connectionsRejected, 1);
+    second.socket.destroy();
+    await waitFor(() => f.server.stats().connectionsOpen === 2, { timeoutMs: 2000 });
+    const again = await rawPeer(f.server.port);
+    await waitFor(() => f.server.stats().connectionsAccepted === 4, {
+      timeoutMs: 2000,
+      what: 'a slot freed by a close is reused',
+    });
+    again.socket.destroy();
+    other.destroy();
     await stop(f);
   });
 
