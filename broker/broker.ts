@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { assert } from '../common/assert.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import { ErrorCode, MqError } from '../common/errors.js';
-import { isReadable, isWriteable } from '../common/topic-rules.js';
+import { isReadable, isWriteable, PermName } from '../common/topic-rules.js';
 import type { BrokerConfig } from '../config/load.js';
 import type { MessageStore } from '../engine/index.js';
 import type { FileIO } from '../engine/io/file-io.js';
@@ -48,6 +48,7 @@ import {
   parseOffsetTable,
   renderOffsetTable,
 } from './consumer-offset-manager.js';
+import { DeferredStateFile } from './deferred-state-file.js';
 import { parseDelayLevels } from './delay-levels.js';
 import { listenOrExplain } from './listen.js';
 import { NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
@@ -171,23 +172,52 @@ interface Managers {
   topics: TopicConfigManager;
   groups: SubscriptionGroupManager;
   offsets: ConsumerOffsetManager;
+  /** topics.json and subscriptionGroup.json, written shortly after changes (close() writes them). */
+  stateFiles: DeferredStateFile<unknown>[];
 }
+
+/** How soon a changed topic or group table reaches its file. */
+const STATE_SAVE_DELAY_MS = 200;
+const STATE_SAVE_RETRY_MS = 5_000;
 
 function loadManagers(
   config: BrokerConfig,
   clock: Clock,
   io: FileIO,
   scheduleQueues: number,
+  logger: Logger,
 ): Managers {
   const dir = join(config.storePathRootDir, 'config');
-  const topics = new TopicConfigManager({
-    clock,
-    store: new JsonStateFile({
+  const deferred = {
+    delayMs: STATE_SAVE_DELAY_MS,
+    retryMs: STATE_SAVE_RETRY_MS,
+    onError: (path: string, error: unknown) =>
+      logger.error('Saving a state file failed; retrying', {
+        path,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  };
+  const topicFile = new DeferredStateFile(
+    new JsonStateFile({
       io,
       path: join(dir, 'topics.json'),
       parse: parseTopicConfigWrapper,
       render: renderTopicConfigWrapper,
     }),
+    deferred,
+  );
+  const groupFile = new DeferredStateFile(
+    new JsonStateFile({
+      io,
+      path: join(dir, 'subscriptionGroup.json'),
+      parse: parseSubscriptionGroupWrapper,
+      render: renderSubscriptionGroupWrapper,
+    }),
+    deferred,
+  );
+  const topics = new TopicConfigManager({
+    clock,
+    store: topicFile,
     clusterName: config.brokerClusterName,
     brokerName: config.brokerName,
     autoCreateTopicEnable: config.autoCreateTopicEnable,
@@ -198,12 +228,7 @@ function loadManagers(
   });
   const groups = new SubscriptionGroupManager({
     clock,
-    store: new JsonStateFile({
-      io,
-      path: join(dir, 'subscriptionGroup.json'),
-      parse: parseSubscriptionGroupWrapper,
-      render: renderSubscriptionGroupWrapper,
-    }),
+    store: groupFile,
     autoCreateSubscriptionGroup: config.autoCreateSubscriptionGroup,
   });
   const offsets = new ConsumerOffsetManager(
@@ -217,16 +242,43 @@ function loadManagers(
   topics.load();
   groups.load();
   offsets.load();
-  return { topics, groups, offsets };
+  return {
+    topics,
+    groups,
+    offsets,
+    stateFiles: [topicFile, groupFile] as DeferredStateFile<unknown>[],
+  };
 }
 
-/** The topics as registered: a broker without read or write permission registers its own. */
-function registeredTopics(config: BrokerConfig, topics: TopicConfigManager): TopicConfigWrapper {
+/**
+ * The topics as registered: a broker without read or write permission registers its own. A store
+ * that cannot take writes (disk full, read-only, I/O errors) registers without write permission,
+ * so producers route to other brokers until it can again.
+ */
+function registeredTopics(
+  config: BrokerConfig,
+  topics: TopicConfigManager,
+  writability: StoreWritability,
+): TopicConfigWrapper {
   const wrapper = topics.snapshot();
-  const perm = config.brokerPermission;
+  // The NameServer re-reads topics only when the data version moves: each change of the store's
+  // writability moves it (without rewriting topics.json, which a full disk would refuse).
+  wrapper.dataVersion = {
+    timestamp: wrapper.dataVersion.timestamp,
+    counter: wrapper.dataVersion.counter + writability.changes,
+  };
+  const perm = writability.writable
+    ? config.brokerPermission
+    : config.brokerPermission & ~PermName.WRITE;
   if (isReadable(perm) && isWriteable(perm)) return wrapper;
   for (const topic of Object.values(wrapper.topicConfigTable)) topic.perm = perm;
   return wrapper;
+}
+
+interface StoreWritability {
+  writable: boolean;
+  /** Times `writable` changed. */
+  changes: number;
 }
 
 interface Running {
@@ -239,6 +291,8 @@ interface Running {
   /** The delayed-message pass in progress, awaited before the store closes. */
   scheduleTick: Promise<unknown>;
   deps: BrokerDeps;
+  writability: StoreWritability;
+  stateFiles: DeferredStateFile<unknown>[];
 }
 
 /** Starts a broker from a loaded config; resolves once it listens and has registered once. */
@@ -319,7 +373,7 @@ interface AssembleParts {
 function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts): Running {
   const { clock, logger, replication } = parts;
   const delayLevels = parseDelayLevels(config.messageDelayLevel);
-  const managers = loadManagers(config, clock, deps.io ?? nodeFileIo, delayLevels.length);
+  const managers = loadManagers(config, clock, deps.io ?? nodeFileIo, delayLevels.length, logger);
   const role = new BrokerRoleState(config.brokerRole, config.brokerId);
   const schedule = new ScheduleMessageService({
     get store() {
@@ -338,6 +392,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
   });
   schedule.load();
   let learntMaster: string | undefined;
+  const writability: StoreWritability = { writable: true, changes: 0 };
   const registrar = new NamesrvRegistrar({
     addresses: (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`),
     timeoutMs: config.registerBrokerTimeoutMills,
@@ -349,7 +404,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
       brokerId: role.brokerId,
       haServerAddr: replication.haServerAddr(),
     }),
-    topics: () => registeredTopics(config, managers.topics),
+    topics: () => registeredTopics(config, managers.topics, writability),
     onMasterAddresses: (addresses) => {
       if (addresses.masterAddr !== learntMaster) {
         learntMaster = addresses.masterAddr;
@@ -359,11 +414,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     },
   });
   // A promotion or demotion changes brokerId: the NameServers must hear of it at once.
-  role.onChange(() => {
-    registrar.register(true).catch((error: unknown) => {
-      logger.warn('Registration after a role change failed', { error: String(error) });
-    });
-  });
+  role.onChange(() => registerAtOnce(registrar, logger, 'a role change'));
   const stats: BrokerStats = { msgPutTotal: 0, msgGetTotal: 0, bootTimestamp: clock.nowMs() };
   const ctx: BrokerContext = {
     config,
@@ -398,7 +449,15 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     timers: [],
     scheduleTick,
     deps,
+    writability,
+    stateFiles: managers.stateFiles,
   };
+}
+
+function registerAtOnce(registrar: NamesrvRegistrar, logger: Logger, after: string): void {
+  registrar.register(true).catch((error: unknown) => {
+    logger.warn(`Registration after ${after} failed`, { error: String(error) });
+  });
 }
 
 function watchConnections(r: Running): void {
@@ -406,6 +465,21 @@ function watchConnections(r: Running): void {
   r.replication.onStore((store) => {
     store.onMessageArriving((topic, queueId, maxOffset) => {
       ctx.holds.notifyMessageArriving(topic, queueId, maxOffset);
+    });
+    store.onStorageFault((fault) => {
+      if (r.writability.writable !== (fault === undefined)) {
+        r.writability.writable = fault === undefined;
+        r.writability.changes++;
+      }
+      if (fault === undefined) ctx.logger.info('The store takes writes again');
+      else
+        ctx.logger.error('The store refuses writes: storage fault', {
+          code: fault.code,
+          reason: fault.reason,
+          latched: fault.latched,
+        });
+      // Withdraw (or restore) write permission on the NameServers now, not at the next period.
+      registerAtOnce(r.registrar, ctx.logger, 'a storage fault change');
     });
   });
   r.server.onConnectionClose((connection) => {
@@ -478,6 +552,7 @@ async function shutdown(r: Running): Promise<void> {
   await r.replication.stop();
   await r.scheduleTick;
   try {
+    for (const file of r.stateFiles) file.close();
     ctx.offsets.persist();
     ctx.schedule.persist();
   } finally {

@@ -15,6 +15,10 @@ export const ErrorCode = {
   CHECKSUM_MISMATCH: 'E_CHECKSUM_MISMATCH',
   IO_ERROR: 'E_IO_ERROR',
   DISK_FULL: 'E_DISK_FULL',
+  /** The store's file system is read-only, or its directory is not writable by this process. */
+  STORE_READ_ONLY: 'E_STORE_READ_ONLY',
+  /** The store directory was removed (or became unreachable) under a running store. */
+  STORE_MISSING: 'E_STORE_MISSING',
   WORKER_EXITED: 'E_WORKER_EXITED',
   WORKER_START_TIMEOUT: 'E_WORKER_START_TIMEOUT',
   // Config and CLI.

@@ -21,6 +21,7 @@ import { PutTracker } from './put/put-tracker.js';
 import type { GetMessageRequest, GetMessageResult } from './read/get-result.js';
 import type { StoreReader } from './read/store-reader.js';
 import type { RecoveryReport } from './recovery/store-recovery.js';
+import type { StoreFault, StoreHealth } from './store-health.js';
 import { PositionSlot, type StorePositions } from './store-positions.js';
 
 export interface PutMessageInput extends MessageInput {
@@ -45,6 +46,7 @@ export interface StoreParts {
   reader: StoreReader;
   report: RecoveryReport;
   clean: CleanService;
+  health: StoreHealth;
   /** Closes the files this thread reads and, in-thread, writes (after the pipeline's last sync). */
   closeFiles: () => void;
   releaseLock: () => void;
@@ -193,9 +195,23 @@ export class MessageStore {
       return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: 'the broker role is slave' };
     const failure = this.#pipeline?.failure;
     if (failure !== undefined) return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: failure };
-    if (this.#p.clean.isDiskFull)
-      return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: 'the disk is full' };
+    const fault = this.#p.health.fault;
+    if (fault !== undefined)
+      return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: fault.reason };
     return undefined;
+  }
+
+  /** The storage fault that stops writes now (disk full, read-only, I/O error, store removed), if any. */
+  get storageFault(): StoreFault | undefined {
+    return this.#p.health.fault;
+  }
+
+  /**
+   * Calls `listener` when writes stop for a storage fault and when they resume (undefined).
+   * Returns a remover.
+   */
+  onStorageFault(listener: (fault: StoreFault | undefined) => void): () => void {
+    return this.#p.health.onChange(listener);
   }
 
   /** Stores one message. Resolves with a status; never rejects for expected outcomes. */
@@ -215,10 +231,12 @@ export class MessageStore {
       this.#track(message, length, resolve);
       if (!pipeline.submit(this.#encoder, length)) {
         this.#tracker.cancelLast();
-        resolve({
-          status: PutStatus.OS_PAGE_CACHE_BUSY,
-          reason: 'the store is busy: the append ring is full',
-        });
+        resolve(
+          this.#refusal() ?? {
+            status: PutStatus.OS_PAGE_CACHE_BUSY,
+            reason: 'the store is busy: the append ring is full',
+          },
+        );
       }
     });
   }
@@ -368,6 +386,7 @@ export class MessageStore {
       commitLogFlushedOffset: p.get(PositionSlot.FLUSHED),
       putsInFlight: this.#tracker.size,
       flushDiskType: o.flushDiskType,
+      storageFault: this.#p.health.fault?.reason ?? 'none',
     };
     if (o.brokerRole === 'SLAVE' || o.haListenPort < 0) return info;
     const ha = this.haStatus();
@@ -405,7 +424,9 @@ export class MessageStore {
     for (const service of this.#services) await service.close();
     const pipeline = this.#pipeline;
     if (pipeline !== undefined) await pipeline.close();
-    const cleanExit = pipeline?.failure === undefined;
+    // A batch a storage fault still held may lie half-written past the log's end: recover it as
+    // after a crash.
+    const cleanExit = pipeline?.failure === undefined && !this.#p.health.writerFaulted;
     this.#tracker.failAll(
       PutStatus.SERVICE_NOT_AVAILABLE,
       'the store closed before the put completed',

@@ -18,6 +18,7 @@ import { resolveStoreOptions, type StoreOptions } from './options.js';
 import type { AppendPipeline } from './put/append-pipeline.js';
 import { InThreadPipeline } from './put/in-thread-pipeline.js';
 import type { PutTracker } from './put/put-tracker.js';
+import type { StallReport } from './put/write-stall.js';
 import { StoreReader } from './read/store-reader.js';
 import {
   maxRecordBytes,
@@ -25,6 +26,7 @@ import {
   recoverStore,
   type SegmentVerifier,
 } from './recovery/store-recovery.js';
+import { StoreHealth } from './store-health.js';
 import { PositionSlot, StorePositions } from './store-positions.js';
 
 export interface StoreDeps {
@@ -49,6 +51,8 @@ export interface PipelineContext {
   io: FileIO;
   /** A queue grew from replicated records (a slave): update views and wake long polls. */
   onReplicaDispatched: (topic: string, queueId: number, maxOffset: number) => void;
+  /** The writer's or flusher's storage fault, with its error text (or the recovery from it). */
+  onStorageFault: (source: 'writer' | 'flusher', report: StallReport) => void;
 }
 
 /** Builds a worker-backed pipeline; it takes ownership of the recovered writer-side objects. */
@@ -106,7 +110,13 @@ export async function assembleStore(
     hashBodyHex: hasher.hex,
   });
   const onMinOffset = (min: number) => (threaded ? undefined : recovered.index?.deleteExpired(min));
-  const clean = createCleanService(io, clock, options, { ...views, positions, onMinOffset });
+  const health = new StoreHealth(positions);
+  const clean = createCleanService(io, clock, options, {
+    ...views,
+    positions,
+    onMinOffset,
+    health,
+  });
   // With threads the main thread's queue views learn new units from completions; in-thread the
   // writer updates the very ConsumeQueue objects the reader uses.
   const onVisible = (put: {
@@ -127,17 +137,8 @@ export async function assembleStore(
     reader,
     report: recovered.report,
     clean,
-    closeFiles: threaded
-      ? () => {
-          views.commitLog.close();
-          views.queues.close();
-        }
-      : () => {
-          recovered.commitLog.close();
-          recovered.queues.close();
-          recovered.index?.close();
-          recovered.checkpoint.close();
-        },
+    health,
+    closeFiles: () => closeFiles(threaded ? views : recovered),
     releaseLock: recovered.releaseLock,
   };
   const store = new MessageStore(parts, onVisible);
@@ -154,10 +155,24 @@ export async function assembleStore(
     io,
     epochStarts,
     onReplicaDispatched,
+    onStorageFault: health.noteDetail.bind(health),
   };
   await attachWriters(store, shared, threaded ? workerPipeline : undefined, haSender);
   clean.start();
   return store;
+}
+
+/** Closes the files this thread holds: its follower views with threads, every store file in-thread. */
+function closeFiles(files: {
+  commitLog: SegmentedFile;
+  queues: ConsumeQueueTable;
+  index?: { close(): void } | undefined;
+  checkpoint?: { close(): void };
+}): void {
+  files.commitLog.close();
+  files.queues.close();
+  files.index?.close();
+  files.checkpoint?.close();
 }
 
 /** Attaches the append pipeline (workers or in-thread) and, on a master with an HA port, the HA sender. */
@@ -183,7 +198,7 @@ function createCleanService(
   io: FileIO,
   clock: Clock,
   options: StoreOptions,
-  parts: Pick<CleanServiceDeps, 'commitLog' | 'queues' | 'positions' | 'onMinOffset'>,
+  parts: Pick<CleanServiceDeps, 'commitLog' | 'queues' | 'positions' | 'onMinOffset' | 'health'>,
 ): CleanService {
   const policy = {
     fileReservedTime: options.fileReservedTime,

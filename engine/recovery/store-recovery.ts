@@ -25,6 +25,7 @@ import { ConsumeQueueTable } from '../dispatch/consume-queue-table.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { IndexService } from '../index/index-service.js';
 import type { FileIO } from '../io/file-io.js';
+import { prepareStoreDirs } from '../io/store-dirs.js';
 import { SegmentedFile } from '../mapped/segmented-file.js';
 import type { StoreOptions } from '../options.js';
 
@@ -82,7 +83,7 @@ export async function recoverStore(
   truncateTo?: number,
 ): Promise<RecoveredStore> {
   const started = clock.monotonicMs();
-  io.mkdirp(options.storePathRootDir);
+  prepareStoreDirs(io, options);
   const releaseLock = acquireStoreLock(io, options.storePathRootDir, lockProbe);
   try {
     const abnormal = markRunning(io, options.storePathRootDir);

@@ -5,6 +5,7 @@
 // does not keep its process alive.
 
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { asStorageFault } from '../../engine/io/storage-fault.js';
 import type { PipelineContext } from '../../engine/open-store.js';
 import type { AppendPipeline } from '../../engine/put/append-pipeline.js';
 import type { MessageEncoder } from '../../engine/put/message-encoder.js';
@@ -26,6 +27,7 @@ import {
   type QueueState,
   RAW_HEADER_BYTES,
   RAW_RECORD,
+  type StorageFaultNotice,
   type WriterWorkerData,
 } from './store-worker-data.js';
 
@@ -115,7 +117,14 @@ class WorkerPipeline implements AppendPipeline {
     this.#maxRecordBytes = maxRecordBytes(context.options);
     for (const worker of [parts.writer, parts.flusher])
       worker.onExit((error) => this.#fail(`the ${worker.name} thread exited: ${error.message}`));
-    parts.queryPort.on('message', (reply: IndexQueryReply) => this.#onQueryReply(reply));
+    parts.queryPort.on('message', (reply: IndexQueryReply | StorageFaultNotice) => {
+      if ('storageFault' in reply)
+        context.onStorageFault('writer', {
+          fault: asStorageFault(reply.storageFault),
+          message: reply.message,
+        });
+      else this.#onQueryReply(reply);
+    });
     parts.queryPort.unref();
     this.#setReferenced(false);
     this.#loops = [this.#completionLoop(), ...this.#watchLoops()];
