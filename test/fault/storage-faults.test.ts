@@ -294,3 +294,51 @@ describe('storage faults under a running broker (tmpfs)', () => {
     }
   });
 });
+
+describe('store directory removed under a running broker', () => {
+  after(() => stopAll());
+
+  it('refuses writes with E_STORE_MISSING and keeps running through its clean rounds', {
+    timeout: 60_000,
+  }, async () => {
+    const cleanIntervalMs = 300;
+    const broker = await startBroker([], {
+      extra: [`--cleanResourceInterval=${cleanIntervalMs}`],
+    });
+    const client = new TestClient(broker.address);
+    try {
+      const first = await trySend(client, 0);
+      assert.equal(first?.code, ResponseCode.SUCCESS, first?.remark ?? 'no answer');
+      rmSync(broker.dir, { recursive: true, force: true });
+      const removedAt = Date.now();
+      const refusal = await waitFor(
+        async () => {
+          const r = await trySend(client, 1);
+          return r?.code === ResponseCode.SERVICE_NOT_AVAILABLE ? r : undefined;
+        },
+        { timeoutMs: 10_000, what: 'a send refused after the store directory was removed' },
+      );
+      assert.match(refusal.remark ?? '', /E_STORE_MISSING/);
+      // The broker must answer, and refuse, across several clean rounds (the old CleanService
+      // threw from its timer on statfs ENOENT and killed the process).
+      let answered = 0;
+      while (Date.now() - removedAt < 4 * cleanIntervalMs || answered < 3) {
+        const r = await trySend(client, 2);
+        assert.equal(r?.code, ResponseCode.SERVICE_NOT_AVAILABLE, r?.remark ?? 'no answer');
+        assert.match(r?.remark ?? '', /E_STORE_MISSING/);
+        answered++;
+      }
+      assert.equal(broker.child.process.exitCode, null, 'the broker is still running');
+      assert.ok(
+        broker.child.stderr.some((l) => /ERROR .*refuses writes.*E_STORE_MISSING/.test(l)),
+        broker.child.stderr.join('\n'),
+      );
+      assert.ok(
+        !broker.child.stderr.some((l) => /Uncaught/.test(l)),
+        broker.child.stderr.join('\n'),
+      );
+    } finally {
+      await client.remoting.close();
+    }
+  });
+});
