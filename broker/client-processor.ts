@@ -24,6 +24,7 @@ import {
   UpdateConsumerOffsetRequestHeader,
 } from '../protocol/index.js';
 import type { BrokerContext } from './broker-context.js';
+import { refuseGroup } from './group-check.js';
 import { decodeRequestHeader, failure, type ProcessorRegistry, success } from './request-kit.js';
 
 const RW = PermName.READ | PermName.WRITE;
@@ -66,6 +67,15 @@ function heartbeat(
   } catch (error) {
     if (!(error instanceof MqError)) throw error;
     return failure(request, ResponseCode.SYSTEM_ERROR, error.message);
+  }
+  // Checked whole before anything registers: a heartbeat is taken or refused as one.
+  for (const { groupName } of data.consumerDataSet) {
+    const refused = refuseGroup(request, 'consumer', groupName);
+    if (refused !== undefined) return refused;
+  }
+  for (const { groupName } of data.producerDataSet) {
+    const refused = refuseGroup(request, 'producer', groupName);
+    if (refused !== undefined) return refused;
   }
   for (const consumer of data.consumerDataSet) {
     const groupConfig = ctx.groups.find(consumer.groupName);
@@ -133,6 +143,8 @@ async function queryOffset(ctx: BrokerContext, request: RemotingCommand): Promis
   const h = decodeRequestHeader(request, QueryConsumerOffsetRequestHeader);
   if (!h.ok) return h.response;
   const { consumerGroup, topic, queueId } = h.header;
+  const refused = refuseGroup(request, 'consumer', consumerGroup);
+  if (refused !== undefined) return refused;
   const offset = ctx.offsets.query(consumerGroup, topic, queueId);
   if (offset >= 0) return success(request, { offset });
   if (
@@ -167,6 +179,8 @@ function updateOffset(ctx: BrokerContext, request: RemotingCommand): RemotingCom
   const h = decodeRequestHeader(request, UpdateConsumerOffsetRequestHeader);
   if (!h.ok) return h.response;
   const { consumerGroup, topic, queueId, commitOffset } = h.header;
+  const refused = refuseGroup(request, 'consumer', consumerGroup);
+  if (refused !== undefined) return refused;
   // ali-ons sends -1 for "no offset yet" (offset || -1): nothing to store.
   if (commitOffset < 0) return success(request);
   if (!ctx.offsets.commit(consumerGroup, topic, queueId, commitOffset)) {

@@ -25,6 +25,7 @@ import {
   type TopicConfig,
 } from '../protocol/index.js';
 import type { BrokerContext } from './broker-context.js';
+import { refuseGroup } from './group-check.js';
 import { decodeRequestHeader, failure, type ProcessorRegistry } from './request-kit.js';
 import type { SubscriptionGroupConfig } from './subscription-group-manager.js';
 
@@ -123,6 +124,8 @@ function planPull(
     const remark = `the broker[${ctx.brokerAddr}] pulling message is forbidden`;
     return failure(request, ResponseCode.NO_PERMISSION, remark);
   }
+  const refused = refuseGroup(request, 'consumer', header.consumerGroup);
+  if (refused !== undefined) return refused;
   const group = ctx.groups.find(header.consumerGroup);
   if (group === undefined) {
     const remark = `subscription group [${header.consumerGroup}] does not exist`;

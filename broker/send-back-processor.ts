@@ -19,6 +19,7 @@ import {
   ResponseCode,
 } from '../protocol/index.js';
 import type { BrokerContext } from './broker-context.js';
+import { refuseGroup } from './group-check.js';
 import { decodeRequestHeader, failure, type ProcessorRegistry, success } from './request-kit.js';
 import { effectiveMaxReconsumeTimes, routeSendBack } from './retry-policy.js';
 import { putStatusCode, toSchedule } from './send-processor.js';
@@ -41,6 +42,8 @@ async function sendBack(ctx: BrokerContext, request: RemotingCommand): Promise<R
   if (ctx.role.isSlave) {
     return failure(request, ResponseCode.SERVICE_NOT_AVAILABLE, 'the broker role is slave');
   }
+  const refused = refuseGroup(request, 'consumer', header.group);
+  if (refused !== undefined) return refused;
   const groupConfig = ctx.groups.find(header.group);
   if (groupConfig === undefined) {
     const remark = `subscription group not exist, ${header.group}`;

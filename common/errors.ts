@@ -39,6 +39,8 @@ export const ErrorCode = {
   BODY_MALFORMED: 'E_BODY_MALFORMED',
   /** A server could not listen on its address (in use, not local, no permission). */
   LISTEN_FAILED: 'E_LISTEN_FAILED',
+  /** A producer or consumer group name breaks RocketMQ's rule (or makes an invalid retry topic). */
+  GROUP_NAME_INVALID: 'E_GROUP_NAME_INVALID',
   // Cluster and HA.
   NO_ROUTE: 'E_NO_ROUTE',
   NO_MASTER: 'E_NO_MASTER',

@@ -526,6 +526,61 @@ describe('Bad input to the broker', { timeout: 60_000 }, () => {
     assert.equal(plain.code, ResponseCode.SUCCESS, 'the same send without a transaction is stored');
   });
 
+  it('refuses bad group names at heartbeat, send-back, pulls and offset commands with E_GROUP_NAME_INVALID', async () => {
+    const sent = await client.send('TopicBadGroup', 'give me back', { queueId: 0 });
+    assert.equal(sent.code, ResponseCode.SUCCESS);
+    const stored = (
+      await client.pull({ group: 'GOK', topic: 'TopicBadGroup', queueId: 0, offset: 0 })
+    ).messages[0];
+    assert.ok(stored);
+    const refusedWith = (r: { code: number; remark: string | null }, what: string) => {
+      assert.equal(r.code, ResponseCode.SYSTEM_ERROR, `${what}: ${r.remark}`);
+      assert.match(r.remark ?? '', /^E_GROUP_NAME_INVALID: /, what);
+    };
+    for (const group of ['a/b', '../../EVIL', 'g'.repeat(200), 'bad\nname', 'g'.repeat(121)]) {
+      const what = JSON.stringify(group).slice(0, 30);
+      refusedWith(
+        await client.heartbeat('10.0.0.9@7', group, 'TopicBadGroup', '*'),
+        `heartbeat ${what}`,
+      );
+      const list = await client.invoke(RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
+        consumerGroup: group,
+      });
+      assert.equal(list.code, ResponseCode.SYSTEM_ERROR, `no consumer registered for ${what}`);
+      refusedWith(
+        await client.invoke(RequestCode.CONSUMER_SEND_MSG_BACK, {
+          offset: stored.commitLogOffset,
+          group,
+          delayLevel: 0,
+          originMsgId: 'X',
+          originTopic: 'TopicBadGroup',
+          maxReconsumeTimes: 1,
+        }),
+        `send-back ${what}`,
+      );
+      const pull = await client.pull({ group, topic: 'TopicBadGroup', queueId: 0, offset: 0 });
+      refusedWith(pull, `pull ${what}`);
+      const offsetHeader = { consumerGroup: group, topic: 'TopicBadGroup', queueId: 0 };
+      refusedWith(
+        await client.invoke(RequestCode.UPDATE_CONSUMER_OFFSET, {
+          ...offsetHeader,
+          commitOffset: 1,
+        }),
+        `offset update ${what}`,
+      );
+      refusedWith(
+        await client.invoke(RequestCode.QUERY_CONSUMER_OFFSET, offsetHeader),
+        `offset query ${what}`,
+      );
+    }
+    // The longest consumer group whose retry topic is still a valid topic is taken.
+    const longest = 'g'.repeat(120);
+    assert.equal(
+      (await client.heartbeat('10.0.0.9@7', longest, 'TopicBadGroup', '*')).code,
+      ResponseCode.SUCCESS,
+    );
+  });
+
   it('closes only the connection that sends a malformed frame', async () => {
     const socket = connect({ host: '127.0.0.1', port: broker.port });
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
