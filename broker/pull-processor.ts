@@ -10,6 +10,7 @@
 // table, suggestWhichBrokerId), broker/.../filter/ExpressionMessageFilter.java (tag codes),
 // store/.../DefaultMessageStore.getMessage (nextBeginOffset rules, in the engine).
 
+import { MqError } from '../common/errors.js';
 import { isReadable, PermName } from '../common/topic-rules.js';
 import type { GetMessageResult } from '../engine/index.js';
 import {
@@ -204,8 +205,28 @@ async function executePull(
   request: RemotingCommand,
   plan: PullPlan,
 ): Promise<RemotingCommand> {
+  const { header } = plan;
+  let result: GetMessageResult;
+  try {
+    result = await readForPull(ctx, plan);
+  } catch (error) {
+    if (!(error instanceof MqError)) throw error;
+    // A damaged record is refused, never served; the operator hears of it.
+    ctx.logger.error('A pull met a record that does not check out: refused', {
+      code: error.code,
+      topic: header.topic,
+      queueId: header.queueId,
+      queueOffset: header.queueOffset,
+      reason: error.message,
+    });
+    return failure(request, ResponseCode.SYSTEM_ERROR, `${error.code}: ${error.message}`);
+  }
+  return pullResponse(ctx, request, plan, result);
+}
+
+function readForPull(ctx: BrokerContext, plan: PullPlan): Promise<GetMessageResult> {
   const { header, tagsCodes } = plan;
-  const result = await ctx.store.getMessage({
+  return ctx.store.getMessage({
     topic: header.topic,
     queueId: header.queueId,
     queueOffset: header.queueOffset,
@@ -217,7 +238,6 @@ async function executePull(
     ...(tagsCodes === undefined ? {} : { tagsCodeFilter: (code: number) => tagsCodes.has(code) }),
     rawOnly: true,
   });
-  return pullResponse(ctx, request, plan, result);
 }
 
 /** The response code of a store status (the switch of PullMessageProcessor). */

@@ -1,7 +1,9 @@
 // The read side of the store (RocketMQ: DefaultMessageStore.getMessage, lookMessageByOffset,
 // getOffsetInQueueByTime). Runs on the main thread with its own descriptors: ConsumeQueue units are
 // pread from their files; records come from the shared tail cache when recent, else from the
-// segment files. Every record is checked (magic, lengths, position) and its body checksum verified.
+// segment files. Every record is checked (magic, lengths, position); one read from a segment file
+// also has its body CRC checked (the tail cache holds what this run wrote, the file may have rotted
+// since), so a damaged record is refused with E_CORRUPT_RECORD, never served.
 
 import { assert } from '../../common/assert.js';
 import { readInt64Buffer } from '../../common/bytes.js';
@@ -133,7 +135,14 @@ export class StoreReader {
           filtered = true;
           continue;
         }
-        const record = this.readRecord(commitLogOffset, size);
+        let record: Buffer;
+        try {
+          record = this.readRecord(commitLogOffset, size);
+        } catch (error) {
+          // Serve the records before a damaged one; the next read starts at it (and fails there).
+          if (result.records.length === 0 || !(error instanceof MqError)) throw error;
+          break;
+        }
         result.records.push(record);
         if (req.rawOnly !== true)
           result.messages.push(this.#decodeChecked(record, commitLogOffset));
@@ -155,7 +164,8 @@ export class StoreReader {
     assert(size > 0 && size <= this.#d.maxRecordBytes, 'reader: record size out of range');
     const record = Buffer.allocUnsafe(size);
     const wroteNow = () => this.#d.positions.get(PositionSlot.WROTE);
-    if (!this.#d.tailCache.tryRead(commitLogOffset, size, record, 0, wroteNow)) {
+    const fromFile = !this.#d.tailCache.tryRead(commitLogOffset, size, record, 0, wroteNow);
+    if (fromFile) {
       const n = this.#d.commitLog.read(commitLogOffset, record, 0, size);
       if (n !== size)
         throw new MqError(
@@ -171,7 +181,7 @@ export class StoreReader {
       {
         available: size,
         expectedCommitLogOffset: commitLogOffset,
-        checkCrc: false,
+        checkCrc: fromFile,
         maxRecordBytes: this.#d.maxRecordBytes,
       },
       layout,
