@@ -259,8 +259,9 @@ function registeredTopics(
   config: BrokerConfig,
   topics: TopicConfigManager,
   writability: StoreWritability,
+  only?: readonly string[],
 ): TopicConfigWrapper {
-  const wrapper = topics.snapshot();
+  const wrapper = only === undefined ? topics.snapshot() : someTopics(topics, only);
   // The NameServer re-reads topics only when the data version moves: each change of the store's
   // writability moves it (without rewriting topics.json, which a full disk would refuse).
   wrapper.dataVersion = {
@@ -273,6 +274,16 @@ function registeredTopics(
   if (isReadable(perm) && isWriteable(perm)) return wrapper;
   for (const topic of Object.values(wrapper.topicConfigTable)) topic.perm = perm;
   return wrapper;
+}
+
+/** The named topics only, with the table's data version (an incremental registration). */
+function someTopics(topics: TopicConfigManager, names: readonly string[]): TopicConfigWrapper {
+  const topicConfigTable: TopicConfigWrapper['topicConfigTable'] = {};
+  for (const name of names) {
+    const config = topics.get(name);
+    if (config !== undefined) topicConfigTable[name] = { ...config };
+  }
+  return { topicConfigTable, dataVersion: { ...topics.dataVersion } };
 }
 
 interface StoreWritability {
@@ -391,28 +402,10 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     isActive: () => role.isMaster,
   });
   schedule.load();
-  let learntMaster: string | undefined;
   const writability: StoreWritability = { writable: true, changes: 0 };
-  const registrar = new NamesrvRegistrar({
-    addresses: (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`),
-    timeoutMs: config.registerBrokerTimeoutMills,
-    logger,
-    identity: () => ({
-      clusterName: config.brokerClusterName,
-      brokerName: config.brokerName,
-      brokerAddr: parts.brokerAddr,
-      brokerId: role.brokerId,
-      haServerAddr: replication.haServerAddr(),
-    }),
-    topics: () => registeredTopics(config, managers.topics, writability),
-    onMasterAddresses: (addresses) => {
-      if (addresses.masterAddr !== learntMaster) {
-        learntMaster = addresses.masterAddr;
-        logger.info('Master learnt from a NameServer', { ...addresses });
-      }
-      replication.onMasterAddresses(addresses);
-    },
-  });
+  const wrapperOf = (only?: readonly string[]) =>
+    registeredTopics(config, managers.topics, writability, only);
+  const registrar = createRegistrar(config, parts, role, () => wrapperOf());
   // A promotion or demotion changes brokerId: the NameServers must hear of it at once.
   role.onChange(() => registerAtOnce(registrar, logger, 'a role change'));
   const stats: BrokerStats = { msgPutTotal: 0, msgGetTotal: 0, bootTimestamp: clock.nowMs() };
@@ -437,7 +430,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     brokerAddr: parts.brokerAddr,
     memoryBytes: deps.memoryBytes ?? totalmem(),
     stats,
-    topicsChanged: () => registrar.register(true).then(() => undefined),
+    topicsChanged: (only) => registerChanged(registrar, wrapperOf, only),
   };
   const scheduleTick = Promise.resolve();
   return {
@@ -452,6 +445,46 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     writability,
     stateFiles: managers.stateFiles,
   };
+}
+
+/** All topics (a forced round), or `only` some of them (an incremental registration). */
+async function registerChanged(
+  registrar: NamesrvRegistrar,
+  wrapperOf: (only: readonly string[]) => TopicConfigWrapper,
+  only: readonly string[] | undefined,
+): Promise<void> {
+  if (only === undefined) await registrar.register(true);
+  else await registrar.registerTopics(wrapperOf(only));
+}
+
+function createRegistrar(
+  config: BrokerConfig,
+  parts: AssembleParts,
+  role: BrokerRoleState,
+  topics: () => TopicConfigWrapper,
+): NamesrvRegistrar {
+  const { logger, replication } = parts;
+  let learntMaster: string | undefined;
+  return new NamesrvRegistrar({
+    addresses: (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`),
+    timeoutMs: config.registerBrokerTimeoutMills,
+    logger,
+    identity: () => ({
+      clusterName: config.brokerClusterName,
+      brokerName: config.brokerName,
+      brokerAddr: parts.brokerAddr,
+      brokerId: role.brokerId,
+      haServerAddr: replication.haServerAddr(),
+    }),
+    topics,
+    onMasterAddresses: (addresses) => {
+      if (addresses.masterAddr !== learntMaster) {
+        learntMaster = addresses.masterAddr;
+        logger.info('Master learnt from a NameServer', { ...addresses });
+      }
+      replication.onMasterAddresses(addresses);
+    },
+  });
 }
 
 function registerAtOnce(registrar: NamesrvRegistrar, logger: Logger, after: string): void {

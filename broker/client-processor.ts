@@ -83,7 +83,7 @@ function heartbeat(
       const retryTopic = retryTopicOf(consumer.groupName);
       if (ctx.topics.ensure(retryTopic, groupConfig.retryQueueNums, RW).created) {
         ctx.logger.info('Retry topic created for a consumer group', { topic: retryTopic });
-        void ctx.topicsChanged();
+        void ctx.topicsChanged([retryTopic]);
       }
     }
     const outcome = ctx.clients.registerConsumer(consumer.groupName, data.clientID, connection, {

@@ -1,7 +1,8 @@
 // A state file (topics.json, subscriptionGroup.json) written shortly after a change instead of at
 // every change: creating 10,000 topics rewrites the file a few times, not 10,000 times, and a save
 // that fails (a full or read-only disk) is logged and retried instead of failing the request that
-// changed the table. Only the newest value is kept (bounded: one pending value). close() writes it.
+// changed the table. Only the newest snapshot function is kept (bounded: one pending write), called
+// when the file is written, so a burst of changes costs one snapshot. close() writes it.
 
 import type { StateStore } from './topic-config-manager.js';
 
@@ -17,7 +18,7 @@ export class DeferredStateFile<T> implements StateStore<T> {
   readonly path: string;
   #file: StateStore<T> & { path: string };
   #o: DeferredStateFileOptions;
-  #pending: T | undefined;
+  #pending: (() => T) | undefined;
   #timer: NodeJS.Timeout | undefined;
 
   constructor(file: StateStore<T> & { path: string }, options: DeferredStateFileOptions) {
@@ -31,7 +32,11 @@ export class DeferredStateFile<T> implements StateStore<T> {
   }
 
   save(value: T): void {
-    this.#pending = value;
+    this.saveLater(() => value);
+  }
+
+  saveLater(snapshot: () => T): void {
+    this.#pending = snapshot;
     this.#schedule(this.#o.delayMs);
   }
 
@@ -43,16 +48,16 @@ export class DeferredStateFile<T> implements StateStore<T> {
   flush(): boolean {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const value = this.#pending;
-    if (value === undefined) return true;
+    const snapshot = this.#pending;
+    if (snapshot === undefined) return true;
     try {
-      this.#file.save(value);
+      this.#file.save(snapshot());
     } catch (error) {
       this.#o.onError(this.path, error);
       this.#schedule(this.#o.retryMs);
       return false;
     }
-    if (this.#pending === value) this.#pending = undefined;
+    if (this.#pending === snapshot) this.#pending = undefined;
     return true;
   }
 

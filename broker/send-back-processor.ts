@@ -56,7 +56,7 @@ async function sendBack(ctx: BrokerContext, request: RemotingCommand): Promise<R
   if (groupConfig.retryQueueNums <= 0) return success(request);
   const retryTopic = retryTopicOf(header.group);
   if (ctx.topics.ensure(retryTopic, groupConfig.retryQueueNums, RW).created)
-    void ctx.topicsChanged();
+    void ctx.topicsChanged([retryTopic]);
   const original = await ctx.store.lookMessageByOffset(header.offset);
   if (original === undefined) {
     return failure(
@@ -83,7 +83,8 @@ async function sendBack(ctx: BrokerContext, request: RemotingCommand): Promise<R
   delete properties[MessageProperty.DELAY];
   let placement: { topic: string; queueId: number; properties: Record<string, string> };
   if (route.kind === 'DLQ') {
-    if (ctx.topics.ensure(dlqTopicOf(header.group), 1, RW).created) void ctx.topicsChanged();
+    const dlqTopic = dlqTopicOf(header.group);
+    if (ctx.topics.ensure(dlqTopic, 1, RW).created) void ctx.topicsChanged([dlqTopic]);
     placement = { topic: route.topic, queueId: 0, properties };
   } else {
     const queueId = Math.floor(Math.random() * groupConfig.retryQueueNums);
