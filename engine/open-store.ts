@@ -227,6 +227,11 @@ async function recoverForOpen(io: FileIO, options: StoreOptions, clock: Clock, d
     deps.verifySegments,
     deps.truncateCommitLogTo,
   );
+  for (const r of recovered.report.repairs) {
+    deps.logger?.warn(
+      `Repair moved damaged CommitLog bytes aside: offsets ${r.atOffset}..${r.resumedAt} (${r.bytes} bytes, ${r.reason}) to "${r.movedTo}"; ${r.resumedAt > r.atOffset ? `recovery went on at the valid record at ${r.resumedAt}` : 'no valid record followed: the log was cut there'}`,
+    );
+  }
   const root = options.storePathRootDir;
   const epochStarts =
     options.brokerRole === 'SLAVE'

@@ -15,6 +15,7 @@ import {
   emptyLayout,
   MESSAGE_MAGIC_CODE,
   RecordCheck,
+  RecordField,
 } from '../../common/message-codec.js';
 import { MessageProperty } from '../../common/message-properties.js';
 import type { TailCache } from '../commitlog/tail-cache.js';
@@ -143,6 +144,13 @@ export class StoreReader {
           if (result.records.length === 0 || !(error instanceof MqError)) throw error;
           break;
         }
+        // A unit that points at a record of another queue (a repair patched over the record it
+        // pointed at) is a hole, not a message of this queue.
+        if (
+          record.readInt32BE(RecordField.QUEUEID) !== req.queueId ||
+          readInt64Buffer(record, RecordField.QUEUEOFFSET) !== offset + i
+        )
+          continue;
         result.records.push(record);
         if (req.rawOnly !== true)
           result.messages.push(this.#decodeChecked(record, commitLogOffset));

@@ -43,6 +43,8 @@ export interface RecoveryReport {
   segmentsVerifiedInParallel: number;
   tornTail: CommitLogRecoveryResult['tornTail'];
   repaired: CommitLogRecoveryResult['repaired'];
+  /** Every damaged range moved aside (file, offsets, bytes) and where recovery went on after it. */
+  repairs: CommitLogRecoveryResult['repairs'];
   durationMs: number;
 }
 
@@ -147,6 +149,7 @@ export async function recoverStore(
       segmentsVerifiedInParallel: verified?.size ?? 0,
       tornTail: scan.tornTail,
       repaired: scan.repaired,
+      repairs: scan.repairs,
       truncated: cut?.truncated,
       durationMs: clock.monotonicMs() - started,
     };
