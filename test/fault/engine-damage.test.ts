@@ -1,5 +1,5 @@
 // Goal: recovery cuts a damaged tail at the last valid record and never silently drops a record
-// from the middle of the log (testing.md R1-R5, R11).
+// from the middle of the log (docs/testing.md R1-R5, R11).
 // Method: a child writes with ASYNC_FLUSH (nothing fsynced for a minute) and is killed; each case
 // copies that crashed store, damages the copy on disk, opens it and compares what is readable with
 // the undamaged copy. A SYNC_FLUSH store checks that damage below the fsynced offset is refused.
