@@ -10,7 +10,7 @@
 // consumer is drained. Printed: the consumer gap (kill -> first message the slave served ->
 // every acknowledged message delivered), how long the NameServer kept routing to the dead master,
 // and the outcome counts.
-// SEED=<n> replays one round's timing; PETREL_LONG=1 (npm run test:fault -- --long) runs rounds
+// SEED=<n> reruns one round's random choices (real processes: their timing differs); PETREL_LONG=1 (npm run test:fault -- --long) runs rounds
 // with fresh seeds for up to 4.5 minutes, restarting the master on its store after each kill.
 
 import assert from 'node:assert/strict';
