@@ -5,6 +5,7 @@
 // does not keep its process alive.
 
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { ErrorCode, MqError } from '../../common/errors.js';
 import { asStorageFault } from '../../engine/io/storage-fault.js';
 import type { PipelineContext } from '../../engine/open-store.js';
 import type { AppendPipeline } from '../../engine/put/append-pipeline.js';
@@ -139,7 +140,7 @@ class WorkerPipeline implements AppendPipeline {
     this.#failure = reason;
     this.#c.positions.set(PositionSlot.FAILED, 1);
     this.#c.tracker.failAll('UNKNOWN_ERROR', reason);
-    for (const q of this.#queries.values()) q.reject(new Error(reason));
+    for (const q of this.#queries.values()) q.reject(new MqError(ErrorCode.WORKER_EXITED, reason));
     this.#queries.clear();
     this.#setReferenced(false);
   }
@@ -246,7 +247,8 @@ class WorkerPipeline implements AppendPipeline {
     beginTimestamp: number,
     endTimestamp: number,
   ): Promise<number[]> {
-    if (this.#failure !== undefined) return Promise.reject(new Error(this.#failure));
+    if (this.#failure !== undefined)
+      return Promise.reject(new MqError(ErrorCode.WORKER_EXITED, this.#failure));
     const query: IndexQuery = {
       id: this.#nextQueryId++,
       topic,
@@ -267,7 +269,8 @@ class WorkerPipeline implements AppendPipeline {
     this.#queries.delete(reply.id);
     if (this.#queries.size === 0) this.#w.queryPort.unref();
     if (pending === undefined) return;
-    if ('error' in reply) pending.reject(new Error(reply.error));
+    if ('error' in reply)
+      pending.reject(new MqError(ErrorCode.IO_ERROR, `Index query failed: ${reply.error}`));
     else pending.resolve(reply.offsets);
   }
 
