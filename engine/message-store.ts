@@ -20,6 +20,7 @@ import { type PutResult, PutStatus } from './put/put-result.js';
 import { PutTracker } from './put/put-tracker.js';
 import type { GetMessageRequest, GetMessageResult } from './read/get-result.js';
 import type { StoreReader } from './read/store-reader.js';
+import { type QueueManifest, writeQueueManifest } from './recovery/queue-rebuild.js';
 import type { RecoveryReport } from './recovery/store-recovery.js';
 import type { StoreFault, StoreHealth } from './store-health.js';
 import { PositionSlot, type StorePositions } from './store-positions.js';
@@ -49,6 +50,8 @@ export interface StoreParts {
   health: StoreHealth;
   /** Closes the files this thread reads and, in-thread, writes (after the pipeline's last sync). */
   closeFiles: () => void;
+  /** Every queue's max offset (and the index's end) for the next open to check against. */
+  queueManifest: () => QueueManifest;
   releaseLock: () => void;
 }
 
@@ -431,8 +434,12 @@ export class MessageStore {
       PutStatus.SERVICE_NOT_AVAILABLE,
       'the store closed before the put completed',
     );
+    const manifest = cleanExit ? this.#p.queueManifest() : undefined;
     this.#p.closeFiles();
-    if (cleanExit) markCleanExit(this.#p.io, this.#p.options.storePathRootDir);
+    if (manifest !== undefined) {
+      writeQueueManifest(this.#p.io, this.#p.options.storePathRootDir, manifest);
+      markCleanExit(this.#p.io, this.#p.options.storePathRootDir);
+    }
     this.#p.releaseLock();
   }
 }

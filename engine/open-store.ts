@@ -20,6 +20,7 @@ import { InThreadPipeline } from './put/in-thread-pipeline.js';
 import type { PutTracker } from './put/put-tracker.js';
 import type { StallReport } from './put/write-stall.js';
 import { StoreReader } from './read/store-reader.js';
+import type { QueueManifest } from './recovery/queue-rebuild.js';
 import {
   maxRecordBytes,
   type RecoveredStore,
@@ -139,6 +140,7 @@ export async function assembleStore(
     clean,
     health,
     closeFiles: () => closeFiles(threaded ? views : recovered),
+    queueManifest: () => manifestOf(views.queues, threaded ? undefined : recovered.index),
     releaseLock: recovered.releaseLock,
   };
   const store = new MessageStore(parts, onVisible);
@@ -160,6 +162,18 @@ export async function assembleStore(
   await attachWriters(store, shared, threaded ? workerPipeline : undefined, haSender);
   clean.start();
   return store;
+}
+
+/** What a clean close leaves for the next open to check the queues against (queue-rebuild.ts). */
+function manifestOf(
+  queues: ConsumeQueueTable,
+  index: { indexedEndPhyOffset(): number } | undefined,
+): QueueManifest {
+  return {
+    queues: [...queues.all()].map((cq) => [cq.topic, cq.queueId, cq.maxOffset]),
+    // With threads the index lives with the writer: not checked.
+    indexEnd: index?.indexedEndPhyOffset() ?? -1,
+  };
 }
 
 /** Closes the files this thread holds: its follower views with threads, every store file in-thread. */
@@ -227,6 +241,11 @@ async function recoverForOpen(io: FileIO, options: StoreOptions, clock: Clock, d
     deps.verifySegments,
     deps.truncateCommitLogTo,
   );
+  const rebuilt = recovered.report.rebuilt;
+  if (rebuilt !== undefined)
+    deps.logger?.warn(
+      `Rebuilt from the CommitLog (${rebuilt.recordsScanned} records scanned): ${[...rebuilt.queues, ...(rebuilt.indexRebuilt ? ['the index: it ended before the last clean close'] : [])].join('; ')}`,
+    );
   for (const r of recovered.report.repairs) {
     deps.logger?.warn(
       `Repair moved damaged CommitLog bytes aside: offsets ${r.atOffset}..${r.resumedAt} (${r.bytes} bytes, ${r.reason}) to "${r.movedTo}"; ${r.resumedAt > r.atOffset ? `recovery went on at the valid record at ${r.resumedAt}` : 'no valid record followed: the log was cut there'}`,

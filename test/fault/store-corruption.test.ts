@@ -5,7 +5,7 @@
 // queue through.
 
 import assert from 'node:assert/strict';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, rmSync, truncateSync, writeSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { offsetToFileName } from '../../common/bytes.js';
 import { MqError } from '../../common/errors.js';
@@ -74,6 +74,85 @@ describe('corruption found after a clean stop', () => {
       assert.deepEqual(next.body, Buffer.alloc(1000, (DAMAGED + 1) % 251));
     } finally {
       await store.close();
+    }
+  });
+
+  for (const damage of ['deleted', 'cut short'] as const) {
+    it(`rebuilds a ConsumeQueue ${damage} after a clean stop from the CommitLog, and logs it`, async () => {
+      const root = makeTmpDir('petrel-cq-').path;
+      try {
+        const first = await openStore({ storePathRootDir: root, ...options });
+        for (let id = 0; id < COUNT; id++) {
+          const put = await first.putMessage({
+            topic: 'Lost',
+            queueId: id % 2,
+            body: Buffer.alloc(500, id % 251),
+            properties: { id: String(id), KEYS: `key-${id}` },
+          });
+          assert.equal(put.status, 'PUT_OK');
+        }
+        await first.close();
+        const dir = `${root}/consumequeue/Lost/1`;
+        const [file] = readdirSync(dir);
+        if (damage === 'deleted') rmSync(dir, { recursive: true });
+        else truncateSync(`${dir}/${file}`, 20 * 7);
+        const warnings: string[] = [];
+        const logger = { info: () => undefined, warn: (m: string) => warnings.push(m) };
+        const store = await openStore({ storePathRootDir: root, ...options }, { logger });
+        try {
+          assert.equal(store.getMaxOffsetInQueue('Lost', 1), COUNT / 2, 'every unit is back');
+          const got = await store.getMessage({
+            topic: 'Lost',
+            queueId: 1,
+            queueOffset: 0,
+            maxMsgNums: COUNT,
+          });
+          assert.deepEqual(
+            got.messages.map((m) => Number(m.properties['id'])),
+            Array.from({ length: COUNT / 2 }, (_, i) => 2 * i + 1),
+          );
+          assert.ok(
+            warnings.some((w) => /Rebuilt from the CommitLog/.test(w) && w.includes('Lost/1')),
+            warnings.join(' | '),
+          );
+        } finally {
+          await store.close();
+        }
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('rebuilds a deleted index after a clean stop, so key queries find messages again', async () => {
+    const root = makeTmpDir('petrel-index-').path;
+    const inThread = { ...options, threads: false };
+    try {
+      const first = await openStore({ storePathRootDir: root, ...inThread });
+      for (let id = 0; id < 20; id++) {
+        const put = await first.putMessage({
+          topic: 'Keys',
+          queueId: 0,
+          body: Buffer.from(`body-${id}`),
+          properties: { KEYS: `key-${id}` },
+        });
+        assert.equal(put.status, 'PUT_OK');
+      }
+      await first.close();
+      rmSync(`${root}/index`, { recursive: true });
+      const store = await openStore({ storePathRootDir: root, ...inThread });
+      try {
+        assert.equal(store.recoveryReport.rebuilt?.indexRebuilt, true);
+        const found = await store.queryMessage({ topic: 'Keys', key: 'key-7', maxNum: 4 });
+        assert.deepEqual(
+          found.messages.map((m) => m.body.toString()),
+          ['body-7'],
+        );
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
