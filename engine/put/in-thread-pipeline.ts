@@ -206,6 +206,9 @@ export class InThreadPipeline implements AppendPipeline {
         fault: fault as StorageFault,
         message: (error as Error).message,
       });
+      // Nothing will flush again: end every flush wait now (FLUSH_DISK_TIMEOUT), not at a deadline
+      // no timer of this pipeline would reach.
+      this.#d.tracker.expire(Number.POSITIVE_INFINITY);
       return;
     }
     this.#d.tracker.flushedTo(target);
