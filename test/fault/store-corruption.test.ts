@@ -11,18 +11,10 @@ import { offsetToFileName } from '../../common/bytes.js';
 import { MqError } from '../../common/errors.js';
 import { decodeRecord } from '../../common/message-codec.js';
 import { openStore } from '../../engine/index.js';
+import { smallStoreOptions } from '../harness/small-store.js';
 import { makeTmpDir } from '../harness/tmp-dir.js';
 
-const SEGMENT = 1024 * 1024;
-const options = {
-  mappedFileSizeCommitLog: SEGMENT,
-  mappedFileSizeConsumeQueue: 20 * 1000,
-  maxMessageSize: 64 * 1024,
-  tailCacheBytes: 4 * 1024 * 1024,
-  appendRingBytes: 4 * 1024 * 1024,
-  maxHashSlotNum: 1000,
-  maxIndexNum: 20_000,
-};
+const options = smallStoreOptions;
 const COUNT = 200;
 const DAMAGED = 100;
 
