@@ -50,8 +50,9 @@ export interface BrokerContext {
   readonly memoryBytes: number;
   readonly stats: BrokerStats;
   /**
-   * The topic table changed: registers with the NameServers. The promise settles when that round
-   * is over (it never rejects); callers that need not wait use `void`.
+   * The topic table changed: registers with the NameServers (`only` those topics when given, else
+   * the whole table). The promise settles when that round is over (it never rejects); callers that
+   * need not wait use `void`.
    */
-  topicsChanged(): Promise<void>;
+  topicsChanged(only?: readonly string[]): Promise<void>;
 }

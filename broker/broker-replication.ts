@@ -13,6 +13,7 @@
 // is away.
 
 import type { Clock } from '../common/clock.js';
+import { ErrorCode, MqError } from '../common/errors.js';
 import type { BrokerConfig } from '../config/load.js';
 import { toStoreOptions } from '../config/to-options.js';
 import { type MessageStore, openStore } from '../engine/index.js';
@@ -66,7 +67,8 @@ export class BrokerReplication {
 
   get store(): MessageStore {
     const store = this.#store;
-    if (store === undefined) throw new Error('the broker store is not open');
+    if (store === undefined)
+      throw new MqError(ErrorCode.STORE_CLOSED, 'the broker store is not open');
     return store;
   }
 

@@ -52,6 +52,7 @@ import {
   parseOffsetTable,
   renderOffsetTable,
 } from './consumer-offset-manager.js';
+import { DeferredStateFile } from './deferred-state-file.js';
 import { parseDelayLevels } from './delay-levels.js';
 import { registerLockProcessors } from './lock-processor.js';
 import { NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
@@ -183,23 +184,52 @@ interface Managers {
   topics: TopicConfigManager;
   groups: SubscriptionGroupManager;
   offsets: ConsumerOffsetManager;
+  /** topics.json and subscriptionGroup.json, written shortly after changes (close() writes them). */
+  stateFiles: DeferredStateFile<unknown>[];
 }
+
+/** How soon a changed topic or group table reaches its file. */
+const STATE_SAVE_DELAY_MS = 200;
+const STATE_SAVE_RETRY_MS = 5_000;
 
 function loadManagers(
   config: BrokerConfig,
   clock: Clock,
   io: FileIO,
   scheduleQueues: number,
+  logger: Logger,
 ): Managers {
   const dir = join(config.storePathRootDir, 'config');
-  const topics = new TopicConfigManager({
-    clock,
-    store: new JsonStateFile({
+  const deferred = {
+    delayMs: STATE_SAVE_DELAY_MS,
+    retryMs: STATE_SAVE_RETRY_MS,
+    onError: (path: string, error: unknown) =>
+      logger.error('Saving a state file failed; retrying', {
+        path,
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  };
+  const topicFile = new DeferredStateFile(
+    new JsonStateFile({
       io,
       path: join(dir, 'topics.json'),
       parse: parseTopicConfigWrapper,
       render: renderTopicConfigWrapper,
     }),
+    deferred,
+  );
+  const groupFile = new DeferredStateFile(
+    new JsonStateFile({
+      io,
+      path: join(dir, 'subscriptionGroup.json'),
+      parse: parseSubscriptionGroupWrapper,
+      render: renderSubscriptionGroupWrapper,
+    }),
+    deferred,
+  );
+  const topics = new TopicConfigManager({
+    clock,
+    store: topicFile,
     clusterName: config.brokerClusterName,
     brokerName: config.brokerName,
     autoCreateTopicEnable: config.autoCreateTopicEnable,
@@ -211,12 +241,7 @@ function loadManagers(
   });
   const groups = new SubscriptionGroupManager({
     clock,
-    store: new JsonStateFile({
-      io,
-      path: join(dir, 'subscriptionGroup.json'),
-      parse: parseSubscriptionGroupWrapper,
-      render: renderSubscriptionGroupWrapper,
-    }),
+    store: groupFile,
     autoCreateSubscriptionGroup: config.autoCreateSubscriptionGroup,
   });
   const offsets = new ConsumerOffsetManager(
@@ -230,16 +255,54 @@ function loadManagers(
   topics.load();
   groups.load();
   offsets.load();
-  return { topics, groups, offsets };
+  return {
+    topics,
+    groups,
+    offsets,
+    stateFiles: [topicFile, groupFile] as DeferredStateFile<unknown>[],
+  };
 }
 
-/** The topics as registered: a broker without read or write permission registers its own. */
-function registeredTopics(config: BrokerConfig, topics: TopicConfigManager): TopicConfigWrapper {
-  const wrapper = topics.snapshot();
-  const perm = config.brokerPermission;
+/**
+ * The topics as registered: a broker without read or write permission registers its own. A store
+ * that cannot take writes (disk full, read-only, I/O errors) registers without write permission,
+ * so producers route to other brokers until it can again.
+ */
+function registeredTopics(
+  config: BrokerConfig,
+  topics: TopicConfigManager,
+  writability: StoreWritability,
+  only?: readonly string[],
+): TopicConfigWrapper {
+  const wrapper = only === undefined ? topics.snapshot() : someTopics(topics, only);
+  // The NameServer re-reads topics only when the data version moves: each change of the store's
+  // writability moves it (without rewriting topics.json, which a full disk would refuse).
+  wrapper.dataVersion = {
+    timestamp: wrapper.dataVersion.timestamp,
+    counter: wrapper.dataVersion.counter + writability.changes,
+  };
+  const perm = writability.writable
+    ? config.brokerPermission
+    : config.brokerPermission & ~PermName.WRITE;
   if (isReadable(perm) && isWriteable(perm)) return wrapper;
   for (const topic of Object.values(wrapper.topicConfigTable)) topic.perm = perm;
   return wrapper;
+}
+
+/** The named topics only, with the table's data version (an incremental registration). */
+function someTopics(topics: TopicConfigManager, names: readonly string[]): TopicConfigWrapper {
+  const topicConfigTable: TopicConfigWrapper['topicConfigTable'] = {};
+  for (const name of names) {
+    const config = topics.get(name);
+    if (config !== undefined) topicConfigTable[name] = { ...config };
+  }
+  return { topicConfigTable, dataVersion: { ...topics.dataVersion } };
+}
+
+interface StoreWritability {
+  writable: boolean;
+  /** Times `writable` changed. */
+  changes: number;
 }
 
 interface Running {
@@ -256,6 +319,8 @@ interface Running {
   deps: BrokerDeps;
   /** Stops the ACL reload timer. */
   stopSecurity?: () => void;
+  writability: StoreWritability;
+  stateFiles: DeferredStateFile<unknown>[];
 }
 
 /** Starts a broker from a loaded config; resolves once it listens and has registered once. */
@@ -342,37 +407,15 @@ function initialRole(
 function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts): Running {
   const { clock, logger, replication } = parts;
   const delayLevels = parseDelayLevels(config.messageDelayLevel);
-  const managers = loadManagers(config, clock, deps.io ?? nodeFileIo, delayLevels.length);
+  const managers = loadManagers(config, clock, deps.io ?? nodeFileIo, delayLevels.length, logger);
   const role = initialRole(config, replication);
   const schedule = scheduleService(config, deps, parts, delayLevels, () => role.isMaster);
-  let learntMaster: string | undefined;
-  const registrar = new NamesrvRegistrar({
-    addresses: (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`),
-    timeoutMs: config.registerBrokerTimeoutMills,
-    logger,
-    outbound: outboundSecurity(config),
-    identity: () => ({
-      clusterName: config.brokerClusterName,
-      brokerName: config.brokerName,
-      brokerAddr: parts.brokerAddr,
-      brokerId: role.brokerId,
-      haServerAddr: replication.haServerAddr(),
-    }),
-    topics: () => registeredTopics(config, managers.topics),
-    onMasterAddresses: (addresses) => {
-      if (addresses.masterAddr !== learntMaster) {
-        learntMaster = addresses.masterAddr;
-        logger.info('Master learnt from a NameServer', { ...addresses });
-      }
-      replication.onMasterAddresses(addresses);
-    },
-  });
+  const writability: StoreWritability = { writable: true, changes: 0 };
+  const wrapperOf = (only?: readonly string[]) =>
+    registeredTopics(config, managers.topics, writability, only);
+  const registrar = createRegistrar(config, parts, role, () => wrapperOf());
   // A promotion or demotion changes brokerId: the NameServers must hear of it at once.
-  role.onChange(() => {
-    registrar.register(true).catch((error: unknown) => {
-      logger.warn('Registration after a role change failed', { error: String(error) });
-    });
-  });
+  role.onChange(() => registerAtOnce(registrar, logger, 'a role change'));
   const stats: BrokerStats = { msgPutTotal: 0, msgGetTotal: 0, bootTimestamp: clock.nowMs() };
   let clients: ClientRegistry<RemotingConnection> | undefined;
   const transactions = transactionService(config, managers, parts, {
@@ -402,7 +445,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     brokerAddr: parts.brokerAddr,
     memoryBytes: deps.memoryBytes ?? totalmem(),
     stats,
-    topicsChanged: () => registrar.register(true).then(() => undefined),
+    topicsChanged: (only) => registerChanged(registrar, wrapperOf, only),
   };
   clients = ctx.clients;
   const scheduleTick = Promise.resolve();
@@ -416,6 +459,8 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     scheduleTick,
     transactionTick: Promise.resolve(),
     deps,
+    writability,
+    stateFiles: managers.stateFiles,
   };
 }
 
@@ -474,11 +519,73 @@ function transactionService(
   });
 }
 
+/** All topics (a forced round), or `only` some of them (an incremental registration). */
+async function registerChanged(
+  registrar: NamesrvRegistrar,
+  wrapperOf: (only: readonly string[]) => TopicConfigWrapper,
+  only: readonly string[] | undefined,
+): Promise<void> {
+  if (only === undefined) await registrar.register(true);
+  else await registrar.registerTopics(wrapperOf(only));
+}
+
+function createRegistrar(
+  config: BrokerConfig,
+  parts: AssembleParts,
+  role: BrokerRoleState,
+  topics: () => TopicConfigWrapper,
+): NamesrvRegistrar {
+  const { logger, replication } = parts;
+  let learntMaster: string | undefined;
+  return new NamesrvRegistrar({
+    addresses: (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`),
+    timeoutMs: config.registerBrokerTimeoutMills,
+    logger,
+    outbound: outboundSecurity(config),
+    identity: () => ({
+      clusterName: config.brokerClusterName,
+      brokerName: config.brokerName,
+      brokerAddr: parts.brokerAddr,
+      brokerId: role.brokerId,
+      haServerAddr: replication.haServerAddr(),
+    }),
+    topics,
+    onMasterAddresses: (addresses) => {
+      if (addresses.masterAddr !== learntMaster) {
+        learntMaster = addresses.masterAddr;
+        logger.info('Master learnt from a NameServer', { ...addresses });
+      }
+      replication.onMasterAddresses(addresses);
+    },
+  });
+}
+
+function registerAtOnce(registrar: NamesrvRegistrar, logger: Logger, after: string): void {
+  registrar.register(true).catch((error: unknown) => {
+    logger.warn(`Registration after ${after} failed`, { error: String(error) });
+  });
+}
+
 function watchConnections(r: Running): void {
   const { ctx } = r;
   r.replication.onStore((store) => {
     store.onMessageArriving((topic, queueId, maxOffset) => {
       ctx.holds.notifyMessageArriving(topic, queueId, maxOffset);
+    });
+    store.onStorageFault((fault) => {
+      if (r.writability.writable !== (fault === undefined)) {
+        r.writability.writable = fault === undefined;
+        r.writability.changes++;
+      }
+      if (fault === undefined) ctx.logger.info('The store takes writes again');
+      else
+        ctx.logger.error('The store refuses writes: storage fault', {
+          code: fault.code,
+          reason: fault.reason,
+          latched: fault.latched,
+        });
+      // Withdraw (or restore) write permission on the NameServers now, not at the next period.
+      registerAtOnce(r.registrar, ctx.logger, 'a storage fault change');
     });
   });
   r.server.onConnectionClose((connection) => {
@@ -556,6 +663,7 @@ async function shutdown(r: Running): Promise<void> {
   await r.scheduleTick;
   await r.transactionTick;
   try {
+    for (const file of r.stateFiles) file.close();
     ctx.offsets.persist();
     ctx.schedule.persist();
   } finally {

@@ -31,6 +31,7 @@ import {
   success,
 } from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
+import { refuseGroup } from './group-check.js';
 import { checkSubscription, isRefusal } from './message-filter.js';
 
 const RW = PermName.READ | PermName.WRITE;
@@ -102,13 +103,22 @@ function heartbeat(
     if (!(error instanceof MqError)) throw error;
     return failure(request, ResponseCode.SYSTEM_ERROR, error.message);
   }
+  // Checked whole before anything registers: a heartbeat is taken or refused as one.
+  for (const { groupName } of data.consumerDataSet) {
+    const refused = refuseGroup(request, 'consumer', groupName);
+    if (refused !== undefined) return refused;
+  }
+  for (const { groupName } of data.producerDataSet) {
+    const refused = refuseGroup(request, 'producer', groupName);
+    if (refused !== undefined) return refused;
+  }
   for (const consumer of data.consumerDataSet) {
     const groupConfig = ctx.groups.find(consumer.groupName);
     if (groupConfig !== undefined && groupConfig.retryQueueNums > 0) {
       const retryTopic = retryTopicOf(consumer.groupName);
       if (ctx.topics.ensure(retryTopic, groupConfig.retryQueueNums, RW).created) {
         ctx.logger.info('Retry topic created for a consumer group', { topic: retryTopic });
-        void ctx.topicsChanged();
+        void ctx.topicsChanged([retryTopic]);
       }
     }
     const outcome = ctx.clients.registerConsumer(consumer.groupName, data.clientID, connection, {
@@ -168,6 +178,8 @@ async function queryOffset(ctx: BrokerContext, request: RemotingCommand): Promis
   const h = decodeRequestHeader(request, QueryConsumerOffsetRequestHeader);
   if (!h.ok) return h.response;
   const { consumerGroup, topic, queueId } = h.header;
+  const refused = refuseGroup(request, 'consumer', consumerGroup);
+  if (refused !== undefined) return refused;
   const offset = ctx.offsets.query(consumerGroup, topic, queueId);
   if (offset >= 0) return success(request, { offset });
   if (
@@ -202,6 +214,8 @@ function updateOffset(ctx: BrokerContext, request: RemotingCommand): RemotingCom
   const h = decodeRequestHeader(request, UpdateConsumerOffsetRequestHeader);
   if (!h.ok) return h.response;
   const { consumerGroup, topic, queueId, commitOffset } = h.header;
+  const refused = refuseGroup(request, 'consumer', consumerGroup);
+  if (refused !== undefined) return refused;
   // ali-ons sends -1 for "no offset yet" (offset || -1): nothing to store.
   if (commitOffset < 0) return success(request);
   if (!ctx.offsets.commit(consumerGroup, topic, queueId, commitOffset)) {

@@ -103,9 +103,17 @@ export class NamesrvRegistrar {
     return this.#again;
   }
 
-  async #round(force: boolean): Promise<RegisterRound> {
+  /**
+   * Registers `wrapper` (some topics and the table's data version) with every NameServer now,
+   * beside the full rounds: a NameServer adds or updates those topics and keeps the others.
+   */
+  registerTopics(wrapper: TopicConfigWrapper): Promise<RegisterRound> {
+    return this.#round(true, wrapper);
+  }
+
+  async #round(force: boolean, only?: TopicConfigWrapper): Promise<RegisterRound> {
     const identity = this.#o.identity();
-    const wrapper = this.#o.topics();
+    const wrapper = only ?? this.#o.topics();
     const body = encodeRegisterBrokerBody(
       { topicConfigSerializeWrapper: wrapper, filterServerList: [] },
       { compressed: false },

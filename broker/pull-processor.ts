@@ -10,6 +10,7 @@
 // table, suggestWhichBrokerId), broker/.../filter/ExpressionMessageFilter.java (tag codes),
 // store/.../DefaultMessageStore.getMessage (nextBeginOffset rules, in the engine).
 
+import { MqError } from '../common/errors.js';
 import type { Sql92Filter } from '../common/sql92-filter.js';
 import { isReadable, PermName } from '../common/topic-rules.js';
 import type { GetMessageResult } from '../engine/index.js';
@@ -26,6 +27,7 @@ import {
 } from '../protocol/index.js';
 import { decodeRequestHeader, failure, type ProcessorRegistry } from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
+import { refuseGroup } from './group-check.js';
 import {
   checkSubscription,
   isRefusal,
@@ -134,6 +136,8 @@ function planPull(
     const remark = `the broker[${ctx.brokerAddr}] pulling message is forbidden`;
     return failure(request, ResponseCode.NO_PERMISSION, remark);
   }
+  const refused = refuseGroup(request, 'consumer', header.consumerGroup);
+  if (refused !== undefined) return refused;
   const group = ctx.groups.find(header.consumerGroup);
   if (group === undefined) {
     const remark = `subscription group [${header.consumerGroup}] does not exist`;
@@ -235,8 +239,28 @@ async function executePull(
   request: RemotingCommand,
   plan: PullPlan,
 ): Promise<RemotingCommand> {
+  const { header } = plan;
+  let result: GetMessageResult;
+  try {
+    result = await readForPull(ctx, plan);
+  } catch (error) {
+    if (!(error instanceof MqError)) throw error;
+    // A damaged record is refused, never served; the operator hears of it.
+    ctx.logger.error('A pull met a record that does not check out: refused', {
+      code: error.code,
+      topic: header.topic,
+      queueId: header.queueId,
+      queueOffset: header.queueOffset,
+      reason: error.message,
+    });
+    return failure(request, ResponseCode.SYSTEM_ERROR, `${error.code}: ${error.message}`);
+  }
+  return pullResponse(ctx, request, plan, result);
+}
+
+function readForPull(ctx: BrokerContext, plan: PullPlan): Promise<GetMessageResult> {
   const { header, tagsCodes, recordFilter } = plan;
-  const result = await ctx.store.getMessage({
+  return ctx.store.getMessage({
     topic: header.topic,
     queueId: header.queueId,
     queueOffset: header.queueOffset,
@@ -249,7 +273,6 @@ async function executePull(
     ...(recordFilter === undefined ? {} : { recordFilter }),
     rawOnly: true,
   });
-  return pullResponse(ctx, request, plan, result);
 }
 
 /** The response code of a store status (the switch of PullMessageProcessor). */

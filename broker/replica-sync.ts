@@ -5,6 +5,7 @@
 // committed on the slave while the master was away does not rewind when the master returns.
 // A master runs the reverse pull of offsets from its slaves (pullOffsetsFrom) for the same reason.
 
+import { ErrorCode, MqError } from '../common/errors.js';
 import {
   createRequest,
   decodeConsumerOffsetTable,
@@ -36,7 +37,11 @@ export interface SyncReport {
 async function fetchBody(client: RemotingClient, code: number, timeoutMs: number): Promise<Buffer> {
   const response = await client.invoke(createRequest(code), timeoutMs);
   if (response.code !== ResponseCode.SUCCESS)
-    throw new Error(`request ${code} answered ${response.code}: ${response.remark ?? ''}`);
+    throw new MqError(
+      ErrorCode.REMOTE_ERROR,
+      `request ${code} answered ${response.code}: ${response.remark ?? ''}`,
+      { requestCode: code, responseCode: response.code },
+    );
   return Buffer.from(response.body ?? new Uint8Array(0));
 }
 

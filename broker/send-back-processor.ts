@@ -25,6 +25,7 @@ import {
   success,
 } from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
+import { refuseGroup } from './group-check.js';
 import { effectiveMaxReconsumeTimes, routeSendBack } from './retry-policy.js';
 import { putStatusCode, toSchedule } from './send-processor.js';
 
@@ -46,6 +47,8 @@ async function sendBack(ctx: BrokerContext, request: RemotingCommand): Promise<R
   if (ctx.role.isSlave) {
     return failure(request, ResponseCode.SERVICE_NOT_AVAILABLE, 'the broker role is slave');
   }
+  const refused = refuseGroup(request, 'consumer', header.group);
+  if (refused !== undefined) return refused;
   const groupConfig = ctx.groups.find(header.group);
   if (groupConfig === undefined) {
     const remark = `subscription group not exist, ${header.group}`;
@@ -58,7 +61,7 @@ async function sendBack(ctx: BrokerContext, request: RemotingCommand): Promise<R
   if (groupConfig.retryQueueNums <= 0) return success(request);
   const retryTopic = retryTopicOf(header.group);
   if (ctx.topics.ensure(retryTopic, groupConfig.retryQueueNums, RW).created)
-    void ctx.topicsChanged();
+    void ctx.topicsChanged([retryTopic]);
   const original = await ctx.store.lookMessageByOffset(header.offset);
   if (original === undefined) {
     return failure(
@@ -85,7 +88,8 @@ async function sendBack(ctx: BrokerContext, request: RemotingCommand): Promise<R
   delete properties[MessageProperty.DELAY];
   let placement: { topic: string; queueId: number; properties: Record<string, string> };
   if (route.kind === 'DLQ') {
-    if (ctx.topics.ensure(dlqTopicOf(header.group), 1, RW).created) void ctx.topicsChanged();
+    const dlqTopic = dlqTopicOf(header.group);
+    if (ctx.topics.ensure(dlqTopic, 1, RW).created) void ctx.topicsChanged([dlqTopic]);
     placement = { topic: route.topic, queueId: 0, properties };
   } else {
     const queueId = Math.floor(Math.random() * groupConfig.retryQueueNums);

@@ -141,7 +141,7 @@ function findOrCreateTopic(
       topic: header.topic,
       queues: created.config.writeQueueNums,
     });
-    void ctx.topicsChanged();
+    void ctx.topicsChanged([header.topic]);
   }
   return created?.config;
 }
@@ -234,7 +234,7 @@ function placeMessage(
     if (isRetrySendDeadLettered(header.reconsumeTimes ?? 0, max)) {
       topic = dlqTopicOf(group);
       queueId = 0;
-      if (ctx.topics.ensure(topic, 1, RW).created) void ctx.topicsChanged();
+      if (ctx.topics.ensure(topic, 1, RW).created) void ctx.topicsChanged([topic]);
     }
   }
   properties[MessageProperty.CLUSTER] = ctx.config.brokerClusterName;

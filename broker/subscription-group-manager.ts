@@ -19,7 +19,7 @@ import {
   readString,
   sameDataVersion,
 } from '../protocol/index.js';
-import type { StateStore } from './topic-config-manager.js';
+import { type StateStore, saveState } from './topic-config-manager.js';
 
 export interface SubscriptionGroupConfig {
   groupName: string;
@@ -181,6 +181,6 @@ export class SubscriptionGroupManager {
 
   #commit(): void {
     this.#dataVersion = { timestamp: this.#clock.nowMs(), counter: this.#dataVersion.counter + 1 };
-    this.#store.save(this.snapshot());
+    saveState(this.#store, () => this.snapshot());
   }
 }

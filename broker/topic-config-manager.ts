@@ -45,6 +45,14 @@ export interface TopicConfigWrapper {
 export interface StateStore<T> {
   load(): T | undefined;
   save(value: T): void;
+  /** A store that writes later takes the value lazily: one snapshot per write, not per change. */
+  saveLater?(snapshot: () => T): void;
+}
+
+/** Saves through saveLater when the store has it, else now. */
+export function saveState<T>(store: StateStore<T>, snapshot: () => T): void {
+  if (store.saveLater !== undefined) store.saveLater(snapshot);
+  else store.save(snapshot());
 }
 
 export function parseTopicConfigWrapper(text: string): TopicConfigWrapper {
@@ -241,6 +249,6 @@ export class TopicConfigManager {
   #commit(): void {
     const now = this.#o.clock.nowMs();
     this.#dataVersion = { timestamp: now, counter: this.#dataVersion.counter + 1 };
-    this.#o.store.save(this.snapshot());
+    saveState(this.#o.store, () => this.snapshot());
   }
 }

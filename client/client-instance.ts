@@ -101,6 +101,11 @@ export class ClientInstance {
     return this.#isClosed;
   }
 
+  /** Addresses this client holds an open connection to now. */
+  connectedAddresses(): string[] {
+    return [...this.#clients].filter(([, c]) => c.isConnected).map(([address]) => address);
+  }
+
   #client(address: string): RemotingClient {
     if (this.#isClosed) {
       throw new MqError(ErrorCode.CLIENT_STATE, `Client ${this.options.clientId} is shut down`);

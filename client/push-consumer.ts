@@ -113,6 +113,8 @@ export interface PushConsumerSnapshot {
   localRetryCount: number;
   droppedCount: number;
   errorCount: number;
+  /** Broker (and NameServer) addresses with an open connection now. */
+  connectedTo: string[];
 }
 
 export class PushConsumer {
@@ -308,6 +310,7 @@ export class PushConsumer {
       localRetryCount: this.#stats.localRetry,
       droppedCount: this.#stats.dropped,
       errorCount: this.#stats.errors,
+      connectedTo: this.#instance.connectedAddresses(),
     };
   }
 

@@ -11,10 +11,13 @@ export const ErrorCode = {
   SEGMENT_NAME_INVALID: 'E_SEGMENT_NAME_INVALID',
   SEGMENT_GAP: 'E_SEGMENT_GAP',
   CORRUPT_RECORD: 'E_CORRUPT_RECORD',
-  CRC_MISMATCH: 'E_CRC_MISMATCH',
   CHECKSUM_MISMATCH: 'E_CHECKSUM_MISMATCH',
   IO_ERROR: 'E_IO_ERROR',
   DISK_FULL: 'E_DISK_FULL',
+  /** The store's file system is read-only, or its directory is not writable by this process. */
+  STORE_READ_ONLY: 'E_STORE_READ_ONLY',
+  /** The store directory was removed (or became unreachable) under a running store. */
+  STORE_MISSING: 'E_STORE_MISSING',
   WORKER_EXITED: 'E_WORKER_EXITED',
   WORKER_START_TIMEOUT: 'E_WORKER_START_TIMEOUT',
   // Config and CLI.
@@ -28,6 +31,7 @@ export const ErrorCode = {
   TLS_CONFIG_INVALID: 'E_TLS_CONFIG_INVALID',
   USAGE: 'E_USAGE',
   // Wire protocol.
+  /** A frame longer than the receiver accepts (Raft transport). */
   FRAME_TOO_LARGE: 'E_FRAME_TOO_LARGE',
   FRAME_MALFORMED: 'E_FRAME_MALFORMED',
   REMOTE_ERROR: 'E_REMOTE_ERROR',
@@ -41,10 +45,11 @@ export const ErrorCode = {
   BODY_MALFORMED: 'E_BODY_MALFORMED',
   /** A server could not listen on its address (in use, not local, no permission). */
   LISTEN_FAILED: 'E_LISTEN_FAILED',
+  /** A producer or consumer group name breaks RocketMQ's rule (or makes an invalid retry topic). */
+  GROUP_NAME_INVALID: 'E_GROUP_NAME_INVALID',
   // Cluster and HA.
   NO_ROUTE: 'E_NO_ROUTE',
   NO_MASTER: 'E_NO_MASTER',
-  NOT_LEADER: 'E_NOT_LEADER',
   PEERS_INVALID: 'E_PEERS_INVALID',
   HA_PROTOCOL: 'E_HA_PROTOCOL',
   /** A store role change carried a fence (Raft term, controller epoch) older than the store's. */

@@ -100,5 +100,32 @@ export function topicNameProblem(topic: string): string | undefined {
   return undefined;
 }
 
+/** RocketMQ's bound on a group name (Validators.CHARACTER_MAX_LENGTH). */
+export const MAX_GROUP_NAME_LENGTH = 255;
+
+/** Why a producer or consumer group name is refused: RocketMQ's rule, [%|a-zA-Z0-9_-], 1..255. */
+export function groupNameProblem(group: string): string | undefined {
+  if (group === '') return 'the group name is empty';
+  if (group.length > MAX_GROUP_NAME_LENGTH)
+    return `the group name is ${group.length} characters long, above ${MAX_GROUP_NAME_LENGTH}`;
+  if (!TOPIC_NAME.test(group))
+    return `the group name ${JSON.stringify(group)} has characters outside [%|a-zA-Z0-9_-]`;
+  return undefined;
+}
+
+/**
+ * Why a consumer group is refused: its name, or its retry topic (%RETRY%<group>, the longest of
+ * its topics) not being a valid topic, which would drop every message it sends back.
+ */
+export function consumerGroupProblem(group: string): string | undefined {
+  const problem = groupNameProblem(group);
+  if (problem !== undefined) return problem;
+  const retryTopic = retryTopicOf(group);
+  if (retryTopic.length > Limits.maxTopicLengthBytes) {
+    return `the consumer group is ${group.length} characters long: its retry topic ${retryTopic.slice(0, 20)}... would be ${retryTopic.length}, above the topic limit ${Limits.maxTopicLengthBytes}`;
+  }
+  return undefined;
+}
+
 /** Queue counts a topic may have (read and write); RocketMQ has no bound, Petrel keeps one. */
 export const MAX_QUEUE_NUMS = 1024;

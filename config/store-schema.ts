@@ -156,7 +156,7 @@ export const storeSchema = {
   repairCorruptRecords: bool({
     default: false,
     petrelOnly: true,
-    doc: 'Start even if a record in the middle of the CommitLog is corrupt, moving the damaged bytes aside.',
+    doc: 'Start even if a record in the middle of the CommitLog is corrupt: only the damaged bytes are moved aside, what follows them is kept.',
   }),
   workerShutdownTimeoutMs: int({
     min: 1,

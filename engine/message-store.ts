@@ -22,7 +22,9 @@ import { RecordStamper, STAMPED_HEADER_BYTES } from './put/record-stamper.js';
 import { type ApplyStatus, type LogReplicator, ReplicatedAppend } from './put/replicated-append.js';
 import type { GetMessageRequest, GetMessageResult } from './read/get-result.js';
 import type { StoreReader } from './read/store-reader.js';
+import { type QueueManifest, writeQueueManifest } from './recovery/queue-rebuild.js';
 import type { RecoveryReport } from './recovery/store-recovery.js';
+import type { StoreFault, StoreHealth } from './store-health.js';
 import { PositionSlot, type StorePositions } from './store-positions.js';
 
 export interface PutMessageInput extends MessageInput {
@@ -55,8 +57,11 @@ export interface StoreParts {
   reader: StoreReader;
   report: RecoveryReport;
   clean: CleanService;
+  health: StoreHealth;
   /** Closes the files this thread reads and, in-thread, writes (after the pipeline's last sync). */
   closeFiles: () => void;
+  /** Every queue's max offset (and the index's end) for the next open to check against. */
+  queueManifest: () => QueueManifest;
   releaseLock: () => void;
 }
 
@@ -324,9 +329,23 @@ export class MessageStore {
     if (broken !== undefined) return { status: PutStatus.ROLE_CHANGED, reason: broken };
     const failure = this.#pipeline?.failure;
     if (failure !== undefined) return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: failure };
-    if (this.#p.clean.isDiskFull)
-      return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: 'the disk is full' };
+    const fault = this.#p.health.fault;
+    if (fault !== undefined)
+      return { status: PutStatus.SERVICE_NOT_AVAILABLE, reason: fault.reason };
     return undefined;
+  }
+
+  /** The storage fault that stops writes now (disk full, read-only, I/O error, store removed), if any. */
+  get storageFault(): StoreFault | undefined {
+    return this.#p.health.fault;
+  }
+
+  /**
+   * Calls `listener` when writes stop for a storage fault and when they resume (undefined).
+   * Returns a remover.
+   */
+  onStorageFault(listener: (fault: StoreFault | undefined) => void): () => void {
+    return this.#p.health.onChange(listener);
   }
 
   /**
@@ -351,10 +370,12 @@ export class MessageStore {
       this.#track(message, length, resolve);
       if (!pipeline.submit(this.#encoder, length)) {
         this.#tracker.cancelLast();
-        resolve({
-          status: PutStatus.OS_PAGE_CACHE_BUSY,
-          reason: 'the store is busy: the append ring is full',
-        });
+        resolve(
+          this.#refusal(undefined) ?? {
+            status: PutStatus.OS_PAGE_CACHE_BUSY,
+            reason: 'the store is busy: the append ring is full',
+          },
+        );
       }
     });
   }
@@ -514,6 +535,7 @@ export class MessageStore {
       commitLogFlushedOffset: p.get(PositionSlot.FLUSHED),
       putsInFlight: this.#tracker.size,
       flushDiskType: o.flushDiskType,
+      storageFault: this.#p.health.fault?.reason ?? 'none',
     };
     info['storeRole'] = this.#role;
     info['storeRoleFence'] = this.#fence;
@@ -553,13 +575,19 @@ export class MessageStore {
     for (const service of this.#services) await service.close();
     const pipeline = this.#pipeline;
     if (pipeline !== undefined) await pipeline.close();
-    const cleanExit = pipeline?.failure === undefined;
+    // A batch a storage fault still held may lie half-written past the log's end: recover it as
+    // after a crash.
+    const cleanExit = pipeline?.failure === undefined && !this.#p.health.writerFaulted;
     this.#tracker.failAll(
       PutStatus.SERVICE_NOT_AVAILABLE,
       'the store closed before the put completed',
     );
+    const manifest = cleanExit ? this.#p.queueManifest() : undefined;
     this.#p.closeFiles();
-    if (cleanExit) markCleanExit(this.#p.io, this.#p.options.storePathRootDir);
+    if (manifest !== undefined) {
+      writeQueueManifest(this.#p.io, this.#p.options.storePathRootDir, manifest);
+      markCleanExit(this.#p.io, this.#p.options.storePathRootDir);
+    }
     this.#p.releaseLock();
   }
 }

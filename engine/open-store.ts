@@ -18,13 +18,16 @@ import { resolveStoreOptions, type StoreOptions } from './options.js';
 import type { AppendPipeline } from './put/append-pipeline.js';
 import { InThreadPipeline } from './put/in-thread-pipeline.js';
 import type { PutTracker } from './put/put-tracker.js';
+import type { StallReport } from './put/write-stall.js';
 import { StoreReader } from './read/store-reader.js';
+import type { QueueManifest } from './recovery/queue-rebuild.js';
 import {
   maxRecordBytes,
   type RecoveredStore,
   recoverStore,
   type SegmentVerifier,
 } from './recovery/store-recovery.js';
+import { StoreHealth } from './store-health.js';
 import { PositionSlot, StorePositions } from './store-positions.js';
 
 export interface StoreDeps {
@@ -59,6 +62,8 @@ export interface PipelineContext {
   io: FileIO;
   /** A queue grew from replicated records (a slave): update views and wake long polls. */
   onReplicaDispatched: (topic: string, queueId: number, maxOffset: number) => void;
+  /** The writer's or flusher's storage fault, with its error text (or the recovery from it). */
+  onStorageFault: (source: 'writer' | 'flusher', report: StallReport) => void;
 }
 
 /** Builds a worker-backed pipeline; it takes ownership of the recovered writer-side objects. */
@@ -121,7 +126,13 @@ export async function assembleStore(
     hashBodyHex: hasher.hex,
   });
   const onMinOffset = (min: number) => (threaded ? undefined : recovered.index?.deleteExpired(min));
-  const clean = createCleanService(io, clock, options, { ...views, positions, onMinOffset });
+  const health = new StoreHealth(positions);
+  const clean = createCleanService(io, clock, options, {
+    ...views,
+    positions,
+    onMinOffset,
+    health,
+  });
   // With threads the main thread's queue views learn new units from completions; in-thread the
   // writer updates the very ConsumeQueue objects the reader uses.
   const onVisible = (put: {
@@ -142,17 +153,9 @@ export async function assembleStore(
     reader,
     report: recovered.report,
     clean,
-    closeFiles: threaded
-      ? () => {
-          views.commitLog.close();
-          views.queues.close();
-        }
-      : () => {
-          recovered.commitLog.close();
-          recovered.queues.close();
-          recovered.index?.close();
-          recovered.checkpoint.close();
-        },
+    health,
+    closeFiles: () => closeFiles(threaded ? views : recovered),
+    queueManifest: () => manifestOf(views.queues, threaded ? undefined : recovered.index),
     releaseLock: recovered.releaseLock,
   };
   const store = new MessageStore(parts, onVisible);
@@ -169,11 +172,37 @@ export async function assembleStore(
     io,
     epochStarts,
     onReplicaDispatched,
+    onStorageFault: health.noteDetail.bind(health),
   };
   const logger = deps.logger ?? silentLogger;
   await attachWriters(store, shared, threaded ? workerPipeline : undefined, deps.haSender, logger);
   clean.start();
   return store;
+}
+
+/** What a clean close leaves for the next open to check the queues against (queue-rebuild.ts). */
+function manifestOf(
+  queues: ConsumeQueueTable,
+  index: { indexedEndPhyOffset(): number } | undefined,
+): QueueManifest {
+  return {
+    queues: [...queues.all()].map((cq) => [cq.topic, cq.queueId, cq.maxOffset]),
+    // With threads the index lives with the writer: not checked.
+    indexEnd: index?.indexedEndPhyOffset() ?? -1,
+  };
+}
+
+/** Closes the files this thread holds: its follower views with threads, every store file in-thread. */
+function closeFiles(files: {
+  commitLog: SegmentedFile;
+  queues: ConsumeQueueTable;
+  index?: { close(): void } | undefined;
+  checkpoint?: { close(): void };
+}): void {
+  files.commitLog.close();
+  files.queues.close();
+  files.index?.close();
+  files.checkpoint?.close();
 }
 
 /** Attaches the append pipeline (workers or in-thread) and, on a master with an HA port, the HA sender. */
@@ -202,7 +231,7 @@ function createCleanService(
   io: FileIO,
   clock: Clock,
   options: StoreOptions,
-  parts: Pick<CleanServiceDeps, 'commitLog' | 'queues' | 'positions' | 'onMinOffset'>,
+  parts: Pick<CleanServiceDeps, 'commitLog' | 'queues' | 'positions' | 'onMinOffset' | 'health'>,
 ): CleanService {
   const policy = {
     fileReservedTime: options.fileReservedTime,
@@ -231,6 +260,16 @@ async function recoverForOpen(io: FileIO, options: StoreOptions, clock: Clock, d
     deps.verifySegments,
     deps.truncateCommitLogTo,
   );
+  const rebuilt = recovered.report.rebuilt;
+  if (rebuilt !== undefined)
+    deps.logger?.warn(
+      `Rebuilt from the CommitLog (${rebuilt.recordsScanned} records scanned): ${[...rebuilt.queues, ...(rebuilt.indexRebuilt ? ['the index: it ended before the last clean close'] : [])].join('; ')}`,
+    );
+  for (const r of recovered.report.repairs) {
+    deps.logger?.warn(
+      `Repair moved damaged CommitLog bytes aside: offsets ${r.atOffset}..${r.resumedAt} (${r.bytes} bytes, ${r.reason}) to "${r.movedTo}"; ${r.resumedAt > r.atOffset ? `recovery went on at the valid record at ${r.resumedAt}` : 'no valid record followed: the log was cut there'}`,
+    );
+  }
   const root = options.storePathRootDir;
   const epochStarts =
     options.brokerRole === 'SLAVE'

@@ -17,7 +17,9 @@
 //                                       below wrote only on a slave, while a replicated record is partial)
 // 11    slaveCount          ha sender   slaves connected now
 // 12    haPort              ha sender   the HA listen port once bound (0 until then)
-// 13..15 reserved
+// 13    writerFault         writer      a StorageFault (engine/io/storage-fault.ts) while writes fail
+// 14    flusherFault        flusher     a StorageFault once an fdatasync failed (latched)
+// 15    reserved
 
 import { assert } from '../common/assert.js';
 
@@ -35,6 +37,8 @@ export const PositionSlot = {
   DISPATCHED: 10,
   SLAVE_COUNT: 11,
   HA_PORT: 12,
+  WRITER_FAULT: 13,
+  FLUSHER_FAULT: 14,
 } as const;
 export type PositionSlot = (typeof PositionSlot)[keyof typeof PositionSlot];
 

@@ -115,7 +115,7 @@ export interface FrameError {
   serializeType: SerializeTypeName | null;
 }
 
-/** Bounds on what one header may contain (bad-input suite B4). */
+/** Bounds on what one header may contain (docs/testing.md B4). */
 export interface HeaderLimits {
   /** Maximum JSON nesting depth of a JSON header (the header object itself is depth 1). */
   maxJsonDepth: number;

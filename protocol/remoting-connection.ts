@@ -18,7 +18,7 @@
 // - A handler that throws gets SYSTEM_ERROR with the message as remark; the connection stays
 //   open. An AssertionError is a bug: it is rethrown outside the connection, not answered.
 // - A bad frame closes the connection. If the bad header still showed its request id, the
-//   sender first gets SYSTEM_ERROR for it (bad-input suite B4).
+//   sender first gets SYSTEM_ERROR for it (docs/testing.md B4).
 // - Closing fails every pending request with E_CONNECTION_CLOSED, exactly once.
 // - Timers: idleTimeoutMs closes a connection that has read nothing for that long while nothing
 //   is pending or in flight; frameReadTimeoutMs closes one whose partial frame has not completed

@@ -53,11 +53,6 @@ const rules = [
     where: (p) => !p.startsWith('scripts/'),
     why: 'not allowed in commits',
   },
-  {
-    re: /\b(CEO|steering|subagent|developer session)\b|\.library\b/i,
-    where: (p) => !p.startsWith('scripts/'),
-    why: 'the project speaks only of itself',
-  },
 ];
 
 for (const root of roots) {

@@ -1,16 +1,24 @@
 // Expiry of old CommitLog segments and the ConsumeQueue segments that only point into them
-// (RocketMQ: CleanCommitLogService, CleanConsumeQueueService), plus the disk-full guard: above
-// DISK_FULL_RATIO percent the store refuses writes rather than delete retained data.
-// Runs on the main thread from a timer; the decision itself is clean-policy.ts.
+// (RocketMQ: CleanCommitLogService, CleanConsumeQueueService), plus the store's guard, every
+// GUARD_INTERVAL_MS: above DISK_FULL_RATIO percent used the store refuses writes rather than delete
+// retained data, and a store directory removed under the running store (its abort marker gone, or
+// statfs failing) refuses writes too. Runs on the main thread from timers; a file-system error in
+// a round becomes a store fault, never an uncaught exception. The decision itself is clean-policy.ts.
 
 import type { Clock } from '../../common/clock.js';
 import type { ConsumeQueueTable } from '../dispatch/consume-queue-table.js';
 import type { FileIO } from '../io/file-io.js';
+import { spaceShortage, usedPercentOf } from '../io/space-check.js';
+import { StorageFault, storageFaultOf } from '../io/storage-fault.js';
 import type { SegmentedFile } from '../mapped/segmented-file.js';
+import type { StoreHealth } from '../store-health.js';
 import { PositionSlot, type StorePositions } from '../store-positions.js';
 import { type CleanPolicyOptions, expiredSegments } from './clean-policy.js';
 
-export const DISK_FULL_RATIO = 90;
+export { DISK_FULL_RATIO } from '../io/space-check.js';
+
+/** How often the guard checks free space and the store directory (between two segment rolls). */
+export const GUARD_INTERVAL_MS = 1_000;
 
 export interface CleanServiceDeps {
   io: FileIO;
@@ -23,11 +31,12 @@ export interface CleanServiceDeps {
   intervalMs: number;
   /** Deletes index files that only point below the new minimum (the index lives with the writer). */
   onMinOffset: (minCommitLogOffset: number) => void;
+  health: StoreHealth;
 }
 
 export class CleanService {
   #d: CleanServiceDeps;
-  #timer: NodeJS.Timeout | undefined;
+  #timers: NodeJS.Timeout[] = [];
   #diskFull = false;
   #deletedSegments = 0;
 
@@ -45,20 +54,61 @@ export class CleanService {
   }
 
   start(): void {
-    this.#timer = setInterval(() => this.run(false), this.#d.intervalMs);
-    this.#timer.unref();
+    this.guard();
+    const every = (ms: number, task: () => void) => {
+      const timer = setInterval(task, ms);
+      timer.unref();
+      this.#timers.push(timer);
+    };
+    every(Math.min(GUARD_INTERVAL_MS, this.#d.intervalMs), () => this.guard());
+    every(this.#d.intervalMs, () => {
+      try {
+        this.run(false);
+      } catch (error) {
+        this.#report(error);
+      }
+    });
   }
 
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+  }
+
+  /** Checks free space and that the store directory is still there; tells the store's health. */
+  guard(): void {
+    const d = this.#d;
+    try {
+      if (!d.io.exists(`${d.rootDir}/abort`)) {
+        this.#setGuard(
+          StorageFault.MISSING,
+          `"${d.rootDir}/abort", created at open, is gone: the store directory was removed or replaced`,
+        );
+        return;
+      }
+      const shortage = spaceShortage(d.io, d.rootDir);
+      if (shortage === undefined) this.#setGuard(StorageFault.NONE, '');
+      else this.#setGuard(StorageFault.DISK_FULL, shortage.message);
+    } catch (error) {
+      this.#report(error);
+    }
+  }
+
+  #report(error: unknown): void {
+    const fault = storageFaultOf(error);
+    if (fault === undefined) throw error;
+    this.#setGuard(fault, (error as Error).message);
+  }
+
+  #setGuard(fault: StorageFault, detail: string): void {
+    this.#diskFull = fault === StorageFault.DISK_FULL;
+    this.#d.health.setGuard(fault, detail);
   }
 
   /** One round; `manual` deletes expired segments whatever the hour. Returns segments deleted. */
   run(manual: boolean): number {
     const d = this.#d;
-    const usage = d.io.diskUsage(d.rootDir);
-    const usedPercent = usage.totalBytes === 0 ? 0 : (usage.usedBytes * 100) / usage.totalBytes;
-    this.#diskFull = usedPercent >= DISK_FULL_RATIO;
+    const usedPercent = usedPercentOf(d.io, d.rootDir);
     d.commitLog.refresh();
     const segments = d.commitLog
       .segments()

@@ -3,12 +3,16 @@
 // Where the scan stops, it decides between a torn tail (nothing valid after it, nothing durable cut:
 // cut it) and damage in the middle of the log (a valid record follows, or the stop is below the
 // fsynced offset: refuse to start with E_CORRUPT_RECORD, unless repair moves the bytes aside).
+// Repair moves aside only the damaged bytes up to the next valid record, patches over them and
+// goes on scanning from that record (damage-patch.ts); only when no valid record follows is
+// everything from the damage on moved aside and cut.
 
 import { offsetToFileName } from '../../common/bytes.js';
 import { ErrorCode, MqError } from '../../common/errors.js';
 import type { RecordLayout } from '../../common/message-codec.js';
 import type { FileIO } from '../io/file-io.js';
 import type { SegmentedFile } from '../mapped/segmented-file.js';
+import { canPatch, type DamagePatch, patchDamage } from './damage-patch.js';
 import {
   findValidRecordAfter,
   ScanStop,
@@ -36,8 +40,10 @@ export interface CommitLogRecoveryResult {
   lastStoreTimestamp: number;
   /** Bytes cut from a torn tail (0 when the log ended cleanly). */
   tornTail: { atOffset: number; reason: string } | undefined;
-  /** Where damaged bytes were moved when repairing. */
+  /** Where damaged bytes were moved when repairing (the first repair; all are in `repairs`). */
   repaired: { atOffset: number; movedTo: string; bytes: number; reason: string } | undefined;
+  /** Every damaged range patched over, recovery resuming after each. */
+  repairs: DamagePatch[];
 }
 
 export function recoverCommitLog(
@@ -53,6 +59,7 @@ export function recoverCommitLog(
     lastStoreTimestamp: 0,
     tornTail: undefined,
     repaired: undefined,
+    repairs: [],
   };
   const segments = file.segments();
   const last = segments.at(-1);
@@ -63,7 +70,9 @@ export function recoverCommitLog(
   );
   result.scannedFromOffset = offset;
   for (;;) {
-    const verified = options.verified?.get(file.segmentStartOf(offset));
+    const ahead = options.verified?.get(file.segmentStartOf(offset));
+    // After a repair the scan goes on past where the check done ahead stopped: scan it here.
+    const verified = ahead !== undefined && ahead.endOffset >= offset ? ahead : undefined;
     const scan = scanSegment(
       file,
       offset,
@@ -87,14 +96,16 @@ export function recoverCommitLog(
       if (!file.hasSegment(offset)) break;
       continue;
     }
-    settleStop(io, file, options, offset, scan.reason, result);
-    break;
+    const resumeAt = settleStop(io, file, options, offset, scan.reason, result);
+    if (resumeAt === undefined) break;
+    offset = resumeAt;
   }
   result.endOffset = offset;
   file.truncateFrom(offset);
   return result;
 }
 
+/** Decides what a scan stop means; returns where to go on scanning after a repair, else undefined. */
 function settleStop(
   io: FileIO,
   file: SegmentedFile,
@@ -102,7 +113,7 @@ function settleStop(
   at: number,
   reason: string,
   result: CommitLogRecoveryResult,
-): void {
+): number | undefined {
   const validAfter = findValidRecordAfter(file, at, options.maxRecordBytes);
   const belowDurable = at < options.durableOffset;
   if (validAfter === undefined && !belowDurable) {
@@ -115,7 +126,7 @@ function settleStop(
       Math.min(8, file.segmentStartOf(at) + file.segmentBytes - at),
     );
     if (n < 8 || !header.equals(Buffer.alloc(8))) result.tornTail = { atOffset: at, reason };
-    return;
+    return undefined;
   }
   const segmentPath = file.pathOf(file.segmentStartOf(at));
   const why = belowDurable
@@ -134,7 +145,16 @@ function settleStop(
       },
     );
   }
-  result.repaired = moveAside(io, file, options.damagedDir, at, reason);
+  if (validAfter !== undefined && canPatch(file, at, validAfter)) {
+    const patch = patchDamage(io, file, options.damagedDir, at, validAfter, reason);
+    result.repairs.push(patch);
+    result.repaired ??= patch;
+    return validAfter;
+  }
+  const moved = moveAside(io, file, options.damagedDir, at, reason);
+  result.repaired ??= moved;
+  result.repairs.push({ ...moved, resumedAt: at });
+  return undefined;
 }
 
 /** Copies every byte from `at` to the end of the last segment into damagedDir before the cut. */

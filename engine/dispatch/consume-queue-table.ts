@@ -43,6 +43,16 @@ export class ConsumeQueueTable {
     return cq;
   }
 
+  /** Deletes a queue's files and starts it over empty (a rebuild from the CommitLog follows). */
+  reset(topic: string, queueId: number): ConsumeQueue {
+    this.get(topic, queueId)?.close();
+    const dir = `${this.#rootDir}/consumequeue/${topic}/${queueId}`;
+    for (const name of this.#io.list(dir)) this.#io.unlink(`${dir}/${name}`);
+    const queues = this.#topics.get(topic);
+    if (queues !== undefined) queues[queueId] = undefined;
+    return this.getOrCreate(topic, queueId);
+  }
+
   /** Topic and queue directories found on disk. */
   listOnDisk(): Array<{ topic: string; queueId: number }> {
     const out: Array<{ topic: string; queueId: number }> = [];

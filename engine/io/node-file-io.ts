@@ -1,6 +1,7 @@
 // FileIO over node:fs. Writes loop until every byte is written (pwrite may be partial).
 
 import * as fs from 'node:fs';
+import { dirname } from 'node:path';
 import type { FileIO } from './file-io.js';
 
 export class NodeFileIO implements FileIO {
@@ -55,7 +56,17 @@ export class NodeFileIO implements FileIO {
   }
 
   mkdirp(dir: string): void {
-    fs.mkdirSync(dir, { recursive: true });
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      // Node reports ENOENT when a missing directory cannot be created on a read-only or
+      // unwritable parent: report the parent's own error (EROFS, EACCES) instead.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      let parent = dirname(dir);
+      while (!fs.existsSync(parent) && parent !== dirname(parent)) parent = dirname(parent);
+      fs.accessSync(parent, fs.constants.W_OK);
+      throw error;
+    }
   }
 
   unlink(path: string): void {

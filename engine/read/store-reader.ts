@@ -1,7 +1,9 @@
 // The read side of the store (RocketMQ: DefaultMessageStore.getMessage, lookMessageByOffset,
 // getOffsetInQueueByTime). Runs on the main thread with its own descriptors: ConsumeQueue units are
 // pread from their files; records come from the shared tail cache when recent, else from the
-// segment files. Every record is checked (magic, lengths, position) and its body checksum verified.
+// segment files. Every record is checked (magic, lengths, position); one read from a segment file
+// also has its body CRC checked (the tail cache holds what this run wrote, the file may have rotted
+// since), so a damaged record is refused with E_CORRUPT_RECORD, never served.
 
 import { assert } from '../../common/assert.js';
 import { readInt64Buffer } from '../../common/bytes.js';
@@ -13,6 +15,7 @@ import {
   emptyLayout,
   MESSAGE_MAGIC_CODE,
   RecordCheck,
+  RecordField,
 } from '../../common/message-codec.js';
 import { MessageProperty } from '../../common/message-properties.js';
 import type { TailCache } from '../commitlog/tail-cache.js';
@@ -133,7 +136,21 @@ export class StoreReader {
           filtered = true;
           continue;
         }
-        const record = this.readRecord(commitLogOffset, size);
+        let record: Buffer;
+        try {
+          record = this.readRecord(commitLogOffset, size);
+        } catch (error) {
+          // Serve the records before a damaged one; the next read starts at it (and fails there).
+          if (result.records.length === 0 || !(error instanceof MqError)) throw error;
+          break;
+        }
+        // A unit that points at a record of another queue (a repair patched over the record it
+        // pointed at) is a hole, not a message of this queue.
+        if (
+          record.readInt32BE(RecordField.QUEUEID) !== req.queueId ||
+          readInt64Buffer(record, RecordField.QUEUEOFFSET) !== offset + i
+        )
+          continue;
         if (req.recordFilter !== undefined && !req.recordFilter(record)) {
           filtered = true;
           continue;
@@ -159,7 +176,8 @@ export class StoreReader {
     assert(size > 0 && size <= this.#d.maxRecordBytes, 'reader: record size out of range');
     const record = Buffer.allocUnsafe(size);
     const wroteNow = () => this.#d.positions.get(PositionSlot.WROTE);
-    if (!this.#d.tailCache.tryRead(commitLogOffset, size, record, 0, wroteNow)) {
+    const fromFile = !this.#d.tailCache.tryRead(commitLogOffset, size, record, 0, wroteNow);
+    if (fromFile) {
       const n = this.#d.commitLog.read(commitLogOffset, record, 0, size);
       if (n !== size)
         throw new MqError(
@@ -175,7 +193,7 @@ export class StoreReader {
       {
         available: size,
         expectedCommitLogOffset: commitLogOffset,
-        checkCrc: false,
+        checkCrc: fromFile,
         maxRecordBytes: this.#d.maxRecordBytes,
       },
       layout,

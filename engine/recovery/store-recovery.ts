@@ -25,8 +25,15 @@ import { ConsumeQueueTable } from '../dispatch/consume-queue-table.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { IndexService } from '../index/index-service.js';
 import type { FileIO } from '../io/file-io.js';
+import { prepareStoreDirs } from '../io/store-dirs.js';
 import { SegmentedFile } from '../mapped/segmented-file.js';
 import type { StoreOptions } from '../options.js';
+import {
+  loadQueues,
+  type QueueRebuild,
+  rebuildFromCommitLog,
+  takeQueueManifest,
+} from './queue-rebuild.js';
 
 export interface RecoveryReport {
   abnormal: boolean;
@@ -42,6 +49,10 @@ export interface RecoveryReport {
   segmentsVerifiedInParallel: number;
   tornTail: CommitLogRecoveryResult['tornTail'];
   repaired: CommitLogRecoveryResult['repaired'];
+  /** Every damaged range moved aside (file, offsets, bytes) and where recovery went on after it. */
+  repairs: CommitLogRecoveryResult['repairs'];
+  /** ConsumeQueues (and the index) found missing or damaged and rebuilt from the CommitLog. */
+  rebuilt: QueueRebuild | undefined;
   durationMs: number;
 }
 
@@ -82,10 +93,11 @@ export async function recoverStore(
   truncateTo?: number,
 ): Promise<RecoveredStore> {
   const started = clock.monotonicMs();
-  io.mkdirp(options.storePathRootDir);
+  prepareStoreDirs(io, options);
   const releaseLock = acquireStoreLock(io, options.storePathRootDir, lockProbe);
   try {
     const abnormal = markRunning(io, options.storePathRootDir);
+    const manifest = takeQueueManifest(io, options.storePathRootDir);
     const files = openFiles(io, options);
     const { commitLog, queues, index, checkpoint } = files;
     const dispatcher = new Dispatcher(queues, index);
@@ -119,6 +131,11 @@ export async function recoverStore(
         ? cutForReplica(io, options, files, truncateTo)
         : undefined;
     const endOffset = cut?.endOffset ?? scan.endOffset;
+    const rebuilt = rebuildFromCommitLog({ ...files, dispatcher }, manifest, endOffset, {
+      maxRecordBytes: maxRecordBytes(options),
+      nowMs: clock.nowMs(),
+      toRecord: toDispatchRecord,
+    });
     dispatcher.flush();
     let queueUnitsTruncated = 0;
     for (const cq of queues.all()) queueUnitsTruncated += cq.truncateByCommitLogEnd(endOffset);
@@ -127,14 +144,7 @@ export async function recoverStore(
       scan.lastStoreTimestamp,
       checkpoint.values.physicMsgTimestamp,
     );
-    checkpoint.save({
-      physicMsgTimestamp: lastStoreTimestamp,
-      logicsMsgTimestamp: lastStoreTimestamp,
-      indexMsgTimestamp: lastStoreTimestamp,
-      flushedCommitLogOffset: endOffset,
-      consumeQueueDurableOffset: endOffset,
-      indexDurableOffset: endOffset,
-    });
+    saveRecovered(checkpoint, endOffset, lastStoreTimestamp);
     const report: RecoveryReport = {
       abnormal,
       fastPath: scan.scannedFromOffset === endOffset && scan.recordCount === 0,
@@ -146,6 +156,8 @@ export async function recoverStore(
       segmentsVerifiedInParallel: verified?.size ?? 0,
       tornTail: scan.tornTail,
       repaired: scan.repaired,
+      repairs: scan.repairs,
+      rebuilt,
       truncated: cut?.truncated,
       durationMs: clock.monotonicMs() - started,
     };
@@ -208,6 +220,18 @@ async function verifyAhead(
   return new Map(segments.map((s, i) => [s, results[i] as SegmentScanResult]));
 }
 
+/** After recovery everything up to the end is durable and dispatched. */
+function saveRecovered(checkpoint: StoreCheckpoint, endOffset: number, timestamp: number): void {
+  checkpoint.save({
+    physicMsgTimestamp: timestamp,
+    logicsMsgTimestamp: timestamp,
+    indexMsgTimestamp: timestamp,
+    flushedCommitLogOffset: endOffset,
+    consumeQueueDurableOffset: endOffset,
+    indexDurableOffset: endOffset,
+  });
+}
+
 function openFiles(io: FileIO, options: StoreOptions) {
   const checkpoint = new StoreCheckpoint(io, `${options.storePathRootDir}/checkpoint`);
   const commitLog = new SegmentedFile(
@@ -221,8 +245,7 @@ function openFiles(io: FileIO, options: StoreOptions) {
     options.storePathRootDir,
     options.mappedFileSizeConsumeQueue,
   );
-  for (const { topic, queueId } of queues.listOnDisk())
-    queues.getOrCreate(topic, queueId).recover();
+  const damagedQueues = loadQueues(queues);
   const index = options.messageIndexEnable
     ? new IndexService(io, {
         rootDir: options.storePathRootDir,
@@ -232,7 +255,7 @@ function openFiles(io: FileIO, options: StoreOptions) {
       })
     : undefined;
   index?.load();
-  return { checkpoint, commitLog, queues, index };
+  return { checkpoint, commitLog, queues, index, damagedQueues };
 }
 
 interface ScanPlan {

@@ -4,6 +4,7 @@
 // replication resumes. The owner (the broker, or a test) learns of each new store through onStore.
 
 import type { Clock } from '../../common/clock.js';
+import { ErrorCode, MqError } from '../../common/errors.js';
 import { HaClient, type HaClientOptions, type ReplicaStore } from './ha-client.js';
 import type { HaLogger } from './ha-sender.js';
 
@@ -38,7 +39,8 @@ export class SlaveReplica<S extends ClosableReplicaStore> {
   }
 
   get store(): S {
-    if (this.#store === undefined) throw new Error('the slave store is not open');
+    if (this.#store === undefined)
+      throw new MqError(ErrorCode.STORE_CLOSED, 'the slave store is not open');
     return this.#store;
   }
 

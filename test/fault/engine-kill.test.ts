@@ -65,7 +65,7 @@ describe('kill -9 during SYNC_FLUSH puts', () => {
         nextId = Math.max(content.maxId, highestAttempted) + 1;
       } catch (error) {
         throw new Error(
-          `seed=${seed} (replay: SEED=${seed} npm run test:fault): ${(error as Error).message}`,
+          `seed=${seed} (SEED=${seed} reruns its kill delay; process timing differs): ${(error as Error).message}`,
           { cause: error },
         );
       } finally {

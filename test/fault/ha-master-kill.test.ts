@@ -10,7 +10,7 @@
 // consumer is drained. Printed: the consumer gap (kill -> first message the slave served ->
 // every acknowledged message delivered), how long the NameServer kept routing to the dead master,
 // and the outcome counts.
-// SEED=<n> replays one round's timing; PETREL_LONG=1 (npm run test:fault -- --long) runs rounds
+// SEED=<n> reruns one round's random choices (real processes: their timing differs); PETREL_LONG=1 (npm run test:fault -- --long) runs rounds
 // with fresh seeds for up to 4.5 minutes, restarting the master on its store after each kill.
 
 import assert from 'node:assert/strict';
@@ -62,10 +62,15 @@ async function killRound(
   await waitFor(() => ackedSinceHold() >= 160, { timeoutMs: 20_000, what: 'a backlog' });
   await sleep(prng.int(0, 1000));
   const killedAt = Date.now();
+  const masterAddr = pair.node('master').address;
   await pair.kill('master');
-  // Answers the master sent before it died are handled by now; anything the consumer gets past
-  // these offsets was pulled afterwards, from the slave.
-  await sleep(100);
+  // Once the consumer saw its connection to the dead master close, every answer the master sent
+  // before it died has been handled; anything the consumer gets past these offsets was pulled
+  // afterwards, from the slave.
+  await waitFor(() => !consumer.consumer.inspect().connectedTo.includes(masterAddr), {
+    timeoutMs: 10_000,
+    what: "the consumer's connection to the dead master to close",
+  });
   const frontier = consumer.pullFrontier();
   consumer.release();
   await pair.waitRoute(TOPIC, ['1'], 10_000);

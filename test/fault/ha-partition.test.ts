@@ -110,7 +110,7 @@ describe('SYNC_MASTER partitioned from its slave', () => {
         const line = await faultPhase(pair, history, fault, prng.int(2000, 3000)).catch(
           (error: unknown) => {
             throw new Error(
-              `seed=${seed} (replay: SEED=${seed} npm run test:fault): ${String(error)}`,
+              `seed=${seed} (SEED=${seed} reruns its random choices; process timing differs): ${String(error)}`,
               {
                 cause: error,
               },

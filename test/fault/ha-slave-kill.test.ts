@@ -8,7 +8,7 @@
 // acknowledged message on each, nothing unexpected, the same message at every queue offset, and
 // CommitLogs byte-identical. Printed: the send outcomes while the slave was down, and how long
 // the restarted slave took to reconnect and to catch up.
-// SEED=<n> replays one round's timing; PETREL_LONG=1 (npm run test:fault -- --long) runs rounds
+// SEED=<n> reruns one round's random choices (real processes: their timing differs); PETREL_LONG=1 (npm run test:fault -- --long) runs rounds
 // with fresh seeds for up to 4.5 minutes on the same group.
 
 import assert from 'node:assert/strict';

@@ -32,9 +32,12 @@ export async function runSeededRounds(
   for (const seed of seeds) {
     if (rounds > 0 && Date.now() > deadline) break;
     await round(seed, rounds).catch((error: unknown) => {
-      throw new Error(`seed=${seed} (replay: SEED=${seed} npm run test:fault): ${String(error)}`, {
-        cause: error,
-      });
+      throw new Error(
+        `seed=${seed} (SEED=${seed} reruns its random choices; process timing differs): ${String(error)}`,
+        {
+          cause: error,
+        },
+      );
     });
     rounds++;
   }

@@ -51,9 +51,22 @@ after(async () => {
   await stopAll();
 });
 
-async function commitLogMaxOffset(): Promise<number> {
+async function runtimeFigure(key: string): Promise<number> {
   const response = await client.invoke(RequestCode.GET_BROKER_RUNTIME_INFO);
-  return Number(decodeKvTable(response.body).table['commitLogMaxOffset']);
+  return Number(decodeKvTable(response.body).table[key]);
+}
+
+function commitLogMaxOffset(): Promise<number> {
+  return runtimeFigure('commitLogMaxOffset');
+}
+
+/** Resolves once the wall clock has passed `ms` (timestamps before and after it differ). */
+function clockPast(ms: number): Promise<number> {
+  return waitFor(() => (Date.now() > ms ? Date.now() : 0), {
+    timeoutMs: 5000,
+    intervalMs: 1,
+    what: `the clock to pass ${ms}`,
+  });
 }
 
 describe('Broker and NameServer over the wire', { timeout: 120_000 }, () => {
@@ -192,24 +205,26 @@ describe('Broker and NameServer over the wire', { timeout: 120_000 }, () => {
 
   it('holds an empty pull until a message arrives (long polling)', async () => {
     await client.send('TopicPoll', 'first', { queueId: 0 });
-    const started = Date.now();
-    const held = client.pull({
-      group: 'G',
-      topic: 'TopicPoll',
-      queueId: 0,
-      offset: 1,
-      suspendMs: 10_000,
+    let answered = false;
+    const held = client
+      .pull({ group: 'G', topic: 'TopicPoll', queueId: 0, offset: 1, suspendMs: 10_000 })
+      .finally(() => {
+        answered = true;
+      });
+    // The broker reports the pull as held before anything arrives for it.
+    await waitFor(async () => (await runtimeFigure('heldPullRequests')) === 1, {
+      timeoutMs: 5000,
+      what: 'the pull to be held',
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(answered, false, 'an empty pull is held, not answered');
     await client.send('TopicPoll', 'second', { queueId: 0 });
     const result = await held;
-    const waitedMs = Date.now() - started;
     assert.equal(result.code, ResponseCode.SUCCESS);
     assert.deepEqual(
       result.messages.map((m) => m.body.toString()),
       ['second'],
     );
-    assert.ok(waitedMs >= 250 && waitedMs < 5000, `woken after ${waitedMs} ms`);
+    assert.equal(await runtimeFigure('heldPullRequests'), 0, 'the arrival woke the held pull');
   });
 
   it('answers a held pull with PULL_NOT_FOUND when its suspend time ends', async () => {
@@ -272,9 +287,10 @@ describe('Broker and NameServer over the wire', { timeout: 120_000 }, () => {
 
   it('answers max, min, search-by-time and earliest-time queries', async () => {
     await client.send('TopicTimes', 'a', { queueId: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    const middle = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    const a = await client.pull({ group: 'GT', topic: 'TopicTimes', queueId: 0, offset: 0 });
+    // A middle instant strictly after a's store time, and b stored strictly after it.
+    const middle = await clockPast(a.messages[0]?.storeTimestamp ?? Date.now());
+    await clockPast(middle);
     await client.send('TopicTimes', 'b', { queueId: 0 });
     const q = { topic: 'TopicTimes', queueId: 0 };
     assert.equal((await client.invoke(RequestCode.GET_MAX_OFFSET, q)).extFields['offset'], '2');
@@ -529,6 +545,61 @@ describe('Bad input to the broker', { timeout: 60_000 }, () => {
     assert.equal(Number(halfMax.extFields['offset']) > 0, true, 'stored in the half topic');
     const plain = await client.invoke(RequestCode.SEND_MESSAGE_V2, header, Buffer.from('x'));
     assert.equal(plain.code, ResponseCode.SUCCESS, 'the same send without a transaction is stored');
+  });
+
+  it('refuses bad group names at heartbeat, send-back, pulls and offset commands with E_GROUP_NAME_INVALID', async () => {
+    const sent = await client.send('TopicBadGroup', 'give me back', { queueId: 0 });
+    assert.equal(sent.code, ResponseCode.SUCCESS);
+    const stored = (
+      await client.pull({ group: 'GOK', topic: 'TopicBadGroup', queueId: 0, offset: 0 })
+    ).messages[0];
+    assert.ok(stored);
+    const refusedWith = (r: { code: number; remark: string | null }, what: string) => {
+      assert.equal(r.code, ResponseCode.SYSTEM_ERROR, `${what}: ${r.remark}`);
+      assert.match(r.remark ?? '', /^E_GROUP_NAME_INVALID: /, what);
+    };
+    for (const group of ['a/b', '../../EVIL', 'g'.repeat(200), 'bad\nname', 'g'.repeat(121)]) {
+      const what = JSON.stringify(group).slice(0, 30);
+      refusedWith(
+        await client.heartbeat('10.0.0.9@7', group, 'TopicBadGroup', '*'),
+        `heartbeat ${what}`,
+      );
+      const list = await client.invoke(RequestCode.GET_CONSUMER_LIST_BY_GROUP, {
+        consumerGroup: group,
+      });
+      assert.equal(list.code, ResponseCode.SYSTEM_ERROR, `no consumer registered for ${what}`);
+      refusedWith(
+        await client.invoke(RequestCode.CONSUMER_SEND_MSG_BACK, {
+          offset: stored.commitLogOffset,
+          group,
+          delayLevel: 0,
+          originMsgId: 'X',
+          originTopic: 'TopicBadGroup',
+          maxReconsumeTimes: 1,
+        }),
+        `send-back ${what}`,
+      );
+      const pull = await client.pull({ group, topic: 'TopicBadGroup', queueId: 0, offset: 0 });
+      refusedWith(pull, `pull ${what}`);
+      const offsetHeader = { consumerGroup: group, topic: 'TopicBadGroup', queueId: 0 };
+      refusedWith(
+        await client.invoke(RequestCode.UPDATE_CONSUMER_OFFSET, {
+          ...offsetHeader,
+          commitOffset: 1,
+        }),
+        `offset update ${what}`,
+      );
+      refusedWith(
+        await client.invoke(RequestCode.QUERY_CONSUMER_OFFSET, offsetHeader),
+        `offset query ${what}`,
+      );
+    }
+    // The longest consumer group whose retry topic is still a valid topic is taken.
+    const longest = 'g'.repeat(120);
+    assert.equal(
+      (await client.heartbeat('10.0.0.9@7', longest, 'TopicBadGroup', '*')).code,
+      ResponseCode.SUCCESS,
+    );
   });
 
   it('closes only the connection that sends a malformed frame', async () => {

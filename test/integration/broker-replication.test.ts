@@ -10,6 +10,7 @@ import { Producer } from '../../client/producer.js';
 import { ConsumeStatus, PushConsumer } from '../../client/push-consumer.js';
 import {
   createRequest,
+  decodeKvTable,
   QueryConsumerOffsetRequestHeader,
   RemotingClient,
   RequestCode,
@@ -197,6 +198,7 @@ describe('broker Master/Slave replication', { timeout: 120_000 }, () => {
     // The master is dead and gone from the route: all of it comes from the slave.
     const fromSlave = await consumeAll(cluster.namesrvAddr, 'G2', sent);
     assert.equal(fromSlave.bodies.size, sent);
+    await fromSlave.consumer.shutdown();
     // G1 committed on the master, which the slave copied: restarting it on the slave redelivers nothing.
     const resumed = new PushConsumer(consumerOptions(cluster.namesrvAddr, 'G1'));
     let redelivered = 0;
@@ -205,10 +207,19 @@ describe('broker Master/Slave replication', { timeout: 120_000 }, () => {
       return ConsumeStatus.CONSUME_SUCCESS;
     });
     await resumed.start();
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Both queues pulled to their end and held there by the slave: anything to redeliver would
+    // have come with those pulls.
+    const slaveAdmin = new TestClient(cluster.brokers[1]?.address ?? '');
+    await waitFor(
+      async () => {
+        const info = await slaveAdmin.invoke(RequestCode.GET_BROKER_RUNTIME_INFO);
+        return Number(decodeKvTable(info.body).table['heldPullRequests']) >= 2;
+      },
+      { timeoutMs: 10_000, what: "G1's pulls held at the end of both queues" },
+    );
+    await slaveAdmin.close();
     await resumed.shutdown();
     assert.equal(redelivered, 0, 'offsets committed on the master were carried to the slave');
-    await fromSlave.consumer.shutdown();
     // The master comes back on the same store: it merges G2's offsets from its slave.
     await cluster.startBroker(
       { brokerName: 'broker-a', config: { brokerRole: 'SYNC_MASTER', ...fast } },
@@ -229,15 +240,28 @@ describe('broker Master/Slave replication', { timeout: 120_000 }, () => {
   });
 });
 
-async function slaveKnowsTopic(address: string, topic: string): Promise<boolean> {
+async function topicTable(address: string): Promise<{
+  topicConfigTable: Record<string, unknown>;
+  dataVersion: { timestamp: number; counter: number };
+}> {
   const client = new RemotingClient({ address });
   const response = await client.invoke(createRequest(RequestCode.GET_ALL_TOPIC_CONFIG, {}), 3000);
   await client.close();
   assert.equal(response.code, ResponseCode.SUCCESS);
-  const table = JSON.parse(response.body?.toString() ?? '{}') as {
-    topicConfigTable: Record<string, unknown>;
-  };
-  return topic in table.topicConfigTable;
+  return JSON.parse(response.body?.toString() ?? '{}');
+}
+
+async function slaveKnowsTopic(address: string, topic: string): Promise<boolean> {
+  return topic in (await topicTable(address)).topicConfigTable;
+}
+
+/** The slave's topic table carries its master's data version: it has copied the table. */
+async function slaveCopiedTopics(slave: string, master: string): Promise<boolean> {
+  const [s, m] = await Promise.all([topicTable(slave), topicTable(master)]);
+  return (
+    s.dataVersion.counter === m.dataVersion.counter &&
+    s.dataVersion.timestamp === m.dataVersion.timestamp
+  );
 }
 
 describe('a slave whose master dies before the next config copy', { timeout: 60_000 }, () => {
@@ -250,8 +274,12 @@ describe('a slave whose master dies before the next config copy', { timeout: 60_
     ]);
     const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, groupName: 'LatePG' });
     try {
-      // Past the slave's first copy of its master's topics.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Past the slave's first copy of its master's topics (then not again for 60 s).
+      await waitFor(
+        () =>
+          slaveCopiedTopics(cluster.brokers[1]?.address ?? '', cluster.brokers[0]?.address ?? ''),
+        { timeoutMs: 10_000, what: "the slave's first copy of its master's topics" },
+      );
       await producer.start();
       await waitFor(
         async () =>

@@ -8,6 +8,7 @@ import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { systemClock } from '../../common/clock.js';
 import { type MessageStore, openStore } from '../../engine/index.js';
+import { HA_HELLO_BYTES, HA_REPORT_BYTES } from '../../ha/master-slave/ha-wire.js';
 import { SlaveReplica } from '../../ha/master-slave/slave-replica.js';
 import { createHaSenderFactory } from '../../workers/store/ha-sender-host.js';
 import { TcpProxy } from '../harness/tcp-proxy.js';
@@ -168,7 +169,13 @@ describe('Master/Slave replication', () => {
   it('takes only a master that speaks for its master, not a connection something accepted', async () => {
     // A proxy or load balancer in front of a dead master accepts the connection and stays silent.
     const accepted: Socket[] = [];
-    const silent = createServer((socket) => accepted.push(socket));
+    let bytesFromSlave = 0;
+    const silent = createServer((socket) => {
+      accepted.push(socket);
+      socket.on('data', (chunk: Buffer) => {
+        bytesFromSlave += chunk.byteLength;
+      });
+    });
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
     const port = (silent.address() as AddressInfo).port;
     const s = slave(tmp());
@@ -176,7 +183,12 @@ describe('Master/Slave replication', () => {
     try {
       await s.start(`127.0.0.1:${port}`);
       await waitFor(() => s.client?.isConnected, { timeoutMs: 5000, what: 'the TCP connect' });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // The hello and two heartbeat reports (200 ms apart) reached the far end: a live master
+      // answers the hello at once, so by now it would have been heard.
+      await waitFor(() => bytesFromSlave >= HA_HELLO_BYTES + 2 * HA_REPORT_BYTES, {
+        timeoutMs: 5000,
+        what: 'the hello and two reports at the silent end',
+      });
       assert.equal(s.client?.isMasterHeard, false, 'nothing heard: not a reachable master');
       // A live master says so at once, even with nothing to send and heartbeats a minute apart.
       m = await openStore(

@@ -54,3 +54,9 @@ export interface IndexQuery {
 }
 
 export type IndexQueryReply = { id: number; offsets: number[] } | { id: number; error: string };
+
+/** The writer's storage fault (or NONE once writes succeed again), sent on the query port. */
+export interface StorageFaultNotice {
+  storageFault: number;
+  message: string;
+}

@@ -5,6 +5,8 @@
 // does not keep its process alive.
 
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { ErrorCode, MqError } from '../../common/errors.js';
+import { asStorageFault } from '../../engine/io/storage-fault.js';
 import type { PipelineContext } from '../../engine/open-store.js';
 import type { AppendPipeline } from '../../engine/put/append-pipeline.js';
 import type { MessageEncoder } from '../../engine/put/message-encoder.js';
@@ -26,6 +28,7 @@ import {
   type QueueState,
   RAW_HEADER_BYTES,
   RAW_RECORD,
+  type StorageFaultNotice,
   type WriterWorkerData,
 } from './store-worker-data.js';
 
@@ -115,7 +118,14 @@ class WorkerPipeline implements AppendPipeline {
     this.#maxRecordBytes = maxRecordBytes(context.options);
     for (const worker of [parts.writer, parts.flusher])
       worker.onExit((error) => this.#fail(`the ${worker.name} thread exited: ${error.message}`));
-    parts.queryPort.on('message', (reply: IndexQueryReply) => this.#onQueryReply(reply));
+    parts.queryPort.on('message', (reply: IndexQueryReply | StorageFaultNotice) => {
+      if ('storageFault' in reply)
+        context.onStorageFault('writer', {
+          fault: asStorageFault(reply.storageFault),
+          message: reply.message,
+        });
+      else this.#onQueryReply(reply);
+    });
     parts.queryPort.unref();
     this.#setReferenced(false);
     this.#loops = [this.#completionLoop(), ...this.#watchLoops()];
@@ -130,7 +140,7 @@ class WorkerPipeline implements AppendPipeline {
     this.#failure = reason;
     this.#c.positions.set(PositionSlot.FAILED, 1);
     this.#c.tracker.failAll('UNKNOWN_ERROR', reason);
-    for (const q of this.#queries.values()) q.reject(new Error(reason));
+    for (const q of this.#queries.values()) q.reject(new MqError(ErrorCode.WORKER_EXITED, reason));
     this.#queries.clear();
     this.#setReferenced(false);
   }
@@ -237,7 +247,8 @@ class WorkerPipeline implements AppendPipeline {
     beginTimestamp: number,
     endTimestamp: number,
   ): Promise<number[]> {
-    if (this.#failure !== undefined) return Promise.reject(new Error(this.#failure));
+    if (this.#failure !== undefined)
+      return Promise.reject(new MqError(ErrorCode.WORKER_EXITED, this.#failure));
     const query: IndexQuery = {
       id: this.#nextQueryId++,
       topic,
@@ -258,7 +269,8 @@ class WorkerPipeline implements AppendPipeline {
     this.#queries.delete(reply.id);
     if (this.#queries.size === 0) this.#w.queryPort.unref();
     if (pending === undefined) return;
-    if ('error' in reply) pending.reject(new Error(reply.error));
+    if ('error' in reply)
+      pending.reject(new MqError(ErrorCode.IO_ERROR, `Index query failed: ${reply.error}`));
     else pending.resolve(reply.offsets);
   }
 

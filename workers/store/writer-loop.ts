@@ -3,7 +3,8 @@
 // one pwrite per segment piece, publishes the wrote position, then posts the batch's offsets to the
 // completion ring. Between batches it fdatasyncs ConsumeQueues and the index every
 // flushIntervalConsumeQueue and answers index queries. It never fsyncs the CommitLog: the flush
-// thread does.
+// thread does. A storage fault (ENOSPC, EROFS, EIO) stalls it instead of ending it: the batch stays,
+// the fault is published, and the same write is retried until it succeeds (write-stall.ts).
 
 import type { MessagePort } from 'node:worker_threads';
 import { receiveMessageOnPort } from 'node:worker_threads';
@@ -16,7 +17,9 @@ import { ConsumeQueueTable } from '../../engine/dispatch/consume-queue-table.js'
 import { Dispatcher } from '../../engine/dispatch/dispatcher.js';
 import { IndexService } from '../../engine/index/index-service.js';
 import { NodeFileIO } from '../../engine/io/node-file-io.js';
+import { spaceShortage } from '../../engine/io/space-check.js';
 import { SegmentedFile } from '../../engine/mapped/segmented-file.js';
+import { WriteStall } from '../../engine/put/write-stall.js';
 import { maxRecordBytes } from '../../engine/recovery/store-recovery.js';
 import { PositionSlot, StorePositions } from '../../engine/store-positions.js';
 import type { WorkerContext } from '../host/worker-side.js';
@@ -32,6 +35,7 @@ import {
   QUEUE_ADVANCED_RECORD,
   RAW_HEADER_BYTES,
   RAW_RECORD,
+  type StorageFaultNotice,
   type WriterWorkerData,
 } from './store-worker-data.js';
 
@@ -40,6 +44,8 @@ const MAX_RECORDS_PER_DRAIN = 65_536;
 // A batch is written once it holds this much: pwrites of a few hundred KiB cost the kernel far
 // less per byte than multi-MiB ones, and the main thread hears of completions sooner.
 const COMMIT_BATCH_BYTES = 256 * 1024;
+/** Thrown inside a ring drain to stop it, leaving the current record in the ring. */
+const STALLED = Symbol('stalled');
 
 function openWriterSide(d: WriterWorkerData) {
   const io = new NodeFileIO();
@@ -69,7 +75,7 @@ function openWriterSide(d: WriterWorkerData) {
     },
     d.endOffset,
   );
-  return { commitLog, queues, index, dispatcher, writer };
+  return { io, commitLog, queues, index, dispatcher, writer };
 }
 
 class WriterLoop {
@@ -84,31 +90,57 @@ class WriterLoop {
   #nextLogicsSyncMs: number;
   #minCommitLogOffset = 0;
   #rawInBatch = false;
+  #stall: WriteStall;
+  /** The batch closes a segment: check free space before the next one is written. */
+  #rollInBatch = false;
+  #sleeper = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(d: WriterWorkerData, side: ReturnType<typeof openWriterSide>) {
     this.#d = d;
     this.#side = side;
     this.#positions = new StorePositions(d.positions);
+    this.#stall = new WriteStall(this.#positions, (report) => {
+      const notice: StorageFaultNotice = { storageFault: report.fault, message: report.message };
+      d.queryPort.postMessage(notice);
+    });
     this.#append = SpscRing.attach(d.appendRing);
     this.#completion = SpscRing.attach(d.completionRing);
     this.#nextLogicsSyncMs = systemClock.monotonicMs() + d.options.flushIntervalConsumeQueue;
   }
 
-  /** Drains what the append ring holds now; returns the records appended. */
+  get stalled(): boolean {
+    return this.#stall.stalled;
+  }
+
+  /**
+   * Drains what the append ring holds now; returns the records appended. A stalled writer appends
+   * nothing more: it stops the drain before the next record (which stays in the ring).
+   */
   pump(): number {
     const ring = this.#append;
     const writer = this.#side.writer;
-    const visited = ring.drain((type, _flags, index, length) => {
-      if (type === RAW_RECORD) {
-        this.#appendRaw(index, length);
-        return;
-      }
-      if (!writer.fitsBatch(length)) this.commit();
-      if (writer.closeSegmentFor(length)) this.commit();
-      writer.append(ring.buffer, index, length, this.#out);
-      this.#addCompletion(this.#out.queueOffset, this.#out.commitLogOffset);
-      if (writer.batchBytes >= COMMIT_BATCH_BYTES) this.commit();
-    }, MAX_RECORDS_PER_DRAIN);
+    let visited = 0;
+    try {
+      ring.drain((type, _flags, index, length) => {
+        if (this.#stall.stalled) throw STALLED;
+        if (type === RAW_RECORD) {
+          this.#appendRaw(index, length);
+        } else {
+          if (!writer.fitsBatch(length) && !this.commit()) throw STALLED;
+          if (writer.closeSegmentFor(length)) {
+            this.#rollInBatch = true;
+            if (!this.commit()) throw STALLED;
+          }
+          writer.append(ring.buffer, index, length, this.#out);
+          this.#addCompletion(this.#out.queueOffset, this.#out.commitLogOffset);
+          if (writer.batchBytes >= COMMIT_BATCH_BYTES || this.#pairCount === COMPLETIONS_PER_RECORD)
+            this.commit();
+        }
+        visited++;
+      }, MAX_RECORDS_PER_DRAIN);
+    } catch (error) {
+      if (error !== STALLED) throw error;
+    }
     this.commit();
     return visited;
   }
@@ -117,28 +149,37 @@ class WriterLoop {
   #appendRaw(index: number, length: number): void {
     const writer = this.#side.writer;
     const bytes = length - RAW_HEADER_BYTES;
-    if (!writer.fitsBatch(bytes)) this.commit();
+    if (!writer.fitsBatch(bytes) && !this.commit()) throw STALLED;
     const offset = this.#append.view.getFloat64(index, true);
     const appended = writer.appendRaw(offset, this.#append.buffer, index + RAW_HEADER_BYTES, bytes);
     assert(appended, 'writer: replicated bytes do not start at the end of the log');
     this.#rawInBatch = true;
   }
 
+  /** The caller commits once the pairs are full (pump), so a stalled commit never drops a pair. */
   #addCompletion(queueOffset: number, commitLogOffset: number): void {
-    if (this.#pairCount === COMPLETIONS_PER_RECORD) this.commit();
     this.#pairs[2 * this.#pairCount] = queueOffset;
     this.#pairs[2 * this.#pairCount + 1] = commitLogOffset;
     this.#pairCount++;
   }
 
-  /** pwrite the batch, publish wrote, then tell the main thread which records it holds. */
-  commit(): void {
+  /**
+   * pwrite the batch, publish wrote, then tell the main thread which records it holds. Returns
+   * false when a storage fault stalled the writer: the batch is kept for the next attempt.
+   */
+  commit(): boolean {
     const writer = this.#side.writer;
-    if (writer.batchBytes === 0) return;
+    if (writer.batchBytes === 0) return true;
     const advanced = this.#rawInBatch ? new Map<ConsumeQueue, number>() : undefined;
-    const end = writer.commitBatch(
-      advanced === undefined ? undefined : (cq) => advanced.set(cq, cq.maxOffset),
-    );
+    let end = 0;
+    const written = this.#stall.attempt(systemClock.monotonicMs(), () => {
+      if (this.#rollInBatch) this.#checkSpace();
+      end = writer.commitBatch(
+        advanced === undefined ? undefined : (cq) => advanced.set(cq, cq.maxOffset),
+      );
+    });
+    if (!written) return false;
+    this.#rollInBatch = false;
     this.#rawInBatch = false;
     this.#positions.set(PositionSlot.WROTE_TIMESTAMP, this.#side.dispatcher.lastStoreTimestamp);
     this.#positions.set(PositionSlot.DISPATCHED, writer.dispatchedPosition);
@@ -146,6 +187,23 @@ class WriterLoop {
     if (this.#pairCount > 0) this.#postCompletions();
     if (advanced !== undefined)
       for (const [cq, maxOffset] of advanced) this.#postQueueAdvanced(cq, maxOffset);
+    return true;
+  }
+
+  /** At a segment roll: refuse to start the next segment on a disk over the full ratio. */
+  #checkSpace(): void {
+    const shortage = spaceShortage(this.#side.io, this.#d.options.storePathRootDir);
+    if (shortage !== undefined) throw shortage;
+  }
+
+  /** A stalled writer tries what failed again (its batch, or the logics sync), then drains on. */
+  retry(nowMs: number): void {
+    if (!this.#stall.retryDue(nowMs)) return;
+    const done =
+      this.#side.writer.batchBytes > 0
+        ? this.commit()
+        : this.#stall.attempt(nowMs, () => this.#side.dispatcher.syncLogics());
+    if (done) this.pump();
   }
 
   /** Tells the main thread a queue grew from replicated records (a slave has no put completions). */
@@ -191,15 +249,16 @@ class WriterLoop {
       this.#minCommitLogOffset = min;
       this.#side.index?.deleteExpired(min);
     }
-    if (nowMs < this.#nextLogicsSyncMs) return;
-    this.syncLogics();
+    // A stalled writer's retry() retries the logics sync too: a success here must not end the stall.
+    if (nowMs < this.#nextLogicsSyncMs || this.#stall.stalled) return;
+    this.syncLogics(nowMs);
     this.#nextLogicsSyncMs = nowMs + this.#d.options.flushIntervalConsumeQueue;
   }
 
-  syncLogics(): void {
+  syncLogics(nowMs: number): void {
     const dispatched = this.#positions.get(PositionSlot.DISPATCHED);
     const timestamp = this.#positions.get(PositionSlot.WROTE_TIMESTAMP);
-    this.#side.dispatcher.syncLogics();
+    if (!this.#stall.attempt(nowMs, () => this.#side.dispatcher.syncLogics())) return;
     this.#positions.set(PositionSlot.LOGICS_TIMESTAMP, timestamp);
     this.#positions.set(PositionSlot.LOGICS_DURABLE, dispatched);
   }
@@ -227,12 +286,17 @@ class WriterLoop {
   }
 
   waitForWork(nowMs: number): void {
-    this.#append.waitForData(Math.max(1, Math.min(IDLE_WAIT_MS, this.#nextLogicsSyncMs - nowMs)));
+    const waitMs = Math.max(1, Math.min(IDLE_WAIT_MS, this.#nextLogicsSyncMs - nowMs));
+    // A stalled writer leaves records in the ring: it waits for its retry, not for data.
+    if (this.#stall.stalled)
+      Atomics.wait(this.#sleeper, 0, 0, Math.min(waitMs, this.#stall.msUntilRetry(nowMs)));
+    else this.#append.waitForData(waitMs);
   }
 
+  /** Writes what it can; a batch still failing at close was never acknowledged and is dropped. */
   close(): void {
-    while (this.pump() > 0);
-    this.syncLogics();
+    while (!this.#stall.stalled && this.pump() > 0);
+    if (!this.#stall.stalled) this.syncLogics(systemClock.monotonicMs());
     this.#side.index?.close();
     this.#side.queues.close();
     this.#side.commitLog.close();
@@ -246,8 +310,9 @@ export async function runWriterLoop(ctx: WorkerContext<WriterWorkerData>): Promi
     const control = ctx.pollControl();
     if (control?.type === 'CLOSE') break;
     loop.answerQueries(ctx.data.queryPort);
-    const appended = loop.pump();
     const nowMs = systemClock.monotonicMs();
+    if (loop.stalled) loop.retry(nowMs);
+    const appended = loop.stalled ? 0 : loop.pump();
     loop.maintain(nowMs);
     if (appended === 0) loop.waitForWork(nowMs);
   }

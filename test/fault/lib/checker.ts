@@ -1,4 +1,4 @@
-// Checks a history (testing.md, "Checker vocabulary"): lost = acknowledged but never delivered;
+// Checks a history (docs/testing.md, "Checker vocabulary"): lost = acknowledged but never delivered;
 // unexpected = delivered but never attempted; aborted = delivered although its send definitely
 // failed; duplicated = delivered more than once; inconsistent offsets = one (queue, offset) seen
 // with two different messages; order breaks = a queue delivering an offset below one it already

@@ -1,4 +1,4 @@
-// Safety checkers of the Raft simulation (docs/testing.md 6.8, D1-D6), run after every event:
+// Safety checkers of the Raft simulation (docs/testing.md, D1-D6), run after every event:
 //
 //   D1 election safety      at most one leader per term, across all nodes and all time
 //   D2 log matching         equal (index, term) on any two durable logs implies equal prefixes

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readdirSync, readSync, writeSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
+import { crc32 } from '../../../common/bytes.js';
 import { openStore } from '../../../engine/index.js';
 import { makeTmpDir } from '../../harness/tmp-dir.js';
 
@@ -188,6 +189,10 @@ for (const threads of [false, true]) {
       readSync(fd, record, 0, record.byteLength, put.commitLogOffset ?? 0);
       const bodyAt = record.indexOf('checksummed');
       writeSync(fd, Buffer.from('C'), 0, 1, (put.commitLogOffset ?? 0) + bodyAt);
+      // Keep the record's BODYCRC consistent, so only the end-to-end xxhash can notice.
+      const crc = Buffer.alloc(4);
+      crc.writeInt32BE(crc32(Buffer.from('Checksummed body')) | 0);
+      writeSync(fd, crc, 0, 4, (put.commitLogOffset ?? 0) + 8);
       closeSync(fd);
       const reopened = await openStore({ storePathRootDir: root, threads, ...small });
       await assert.rejects(

@@ -244,9 +244,9 @@ describe('RemotingServer bad input', () => {
           .some((c) => c.inspect().isPaused && c.inspect().inFlightRequests === 4),
       { timeoutMs: 2000, what: 'flooding connection paused at 4 in flight' },
     );
-    const started = performance.now();
+    // Answered while the flooder's requests are still held behind the gate: the pause of one
+    // connection does not stall the others (how fast is for the benchmarks).
     await echo(f.client, 'meanwhile');
-    assert.ok(performance.now() - started < 500, 'the other connection is answered promptly');
     f.gate.open();
     const responses = await Promise.all(held);
     assert.equal(responses.length, 40);
@@ -265,7 +265,7 @@ describe('RemotingServer bad input', () => {
     await peer.closed;
     clearInterval(timer);
     const elapsedMs = performance.now() - started;
-    assert.ok(elapsedMs >= 250 && elapsedMs < 2000, `closed after ${elapsedMs} ms`);
+    assert.ok(elapsedMs >= 250, `closed after ${elapsedMs} ms, not before the read timeout`);
     assert.equal(f.server.stats().closes.FRAME_READ_TIMEOUT, 1);
     await echo(f.client);
   });

@@ -49,7 +49,6 @@ describe('spawnWorker', () => {
   });
 
   it('rejects with E_WORKER_START_TIMEOUT when READY does not come in time', async () => {
-    const started = Date.now();
     await assert.rejects(
       spawnWorker({
         entry: fixture('silent-worker'),
@@ -63,7 +62,6 @@ describe('spawnWorker', () => {
         return true;
       },
     );
-    assert.ok(Date.now() - started < 5_000);
   });
 
   it('rejects with E_WORKER_EXITED, cause code kept, when the worker throws while starting', async () => {
