@@ -9,7 +9,9 @@
 // Invariants and bounds (all from options, no global state):
 // - At most maxConnections connections are open; a further one is closed at accept and counted.
 // - Per connection: see remoting-connection.ts (in-flight bound with read pause, pending bound
-//   for server-initiated requests, idle and frame-read timeouts).
+//   for server-initiated requests, unsent-output bound, idle and frame-read timeouts).
+// - Unsent replies of all connections together are bounded by one OutputBudget: past it, every
+//   connection with unsent output stops reading until its client has taken some.
 // - A bad frame closes only the connection it arrived on; counters are kept per reason.
 // - close() stops accepting, closes every connection and resolves when the listener is closed.
 
@@ -23,6 +25,7 @@ import {
   type HeaderLimits,
 } from './frame-format.js';
 import { type Logger, noopLogger } from './logger.js';
+import { OutputBudget } from './output-budget.js';
 import { createResponse, type RemotingCommand } from './remoting-command.js';
 import {
   CloseReason,
@@ -41,8 +44,12 @@ export interface RemotingServerOptions {
   maxConnections?: number;
   /** Requests being handled per connection before reading pauses. Default 1,024. */
   maxInFlightRequestsPerConnection?: number;
-  /** Frame bytes being handled (or output unsent) per connection before reading pauses. 64 MiB. */
+  /** Frame bytes being handled per connection before reading pauses. Default 64 MiB. */
   maxInFlightBytesPerConnection?: number;
+  /** Unsent reply bytes of one connection at which it stops reading. Default 4 MiB. */
+  maxOutputBufferedBytesPerConnection?: number;
+  /** Unsent reply bytes of all connections at which those with unsent output stop reading. 64 MiB. */
+  maxOutputBufferedBytesTotal?: number;
   /** Server-initiated requests awaiting a response per connection. Default 1,024. */
   maxPendingRequestsPerConnection?: number;
   /** Close a connection that read nothing for this long (0 = never). Default 120 s. */
@@ -63,6 +70,8 @@ export interface RemotingServerStats {
   connectionsAccepted: number;
   connectionsRejected: number;
   requestsUnsupported: number;
+  /** Unsent reply bytes of all connections, as last checked (bounded by the output budget). */
+  outputBufferedBytes: number;
   protocolErrors: Record<FrameErrorReason, number>;
   closes: Partial<Record<CloseReason, number>>;
 }
@@ -74,6 +83,7 @@ export class RemotingServer {
   readonly #limits: Readonly<ConnectionLimits>;
   readonly #maxConnections: number;
   readonly #logger: Logger;
+  readonly #outputBudget: OutputBudget;
   readonly #processors = new Map<number, RequestHandler>();
   readonly #connections = new Set<RemotingConnection>();
   readonly #connectListeners = new Set<ConnectionListener>();
@@ -83,6 +93,7 @@ export class RemotingServer {
     connectionsAccepted: 0,
     connectionsRejected: 0,
     requestsUnsupported: 0,
+    outputBufferedBytes: 0,
     protocolErrors: {
       TOO_SHORT: 0,
       HEADER_LENGTH_INVALID: 0,
@@ -107,7 +118,9 @@ export class RemotingServer {
       maxInFlightBytes: options.maxInFlightBytesPerConnection ?? 64 * 1024 * 1024,
       idleTimeoutMs: options.idleTimeoutMs ?? 120_000,
       frameReadTimeoutMs: options.frameReadTimeoutMs ?? 120_000,
+      maxOutputBufferedBytes: options.maxOutputBufferedBytesPerConnection ?? 4 * 1024 * 1024,
     });
+    this.#outputBudget = new OutputBudget(options.maxOutputBufferedBytesTotal ?? 64 * 1024 * 1024);
     this.#maxConnections = options.maxConnections ?? 10_000;
     this.#logger = options.logger ?? noopLogger;
     assert(this.#maxConnections >= 1, 'maxConnections is at least 1');
@@ -167,6 +180,7 @@ export class RemotingServer {
     return {
       ...this.#stats,
       connectionsOpen: this.#connections.size,
+      outputBufferedBytes: this.#outputBudget.totalBytes,
       protocolErrors: { ...this.#stats.protocolErrors },
       closes: { ...this.#stats.closes },
     };
@@ -202,6 +216,7 @@ export class RemotingServer {
       onProtocolError: (error) => this.#onProtocolError(error),
       onClose: (reason, conn) => this.#onClose(reason, conn),
       logger: this.#logger,
+      outputBudget: this.#outputBudget,
     });
     this.#connections.add(connection);
     for (const listener of this.#connectListeners) listener(connection);
