@@ -133,6 +133,8 @@ export interface Cluster {
   namesrvAddr: string;
   broker: ChildProcess;
   stop(): Promise<void>;
+  /** SIGKILL to its processes at once, for a benchmark process that is exiting on a failure. */
+  killNow(): void;
 }
 
 export async function startCluster(dir: string, options: ClusterBenchOptions): Promise<Cluster> {
@@ -147,7 +149,12 @@ export async function startCluster(dir: string, options: ClusterBenchOptions): P
       ['--brokerName=bench-a', `--flushDiskType=${options.flush}`],
       nodeArgs,
     );
-    return { namesrvAddr, broker: broker.child, stop: () => processes.stop() };
+    return {
+      namesrvAddr,
+      broker: broker.child,
+      stop: () => processes.stop(),
+      killNow: () => processes.killNow(),
+    };
   } catch (error) {
     await processes.stop();
     throw error;
@@ -173,6 +180,7 @@ interface AliOns {
     ready(): Promise<void>;
     send(message: unknown): Promise<{ sendStatus: string }>;
     close(): Promise<void>;
+    on(event: string, listener: (error: Error) => void): void;
   };
   Consumer: new (
     options: Record<string, unknown>,
@@ -211,6 +219,22 @@ function aliOnsOptions(namesrvAddr: string): Record<string, unknown> {
     logger: quietLogger,
     instanceName: `bench${process.pid}`,
   };
+}
+
+type AliOnsProducer = InstanceType<AliOns['Producer']>;
+
+/**
+ * ali-ons starts a process-wide inner producer with the first one and never closes it; once the
+ * broker is gone it keeps reconnecting and emits errors nobody listens to. A benchmark that goes
+ * on after stopping its cluster closes it.
+ */
+async function closeAliOnsInnerProducer(ons: AliOns): Promise<void> {
+  const statics = ons.Producer as unknown as { defaultProducer?: AliOnsProducer | null };
+  const inner = statics.defaultProducer;
+  if (inner === undefined || inner === null) return;
+  inner.on('error', (error) => keep(error.message));
+  statics.defaultProducer = null;
+  await inner.close().catch((error: unknown) => keep(String(error)));
 }
 
 // ---- produce ----
@@ -315,6 +339,8 @@ export async function aliOnsProduce(
     producerGroup: 'BenchAliPG',
   });
   const problemsBefore = aliOnsProblems.length;
+  // A closed ali-ons producer may still emit a reconnect error once the broker has stopped.
+  producer.on('error', (error) => keep(error.message));
   await producer.ready();
   try {
     const result = await closedLoop(
@@ -329,6 +355,7 @@ export async function aliOnsProduce(
     return row('ali-ons 3.12.0 (send)', result, loop, embedded, problemNote(problemsBefore));
   } finally {
     await producer.close();
+    await closeAliOnsInnerProducer(ons);
   }
 }
 

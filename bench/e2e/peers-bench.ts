@@ -10,7 +10,7 @@
 //   produce, fsync before the ack: Redis 7 (appendonly, appendfsync always, XADD pipelined by
 //     ioredis) vs Petrel SYNC_FLUSH (group commit), Petrel client plain and batched.
 //   consume: drain a backlog of --backlog messages: a NATS JetStream pull consumer (ack none)
-//     vs a Petrel PushConsumer (offsets committed in the background, as RocketMQ does).
+//     vs a Petrel PushConsumer (listener batches of 32, offsets committed in the background).
 // Every process started here is stopped at the end, also on failure or Ctrl-C.
 //
 // Usage: node dist/bench/e2e/peers-bench.js [--duration=10] [--warmup=2] [--window=256]
@@ -116,6 +116,8 @@ async function petrelDrain(cluster: Cluster, options: PeersOptions, body: Buffer
     namesrvAddr: cluster.namesrvAddr,
     groupName: 'PeersDrainCG',
     consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    // The listener takes what one pull brings (32), as the NATS loop takes each delivery.
+    consumeMessageBatchMaxSize: 32,
   });
   let received = 0;
   let done: () => void = () => undefined;
@@ -172,27 +174,29 @@ async function runPetrel(
     `--queues=${options.queues}`,
   ]);
   const cluster = await startCluster(join(dir, flush), clusterOptions);
-  const stop = () => cluster.stop();
-  stoppers.add(stop);
+  running.add(cluster);
   try {
     await createBenchTopic(cluster, TOPIC, options.queues);
     await use(cluster);
   } finally {
-    stoppers.delete(stop);
+    running.delete(cluster);
     await cluster.stop();
   }
 }
 
-/** What to stop when the run is interrupted (SIGINT, SIGTERM): every process started so far. */
-const stoppers = new Set<() => Promise<void>>();
+/** What runs now: stopped on SIGINT/SIGTERM, killed if this process exits on a failure. */
+const running = new Set<{ stop(): Promise<void>; killNow(): void }>();
 
 function stopOnSignals(): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.error(`${signal}: stopping the servers started by this run`);
-      void Promise.allSettled([...stoppers].map((stop) => stop())).then(() => process.exit(130));
+      void Promise.allSettled([...running].map((r) => r.stop())).then(() => process.exit(130));
     });
   }
+  process.once('exit', () => {
+    for (const r of running) r.killNow();
+  });
 }
 
 async function measure(options: PeersOptions, dir: string): Promise<PeerRow[]> {
@@ -208,8 +212,7 @@ async function measure(options: PeersOptions, dir: string): Promise<PeerRow[]> {
     warmupS: options.warmupS,
   };
   const servers = new PeerServers();
-  const stopServers = () => servers.stop();
-  stoppers.add(stopServers);
+  running.add(servers);
   const rows: PeerRow[] = [];
   const log = (r: PeerRow) => console.log(`${r.workload} | ${r.label}: ${r.msgsPerS} msgs/s`);
   try {
@@ -257,7 +260,7 @@ async function measure(options: PeersOptions, dir: string): Promise<PeerRow[]> {
       }
     });
   } finally {
-    stoppers.delete(stopServers);
+    running.delete(servers);
     await servers.stop();
   }
   return rows;
@@ -323,6 +326,7 @@ export async function runPeersBench(args: readonly string[]): Promise<number> {
   const options = parsePeersArgs(args);
   stopOnSignals();
   const dir = mkdtempSync(join(tmpdir(), 'petrel-peers-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   try {
     const rows = await measure(options, dir);
     const section = render(options, rows, dir);
