@@ -129,7 +129,15 @@ export class Producer {
     this.#batcher =
       o.batchMaxMessages < 2
         ? null
-        : new SendBatcher(o, (topic, batch) => this.#sendAutoBatch(topic, batch));
+        : new SendBatcher(
+            {
+              batchMaxMessages: o.batchMaxMessages,
+              // Half of the request limit leaves room for each message's framing and properties.
+              batchMaxBytes: Math.min(o.batchMaxBytes, Math.floor(o.maxMessageSizeBytes / 2)),
+              batchMaxDelayMs: o.batchMaxDelayMs,
+            },
+            (topic, batch) => this.#sendAutoBatch(topic, batch),
+          );
   }
 
   get clientId(): string {

@@ -141,6 +141,15 @@ describe('producer automatic batching against a real broker', { timeout: 120_000
     assert.deepEqual(runsOf(await Promise.all(sends)), [5]);
   });
 
+  it('keeps a batch within half of maxMessageSizeBytes whatever batchMaxBytes says', async () => {
+    const topic = await createTopic(4);
+    const p = await producer({ batchMaxMessages: 64, maxMessageSizeBytes: 8192 });
+    const body = Buffer.alloc(1024, 0x41);
+    const results = await Promise.all(Array.from({ length: 12 }, () => p.send({ topic, body })));
+    assert.ok(results.every((r) => r.sendStatus === 'SEND_OK'));
+    assert.deepEqual(runsOf(results), [4, 4, 4], 'batches of 4 KiB of bodies');
+  });
+
   it('refuses batching options out of range with a clear error', () => {
     for (const options of [
       { batchMaxMessages: 0 },
