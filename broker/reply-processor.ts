@@ -44,11 +44,9 @@ async function processReply(
   if (pushed !== undefined) return failure(request, ResponseCode.SYSTEM_ERROR, pushed);
   const fields = { msgId: '0', queueId: target.queueId, queueOffset: 0 };
   if (!ctx.config.storeReplyMessageEnable) return success(request, fields);
-  const put = await ctx.store.putMessage({
-    ...messageInput(header, connection, properties, request.body),
-    topic: target.topic,
-    queueId: target.queueId,
-  });
+  const put = await ctx.store.putMessage(
+    messageInput(header, connection, properties, request.body, target),
+  );
   if (putStatusCode(put.status) !== ResponseCode.SUCCESS) {
     ctx.logger.warn('Reply pushed but not stored', { topic: target.topic, status: put.status });
     return success(request, fields);

@@ -168,11 +168,9 @@ async function sendOne(
   }
   const placed = placeMessage(ctx, request, header, target, properties);
   if (!('properties' in placed)) return placed;
-  const put = await ctx.store.putMessage({
-    ...messageInput(header, connection, placed.properties, request.body),
-    topic: placed.topic,
-    queueId: placed.queueId,
-  });
+  const put = await ctx.store.putMessage(
+    messageInput(header, connection, placed.properties, request.body, placed),
+  );
   return putResponse(ctx, request, put, placed.responseQueueId);
 }
 
@@ -195,10 +193,8 @@ async function sendHalf(
   properties[MessageProperty.CLUSTER] = ctx.config.brokerClusterName;
   const half = halfPlacement(target.topic, target.queueId, properties);
   const put = await ctx.store.putMessage({
-    ...messageInput(header, connection, half.properties, request.body),
+    ...messageInput(header, connection, half.properties, request.body, half),
     sysFlag: withTransactionType(header.sysFlag, 0),
-    topic: half.topic,
-    queueId: half.queueId,
   });
   return putResponse(ctx, request, put, target.queueId);
 }
@@ -270,13 +266,17 @@ export function toSchedule(
   };
 }
 
+/** The engine's input for one message, built in one object (this runs for every message). */
 export function messageInput(
   header: SendMessageRequestHeader,
   connection: RemotingConnection,
   properties: Record<string, string>,
   body: Buffer | null,
-): Omit<PutMessageInput, 'topic' | 'queueId'> {
+  where: { topic: string; queueId: number },
+): PutMessageInput {
   return {
+    topic: where.topic,
+    queueId: where.queueId,
     body: body ?? Buffer.alloc(0),
     properties,
     flag: header.flag,
@@ -371,12 +371,14 @@ async function sendBatch(
       const remark = `message ${index} of the batch has a DELAY: batches cannot be delayed`;
       return failure(request, ResponseCode.MESSAGE_ILLEGAL, remark);
     }
+    if (isTransactional(header.sysFlag, properties)) {
+      const remark = `message ${index} of the batch is transactional: batches cannot carry half messages`;
+      return failure(request, ResponseCode.MESSAGE_ILLEGAL, remark);
+    }
     properties[MessageProperty.CLUSTER] = ctx.config.brokerClusterName;
-    inputs.push({
-      ...messageInput({ ...header, flag: m.flag }, connection, properties, m.body),
-      topic: target.topic,
-      queueId: target.queueId,
-    });
+    const input = messageInput(header, connection, properties, m.body, target);
+    input.flag = m.flag;
+    inputs.push(input);
   }
   const puts = await ctx.store.putMessages(inputs);
   const failed = puts.find((p) => !isStored(putStatusCode(p.status)));

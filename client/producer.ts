@@ -14,7 +14,6 @@ import { randomUUID } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { assert } from '../common/assert.js';
 import { ErrorCode, MqError } from '../common/errors.js';
-import { Limits } from '../common/limits.js';
 import { SysFlag } from '../common/message-codec.js';
 import type { TopicRouteData } from '../protocol/bodies/topic-route-data.js';
 import type { Logger } from '../protocol/logger.js';
@@ -27,31 +26,19 @@ import { encodeBatchBody } from './batch-codec.js';
 import { type BodyChecksum, loadBodyChecksum } from './body-checksum.js';
 import { buildSendRequest, heartbeatAll, parseSendResponse, unregisterAll } from './broker-api.js';
 import { ClientInstance, type Target } from './client-instance.js';
-import {
-  boolOption,
-  type ClientOptions,
-  intOption,
-  type ResolvedClientOptions,
-  resolveClientOptions,
-} from './client-options.js';
-import {
-  AUTO_CREATE_TOPIC_KEY,
-  buildSendProperties,
-  checkGroup,
-  checkMessage,
-  type Message,
-  type MessageExt,
-} from './message.js';
+import type { ClientOptions } from './client-options.js';
+import { buildSendProperties, checkMessage, type Message, type MessageExt } from './message.js';
 import type { MessageQueue } from './message-queue.js';
 import { PeriodicTask } from './periodic-task.js';
+import {
+  type ProducerOptions,
+  type ResolvedProducerOptions,
+  resolveProducerOptions,
+} from './producer-options.js';
 import { type MessageQueueSelector, RoundRobinQueueSelector } from './queue-selector.js';
 import { REPLY_MESSAGE_FLAG, ReplyWaiter } from './request-reply.js';
-import {
-  type AttemptOutcome,
-  decideAfterAttempt,
-  type SendPolicyOptions,
-  type SendStatus,
-} from './send-policy.js';
+import { SendBatcher } from './send-batcher.js';
+import { type AttemptOutcome, decideAfterAttempt, type SendStatus } from './send-policy.js';
 import {
   brokerAddresses,
   findMasterAddress,
@@ -62,34 +49,7 @@ import { DEFAULT_TRACE_TOPIC } from './trace/trace-data.js';
 import { TraceDispatcher, traceProducerGroup } from './trace/trace-dispatcher.js';
 import { pubEntry } from './trace/trace-hooks.js';
 
-export interface ProducerOptions extends ClientOptions {
-  /** Producer group. Default "DEFAULT_PRODUCER". */
-  groupName?: string;
-  /** Write a trace of every send to the trace topic (RocketMQ message traces). Default false. */
-  enableMsgTrace?: boolean;
-  /** The trace topic. Default RMQ_SYS_TRACE_TOPIC. */
-  customizedTraceTopic?: string;
-  /** Budget for one send with all its retries. Default 3,000 ms. */
-  sendMsgTimeoutMs?: number;
-  /** Extra attempts on another broker group after a failure. Default 2. */
-  retryTimesWhenSendFailed?: number;
-  /** Also retry when the message was stored but not flushed or replicated in time. Default false. */
-  retryAnotherBrokerWhenNotStoreOK?: boolean;
-  /** Bodies at least this long are zlib-compressed. Default 4,096. */
-  compressMsgBodyOverHowmuchBytes?: number;
-  /** Largest body accepted. Default 4 MiB. */
-  maxMessageSizeBytes?: number;
-  /** sendAsync calls awaiting their answer at most; more fail with E_TOO_MANY_PENDING_REQUESTS. Default 1,024. */
-  maxAsyncSendsInFlight?: number;
-  /** Template topic for topics the NameServer does not know. Default "TBW102". */
-  createTopicKey?: string;
-  /** Queues of an auto-created topic. Default 4. */
-  defaultTopicQueueNums?: number;
-  /** Send through the createTopicKey route when a topic has none (broker auto-create). Default true. */
-  autoCreateTopic?: boolean;
-  /** Add the BODY_XXH64 property so the body is checked end to end. Default true. */
-  addBodyChecksum?: boolean;
-}
+export type { ProducerOptions } from './producer-options.js';
 
 export interface SendResult {
   sendStatus: SendStatus;
@@ -112,58 +72,12 @@ export interface SendOptions {
 
 export type SendCallback = (error: Error | null, result: SendResult | null) => void;
 
-interface ResolvedProducerOptions extends ResolvedClientOptions, SendPolicyOptions {
-  groupName: string;
-  compressMsgBodyOverHowmuchBytes: number;
-  maxMessageSizeBytes: number;
-  maxAsyncSendsInFlight: number;
-  createTopicKey: string;
-  defaultTopicQueueNums: number;
-  autoCreateTopic: boolean;
-  addBodyChecksum: boolean;
-}
-
-function resolveProducerOptions(options: ProducerOptions): ResolvedProducerOptions {
-  const groupName = options.groupName ?? 'DEFAULT_PRODUCER';
-  checkGroup(groupName);
-  return {
-    ...resolveClientOptions(options),
-    groupName,
-    sendMsgTimeoutMs: intOption(options.sendMsgTimeoutMs, 'sendMsgTimeoutMs', 3000, { min: 1 }),
-    retryTimesWhenSendFailed: intOption(
-      options.retryTimesWhenSendFailed,
-      'retryTimesWhenSendFailed',
-      2,
-      { min: 0, max: 16 },
-    ),
-    retryAnotherBrokerWhenNotStoreOK: boolOption(
-      options.retryAnotherBrokerWhenNotStoreOK,
-      'retryAnotherBrokerWhenNotStoreOK',
-      false,
-    ),
-    compressMsgBodyOverHowmuchBytes: intOption(
-      options.compressMsgBodyOverHowmuchBytes,
-      'compressMsgBodyOverHowmuchBytes',
-      4096,
-      { min: 1 },
-    ),
-    maxMessageSizeBytes: intOption(
-      options.maxMessageSizeBytes,
-      'maxMessageSizeBytes',
-      Limits.maxMessageSizeBytes,
-      { min: 1, max: Limits.maxMessageSizeBytes },
-    ),
-    maxAsyncSendsInFlight: intOption(options.maxAsyncSendsInFlight, 'maxAsyncSendsInFlight', 1024, {
-      min: 1,
-    }),
-    createTopicKey: options.createTopicKey ?? AUTO_CREATE_TOPIC_KEY,
-    defaultTopicQueueNums: intOption(options.defaultTopicQueueNums, 'defaultTopicQueueNums', 4, {
-      min: 1,
-      max: 1024,
-    }),
-    autoCreateTopic: boolOption(options.autoCreateTopic, 'autoCreateTopic', true),
-    addBodyChecksum: boolOption(options.addBodyChecksum, 'addBodyChecksum', true),
-  };
+/** One message of a batch, ready for the batch body. */
+interface BatchMessage {
+  body: Buffer;
+  flag: number;
+  properties: string;
+  uniqKey: string;
 }
 
 /** A message ready for the wire: final body bytes, sysFlag and properties. */
@@ -206,6 +120,7 @@ export class Producer {
   #checksum: BodyChecksum | null = null;
   #state: State = State.CREATED;
   #asyncInFlight = 0;
+  readonly #batcher: SendBatcher<BatchMessage, SendResult> | null;
 
   /** `onServerRequest` answers requests brokers send to this producer (transaction checks). */
   constructor(options: ProducerOptions, onServerRequest?: RequestHandler) {
@@ -232,6 +147,18 @@ export class Producer {
     this.#heartbeatTask = new PeriodicTask('heartbeat', o.heartbeatBrokerIntervalMs, o.logger, () =>
       this.#heartbeat(),
     );
+    this.#batcher =
+      o.batchMaxMessages < 2
+        ? null
+        : new SendBatcher(
+            {
+              batchMaxMessages: o.batchMaxMessages,
+              // Half of the request limit leaves room for each message's framing and properties.
+              batchMaxBytes: Math.min(o.batchMaxBytes, Math.floor(o.maxMessageSizeBytes / 2)),
+              batchMaxDelayMs: o.batchMaxDelayMs,
+            },
+            (topic, batch) => this.#sendAutoBatch(topic, batch),
+          );
   }
 
   /** A dispatcher of trace entries for a traced client of `groupName` (its own producer). */
@@ -327,6 +254,10 @@ export class Producer {
    */
   async send(message: Message, options: SendOptions = {}): Promise<SendResult> {
     this.#checkRunning();
+    if (this.#batcher !== null && this.#canAutoBatch(message, options)) {
+      const entry = this.#batchEntry(message);
+      return this.#batcher.add(message.topic, entry, entry.body.length);
+    }
     const prepared = this.#prepare(message);
     if (this.#trace === null) return this.#sendPrepared(prepared, options, false);
     const startMs = performance.now();
@@ -399,6 +330,7 @@ export class Producer {
     this.#state = State.CLOSED;
     this.#replies.close();
     await this.#trace?.shutdown();
+    await this.#batcher?.flushAll();
     await this.#routeTask.stop();
     await this.#heartbeatTask.stop();
     if (wasRunning) await this.#unregister();
@@ -463,14 +395,50 @@ export class Producer {
       if (message.delayTimeLevel !== undefined && message.delayTimeLevel > 0) {
         throw new TypeError('Batch messages cannot be delayed');
       }
-      const body = checkMessage(message, this.#options.maxMessageSizeBytes);
-      const uniqKey = this.#uniqIds.next();
-      const properties = buildSendProperties(message, {
-        uniqKey,
-        bodyXxh64: this.#checksum?.hex(body) ?? null,
-      });
-      return { body, flag: message.flag ?? 0, properties: encodeProperties(properties), uniqKey };
+      return this.#batchEntry(message);
     });
+    return this.#batchPrepared(first.topic, entries, first.waitStoreMsgOK !== false);
+  }
+
+  #batchEntry(message: Message): BatchMessage {
+    const body = checkMessage(message, this.#options.maxMessageSizeBytes);
+    const uniqKey = this.#uniqIds.next();
+    const properties = buildSendProperties(message, {
+      uniqKey,
+      bodyXxh64: this.#checksum?.hex(body) ?? null,
+    });
+    return { body, flag: message.flag ?? 0, properties: encodeProperties(properties), uniqKey };
+  }
+
+  /** Sends that automatic batching takes: nothing a batch would change the meaning of. */
+  #canAutoBatch(message: Message, options: SendOptions): boolean {
+    return (
+      options.selector === undefined &&
+      options.messageQueue === undefined &&
+      (message.delayTimeLevel ?? 0) <= 0 &&
+      message.waitStoreMsgOK !== false &&
+      // Half messages and replies travel alone (a batch cannot carry them).
+      message.properties?.[MessageProperty.TRAN_MSG] === undefined &&
+      message.properties?.[MessageProperty.MSG_TYPE] !== REPLY_MESSAGE_FLAG &&
+      message.body.length < this.#options.compressMsgBodyOverHowmuchBytes
+    );
+  }
+
+  /** Sends an automatic batch; each message gets its own ids and queue offset back. */
+  async #sendAutoBatch(topic: string, entries: BatchMessage[]): Promise<SendResult[]> {
+    assert(entries.length > 0, 'an automatic batch is not empty');
+    const result = await this.#sendPrepared(this.#batchPrepared(topic, entries, true), {}, true);
+    const offsetMsgIds = result.offsetMsgId.split(',');
+    return entries.map((entry, i) => ({
+      sendStatus: result.sendStatus,
+      msgId: entry.uniqKey,
+      offsetMsgId: offsetMsgIds[i] ?? '',
+      messageQueue: result.messageQueue,
+      queueOffset: result.queueOffset + i,
+    }));
+  }
+
+  #batchPrepared(topic: string, entries: BatchMessage[], wait: boolean): PreparedMessage {
     const body = encodeBatchBody(entries);
     if (body.length > this.#options.maxMessageSizeBytes) {
       throw new RangeError(
@@ -478,11 +446,11 @@ export class Producer {
       );
     }
     return {
-      topic: first.topic,
+      topic,
       body,
       sysFlag: 0,
       flag: 0,
-      properties: encodeProperties({ WAIT: first.waitStoreMsgOK === false ? 'false' : 'true' }),
+      properties: encodeProperties({ WAIT: wait ? 'true' : 'false' }),
       uniqKey: entries.map((e) => e.uniqKey).join(','),
     };
   }

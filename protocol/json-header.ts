@@ -79,13 +79,33 @@ function malformed(failure: Malformed): CommandDecodeResult {
   };
 }
 
+/**
+ * True when the bytes hold at most `max` of '{' and '[' together, so no nesting can be deeper:
+ * a native search that spares the character scan for every ordinary header (2 levels). Both are
+ * ASCII, so no byte of a multi-byte UTF-8 character matches them.
+ */
+function hasAtMostOpenBrackets(header: Buffer, max: number): boolean {
+  let count = 0;
+  for (const bracket of OPEN_BRACKETS) {
+    for (let at = header.indexOf(bracket); at !== -1; at = header.indexOf(bracket, at + 1)) {
+      if (++count > max) return false;
+    }
+  }
+  return true;
+}
+
+const OPEN_BRACKETS = [0x7b, 0x5b] as const;
+
 function parseHeaderObject(
   header: Buffer,
   limits: Readonly<HeaderLimits>,
 ): Record<string, unknown> | string {
   if (!isUtf8(header)) return 'JSON header is not valid UTF-8';
   const text = header.toString('utf8');
-  if (jsonDepthExceeds(text, limits.maxJsonDepth)) {
+  if (
+    !hasAtMostOpenBrackets(header, limits.maxJsonDepth) &&
+    jsonDepthExceeds(text, limits.maxJsonDepth)
+  ) {
     return `JSON header nests deeper than ${limits.maxJsonDepth} levels`;
   }
   let parsed: unknown;

@@ -12,8 +12,12 @@
 //   At most maxPendingRequests requests await a response; more are refused, not queued.
 // - Incoming requests are handed to the handler as they are decoded. While more than
 //   maxInFlightRequests of them (or maxInFlightBytes of their frames) are unanswered, or the
-//   socket's unsent output exceeds maxInFlightBytes, reading stops (socket.pause) and resumes
-//   when the work drains: a fast sender is slowed by TCP, never buffered without bound.
+//   socket's unsent output reaches maxOutputBufferedBytes, or the server's OutputBudget is spent
+//   and this connection has unsent output, reading stops (socket.pause) and resumes when the
+//   work drains or a write completes: a fast sender is slowed by TCP, and a client that never
+//   reads its replies holds at most about maxOutputBufferedBytes of them, never more.
+// - Writes are coalesced: the first write of a tick corks the socket and a nextTick uncorks it,
+//   so the responses settled in one pass leave in one writev, not one syscall each.
 // - A oneway request never gets a response, whatever the handler returns.
 // - A handler that throws gets SYSTEM_ERROR with the message as remark; the connection stays
 //   open. An AssertionError is a bug: it is rethrown outside the connection, not answered.
@@ -30,6 +34,7 @@ import { ErrorCode, MqError } from '../common/errors.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { type FrameError, type HeaderLimits, RpcFlag } from './frame-format.js';
 import type { LogFields, Logger } from './logger.js';
+import type { OutputBudget } from './output-budget.js';
 import {
   createExtFields,
   createResponse,
@@ -68,6 +73,8 @@ export interface ConnectionLimits {
   maxInFlightBytes: number;
   idleTimeoutMs: number;
   frameReadTimeoutMs: number;
+  /** Unsent output at which reading pauses; maxInFlightBytes when absent. */
+  maxOutputBufferedBytes?: number;
 }
 
 export interface ConnectionHooks {
@@ -77,6 +84,8 @@ export interface ConnectionHooks {
   onProtocolError: (error: FrameError, connection: RemotingConnection) => void;
   onClose: (reason: CloseReason, connection: RemotingConnection) => void;
   logger: Logger;
+  /** Unsent output shared by all connections of a server; none for a lone client connection. */
+  outputBudget?: OutputBudget;
 }
 
 /** Counters of one connection, read through inspect(). */
@@ -95,6 +104,8 @@ export interface ConnectionSnapshot extends ConnectionCounters {
   inFlightBytes: number;
   isPaused: boolean;
   bufferedBytes: number;
+  /** Output handed to the socket that the kernel has not taken yet, as last checked. */
+  outputBufferedBytes: number;
 }
 
 interface Pending {
@@ -140,6 +151,10 @@ export class RemotingConnection {
   #lastReadMs = performance.now();
   #idleTimer: NodeJS.Timeout | null = null;
   #frameTimer: NodeJS.Timeout | null = null;
+  readonly #maxOutputBufferedBytes: number;
+  /** Unsent output as last charged to the budget (socket.writableLength at that moment). */
+  #outputBufferedBytes = 0;
+  #isCorked = false;
 
   constructor(
     id: number,
@@ -153,6 +168,8 @@ export class RemotingConnection {
     this.#socket = socket;
     this.#limits = limits;
     this.#hooks = hooks;
+    this.#maxOutputBufferedBytes = limits.maxOutputBufferedBytes ?? limits.maxInFlightBytes;
+    assert(this.#maxOutputBufferedBytes >= 1, 'maxOutputBufferedBytes is at least 1');
     this.remoteAddress = formatAddress(socket.remoteAddress, socket.remotePort);
     this.localAddress = formatAddress(socket.localAddress, socket.localPort);
     this.#decoder = new FrameDecoder({
@@ -161,7 +178,7 @@ export class RemotingConnection {
     });
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('drain', () => this.#maybeResume());
+    socket.on('drain', this.#onWritten);
     socket.on('error', (error) => this.#onSocketError(error));
     socket.on('close', () => this.close(CloseReason.REMOTE_CLOSE));
     this.#armIdleTimer(limits.idleTimeoutMs);
@@ -184,6 +201,7 @@ export class RemotingConnection {
       inFlightBytes: this.#inFlightBytes,
       isPaused: this.#isPaused,
       bufferedBytes: this.#decoder.bufferedBytes,
+      outputBufferedBytes: this.#outputBufferedBytes,
     };
   }
 
@@ -225,6 +243,7 @@ export class RemotingConnection {
     this.#closeReason = reason;
     this.#clearTimers();
     this.#socket.destroy();
+    this.#chargeOutput();
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     for (const entry of pending) {
@@ -254,20 +273,55 @@ export class RemotingConnection {
     this.close(CloseReason.SOCKET_ERROR);
   }
 
-  /** Writes an encoded head and its body; a body goes out in the same writev, uncopied. */
+  /**
+   * Writes an encoded head and its body, uncopied. The first write of a tick corks the socket
+   * and a nextTick uncorks it, so every frame written in this pass goes out in one writev.
+   */
   #send(head: Buffer, body: Buffer | null, callback?: (error?: Error | null) => void): void {
     if (this.#closeReason !== null) {
       callback?.(new Error('connection closed'));
       return;
     }
-    if (body === null || body.length === 0) {
-      this.#socket.write(head, callback);
-      return;
+    if (!this.#isCorked) {
+      this.#isCorked = true;
+      this.#socket.cork();
+      process.nextTick(this.#uncork);
     }
-    this.#socket.cork();
-    this.#socket.write(head);
-    this.#socket.write(body, callback);
+    const onWritten = callback === undefined ? this.#onWritten : this.#afterWrite(callback);
+    if (body === null || body.length === 0) {
+      this.#socket.write(head, onWritten);
+    } else {
+      this.#socket.write(head);
+      this.#socket.write(body, onWritten);
+    }
+    this.#chargeOutput();
+  }
+
+  readonly #uncork = (): void => {
+    this.#isCorked = false;
     this.#socket.uncork();
+  };
+
+  /** A write completed: the kernel took bytes, so the charge shrinks and reading may resume. */
+  readonly #onWritten = (): void => {
+    this.#chargeOutput();
+    this.#maybeResume();
+  };
+
+  #afterWrite(callback: (error?: Error | null) => void): (error?: Error | null) => void {
+    return (error) => {
+      this.#onWritten();
+      callback(error);
+    };
+  }
+
+  /** Charges the socket's unsent bytes (none once closed) to this connection and the budget. */
+  #chargeOutput(): void {
+    const bytes = this.#closeReason === null ? this.#socket.writableLength : 0;
+    const deltaBytes = bytes - this.#outputBufferedBytes;
+    if (deltaBytes === 0) return;
+    this.#outputBufferedBytes = bytes;
+    this.#hooks.outputBudget?.change(deltaBytes);
   }
 
   #onData(chunk: Buffer): void {
@@ -362,6 +416,7 @@ export class RemotingConnection {
       answer.serializeTypeCurrentRPC = request.serializeTypeCurrentRPC;
       this.#send(encodeCommandHead(answer), answer.body);
     }
+    this.#maybePause();
     this.#maybeResume();
   }
 
@@ -369,7 +424,8 @@ export class RemotingConnection {
     return (
       this.#inFlightRequests >= this.#limits.maxInFlightRequests ||
       this.#inFlightBytes >= this.#limits.maxInFlightBytes ||
-      this.#socket.writableLength >= this.#limits.maxInFlightBytes
+      this.#outputBufferedBytes >= this.#maxOutputBufferedBytes ||
+      (this.#outputBufferedBytes > 0 && this.#hooks.outputBudget?.isOver() === true)
     );
   }
 

@@ -10,7 +10,9 @@
 // - At most maxConnections connections are open, and maxConnectionsPerAddress from one IP; a
 //   further one is closed at accept and counted.
 // - Per connection: see remoting-connection.ts (in-flight bound with read pause, pending bound
-//   for server-initiated requests, idle and frame-read timeouts).
+//   for server-initiated requests, unsent-output bound, idle and frame-read timeouts).
+// - Unsent replies of all connections together are bounded by one OutputBudget: past it, every
+//   connection with unsent output stops reading until its client has taken some.
 // - A bad frame closes only the connection it arrived on; counters are kept per reason.
 // - close() stops accepting, closes every connection and resolves when the listener is closed.
 
@@ -24,6 +26,7 @@ import {
   type HeaderLimits,
 } from './frame-format.js';
 import { type Logger, noopLogger } from './logger.js';
+import { OutputBudget } from './output-budget.js';
 import { createResponse, type RemotingCommand } from './remoting-command.js';
 import {
   CloseReason,
@@ -45,8 +48,12 @@ export interface RemotingServerOptions {
   maxConnectionsPerAddress?: number;
   /** Requests being handled per connection before reading pauses. Default 1,024. */
   maxInFlightRequestsPerConnection?: number;
-  /** Frame bytes being handled (or output unsent) per connection before reading pauses. 64 MiB. */
+  /** Frame bytes being handled per connection before reading pauses. Default 64 MiB. */
   maxInFlightBytesPerConnection?: number;
+  /** Unsent reply bytes of one connection at which it stops reading. Default 4 MiB. */
+  maxOutputBufferedBytesPerConnection?: number;
+  /** Unsent reply bytes of all connections at which those with unsent output stop reading. 64 MiB. */
+  maxOutputBufferedBytesTotal?: number;
   /** Server-initiated requests awaiting a response per connection. Default 1,024. */
   maxPendingRequestsPerConnection?: number;
   /** Close a connection that read nothing for this long (0 = never). Default 120 s. */
@@ -80,6 +87,8 @@ export interface RemotingServerStats {
   /** Requests answered by the beforeRequest hook (ACL refusals). */
   requestsRefused: number;
   requestsUnsupported: number;
+  /** Unsent reply bytes of all connections, as last checked (bounded by the output budget). */
+  outputBufferedBytes: number;
   protocolErrors: Record<FrameErrorReason, number>;
   closes: Partial<Record<CloseReason, number>>;
 }
@@ -95,6 +104,7 @@ export class RemotingServer {
   readonly #perAddress = new Map<string, number>();
   readonly #connectionIps = new Map<number, string>();
   readonly #logger: Logger;
+  readonly #outputBudget: OutputBudget;
   readonly #processors = new Map<number, RequestHandler>();
   readonly #connections = new Set<RemotingConnection>();
   readonly #connectListeners = new Set<ConnectionListener>();
@@ -106,6 +116,7 @@ export class RemotingServer {
     tlsRefused: 0,
     requestsRefused: 0,
     requestsUnsupported: 0,
+    outputBufferedBytes: 0,
     protocolErrors: {
       TOO_SHORT: 0,
       HEADER_LENGTH_INVALID: 0,
@@ -134,7 +145,9 @@ export class RemotingServer {
       maxInFlightBytes: options.maxInFlightBytesPerConnection ?? 64 * 1024 * 1024,
       idleTimeoutMs: options.idleTimeoutMs ?? 120_000,
       frameReadTimeoutMs: options.frameReadTimeoutMs ?? 120_000,
+      maxOutputBufferedBytes: options.maxOutputBufferedBytesPerConnection ?? 4 * 1024 * 1024,
     });
+    this.#outputBudget = new OutputBudget(options.maxOutputBufferedBytesTotal ?? 64 * 1024 * 1024);
     this.#maxConnections = options.maxConnections ?? 10_000;
     this.#maxConnectionsPerAddress = options.maxConnectionsPerAddress ?? 1000;
     this.#logger = options.logger ?? noopLogger;
@@ -200,6 +213,7 @@ export class RemotingServer {
     return {
       ...this.#stats,
       connectionsOpen: this.#connections.size,
+      outputBufferedBytes: this.#outputBudget.totalBytes,
       protocolErrors: { ...this.#stats.protocolErrors },
       closes: { ...this.#stats.closes },
     };
@@ -271,6 +285,7 @@ export class RemotingServer {
       onProtocolError: (error) => this.#onProtocolError(error),
       onClose: (reason, conn) => this.#onClose(reason, conn),
       logger: this.#logger,
+      outputBudget: this.#outputBudget,
     });
     this.#connections.add(connection);
     this.#connectionIps.set(connection.id, ip);

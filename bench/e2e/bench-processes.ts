@@ -100,6 +100,11 @@ export class BenchProcesses {
     return { child: broker.child, address: await broker.address };
   }
 
+  /** SIGKILL to every child still running, at once (for a process that is exiting anyway). */
+  killNow(): void {
+    for (const child of this.#children) if (child.exitCode === null) child.kill('SIGKILL');
+  }
+
   /** SIGTERM (a clean stop: CPU profiles are written) and SIGKILL what is left after 10 s. */
   async stop(): Promise<void> {
     const children = this.#children.splice(0);
@@ -107,7 +112,8 @@ export class BenchProcesses {
   }
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/** SIGTERM, then SIGKILL after 10 s; resolves when the child has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);

@@ -14,6 +14,7 @@
 // Usage: node dist/bench/e2e/cluster-bench.js produce|consume [--duration=10] [--warmup=2]
 //   [--size=1024] [--concurrency=32] [--clients=petrel,ali-ons] [--flush=ASYNC_FLUSH]
 //   [--messages=50000] [--rate=2000] [--queues=8] [--out=bench/results/cluster.md]
+//   [--profile=DIR] (the broker runs with --cpu-prof; summarise with cpu-profile-summary.js)
 // `petrel bench produce|consume` calls runClusterBench with the same arguments (it records no file
 // unless --out is given).
 
@@ -40,13 +41,18 @@ export interface ClusterBenchOptions {
   warmupS: number;
   sizeBytes: number;
   concurrency: number;
-  clients: ('petrel' | 'ali-ons')[];
+  clients: BenchClient[];
   flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH';
   messages: number;
   ratePerS: number;
   queues: number;
   out: string | null;
+  /** A directory for the broker's `--cpu-prof` profile (written when it stops), or null. */
+  profileDir: string | null;
 }
+
+const BENCH_CLIENTS = ['petrel', 'petrel-batch', 'ali-ons'] as const;
+type BenchClient = (typeof BENCH_CLIENTS)[number];
 
 export interface BenchRow {
   label: string;
@@ -82,6 +88,7 @@ export function parseBenchArgs(args: readonly string[]): ClusterBenchOptions {
     'rate',
     'queues',
     'out',
+    'profile',
   ];
   for (const key of values.keys()) if (!known.includes(key)) throw usage(`unknown option --${key}`);
   const int = (key: string, fallback: number) => {
@@ -93,7 +100,7 @@ export function parseBenchArgs(args: readonly string[]): ClusterBenchOptions {
   };
   const clients = (values.get('clients') ?? 'petrel,ali-ons').split(',');
   for (const c of clients)
-    if (c !== 'petrel' && c !== 'ali-ons') throw usage(`unknown client "${c}"`);
+    if (!(BENCH_CLIENTS as readonly string[]).includes(c)) throw usage(`unknown client "${c}"`);
   const flush = values.get('flush') ?? 'ASYNC_FLUSH';
   if (flush !== 'ASYNC_FLUSH' && flush !== 'SYNC_FLUSH')
     throw usage('--flush is ASYNC_FLUSH or SYNC_FLUSH');
@@ -104,12 +111,13 @@ export function parseBenchArgs(args: readonly string[]): ClusterBenchOptions {
     warmupS: int('warmup', 2),
     sizeBytes: Math.max(1, int('size', 1024)),
     concurrency: Math.max(1, int('concurrency', 32)),
-    clients: clients as ('petrel' | 'ali-ons')[],
+    clients: clients as BenchClient[],
     flush,
     messages: Math.max(1, int('messages', 50_000)),
     ratePerS: Math.max(1, int('rate', 2000)),
     queues: Math.max(1, int('queues', 8)),
     out: out === '' || out === 'none' ? null : out,
+    profileDir: values.get('profile') ?? null,
   };
 }
 
@@ -121,25 +129,45 @@ function askLoopDelay(broker: ChildProcess, message: 'reset' | 'report'): Promis
   return Promise.resolve(null);
 }
 
-interface Cluster {
+export interface Cluster {
   namesrvAddr: string;
   broker: ChildProcess;
   stop(): Promise<void>;
+  /** SIGKILL to its processes at once, for a benchmark process that is exiting on a failure. */
+  killNow(): void;
 }
 
-async function startCluster(dir: string, options: ClusterBenchOptions): Promise<Cluster> {
+export async function startCluster(dir: string, options: ClusterBenchOptions): Promise<Cluster> {
   const processes = new BenchProcesses();
   try {
     const namesrvAddr = await processes.startNamesrv(dir);
-    const broker = await processes.startBroker(namesrvAddr, join(dir, 'broker'), [
-      '--brokerName=bench-a',
-      `--flushDiskType=${options.flush}`,
-    ]);
-    return { namesrvAddr, broker: broker.child, stop: () => processes.stop() };
+    const nodeArgs =
+      options.profileDir === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`];
+    const broker = await processes.startBroker(
+      namesrvAddr,
+      join(dir, 'broker'),
+      ['--brokerName=bench-a', `--flushDiskType=${options.flush}`],
+      nodeArgs,
+    );
+    return {
+      namesrvAddr,
+      broker: broker.child,
+      stop: () => processes.stop(),
+      killNow: () => processes.killNow(),
+    };
   } catch (error) {
     await processes.stop();
     throw error;
   }
+}
+
+/** Creates a topic on the cluster's broker and gives the route a moment to reach the NameServer. */
+export async function createBenchTopic(cluster: Cluster, topic: string, queues: number) {
+  const admin = new Admin({ namesrvAddr: cluster.namesrvAddr });
+  await admin.start();
+  await admin.createTopic({ topic, readQueueNums: queues, writeQueueNums: queues });
+  await admin.shutdown();
+  await new Promise((resolve) => setTimeout(resolve, 500));
 }
 
 // ---- ali-ons ----
@@ -152,6 +180,7 @@ interface AliOns {
     ready(): Promise<void>;
     send(message: unknown): Promise<{ sendStatus: string }>;
     close(): Promise<void>;
+    on(event: string, listener: (error: Error) => void): void;
   };
   Consumer: new (
     options: Record<string, unknown>,
@@ -192,9 +221,25 @@ function aliOnsOptions(namesrvAddr: string): Record<string, unknown> {
   };
 }
 
+type AliOnsProducer = InstanceType<AliOns['Producer']>;
+
+/**
+ * ali-ons starts a process-wide inner producer with the first one and never closes it; once the
+ * broker is gone it keeps reconnecting and emits errors nobody listens to. A benchmark that goes
+ * on after stopping its cluster closes it.
+ */
+async function closeAliOnsInnerProducer(ons: AliOns): Promise<void> {
+  const statics = ons.Producer as unknown as { defaultProducer?: AliOnsProducer | null };
+  const inner = statics.defaultProducer;
+  if (inner === undefined || inner === null) return;
+  inner.on('error', (error) => keep(error.message));
+  statics.defaultProducer = null;
+  await inner.close().catch((error: unknown) => keep(String(error)));
+}
+
 // ---- produce ----
 
-const TOPIC = 'PetrelBench';
+export const TOPIC = 'PetrelBench';
 
 async function embeddedProduce(
   options: ClusterBenchOptions,
@@ -245,16 +290,25 @@ function row(
   };
 }
 
-async function petrelProduce(
+/** Automatic batching as the peers benchmark and docs/client.md use it. */
+export const BENCH_BATCHING = {
+  batchMaxMessages: 64,
+  batchMaxBytes: 256 * 1024,
+  batchMaxDelayMs: 0,
+};
+
+export async function petrelProduce(
   options: ClusterBenchOptions,
   cluster: Cluster,
   body: Buffer,
   embedded: number,
+  isBatching: boolean,
 ): Promise<BenchRow> {
   const producer = new Producer({
     namesrvAddr: cluster.namesrvAddr,
     groupName: 'BenchPG',
     maxAsyncSendsInFlight: options.concurrency,
+    ...(isBatching ? BENCH_BATCHING : {}),
   });
   await producer.start();
   try {
@@ -266,13 +320,14 @@ async function petrelProduce(
       () => void askLoopDelay(cluster.broker, 'reset'),
     );
     const loop = await askLoopDelay(cluster.broker, 'report');
-    return row('Petrel client (send)', result, loop, embedded, '');
+    const label = isBatching ? 'Petrel client (send, automatic batching)' : 'Petrel client (send)';
+    return row(label, result, loop, embedded, '');
   } finally {
     await producer.shutdown();
   }
 }
 
-async function aliOnsProduce(
+export async function aliOnsProduce(
   options: ClusterBenchOptions,
   cluster: Cluster,
   body: Buffer,
@@ -284,6 +339,8 @@ async function aliOnsProduce(
     producerGroup: 'BenchAliPG',
   });
   const problemsBefore = aliOnsProblems.length;
+  // A closed ali-ons producer may still emit a reconnect error once the broker has stopped.
+  producer.on('error', (error) => keep(error.message));
   await producer.ready();
   try {
     const result = await closedLoop(
@@ -298,6 +355,7 @@ async function aliOnsProduce(
     return row('ali-ons 3.12.0 (send)', result, loop, embedded, problemNote(problemsBefore));
   } finally {
     await producer.close();
+    await closeAliOnsInnerProducer(ons);
   }
 }
 
@@ -604,21 +662,19 @@ export async function runClusterBench(
     rows.push(embedded);
     console.log(`${embedded.label}: ${embedded.msgsPerS} msgs/s`);
     cluster = await startCluster(dir, options);
-    const admin = new Admin({ namesrvAddr: cluster.namesrvAddr });
-    await admin.start();
-    await admin.createTopic({
-      topic: TOPIC,
-      readQueueNums: options.queues,
-      writeQueueNums: options.queues,
-    });
-    await admin.shutdown();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await createBenchTopic(cluster, TOPIC, options.queues);
     if (options.mode === 'produce') {
       for (const client of options.clients) {
         const result =
-          client === 'petrel'
-            ? await petrelProduce(options, cluster, body, embedded.msgsPerS)
-            : await aliOnsProduce(options, cluster, body, embedded.msgsPerS);
+          client === 'ali-ons'
+            ? await aliOnsProduce(options, cluster, body, embedded.msgsPerS)
+            : await petrelProduce(
+                options,
+                cluster,
+                body,
+                embedded.msgsPerS,
+                client === 'petrel-batch',
+              );
         rows.push(result);
         console.log(
           `${result.label}: ${result.msgsPerS} msgs/s p50 ${fmt(result.p50Ms)} ms p99 ${fmt(result.p99Ms)} ms loop p99 ${fmt(result.loopDelayP99Ms)} ms`,
@@ -630,7 +686,7 @@ export async function runClusterBench(
       for (const client of options.clients) {
         const c = cluster;
         const made =
-          client === 'petrel'
+          client !== 'ali-ons'
             ? await consumeRun(
                 'Petrel PushConsumer',
                 (g) => petrelConsumer(c, g),

@@ -121,13 +121,16 @@ function fieldError(
   return { ok: false, error: { header, field: name, problem, value, message } };
 }
 
+/** A header table's entries, listed once per header (decode runs for every request). */
+type SpecEntries = readonly (readonly [string, FieldSpec])[];
+
 function decodeWith<T>(
   name: string,
-  spec: HeaderSpec<T>,
+  entries: SpecEntries,
   fields: Readonly<ExtFields>,
 ): HeaderDecodeResult<T> {
   const header: Record<string, string | number | boolean> = {};
-  for (const [fieldName, fieldSpec] of Object.entries(spec) as [string, FieldSpec][]) {
+  for (const [fieldName, fieldSpec] of entries) {
     const raw = Object.hasOwn(fields, fieldName) ? fields[fieldName] : undefined;
     if (raw === undefined) {
       if (fieldSpec.optional) continue;
@@ -146,10 +149,10 @@ function decodeWith<T>(
   return { ok: true, header: header as T };
 }
 
-function encodeWith<T>(name: string, spec: HeaderSpec<T>, header: T): ExtFields {
+function encodeWith<T>(name: string, entries: SpecEntries, header: T): ExtFields {
   const fields = createExtFields();
   const source = header as Record<string, unknown>;
-  for (const [fieldName, fieldSpec] of Object.entries(spec) as [string, FieldSpec][]) {
+  for (const [fieldName, fieldSpec] of entries) {
     const value = source[fieldName];
     if (value === undefined) {
       assert(fieldSpec.optional, `${name}.${fieldName} is required`);
@@ -176,13 +179,14 @@ function encodeWith<T>(name: string, spec: HeaderSpec<T>, header: T): ExtFields 
 /** Declares a header codec from its RocketMQ class name and field table. */
 export function defineHeader<T>(name: string, spec: HeaderSpec<T>): HeaderCodec<T> {
   Object.freeze(spec);
+  const entries = Object.freeze(Object.entries(spec) as [string, FieldSpec][]);
   return Object.freeze({
     name,
     fields: spec,
-    encode: (header: T) => encodeWith(name, spec, header),
-    decode: (fields: Readonly<ExtFields>) => decodeWith(name, spec, fields),
+    encode: (header: T) => encodeWith(name, entries, header),
+    decode: (fields: Readonly<ExtFields>) => decodeWith<T>(name, entries, fields),
     decodeOrThrow: (fields: Readonly<ExtFields>) => {
-      const result = decodeWith(name, spec, fields);
+      const result = decodeWith<T>(name, entries, fields);
       if (result.ok) return result.header;
       throw new MqError(ErrorCode.FRAME_MALFORMED, result.error.message, { ...result.error });
     },

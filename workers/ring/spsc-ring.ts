@@ -29,6 +29,9 @@
 //   respect to notify). close() and fail() store the state and then bump both signals, which is
 //   the same argument with the state word in place of the position.
 // - So a busy pipeline pays one extra load per commit and per drain, and no notify at all.
+// - A producer on an event loop may defer that load and wake to a microtask (deferWakes): the
+//   check then runs after every record the current task commits, still after their tail stores,
+//   so the argument above holds, and a sleeping consumer costs one notify per task, not per put.
 //
 // A pending Atomics.waitAsync does not keep a Node process alive by itself: callers that await
 // waitForDataAsync / waitForSpaceAsync keep a ref'd handle (the worker, or a timer) meanwhile.
@@ -124,6 +127,8 @@ export class SpscRing {
   #dataWaitPending = false;
   #spaceWaitPending = false;
   #signalsSent = 0;
+  #isWakeDeferred = false;
+  #isWakeScheduled = false;
 
   private constructor(sab: SharedArrayBuffer) {
     const words = new Int32Array(sab, 0, RING_HEADER_BYTES / 4);
@@ -173,6 +178,14 @@ export class SpscRing {
     const name = stateNames[word - 1];
     assert(name !== undefined, 'ring: state word is invalid');
     return name;
+  }
+
+  /**
+   * Producer on an event loop (never a thread that blocks): from now on, a commit that finds the
+   * consumer asleep wakes it in a microtask, once for all the records committed until then.
+   */
+  deferWakes(): void {
+    this.#isWakeDeferred = true;
   }
 
   /** Wake-ups this view has sent (notifies); a busy pipeline keeps this near zero. */
@@ -441,8 +454,18 @@ export class SpscRing {
     // Publishes the header and payload written before it (SeqCst store; see the header comment).
     Atomics.store(this.#words, TAIL_WORD, this.#tail | 0);
     // Dekker pairing with the waiter's store of dataWaiting: read after our tail store.
-    this.#wakeIfWaiting(DATA_WAITING_WORD, DATA_SIGNAL_WORD);
+    if (!this.#isWakeDeferred) {
+      this.#wakeIfWaiting(DATA_WAITING_WORD, DATA_SIGNAL_WORD);
+    } else if (!this.#isWakeScheduled) {
+      this.#isWakeScheduled = true;
+      queueMicrotask(this.#deferredWake);
+    }
   }
+
+  readonly #deferredWake = (): void => {
+    this.#isWakeScheduled = false;
+    this.#wakeIfWaiting(DATA_WAITING_WORD, DATA_SIGNAL_WORD);
+  };
 
   #publishHead(head: number): void {
     assert(Atomics.load(this.#words, HEAD_WORD) >>> 0 === this.#head, 'ring: a second consumer');

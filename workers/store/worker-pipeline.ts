@@ -50,6 +50,8 @@ export async function createWorkerPipeline(context: PipelineContext): Promise<Ap
   recovered.commitLog.close();
   recovered.checkpoint.close();
   const appendRing = SpscRing.create(options.appendRingBytes);
+  // Puts are committed from the event loop: one wake of the writer per task, not per put.
+  appendRing.deferWakes();
   const completionRing = SpscRing.create(Math.max(1 << 20, options.appendRingBytes / 8));
   const { port1, port2 } = new MessageChannel();
   const writerData: WriterWorkerData = {

@@ -113,6 +113,32 @@ describe('SpscRing across threads', () => {
     assert.ok(stat(consumer, StatsSlot.SIGNALS) <= 2 * waits + 2);
   });
 
+  it('with deferWakes, wakes a sleeping worker consumer at most once per task of commits', async () => {
+    const ring = SpscRing.create(RING_BYTES);
+    ring.deferWakes();
+    const consumer = await spawnRingWorker('ring-consumer-worker', { sab: ring.sab }, [ring]);
+    const records = STREAM_RECORDS / 10;
+    let tasks = 0;
+    for (let seq = 0; seq < records; ) {
+      // One task commits up to 64 records; the deferred wake runs when the task's code is done.
+      for (let inTask = 0; inTask < 64 && seq < records; inTask++) {
+        if (!writeStressRecord(ring, seq)) break;
+        seq++;
+      }
+      tasks++;
+      if (!(await ring.waitForSpaceAsync(payloadBytesFor(seq), STALL_TIMEOUT_MS))) {
+        assert.fail(`producer stalled at record ${seq}: ${consumer.exitError()?.message}`);
+      }
+    }
+    ring.close();
+    const result = await consumer.handle.close(30_000);
+    assert.deepEqual(result, { outcome: 'CLOSED' }, consumer.exitError()?.message);
+    assert.equal(stat(consumer, StatsSlot.RECORDS), records);
+    assert.ok(stat(consumer, StatsSlot.WAITS) > 0, 'the consumer slept');
+    // close() wakes both sides once more: hence the +2.
+    assert.ok(ring.signalsSent <= tasks + 2, `${ring.signalsSent} wakes for ${tasks} tasks`);
+  });
+
   it(`loses no wake-up in ${WORKER_PING_PONG_ROUNDS} ping-pong rounds between two workers`, async () => {
     for (const seed of testSeeds(1, 4242)) {
       const ping = SpscRing.create(256);

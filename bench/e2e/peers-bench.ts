@@ -1,0 +1,351 @@
+// npm run bench:peers: Petrel's broker beside its peers, the same workload in the same run.
+// scripts/install-peers.sh installs nats-server and redis-server from Debian if missing; this
+// file starts them on 127.0.0.1 (data in a temp dir), then a Petrel NameServer and broker, and
+// drives each with its own npm client: 1 KiB bodies, a window of 256 requests in flight (a
+// closed loop of 256 senders), a warm-up, then a fixed measured window.
+//
+//   produce, no fsync before the ack: NATS JetStream 2.9 (R1, file storage; its store syncs on a
+//     timer, not per publish) vs Petrel ASYNC_FLUSH: Petrel client one message per request,
+//     Petrel client with automatic batching, ali-ons.
+//   produce, fsync before the ack: Redis 7 (appendonly, appendfsync always, XADD pipelined by
+//     ioredis) vs Petrel SYNC_FLUSH (group commit), Petrel client plain and batched.
+//   consume: drain a backlog of --backlog messages: a NATS JetStream pull consumer (ack none)
+//     vs a Petrel PushConsumer (listener batches of 32, offsets committed in the background).
+// Every process started here is stopped at the end, also on failure or Ctrl-C.
+//
+// Usage: node dist/bench/e2e/peers-bench.js [--duration=10] [--warmup=2] [--window=256]
+//   [--backlog=200000] [--out=bench/results/peers.md | none]
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Producer } from '../../client/producer.js';
+import { ConsumeStatus, PushConsumer } from '../../client/push-consumer.js';
+import { ErrorCode, MqError } from '../../common/errors.js';
+import { machineInfo, machineLine } from '../lib/machine.js';
+import { markdownTable, writeSection } from '../lib/markdown-report.js';
+import {
+  aliOnsProduce,
+  BENCH_BATCHING,
+  type BenchRow,
+  type Cluster,
+  createBenchTopic,
+  parseBenchArgs,
+  petrelProduce,
+  startCluster,
+  TOPIC,
+} from './cluster-bench.js';
+import { natsDrain, natsProduce, redisProduce } from './peer-clients.js';
+import { PeerServers } from './peer-servers.js';
+
+export interface PeersOptions {
+  durationS: number;
+  warmupS: number;
+  window: number;
+  backlog: number;
+  queues: number;
+  out: string | null;
+}
+
+function parsePeersArgs(args: readonly string[]): PeersOptions {
+  const values = new Map<string, string>();
+  for (const arg of args) {
+    const match = /^--([a-z]+)=(.*)$/.exec(arg);
+    if (match === null) throw new MqError(ErrorCode.USAGE, `bench:peers: bad argument "${arg}"`);
+    values.set(match[1] ?? '', match[2] ?? '');
+  }
+  for (const key of values.keys()) {
+    if (!['duration', 'warmup', 'window', 'backlog', 'out'].includes(key))
+      throw new MqError(ErrorCode.USAGE, `bench:peers: unknown option --${key}`);
+  }
+  const int = (key: string, fallback: number, min: number) => {
+    const n = Number(values.get(key) ?? fallback);
+    if (!Number.isInteger(n) || n < min)
+      throw new MqError(ErrorCode.USAGE, `bench:peers: --${key} must be a whole number >= ${min}`);
+    return n;
+  };
+  const out = values.get('out') ?? join('bench', 'results', 'peers.md');
+  return {
+    durationS: int('duration', 10, 1),
+    warmupS: int('warmup', 2, 0),
+    window: int('window', 256, 1),
+    backlog: int('backlog', 200_000, 1),
+    queues: 8,
+    out: out === 'none' || out === '' ? null : out,
+  };
+}
+
+interface PeerRow extends BenchRow {
+  workload: string;
+  fsyncBeforeAck: string;
+  target: string;
+}
+
+function asPeerRow(row: BenchRow, workload: string, fsync: string, target: string): PeerRow {
+  return { ...row, workload, fsyncBeforeAck: fsync, target };
+}
+
+function ratio(value: number, reference: number): number {
+  return reference === 0 ? 0 : Math.round((value / reference) * 100) / 100;
+}
+
+/** Petrel's consume drain: a fresh push consumer group reads a backlog it did not see filled. */
+async function petrelDrain(cluster: Cluster, options: PeersOptions, body: Buffer) {
+  const topic = 'PeersDrain';
+  await createBenchTopic(cluster, topic, options.queues);
+  const producer = new Producer({
+    namesrvAddr: cluster.namesrvAddr,
+    groupName: 'PeersFillPG',
+    ...BENCH_BATCHING,
+  });
+  await producer.start();
+  try {
+    let sent = 0;
+    const loop = async () => {
+      while (sent < options.backlog) {
+        sent++;
+        await producer.send({ topic, body });
+      }
+    };
+    await Promise.all(Array.from({ length: options.window }, loop));
+  } finally {
+    await producer.shutdown();
+  }
+  const consumer = new PushConsumer({
+    namesrvAddr: cluster.namesrvAddr,
+    groupName: 'PeersDrainCG',
+    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
+    // The listener takes what one pull brings (32), as the NATS loop takes each delivery.
+    consumeMessageBatchMaxSize: 32,
+  });
+  let received = 0;
+  let done: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  consumer.subscribe(topic, '*', (messages) => {
+    received += messages.length;
+    if (received >= options.backlog) done();
+    return ConsumeStatus.CONSUME_SUCCESS;
+  });
+  const startMs = performance.now();
+  await consumer.start();
+  const timeoutMs = 120_000;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    finished,
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  const seconds = (performance.now() - startMs) / 1000;
+  await consumer.shutdown();
+  const note =
+    received < options.backlog ? `only ${received} in ${timeoutMs / 1000} s` : 'start included';
+  return { msgsPerS: Math.round(Math.min(received, options.backlog) / seconds), note };
+}
+
+function emptyRow(label: string, msgsPerS: number, note: string): BenchRow {
+  return {
+    label,
+    msgsPerS,
+    p50Ms: null,
+    p99Ms: null,
+    loopDelayP99Ms: null,
+    vsEmbedded: null,
+    note,
+  };
+}
+
+async function runPetrel(
+  flush: 'ASYNC_FLUSH' | 'SYNC_FLUSH',
+  dir: string,
+  options: PeersOptions,
+  use: (cluster: Cluster) => Promise<void>,
+): Promise<void> {
+  const clusterOptions = parseBenchArgs([
+    'produce',
+    `--flush=${flush}`,
+    `--duration=${options.durationS}`,
+    `--warmup=${options.warmupS}`,
+    `--concurrency=${options.window}`,
+    `--queues=${options.queues}`,
+  ]);
+  const cluster = await startCluster(join(dir, flush), clusterOptions);
+  running.add(cluster);
+  try {
+    await createBenchTopic(cluster, TOPIC, options.queues);
+    await use(cluster);
+  } finally {
+    running.delete(cluster);
+    await cluster.stop();
+  }
+}
+
+/** What runs now: stopped on SIGINT/SIGTERM, killed if this process exits on a failure. */
+const running = new Set<{ stop(): Promise<void>; killNow(): void }>();
+
+function stopOnSignals(): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`${signal}: stopping the servers started by this run`);
+      void Promise.allSettled([...running].map((r) => r.stop())).then(() => process.exit(130));
+    });
+  }
+  process.once('exit', () => {
+    for (const r of running) r.killNow();
+  });
+}
+
+async function measure(options: PeersOptions, dir: string): Promise<PeerRow[]> {
+  const body = Buffer.alloc(1024, 0x61);
+  const load = {
+    warmupS: options.warmupS,
+    durationS: options.durationS,
+    concurrency: options.window,
+  };
+  const c = {
+    ...parseBenchArgs(['produce', `--concurrency=${options.window}`]),
+    durationS: options.durationS,
+    warmupS: options.warmupS,
+  };
+  const servers = new PeerServers();
+  running.add(servers);
+  const rows: PeerRow[] = [];
+  const log = (r: PeerRow) => console.log(`${r.workload} | ${r.label}: ${r.msgsPerS} msgs/s`);
+  try {
+    const nats = await servers.startNats(dir);
+    const natsRow = await natsProduce(nats.port, load, body);
+    const natsDrained = await natsDrain(nats.port, options.backlog, options.window, body);
+    const noSync = 'produce, no fsync before ack';
+    const drain = `consume: drain ${options.backlog}`;
+    rows.push(asPeerRow(natsRow, noSync, 'no (sync timer)', 'peer'));
+    log(rows.at(-1) as PeerRow);
+    await runPetrel('ASYNC_FLUSH', dir, options, async (petrel) => {
+      const ref = natsRow.msgsPerS;
+      for (const [isBatching, target] of [
+        [false, '>= 1.0x'],
+        [true, '>= 3x'],
+      ] as const) {
+        rows.push(
+          asPeerRow(await petrelProduce(c, petrel, body, ref, isBatching), noSync, 'no', target),
+        );
+        log(rows.at(-1) as PeerRow);
+      }
+      rows.push(asPeerRow(await aliOnsProduce(c, petrel, body, ref), noSync, 'no', '>= 0.6x'));
+      log(rows.at(-1) as PeerRow);
+      const natsDrainRow = emptyRow('NATS JetStream pull consumer', natsDrained.msgsPerS, '');
+      rows.push(asPeerRow(natsDrainRow, drain, '-', 'peer'));
+      log(rows.at(-1) as PeerRow);
+      const petrelDrained = await petrelDrain(petrel, options, body);
+      const drainRow = emptyRow('Petrel PushConsumer', petrelDrained.msgsPerS, petrelDrained.note);
+      drainRow.vsEmbedded = ratio(petrelDrained.msgsPerS, natsDrained.msgsPerS);
+      rows.push(asPeerRow(drainRow, drain, '-', '>= 1.5x'));
+      log(rows.at(-1) as PeerRow);
+    });
+    await servers.stop();
+    const redis = await servers.startRedis(dir);
+    const redisRow = await redisProduce(redis.port, load, body);
+    const sync = 'produce, fsync before ack';
+    rows.push(asPeerRow(redisRow, sync, 'yes (appendfsync always)', 'peer'));
+    log(rows.at(-1) as PeerRow);
+    await runPetrel('SYNC_FLUSH', dir, options, async (petrel) => {
+      const s = { ...c, flush: 'SYNC_FLUSH' as const };
+      for (const isBatching of [false, true]) {
+        const r = await petrelProduce(s, petrel, body, redisRow.msgsPerS, isBatching);
+        rows.push(asPeerRow(r, sync, 'yes (group commit)', '>= 3x'));
+        log(rows.at(-1) as PeerRow);
+      }
+    });
+  } finally {
+    running.delete(servers);
+    await servers.stop();
+  }
+  return rows;
+}
+
+const fmt = (v: number | null) => (v === null ? '-' : v.toFixed(2));
+
+function render(options: PeersOptions, rows: readonly PeerRow[], dir: string): string {
+  const machine = machineInfo(dir);
+  return [
+    `### peers (${machine.date.slice(0, 10)})`,
+    '',
+    `Machine: ${machineLine(machine)}; load average at the end ${cpusLoad()}.`,
+    `Workload: 1 KiB bodies, ${options.window} requests in flight, ${options.warmupS} s warm-up, ${options.durationS} s measured; servers and clients share the machine's cores.`,
+    '',
+    `Command: \`npm run bench:peers -- --duration=${options.durationS} --warmup=${options.warmupS} --window=${options.window} --backlog=${options.backlog}\``,
+    '',
+    ...markdownTable(
+      [
+        'workload',
+        'run',
+        'fsync before ack',
+        'msgs/s',
+        'p50 ms',
+        'p99 ms',
+        'vs peer',
+        'target',
+        'note',
+      ],
+      [false, false, false, true, true, true, true, false, false],
+      rows.map((r) => [
+        r.workload,
+        r.label,
+        r.fsyncBeforeAck,
+        String(r.msgsPerS),
+        fmt(r.p50Ms),
+        fmt(r.p99Ms),
+        r.vsEmbedded === null ? '-' : `${r.vsEmbedded.toFixed(2)}x`,
+        r.target,
+        r.note,
+      ]),
+    ),
+    '',
+  ].join('\n');
+}
+
+function cpusLoad(): string {
+  return loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+}
+
+const REPORT_HEADER = `# Peers benchmark (npm run bench:peers)
+
+Written by \`bench/e2e/peers-bench.ts\` (see its header for the workloads). Each Petrel figure is a
+ratio to the peer measured in the same run with the same workload; compare rows only within one
+workload: NATS JetStream 2.9 acknowledges before its file store is synced, Redis with
+\`appendfsync always\` and Petrel SYNC_FLUSH fsync before acknowledging.
+
+`;
+
+export async function runPeersBench(args: readonly string[]): Promise<number> {
+  const options = parsePeersArgs(args);
+  stopOnSignals();
+  const dir = mkdtempSync(join(tmpdir(), 'petrel-peers-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    const rows = await measure(options, dir);
+    const section = render(options, rows, dir);
+    console.log(`\n${section}`);
+    if (options.out !== null) writeSection(options.out, REPORT_HEADER, 'peers', section);
+    return 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const isMain =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  runPeersBench(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      process.exit(1);
+    },
+  );
+}
