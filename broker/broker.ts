@@ -37,7 +37,7 @@ import {
   ResponseCode,
 } from '../protocol/index.js';
 import { registerAdminProcessors } from './admin-processor.js';
-import type { BrokerContext, BrokerStats } from './broker-context.js';
+import type { BrokerContext } from './broker-context.js';
 import { BrokerReplication } from './broker-replication.js';
 import { BrokerRoleState } from './broker-role.js';
 import { notifyConsumerIdsChanged, registerClientProcessors } from './client-processor.js';
@@ -50,6 +50,8 @@ import {
 } from './consumer-offset-manager.js';
 import { parseDelayLevels } from './delay-levels.js';
 import { listenOrExplain } from './listen.js';
+import { type RunningMetrics, startBrokerMetrics } from './metrics/broker-metrics-host.js';
+import { BrokerTraffic } from './metrics/broker-traffic.js';
 import { NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { registerPullProcessor } from './pull-processor.js';
@@ -92,6 +94,8 @@ export interface BrokerHandle {
   readonly brokerAddr: string;
   readonly role: BrokerRoleState;
   readonly store: MessageStore;
+  /** http://host:port/metrics with metricsExporterType=PROM, else undefined. */
+  readonly metricsUrl: string | undefined;
   /** One registration round with every NameServer now. */
   registerNow(): Promise<RegisterRound>;
   close(): Promise<void>;
@@ -130,11 +134,20 @@ export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
 /** Answers every known request code; handlers are attached once the broker is ready. */
 class RequestGate implements ProcessorRegistry {
   readonly #codes: ReadonlySet<number>;
+  readonly #traffic: BrokerTraffic;
+  readonly #clock: Clock;
   readonly #handlers = new Map<number, RequestHandler>();
   #state: 'STARTING' | 'OPEN' | 'CLOSED' = 'STARTING';
 
-  constructor(server: RemotingServer, codes: readonly number[]) {
+  constructor(
+    server: RemotingServer,
+    codes: readonly number[],
+    traffic: BrokerTraffic,
+    clock: Clock,
+  ) {
     this.#codes = new Set(codes);
+    this.#traffic = traffic;
+    this.#clock = clock;
     for (const code of codes) {
       server.registerProcessor(code, (request, connection) =>
         this.#dispatch(code, request, connection),
@@ -159,7 +172,17 @@ class RequestGate implements ProcessorRegistry {
 
   #dispatch(code: number, request: RemotingCommand, connection: RemotingConnection) {
     const handler = this.#handlers.get(code);
-    if (this.#state === 'OPEN' && handler !== undefined) return handler(request, connection);
+    if (this.#state === 'OPEN' && handler !== undefined) {
+      const startMs = this.#clock.monotonicMs();
+      const answer = (response: RemotingCommand | null) => {
+        if (response !== null) {
+          this.#traffic.recordRpc(code, response.code, this.#clock.monotonicMs() - startMs);
+        }
+        return response;
+      };
+      const result = handler(request, connection);
+      return result instanceof Promise ? result.then(answer) : answer(result);
+    }
     const remark =
       this.#state === 'CLOSED' ? 'the broker is shutting down' : 'the broker is starting';
     return failure(request, ResponseCode.SYSTEM_BUSY, remark);
@@ -239,6 +262,7 @@ interface Running {
   /** The delayed-message pass in progress, awaited before the store closes. */
   scheduleTick: Promise<unknown>;
   deps: BrokerDeps;
+  metrics: RunningMetrics | undefined;
 }
 
 /** Starts a broker from a loaded config; resolves once it listens and has registered once. */
@@ -269,7 +293,8 @@ export async function startBroker(
     idleTimeoutMs: config.serverChannelMaxIdleTimeSeconds * 1000,
     logger,
   });
-  const gate = new RequestGate(server, BROKER_REQUEST_CODES);
+  const traffic = new BrokerTraffic();
+  const gate = new RequestGate(server, BROKER_REQUEST_CODES, traffic, clock);
   const bound = await listenOrExplain(server, 'broker', config.bindAddress, config.listenPort);
   const replication = new BrokerReplication({ config, port: bound.port, clock, logger });
   try {
@@ -279,7 +304,15 @@ export async function startBroker(
     throw error;
   }
   const brokerAddr = `${config.brokerIP1}:${config.advertisedListenPort ?? bound.port}`;
-  const running = assemble(config, deps, { server, gate, replication, brokerAddr, clock, logger });
+  const running = assemble(config, deps, {
+    server,
+    gate,
+    replication,
+    brokerAddr,
+    clock,
+    logger,
+    traffic,
+  });
   registerProcessors(gate, running.ctx);
   gate.open();
   watchConnections(running);
@@ -294,6 +327,12 @@ export async function startBroker(
     registered: round.registered,
   });
   startTimers(running);
+  try {
+    running.metrics = await startBrokerMetrics(running.ctx, replication, config.bindAddress);
+  } catch (error) {
+    await shutdown(running);
+    throw error;
+  }
   return handleOf(running, bound);
 }
 
@@ -314,6 +353,7 @@ interface AssembleParts {
   brokerAddr: string;
   clock: Clock;
   logger: Logger;
+  traffic: BrokerTraffic;
 }
 
 function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts): Running {
@@ -364,7 +404,6 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
       logger.warn('Registration after a role change failed', { error: String(error) });
     });
   });
-  const stats: BrokerStats = { msgPutTotal: 0, msgGetTotal: 0, bootTimestamp: clock.nowMs() };
   const ctx: BrokerContext = {
     config,
     role,
@@ -385,7 +424,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     logger,
     brokerAddr: parts.brokerAddr,
     memoryBytes: deps.memoryBytes ?? totalmem(),
-    stats,
+    stats: { msgPutTotal: 0, msgGetTotal: 0, bootTimestamp: clock.nowMs(), traffic: parts.traffic },
     topicsChanged: () => registrar.register(true).then(() => undefined),
   };
   const scheduleTick = Promise.resolve();
@@ -398,6 +437,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     timers: [],
     scheduleTick,
     deps,
+    metrics: undefined,
   };
 }
 
@@ -460,6 +500,7 @@ function handleOf(r: Running, bound: { host: string; port: number }): BrokerHand
     brokerAddr: r.ctx.brokerAddr,
     role: r.ctx.role,
     store: r.ctx.store,
+    metricsUrl: r.metrics?.url,
     registerNow: () => r.registrar.register(true),
     close: () => {
       closing ??= shutdown(r);
@@ -472,6 +513,7 @@ async function shutdown(r: Running): Promise<void> {
   const { ctx } = r;
   r.gate.close();
   for (const timer of r.timers) clearInterval(timer);
+  await r.metrics?.close();
   await r.registrar.unregister();
   ctx.holds.wakeAll();
   await r.server.close();

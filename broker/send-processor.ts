@@ -37,6 +37,7 @@ import {
 } from '../protocol/index.js';
 import type { BrokerContext } from './broker-context.js';
 import { clampDelayLevel, delayLevelToQueueId } from './delay-levels.js';
+import { MessageType } from './metrics/broker-traffic.js';
 import { failure, type ProcessorRegistry, success } from './request-kit.js';
 import { effectiveMaxReconsumeTimes, isRetrySendDeadLettered } from './retry-policy.js';
 
@@ -163,6 +164,14 @@ async function sendOne(
     topic: placed.topic,
     queueId: placed.queueId,
   });
+  if (isStored(putStatusCode(put.status))) {
+    const delayed = placed.topic === SystemTopic.SCHEDULE_TOPIC;
+    const topic = delayed
+      ? (placed.properties[MessageProperty.REAL_TOPIC] ?? placed.topic)
+      : placed.topic;
+    const type = delayed ? MessageType.DELAY : MessageType.NORMAL;
+    ctx.stats.traffic.recordPut(topic, type, put.wroteBytes ?? 0);
+  }
   return putResponse(ctx, request, put, placed.responseQueueId);
 }
 
@@ -346,6 +355,9 @@ async function sendBatch(
   const first = puts[0];
   if (first === undefined) return failure(request, ResponseCode.MESSAGE_ILLEGAL, 'empty batch');
   ctx.stats.msgPutTotal += puts.length - 1;
+  for (const put of puts) {
+    ctx.stats.traffic.recordPut(target.topic, MessageType.NORMAL, put.wroteBytes ?? 0);
+  }
   const merged: PutResult = { ...first, msgId: puts.map((p) => p.msgId ?? '').join(',') };
   return putResponse(ctx, request, merged, target.queueId);
 }

@@ -4,6 +4,7 @@
 // RocketMQ: common/.../namesrv/NamesrvConfig.java, namesrv/.../NamesrvStartup.java,
 // namesrv/.../routeinfo/RouteInfoManager.java (BROKER_CHANNEL_EXPIRED_TIME).
 
+import { metricsSchema } from './metrics-schema.js';
 import { bool, type InferConfig, int, type Schema, str } from './schema.js';
 import { serverConnectionSchema } from './server-connection-schema.js';
 
@@ -45,6 +46,7 @@ export const namesrvSchema = {
     petrelOnly: true,
     doc: 'How often expired brokers are looked for (RocketMQ 4.x: fixed 10 s; RocketMQ 5 has this key).',
   }),
+  ...metricsSchema,
 } satisfies Schema;
 
 export type NamesrvConfig = InferConfig<typeof namesrvSchema>;

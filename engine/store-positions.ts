@@ -35,6 +35,9 @@ export const PositionSlot = {
   DISPATCHED: 10,
   SLAVE_COUNT: 11,
   HA_PORT: 12,
+  /** Time spent in fdatasync of the CommitLog, in microseconds, and how many times (metrics). */
+  FLUSH_TOTAL_MICROS: 13,
+  FLUSH_COUNT: 14,
 } as const;
 export type PositionSlot = (typeof PositionSlot)[keyof typeof PositionSlot];
 

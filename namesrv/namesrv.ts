@@ -15,6 +15,7 @@ import type { NamesrvConfig } from '../config/load.js';
 import type { FileIO } from '../engine/io/file-io.js';
 import { type Logger, noopLogger, RemotingServer } from '../protocol/index.js';
 import { KvConfig } from './kv-config.js';
+import { startNamesrvMetrics } from './namesrv-metrics.js';
 import { registerNamesrvProcessors } from './namesrv-processors.js';
 import { RouteInfoTable } from './route-info-table.js';
 
@@ -29,6 +30,8 @@ export interface NamesrvHandle {
   readonly listenAddress: string;
   readonly port: number;
   readonly routes: RouteInfoTable;
+  /** http://host:port/metrics with metricsExporterType=PROM, else undefined. */
+  readonly metricsUrl: string | undefined;
   /** Stops accepting, closes every connection and the timers. Idempotent. */
   close(): Promise<void>;
 }
@@ -73,13 +76,23 @@ export async function startNamesrv(
   }, config.scanNotActiveBrokerInterval);
   let closing: Promise<void> | undefined;
   assert(bound.port > 0, 'NameServer bound a port');
+  let metrics: Awaited<ReturnType<typeof startNamesrvMetrics>>;
+  try {
+    metrics = await startNamesrvMetrics(config, routes, bound.port);
+  } catch (error) {
+    clearInterval(scanTimer);
+    await server.close();
+    throw error;
+  }
   return {
     listenAddress: `${bound.host}:${bound.port}`,
     port: bound.port,
     routes,
+    metricsUrl: metrics?.url,
     close: () => {
       closing ??= (async () => {
         clearInterval(scanTimer);
+        await metrics?.close();
         await server.close();
       })();
       return closing;
