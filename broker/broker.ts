@@ -36,7 +36,9 @@ import {
   type RequestHandler,
   ResponseCode,
 } from '../protocol/index.js';
+import { registerAdminOpsProcessors } from './admin-ops-processor.js';
 import { registerAdminProcessors } from './admin-processor.js';
+import { registerBrokerConfigUpdate } from './broker-config-update.js';
 import type { BrokerContext } from './broker-context.js';
 import { BrokerReplication } from './broker-replication.js';
 import { BrokerRoleState } from './broker-role.js';
@@ -129,6 +131,12 @@ export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
   RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
   RequestCode.GET_TOPIC_STATS_INFO,
   RequestCode.GET_CONSUME_STATS,
+  RequestCode.DELETE_TOPIC_IN_BROKER,
+  RequestCode.DELETE_SUBSCRIPTIONGROUP,
+  RequestCode.GET_CONSUMER_CONNECTION_LIST,
+  RequestCode.GET_PRODUCER_CONNECTION_LIST,
+  RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
+  RequestCode.UPDATE_BROKER_CONFIG,
 ]);
 
 /** Answers every known request code; handlers are attached once the broker is ready. */
@@ -344,6 +352,8 @@ function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
   registerQueryProcessors(gate, ctx);
   registerAdminProcessors(gate, ctx);
   registerStatsProcessors(gate, ctx);
+  registerAdminOpsProcessors(gate, ctx);
+  registerBrokerConfigUpdate(gate, ctx);
 }
 
 interface AssembleParts {
@@ -389,7 +399,8 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
       brokerId: role.brokerId,
       haServerAddr: replication.haServerAddr(),
     }),
-    topics: () => registeredTopics(config, managers.topics),
+    // ctx.config, not config: updateBrokerConfig may change brokerPermission at runtime.
+    topics: () => registeredTopics(ctx.config, managers.topics),
     onMasterAddresses: (addresses) => {
       if (addresses.masterAddr !== learntMaster) {
         learntMaster = addresses.masterAddr;

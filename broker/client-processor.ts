@@ -24,6 +24,7 @@ import {
   UpdateConsumerOffsetRequestHeader,
 } from '../protocol/index.js';
 import type { BrokerContext } from './broker-context.js';
+import { rememberClientIdentity } from './client-identity.js';
 import { decodeRequestHeader, failure, type ProcessorRegistry, success } from './request-kit.js';
 
 const RW = PermName.READ | PermName.WRITE;
@@ -67,6 +68,7 @@ function heartbeat(
     if (!(error instanceof MqError)) throw error;
     return failure(request, ResponseCode.SYSTEM_ERROR, error.message);
   }
+  rememberClientIdentity(connection, request);
   for (const consumer of data.consumerDataSet) {
     const groupConfig = ctx.groups.find(consumer.groupName);
     if (groupConfig !== undefined && groupConfig.retryQueueNums > 0) {
