@@ -9,7 +9,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { cliPath, smallBrokerArgs, tmpDir } from '../harness/petrel-processes.js';
+import { cliPath, smallBrokerArgs, stopAll, tmpDir } from '../harness/petrel-processes.js';
 import { spawnNode } from '../harness/spawn-process.js';
 import { waitFor } from '../harness/wait-for.js';
 import { repoRoot } from '../unit/config/config-fixtures.js';
@@ -41,9 +41,11 @@ function statePids(dataDir: string): Map<string, number> {
 describe('petrel cluster --topology and its fault switches', { timeout: 180_000 }, () => {
   const topology = tmpDir('petrel-topology-conf-');
   const dataDir = tmpDir('petrel-topology-data-');
-  after(() => {
-    if (!existsSync(join(dataDir, 'cluster-state.json'))) return;
-    for (const pid of statePids(dataDir).values()) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  after(async () => {
+    if (existsSync(join(dataDir, 'cluster-state.json'))) {
+      for (const pid of statePids(dataDir).values()) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+    await stopAll();
   });
 
   it('starts every process with its log, kills, restarts, pauses and resumes one, and stops all', async () => {
