@@ -4,10 +4,12 @@
 // INVOKE_BROKER_TO_RESET_OFFSET (222), with RocketMQ's headers and bodies so its Java mqadmin
 // works too. UPDATE_BROKER_CONFIG (25) is in broker-config-update.ts.
 //
-// Differences from RocketMQ 4.x: deleting a topic removes its config and the offsets committed on
-// it, not its ConsumeQueue files (they expire with the CommitLog); a reset commits the new offsets
-// on the broker itself (so it works with no consumer online) and then tells the group's online
-// consumers with RESET_CONSUMER_CLIENT_OFFSET (220), as RocketMQ's Broker2Client does.
+// Differences from RocketMQ 4.x: deleting a topic removes its config, not its ConsumeQueue files
+// (they expire with the CommitLog); a reset commits the new offsets on the broker itself (so it
+// works with no consumer online) and then tells the group's online consumers with
+// RESET_CONSUMER_CLIENT_OFFSET (220), as RocketMQ's Broker2Client does. A slave takes a reset too:
+// master and slaves merge offsets by maximum, so a reset backwards must reach every replica of the
+// group (Petrel's mqadmin sends it to the slaves, then the master), or the next merge undoes it.
 //
 // RocketMQ: broker/.../processor/AdminBrokerProcessor.java (deleteTopic, deleteSubscriptionGroup,
 // getConsumerConnectionList, getProducerConnectionList, resetOffset), broker/.../client/
@@ -151,9 +153,6 @@ async function resetOffset(ctx: BrokerContext, request: RemotingCommand): Promis
   const config = ctx.topics.get(topic);
   if (config === undefined) {
     return failure(request, ResponseCode.SYSTEM_ERROR, `[reset-offset] topic[${topic}] not exist`);
-  }
-  if (!ctx.role.isMaster) {
-    return failure(request, ResponseCode.SYSTEM_ERROR, 'offsets are reset on the master');
   }
   const offsetTable: MessageQueueEntry<number>[] = [];
   for (let queueId = 0; queueId < config.readQueueNums; queueId++) {

@@ -5,7 +5,7 @@
 // stays in the foreground; Ctrl-C stops every process in the state file (also ones restarted
 // since). `petrel cluster kill|pause|resume|restart <name>` acts on one process meanwhile.
 
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadBrokerConfig } from '../config/load.js';
 import { type ParsedArgs, parseCliArgs, say, UsageError } from './cli-kit.js';
@@ -14,6 +14,7 @@ import {
   type ClusterState,
   isAlive,
   readState,
+  STATE_FILE,
   spawnLogged,
   stopProcesses,
   type TopologyProcess,
@@ -216,13 +217,25 @@ export async function runTopology(argv: readonly string[]): Promise<number | und
   return undefined;
 }
 
+/** The one folder under ./data with a state file whose supervisor still runs. */
+function runningTopologyDir(): string {
+  const found = existsSync('data')
+    ? readdirSync('data')
+        .map((name) => join('data', name))
+        .filter((dir) => existsSync(join(dir, STATE_FILE)) && isAlive(readState(dir).supervisorPid))
+    : [];
+  if (found.length === 1 && found[0] !== undefined) return found[0];
+  const which = found.length === 0 ? 'none runs' : `${found.join(', ')} run`;
+  throw new UsageError(`give --data-dir: no single topology under ./data (${which})`);
+}
+
 /** petrel cluster kill|pause|resume|restart <name> [--data-dir dir] */
 export async function runControl(action: string, argv: readonly string[]): Promise<number> {
   const args = parseCliArgs(argv, { withValue: ['--data-dir'], flags: [] });
   const name = args.positionals[0];
   if (name === undefined || args.positionals.length > 1)
     throw new UsageError(`${action} takes one process name`);
-  const dataDir = resolve(args.values.get('--data-dir') ?? join('data', 'cluster'));
+  const dataDir = resolve(args.values.get('--data-dir') ?? runningTopologyDir());
   const state = readState(dataDir);
   const target = state.processes.find((p) => p.name === name);
   if (target === undefined) {

@@ -205,12 +205,14 @@ export class AdminOps {
     for (const data of route?.brokerDatas ?? []) {
       const address = data.brokerAddrs['0'];
       if (address === undefined) continue;
-      const request = createRequest(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, {
-        topic,
-        group,
-        timestamp,
-        isForce,
-      });
+      const ext = { topic, group, timestamp, isForce };
+      // Slaves first: replicas merge offsets by maximum, so each must take a reset backwards.
+      for (const [id, slave] of Object.entries(data.brokerAddrs)) {
+        if (id === '0') continue;
+        const toSlave = createRequest(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, ext);
+        await this.#instance.invokeOk({ address: slave, brokerName: data.brokerName }, toSlave);
+      }
+      const request = createRequest(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, ext);
       const response = await this.#instance.invokeOk(
         { address, brokerName: data.brokerName },
         request,

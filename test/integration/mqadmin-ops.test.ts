@@ -129,6 +129,17 @@ describe('mqadmin day-to-day commands against a real cluster', { timeout: 180_00
       );
       const progress = await json('consumerProgress', '-g', 'OpsCG');
       assert.equal(progress['diffTotal'], 10, 'every message is to be consumed again');
+      // The slave took the reset too: the master's merge of slave offsets cannot undo it.
+      const slave = new TestClient(cluster.brokers[1]?.address ?? '');
+      try {
+        const r = await slave.invoke(RequestCode.GET_ALL_CONSUMER_OFFSET);
+        const table = JSON.parse(r.body?.toString() ?? '{}') as {
+          offsetTable: Record<string, Record<string, number>>;
+        };
+        assert.deepEqual(table.offsetTable[`${TOPIC}@OpsCG`], { 0: 0, 1: 0 });
+      } finally {
+        await slave.remoting.close();
+      }
 
       const message = await json(
         'queryMsgByOffset',
