@@ -150,12 +150,12 @@ async function resetOffset(ctx: BrokerContext, request: RemotingCommand): Promis
   const h = decodeRequestHeader(request, ResetOffsetRequestHeader);
   if (!h.ok) return h.response;
   const { topic, group, timestamp, isForce } = h.header;
-  const config = ctx.topics.get(topic);
-  if (config === undefined) {
+  const queueIds = resetQueueIds(ctx, topic, group);
+  if (queueIds.length === 0 && ctx.role.isMaster) {
     return failure(request, ResponseCode.SYSTEM_ERROR, `[reset-offset] topic[${topic}] not exist`);
   }
   const offsetTable: MessageQueueEntry<number>[] = [];
-  for (let queueId = 0; queueId < config.readQueueNums; queueId++) {
+  for (const queueId of queueIds) {
     const found =
       timestamp < 0
         ? ctx.store.getMaxOffsetInQueue(topic, queueId)
@@ -183,4 +183,17 @@ async function resetOffset(ctx: BrokerContext, request: RemotingCommand): Promis
     queues: offsetTable.length,
   });
   return success(request, {}, body);
+}
+
+/**
+ * The queues a reset covers: the topic's read queues, or on a slave that has not copied the topic
+ * config yet, the queues it has messages or the group's offsets for.
+ */
+function resetQueueIds(ctx: BrokerContext, topic: string, group: string): number[] {
+  const config = ctx.topics.get(topic);
+  if (config !== undefined) return Array.from({ length: config.readQueueNums }, (_, i) => i);
+  const ids = new Set(ctx.store.getQueueIdsOfTopic(topic));
+  for (const id of Object.keys(ctx.offsets.snapshot()[`${topic}@${group}`] ?? {}))
+    ids.add(Number(id));
+  return [...ids].sort((a, b) => a - b);
 }

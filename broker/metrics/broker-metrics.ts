@@ -200,8 +200,8 @@ function registerHa(
   );
   gauge(
     'petrel_replication_master_reachable',
-    'On a slave: 1 while the master is heard on the HA link.',
+    "1 while the group's master is reachable from here: always on the master; on a slave, while the master is heard on the HA link.",
     [],
-    () => (ctx.role.isSlave ? [[{}, ha().masterReachable ? 1 : 0]] : []),
+    () => [[{}, ctx.role.isSlave && !ha().masterReachable ? 0 : 1]],
   );
 }
