@@ -6,43 +6,19 @@
 // haStatus showing the slave streaming.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { Producer } from '../../client/producer.js';
 import { ConsumeStatus, PushConsumer } from '../../client/push-consumer.js';
 import { RequestCode } from '../../protocol/index.js';
 import { TestClient } from '../harness/broker-client.js';
+import { mqadminCli } from '../harness/mqadmin-cli.js';
 import { type RealCluster, startRealCluster } from '../harness/real-cluster.js';
 import { waitFor } from '../harness/wait-for.js';
 
-const run = promisify(execFile);
-const MQADMIN = join(process.cwd(), 'bin', 'mqadmin');
 const TOPIC = 'OpsTopic';
-
 let cluster: RealCluster;
 
-async function mqadmin(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [MQADMIN, ...args], {
-      timeout: 20_000,
-      env: { ...process.env, NAMESRV_ADDR: cluster.namesrvAddr },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-async function json(...args: string[]): Promise<Record<string, unknown>> {
-  const result = await mqadmin(...args, '--json');
-  assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout) as Record<string, unknown>;
-}
+const { run: mqadmin, json } = mqadminCli(() => cluster.namesrvAddr);
 
 async function topicPerm(topic: string): Promise<number | undefined> {
   const route = await mqadmin('topicRoute', '-t', topic, '--json');
