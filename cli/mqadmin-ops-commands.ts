@@ -4,7 +4,7 @@
 // connection/ProducerConnectionSubCommand.java, offset/ResetOffsetByTimeCommand.java,
 // message/QueryMsgByOffsetSubCommand.java, broker/GetBrokerConfigCommand.java,
 // broker/UpdateBrokerConfigSubCommand.java, broker/WipeWritePermSubCommand.java,
-// broker/AddWritePermSubCommand.java), plus Petrel's haStatus.
+// broker/AddWritePermSubCommand.java, cluster/ClusterRTCommand.java), plus Petrel's haStatus.
 
 import type { CommandSpec, OptionSpec } from './mqadmin-args.js';
 
@@ -108,6 +108,15 @@ export const OPS_COMMANDS: readonly CommandSpec[] = [
     name: 'addWritePerm',
     description: "Restore a broker group's write permission on every NameServer",
     options: [opt('b', 'brokerName', 'broker group', true)],
+  },
+  {
+    name: 'clusterRT',
+    description: "Send to each broker group's own topic and report the mean send time",
+    options: [
+      opt('a', 'amount', 'messages per broker group (default 100)'),
+      opt('s', 'size', 'body bytes (default 128)'),
+      opt('c', 'clusterName', 'only this cluster'),
+    ],
   },
   {
     name: 'haStatus',

@@ -2,6 +2,7 @@
 // returns the text and JSON forms, as mqadmin-run.ts does for the others.
 
 import { AdminOps, type Scope } from '../client/admin-ops.js';
+import { Producer } from '../client/producer.js';
 import { PullConsumer } from '../client/pull-consumer.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import { boolValue, intValue, type ParsedCommand } from './mqadmin-args.js';
@@ -71,6 +72,51 @@ async function queryMsgByOffset(parsed: ParsedCommand): Promise<CommandOutput> {
   } finally {
     await consumer.shutdown();
   }
+}
+
+/**
+ * ClusterRTCommand: `amount` sends of `size` bytes to the topic named after each broker group
+ * (brokerTopicEnable), one at a time, with the mean time of the successful ones.
+ */
+async function clusterRT(parsed: ParsedCommand, ops: AdminOps): Promise<CommandOutput> {
+  const amount = intValue(parsed, 'amount', 100);
+  const body = Buffer.alloc(intValue(parsed, 'size', 128), 'a');
+  const only = parsed.values['clusterName'];
+  const info = await ops.clusterInfo();
+  const producer = new Producer({
+    namesrvAddr: parsed.namesrvAddr,
+    groupName: 'PID_ClusterRTTest',
+  });
+  await producer.start();
+  const rows = [];
+  try {
+    for (const [clusterName, names] of Object.entries(info.clusterAddrTable)) {
+      if (only !== undefined && only !== clusterName) continue;
+      for (const brokerName of [...names].sort()) {
+        let ok = 0;
+        let totalMs = 0;
+        for (let i = 0; i < amount; i++) {
+          const startMs = performance.now();
+          try {
+            await producer.send({ topic: brokerName, body });
+            totalMs += performance.now() - startMs;
+            ok++;
+          } catch {
+            // Counted as a failure below.
+          }
+        }
+        const rtMs = ok === 0 ? 0 : Math.round((totalMs / ok) * 1000) / 1000;
+        rows.push({ clusterName, brokerName, rtMs, successCount: ok, failCount: amount - ok });
+      }
+    }
+  } finally {
+    await producer.shutdown();
+  }
+  const text = renderTable(
+    ['#Cluster Name', '#Broker Name', '#RT (ms)', '#successCount', '#failCount'],
+    rows.map((r) => [r.clusterName, r.brokerName, r.rtMs, r.successCount, r.failCount]),
+  );
+  return { text, json: { brokers: rows } };
 }
 
 function targetsText(
@@ -198,6 +244,8 @@ async function run(parsed: ParsedCommand, ops: AdminOps): Promise<CommandOutput>
         .join('\n');
       return { text, json: { brokerName, nameServers: rows } };
     }
+    case 'clusterRT':
+      return clusterRT(parsed, ops);
     case 'haStatus': {
       const groups = await ops.haStatus();
       const dash = (n: number | null) => (n === null ? '-' : n);

@@ -227,5 +227,12 @@ describe('mqadmin day-to-day commands against a real cluster', { timeout: 180_00
     assert.deepEqual(group?.['replicas'], [{ brokerId: 1, address: cluster.brokers[1]?.address }]);
     const table = await mqadmin('haStatus');
     assert.match(table.stdout, /#Cluster\s+#Broker Name\s+#Master/);
+    const rt = await json('clusterRT', '-a', '5', '-s', '64');
+    const brokers = rt['brokers'] as { brokerName: string; successCount: number; rtMs: number }[];
+    assert.deepEqual(
+      brokers.map((b) => [b.brokerName, b.successCount]),
+      [['broker-a', 5]],
+    );
+    assert.ok((brokers[0]?.rtMs ?? 0) > 0);
   });
 });
