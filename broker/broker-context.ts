@@ -12,6 +12,7 @@ import type { Logger, RemotingConnection } from '../protocol/index.js';
 import type { BrokerRoleState } from './broker-role.js';
 import type { ClientRegistry } from './client-registry.js';
 import type { ConsumerOffsetManager } from './consumer-offset-manager.js';
+import type { BrokerTraffic } from './metrics/broker-traffic.js';
 import type { PullHoldService } from './pull-hold-service.js';
 import type { ScheduleMessageService } from './schedule-message-service.js';
 import type { SubscriptionGroupManager } from './subscription-group-manager.js';
@@ -23,6 +24,8 @@ export interface BrokerStats {
   msgPutTotal: number;
   msgGetTotal: number;
   bootTimestamp: number;
+  /** Per-topic and per-request counts for the metrics endpoint. */
+  traffic: BrokerTraffic;
 }
 
 export interface BrokerContext {

@@ -40,7 +40,9 @@ import { remotingServerLimits } from '../server/connection-limits.js';
 import { listenOrExplain } from '../server/listen.js';
 import { failure, type ProcessorRegistry } from '../server/request-kit.js';
 import { outboundSecurity, serverSecurity } from '../server/security-setup.js';
+import { registerAdminOpsProcessors } from './admin-ops-processor.js';
 import { registerAdminProcessors } from './admin-processor.js';
+import { registerBrokerConfigUpdate } from './broker-config-update.js';
 import type { BrokerContext, BrokerStats } from './broker-context.js';
 import { BrokerDledger } from './broker-dledger.js';
 import { BrokerReplication } from './broker-replication.js';
@@ -55,6 +57,8 @@ import {
 import { DeferredStateFile } from './deferred-state-file.js';
 import { parseDelayLevels } from './delay-levels.js';
 import { registerLockProcessors } from './lock-processor.js';
+import { type RunningMetrics, startBrokerMetrics } from './metrics/broker-metrics-host.js';
+import { BrokerTraffic } from './metrics/broker-traffic.js';
 import { NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { registerPullProcessor } from './pull-processor.js';
@@ -99,6 +103,8 @@ export interface BrokerHandle {
   readonly brokerAddr: string;
   readonly role: BrokerRoleState;
   readonly store: MessageStore;
+  /** http://host:port/metrics with metricsExporterType=PROM, else undefined. */
+  readonly metricsUrl: string | undefined;
   /** One registration round with every NameServer now. */
   registerNow(): Promise<RegisterRound>;
   close(): Promise<void>;
@@ -138,16 +144,31 @@ export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
   RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
   RequestCode.GET_TOPIC_STATS_INFO,
   RequestCode.GET_CONSUME_STATS,
+  RequestCode.DELETE_TOPIC_IN_BROKER,
+  RequestCode.DELETE_SUBSCRIPTIONGROUP,
+  RequestCode.GET_CONSUMER_CONNECTION_LIST,
+  RequestCode.GET_PRODUCER_CONNECTION_LIST,
+  RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
+  RequestCode.UPDATE_BROKER_CONFIG,
 ]);
 
 /** Answers every known request code; handlers are attached once the broker is ready. */
 class RequestGate implements ProcessorRegistry {
   readonly #codes: ReadonlySet<number>;
+  readonly #traffic: BrokerTraffic;
+  readonly #clock: Clock;
   readonly #handlers = new Map<number, RequestHandler>();
   #state: 'STARTING' | 'OPEN' | 'CLOSED' = 'STARTING';
 
-  constructor(server: RemotingServer, codes: readonly number[]) {
+  constructor(
+    server: RemotingServer,
+    codes: readonly number[],
+    traffic: BrokerTraffic,
+    clock: Clock,
+  ) {
     this.#codes = new Set(codes);
+    this.#traffic = traffic;
+    this.#clock = clock;
     for (const code of codes) {
       server.registerProcessor(code, (request, connection) =>
         this.#dispatch(code, request, connection),
@@ -172,7 +193,17 @@ class RequestGate implements ProcessorRegistry {
 
   #dispatch(code: number, request: RemotingCommand, connection: RemotingConnection) {
     const handler = this.#handlers.get(code);
-    if (this.#state === 'OPEN' && handler !== undefined) return handler(request, connection);
+    if (this.#state === 'OPEN' && handler !== undefined) {
+      const startMs = this.#clock.monotonicMs();
+      const answer = (response: RemotingCommand | null) => {
+        if (response !== null) {
+          this.#traffic.recordRpc(code, response.code, this.#clock.monotonicMs() - startMs);
+        }
+        return response;
+      };
+      const result = handler(request, connection);
+      return result instanceof Promise ? result.then(answer) : answer(result);
+    }
     const remark =
       this.#state === 'CLOSED' ? 'the broker is shutting down' : 'the broker is starting';
     return failure(request, ResponseCode.SYSTEM_BUSY, remark);
@@ -321,6 +352,7 @@ interface Running {
   stopSecurity?: () => void;
   writability: StoreWritability;
   stateFiles: DeferredStateFile<unknown>[];
+  metrics: RunningMetrics | undefined;
 }
 
 /** Starts a broker from a loaded config; resolves once it listens and has registered once. */
@@ -336,7 +368,8 @@ export async function startBroker(
     ...security.serverOptions,
     logger,
   });
-  const gate = new RequestGate(server, BROKER_REQUEST_CODES);
+  const traffic = new BrokerTraffic();
+  const gate = new RequestGate(server, BROKER_REQUEST_CODES, traffic, clock);
   let bound: { host: string; port: number };
   let replication: BrokerReplication | BrokerDledger;
   try {
@@ -351,7 +384,15 @@ export async function startBroker(
     throw error;
   }
   const brokerAddr = `${config.brokerIP1}:${config.advertisedListenPort ?? bound.port}`;
-  const running = assemble(config, deps, { server, gate, replication, brokerAddr, clock, logger });
+  const running = assemble(config, deps, {
+    server,
+    gate,
+    replication,
+    brokerAddr,
+    clock,
+    logger,
+    traffic,
+  });
   running.stopSecurity = security.close;
   registerProcessors(gate, running.ctx);
   gate.open();
@@ -369,6 +410,13 @@ export async function startBroker(
     registered: round.registered,
   });
   startTimers(running);
+  try {
+    const link = replication instanceof BrokerReplication ? replication : {};
+    running.metrics = await startBrokerMetrics(running.ctx, link, config.bindAddress);
+  } catch (error) {
+    await shutdown(running);
+    throw error;
+  }
   return handleOf(running, bound);
 }
 
@@ -383,6 +431,8 @@ function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
   registerQueryProcessors(gate, ctx);
   registerAdminProcessors(gate, ctx);
   registerStatsProcessors(gate, ctx);
+  registerAdminOpsProcessors(gate, ctx);
+  registerBrokerConfigUpdate(gate, ctx);
 }
 
 interface AssembleParts {
@@ -392,6 +442,7 @@ interface AssembleParts {
   brokerAddr: string;
   clock: Clock;
   logger: Logger;
+  traffic: BrokerTraffic;
 }
 
 /** A DLedger member starts as a follower; the Raft leader becomes master (broker-dledger.ts). */
@@ -412,11 +463,16 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
   const schedule = scheduleService(config, deps, parts, delayLevels, () => role.isMaster);
   const writability: StoreWritability = { writable: true, changes: 0 };
   const wrapperOf = (only?: readonly string[]) =>
-    registeredTopics(config, managers.topics, writability, only);
+    registeredTopics(ctx.config, managers.topics, writability, only);
   const registrar = createRegistrar(config, parts, role, () => wrapperOf());
   // A promotion or demotion changes brokerId: the NameServers must hear of it at once.
   role.onChange(() => registerAtOnce(registrar, logger, 'a role change'));
-  const stats: BrokerStats = { msgPutTotal: 0, msgGetTotal: 0, bootTimestamp: clock.nowMs() };
+  const stats: BrokerStats = {
+    msgPutTotal: 0,
+    msgGetTotal: 0,
+    bootTimestamp: clock.nowMs(),
+    traffic: parts.traffic,
+  };
   let clients: ClientRegistry<RemotingConnection> | undefined;
   const transactions = transactionService(config, managers, parts, {
     isMaster: () => role.isMaster,
@@ -461,6 +517,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     deps,
     writability,
     stateFiles: managers.stateFiles,
+    metrics: undefined,
   };
 }
 
@@ -643,6 +700,7 @@ function handleOf(r: Running, bound: { host: string; port: number }): BrokerHand
     brokerAddr: r.ctx.brokerAddr,
     role: r.ctx.role,
     store: r.ctx.store,
+    metricsUrl: r.metrics?.url,
     registerNow: () => r.registrar.register(true),
     close: () => {
       closing ??= shutdown(r);
@@ -656,6 +714,7 @@ async function shutdown(r: Running): Promise<void> {
   r.gate.close();
   for (const timer of r.timers) clearInterval(timer);
   r.stopSecurity?.();
+  await r.metrics?.close();
   await r.registrar.unregister();
   ctx.holds.wakeAll();
   await r.server.close();

@@ -31,6 +31,7 @@ import {
   success,
 } from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
+import { rememberClientIdentity } from './client-identity.js';
 import { refuseGroup } from './group-check.js';
 import { checkSubscription, isRefusal } from './message-filter.js';
 
@@ -112,6 +113,7 @@ function heartbeat(
     const refused = refuseGroup(request, 'producer', groupName);
     if (refused !== undefined) return refused;
   }
+  rememberClientIdentity(connection, request);
   for (const consumer of data.consumerDataSet) {
     const groupConfig = ctx.groups.find(consumer.groupName);
     if (groupConfig !== undefined && groupConfig.retryQueueNums > 0) {

@@ -170,6 +170,11 @@ export class ClientRegistry<C extends { readonly id: number }> {
     return undefined;
   }
 
+  /** The producers of a group (GET_PRODUCER_CONNECTION_LIST). */
+  producers(group: string): ClientEntry<C>[] {
+    return [...(this.#producers.get(group)?.values() ?? [])];
+  }
+
   producerCount(): number {
     let n = 0;
     for (const members of this.#producers.values()) n += members.size;

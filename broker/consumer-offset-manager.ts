@@ -105,6 +105,19 @@ export class ConsumerOffsetManager {
     return moved;
   }
 
+  /** Forgets every offset a group committed (DELETE_SUBSCRIPTIONGROUP with removeOffset). */
+  removeGroup(group: string): number {
+    let removed = 0;
+    for (const [key, queues] of this.#table) {
+      if (!key.endsWith(TOPIC_GROUP_SEPARATOR + group)) continue;
+      this.#entries -= queues.size;
+      removed += queues.size;
+      this.#table.delete(key);
+      this.#isDirty = true;
+    }
+    return removed;
+  }
+
   /** The committed offset, or -1 when the group never committed one for this queue. */
   query(group: string, topic: string, queueId: number): number {
     return this.#table.get(topic + TOPIC_GROUP_SEPARATOR + group)?.get(queueId) ?? -1;

@@ -353,6 +353,15 @@ function pullResponse(
   if (code === ResponseCode.SUCCESS) {
     response.body = Buffer.concat(result.records);
     ctx.stats.msgGetTotal += result.records.length;
+    const h = plan.header;
+    ctx.stats.traffic.recordGet(
+      h.topic,
+      h.consumerGroup,
+      h.queueId,
+      result.records.length,
+      response.body.length,
+      nextBeginOffset,
+    );
   }
   return response;
 }

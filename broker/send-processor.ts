@@ -38,6 +38,7 @@ import {
 import { failure, type ProcessorRegistry, success } from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
 import { clampDelayLevel, delayLevelToQueueId } from './delay-levels.js';
+import { MessageType } from './metrics/broker-traffic.js';
 import { effectiveMaxReconsumeTimes, isRetrySendDeadLettered } from './retry-policy.js';
 import { halfPlacement, isPreparedSend, withTransactionType } from './transaction/half-message.js';
 
@@ -171,6 +172,14 @@ async function sendOne(
   const put = await ctx.store.putMessage(
     messageInput(header, connection, placed.properties, request.body, placed),
   );
+  if (isStored(putStatusCode(put.status))) {
+    const delayed = placed.topic === SystemTopic.SCHEDULE_TOPIC;
+    const topic = delayed
+      ? (placed.properties[MessageProperty.REAL_TOPIC] ?? placed.topic)
+      : placed.topic;
+    const type = delayed ? MessageType.DELAY : MessageType.NORMAL;
+    ctx.stats.traffic.recordPut(topic, type, put.wroteBytes ?? 0);
+  }
   return putResponse(ctx, request, put, placed.responseQueueId);
 }
 
@@ -386,6 +395,9 @@ async function sendBatch(
   const first = puts[0];
   if (first === undefined) return failure(request, ResponseCode.MESSAGE_ILLEGAL, 'empty batch');
   ctx.stats.msgPutTotal += puts.length - 1;
+  for (const put of puts) {
+    ctx.stats.traffic.recordPut(target.topic, MessageType.NORMAL, put.wroteBytes ?? 0);
+  }
   const merged: PutResult = { ...first, msgId: puts.map((p) => p.msgId ?? '').join(',') };
   return putResponse(ctx, request, merged, target.queueId);
 }

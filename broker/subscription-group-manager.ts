@@ -162,6 +162,13 @@ export class SubscriptionGroupManager {
     return true;
   }
 
+  /** DELETE_SUBSCRIPTIONGROUP; false when there was no such group. */
+  delete(group: string): boolean {
+    if (!this.#table.delete(group)) return false;
+    this.#commit();
+    return true;
+  }
+
   snapshot(): SubscriptionGroupWrapper {
     const subscriptionGroupTable: Record<string, SubscriptionGroupConfig> = {};
     for (const [name, config] of this.#table) subscriptionGroupTable[name] = { ...config };

@@ -188,6 +188,12 @@ export class TopicConfigManager {
     this.#commit();
   }
 
+  /** A new data version with the table unchanged: the NameServers then take the next registration
+   * in full (RocketMQ does this when brokerPermission changes). */
+  touch(): void {
+    this.#commit();
+  }
+
   delete(topic: string): boolean {
     if (!this.#table.delete(topic)) return false;
     this.#commit();

@@ -7,6 +7,7 @@
 import { MqError } from '../common/errors.js';
 import { ConfigError } from '../config/config-error.js';
 import type { LogFields, Logger } from '../protocol/index.js';
+import { createJsonLogger } from './json-logger.js';
 
 export const ExitCode = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
 
@@ -71,11 +72,15 @@ function formatFields(fields: LogFields | undefined): string {
 
 /**
  * Log lines on stderr (stdout carries the `listening host:port` lines scripts read):
- * `<ISO time> <LEVEL> [<name>] <message> key=value ...`. PETREL_LOG_LEVEL picks the least level.
+ * `<ISO time> <LEVEL> [<name>] <message> key=value ...`. PETREL_LOG_LEVEL picks the least level;
+ * PETREL_LOG_FORMAT=json writes JSON lines instead (json-logger.ts).
  */
 export function createConsoleLogger(name: string): Logger {
   const wanted = (process.env['PETREL_LOG_LEVEL'] ?? 'info').toLowerCase();
   const least = Math.max(0, LEVELS.indexOf(wanted as Level));
+  const format = process.env['PETREL_LOG_FORMAT'] ?? 'text';
+  if (format === 'json') return createJsonLogger(name, LEVELS[least] ?? 'info');
+  if (format !== 'text') throw new UsageError(`PETREL_LOG_FORMAT is "${format}": use text or json`);
   const write = (level: Level) => (message: string, fields?: LogFields) => {
     if (LEVELS.indexOf(level) < least) return;
     const line = `${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} [${name}] ${message}${formatFields(fields)}\n`;

@@ -7,6 +7,7 @@
 // -i msgId, -k msgKey). The NameServer also comes from NAMESRV_ADDR, as in RocketMQ.
 
 import { ErrorCode, MqError } from '../common/errors.js';
+import { OPS_COMMANDS } from './mqadmin-ops-commands.js';
 
 export interface OptionSpec {
   short: string;
@@ -23,12 +24,12 @@ export interface CommandSpec {
   options: readonly OptionSpec[];
 }
 
-const namesrv: OptionSpec = {
+export const namesrv: OptionSpec = {
   short: 'n',
   long: 'namesrvAddr',
   description: 'NameServer addresses, "host:port;host:port" (or NAMESRV_ADDR)',
 };
-const json: OptionSpec = {
+export const json: OptionSpec = {
   short: 'j',
   long: 'json',
   description: 'print JSON for scripts',
@@ -152,6 +153,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
+/** Every command: the original ones and the day-to-day ones, each with -n and --json. */
+export const ALL_COMMANDS: readonly CommandSpec[] = [
+  ...COMMANDS,
+  ...OPS_COMMANDS.map((c) => ({ ...c, options: [namesrv, json, ...c.options] })),
+];
+
 export interface ParsedCommand {
   command: string;
   /** Values by long option name. */
@@ -170,8 +177,8 @@ function usageError(message: string): MqError {
 
 export function helpText(command?: CommandSpec): string {
   if (command === undefined) {
-    const width = Math.max(...COMMANDS.map((c) => c.name.length));
-    const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.description}`);
+    const width = Math.max(...ALL_COMMANDS.map((c) => c.name.length));
+    const lines = ALL_COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.description}`);
     return `usage: mqadmin <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nmqadmin <command> -h for its options\n`;
   }
   const lines = command.options.map((o) => {
@@ -198,7 +205,7 @@ export function parseMqadminArgs(
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     return { kind: 'help', text: helpText() };
   }
-  const spec = COMMANDS.find((c) => c.name === name);
+  const spec = ALL_COMMANDS.find((c) => c.name === name);
   if (spec === undefined) throw usageError(`Unknown command "${name}"; mqadmin -h lists them`);
   const values: Record<string, string> = {};
   for (let i = 0; i < rest.length; i++) {

@@ -6,6 +6,7 @@
 import { Admin } from '../client/admin.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import { parseMqadminArgs } from './mqadmin-args.js';
+import { isOpsCommand, runOpsCommand } from './mqadmin-ops.js';
 import { describeError, runCommand } from './mqadmin-run.js';
 import { toolsCredentials } from './tools-credentials.js';
 
@@ -37,7 +38,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     await admin.start();
-    const output = await runCommand(parsed, admin);
+    const output = isOpsCommand(parsed.command)
+      ? await runOpsCommand(parsed)
+      : await runCommand(parsed, admin);
     process.stdout.write(
       parsed.isJson ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`,
     );

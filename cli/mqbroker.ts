@@ -32,6 +32,7 @@ async function main(): Promise<number | undefined> {
   stopOnSignals([broker], logger);
   const names = (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`).join(';');
   say(`listening ${broker.listenAddress}`);
+  if (broker.metricsUrl !== undefined) say(`metrics ${broker.metricsUrl}`);
   say(
     `The broker[${config.brokerName}, ${broker.brokerAddr}] boot success. serializeType=JSON and name server is ${names || '(none)'}`,
   );

@@ -27,6 +27,7 @@ async function main(): Promise<number | undefined> {
   const namesrv = await startNamesrv(loaded.config, { logger });
   stopOnSignals([namesrv], logger);
   say(`listening ${namesrv.listenAddress}`);
+  if (namesrv.metricsUrl !== undefined) say(`metrics ${namesrv.metricsUrl}`);
   say('The Name Server boot success. serializeType=JSON');
   return undefined;
 }

@@ -13,12 +13,14 @@ import {
   startClusterProcess,
   stopClusterProcesses,
 } from './cluster-processes.js';
+import { runControl, runTopology, TOPOLOGY_USAGE } from './petrel-topology.js';
 
 export const CLUSTER_USAGE = `  petrel cluster [--host 127.0.0.1] [--namesrv-port 9876] [--broker-port 10911]
                  [--slaves 1] [--data-dir ./data/cluster] [--key=value ...]
       A NameServer and broker-a (SYNC_MASTER + ASYNC_FLUSH master, 0-2 slaves), each its own
       process; slave i listens on broker-port+10*i. Ctrl-C stops them all. --key=value sets a
-      broker config key on every broker (brokerRole only on the master).`;
+      broker config key on every broker (brokerRole only on the master).
+${TOPOLOGY_USAGE}`;
 
 const STOP_DEADLINE_MS = 20_000;
 
@@ -135,6 +137,11 @@ function printGuide(plan: ClusterPlan, started: readonly ClusterProcess[], files
 }
 
 export async function runCluster(argv: readonly string[]): Promise<number | undefined> {
+  const [first, ...rest] = argv;
+  if (first !== undefined && ['kill', 'pause', 'resume', 'restart'].includes(first)) {
+    return runControl(first, rest);
+  }
+  if (argv.some((a) => a === '--topology' || a.startsWith('--topology='))) return runTopology(argv);
   const plan = planFrom(argv);
   const started: ClusterProcess[] = [];
   try {

@@ -5,6 +5,7 @@
 // RocketMQ: common/.../BrokerConfig.java, remoting/.../netty/NettyServerConfig.java,
 // store/.../config/MessageStoreConfig.java, broker/.../BrokerStartup.java.
 
+import { metricsSchema } from './metrics-schema.js';
 import {
   addressList,
   bool,
@@ -319,6 +320,7 @@ export const brokerSchema = {
   ...ha,
   ...securitySchema,
   ...brokerCredentialsSchema,
+  ...metricsSchema,
 } satisfies Schema;
 
 export type BrokerOnlyConfig = InferConfig<typeof brokerSchema>;

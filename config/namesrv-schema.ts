@@ -4,6 +4,7 @@
 // RocketMQ: common/.../namesrv/NamesrvConfig.java, namesrv/.../NamesrvStartup.java,
 // namesrv/.../routeinfo/RouteInfoManager.java (BROKER_CHANNEL_EXPIRED_TIME).
 
+import { metricsSchema } from './metrics-schema.js';
 import { bool, type InferConfig, int, type Schema, str } from './schema.js';
 import { namesrvAclSchema, tlsServerSchema } from './security-schema.js';
 import { serverConnectionSchema } from './server-connection-schema.js';
@@ -48,6 +49,7 @@ export const namesrvSchema = {
   }),
   ...namesrvAclSchema,
   ...tlsServerSchema,
+  ...metricsSchema,
 } satisfies Schema;
 
 export type NamesrvConfig = InferConfig<typeof namesrvSchema>;

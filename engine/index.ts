@@ -17,7 +17,12 @@ import type { StoreOptions } from './options.js';
 
 export type { DecodedMessage } from '../common/message-codec.js';
 export type { FileIO } from './io/file-io.js';
-export type { MessageStore, PutMessageInput, QueryMessageRequest } from './message-store.js';
+export type {
+  MessageStore,
+  PutMessageInput,
+  QueryMessageRequest,
+  StorageFigures,
+} from './message-store.js';
 export type { HaSenderFactory, StoreDeps } from './open-store.js';
 export type { StoreOptions } from './options.js';
 export { defaultStoreOptions } from './options.js';

@@ -14,7 +14,7 @@ import type { BodyHasher } from './checksum/body-hasher.js';
 import type { CleanService } from './clean/clean-service.js';
 import type { FileIO } from './io/file-io.js';
 import type { StoreOptions } from './options.js';
-import type { AppendPipeline } from './put/append-pipeline.js';
+import type { AppendPipeline, RingOccupancy } from './put/append-pipeline.js';
 import { MessageEncoder, type MessageInput } from './put/message-encoder.js';
 import { type PutResult, PutStatus } from './put/put-result.js';
 import { PutTracker } from './put/put-tracker.js';
@@ -63,6 +63,21 @@ export interface StoreParts {
   /** Every queue's max offset (and the index's end) for the next open to check against. */
   queueManifest: () => QueueManifest;
   releaseLock: () => void;
+}
+
+export interface StorageFigures {
+  minOffset: number;
+  wroteOffset: number;
+  flushedOffset: number;
+  /** CommitLog offset up to which ConsumeQueues and the index have been built. */
+  dispatchedOffset: number;
+  /** Store time of the newest written and the newest flushed message. */
+  wroteTimestampMs: number;
+  flushedTimestampMs: number;
+  /** Time spent in fdatasync of the CommitLog since the store opened, and how many calls. */
+  flushTotalMicros: number;
+  flushCount: number;
+  rings: readonly RingOccupancy[];
 }
 
 export class MessageStore {
@@ -289,6 +304,22 @@ export class MessageStore {
       slaveAckedOffset: acked,
       slaveLagBytes: Math.max(0, p.get(PositionSlot.WROTE) - acked),
       haPort: p.get(PositionSlot.HA_PORT),
+    };
+  }
+
+  /** Positions and ring use for the metrics endpoint: atomic loads, no I/O. */
+  storageFigures(): StorageFigures {
+    const p = this.#p.positions;
+    return {
+      minOffset: p.get(PositionSlot.MIN_COMMITLOG_OFFSET),
+      wroteOffset: p.get(PositionSlot.WROTE),
+      flushedOffset: p.get(PositionSlot.FLUSHED),
+      dispatchedOffset: p.get(PositionSlot.DISPATCHED),
+      wroteTimestampMs: p.get(PositionSlot.WROTE_TIMESTAMP),
+      flushedTimestampMs: p.get(PositionSlot.FLUSHED_TIMESTAMP),
+      flushTotalMicros: p.get(PositionSlot.FLUSH_TOTAL_MICROS),
+      flushCount: p.get(PositionSlot.FLUSH_COUNT),
+      rings: this.#pipeline?.ringOccupancy?.() ?? [],
     };
   }
 

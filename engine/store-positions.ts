@@ -19,7 +19,9 @@
 // 12    haPort              ha sender   the HA listen port once bound (0 until then)
 // 13    writerFault         writer      a StorageFault (engine/io/storage-fault.ts) while writes fail
 // 14    flusherFault        flusher     a StorageFault once an fdatasync failed (latched)
-// 15    reserved
+// 15    flushTotalMicros    flusher     time spent in CommitLog fdatasync, microseconds (metrics)
+// 16    flushCount          flusher     CommitLog fdatasyncs so far (metrics)
+// 17    reserved
 
 import { assert } from '../common/assert.js';
 
@@ -39,10 +41,13 @@ export const PositionSlot = {
   HA_PORT: 12,
   WRITER_FAULT: 13,
   FLUSHER_FAULT: 14,
+  /** Time spent in fdatasync of the CommitLog, in microseconds, and how many times (metrics). */
+  FLUSH_TOTAL_MICROS: 15,
+  FLUSH_COUNT: 16,
 } as const;
 export type PositionSlot = (typeof PositionSlot)[keyof typeof PositionSlot];
 
-const SLOT_COUNT = 16;
+const SLOT_COUNT = 18;
 
 export class StorePositions {
   readonly sab: SharedArrayBuffer;

@@ -77,6 +77,7 @@ export function registerNamesrvProcessors(server: RemotingServer, ctx: NamesrvCo
     [RequestCode.GET_SYSTEM_TOPIC_LIST_FROM_NS, (r) => systemTopics(ctx, r)],
     [RequestCode.DELETE_TOPIC_IN_NAMESRV, (r) => deleteTopic(ctx, r)],
     [RequestCode.WIPE_WRITE_PERM_OF_BROKER, (r) => wipeWritePerm(ctx, r)],
+    [RequestCode.ADD_WRITE_PERM_OF_BROKER, (r) => addWritePerm(ctx, r)],
   ];
   for (const [code, handler] of handlers) server.registerProcessor(code, handler);
 }
@@ -274,4 +275,12 @@ function wipeWritePerm(ctx: NamesrvContext, request: RemotingCommand): RemotingC
   if (!h.ok) return h.response;
   const wipeTopicCount = ctx.routes.wipeWritePerm(h.header.brokerName);
   return success(request, { wipeTopicCount });
+}
+
+/** ADD_WRITE_PERM_OF_BROKER (327, RocketMQ 4.9.4+): the header has the same brokerName field. */
+function addWritePerm(ctx: NamesrvContext, request: RemotingCommand): RemotingCommand {
+  const h = decodeRequestHeader(request, WipeWritePermOfBrokerRequestHeader);
+  if (!h.ok) return h.response;
+  const addTopicCount = ctx.routes.addWritePerm(h.header.brokerName);
+  return success(request, { addTopicCount });
 }

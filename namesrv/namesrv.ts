@@ -17,6 +17,7 @@ import { remotingServerLimits } from '../server/connection-limits.js';
 import { listenOrExplain } from '../server/listen.js';
 import { serverSecurity } from '../server/security-setup.js';
 import { KvConfig } from './kv-config.js';
+import { startNamesrvMetrics } from './namesrv-metrics.js';
 import { registerNamesrvProcessors } from './namesrv-processors.js';
 import { RouteInfoTable } from './route-info-table.js';
 
@@ -31,6 +32,8 @@ export interface NamesrvHandle {
   readonly listenAddress: string;
   readonly port: number;
   readonly routes: RouteInfoTable;
+  /** http://host:port/metrics with metricsExporterType=PROM, else undefined. */
+  readonly metricsUrl: string | undefined;
   /** Stops accepting, closes every connection and the timers. Idempotent. */
   close(): Promise<void>;
 }
@@ -82,14 +85,24 @@ export async function startNamesrv(
   }, config.scanNotActiveBrokerInterval);
   let closing: Promise<void> | undefined;
   assert(bound.port > 0, 'NameServer bound a port');
+  let metrics: Awaited<ReturnType<typeof startNamesrvMetrics>>;
+  try {
+    metrics = await startNamesrvMetrics(config, routes, bound.port);
+  } catch (error) {
+    clearInterval(scanTimer);
+    await server.close();
+    throw error;
+  }
   return {
     listenAddress: `${bound.host}:${bound.port}`,
     port: bound.port,
     routes,
+    metricsUrl: metrics?.url,
     close: () => {
       closing ??= (async () => {
         clearInterval(scanTimer);
         security.close();
+        await metrics?.close();
         await server.close();
       })();
       return closing;

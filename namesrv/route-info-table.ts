@@ -297,6 +297,18 @@ export class RouteInfoTable {
     return count;
   }
 
+  /** ADD_WRITE_PERM_OF_BROKER: sets the write bit again on every queue of a broker group. */
+  addWritePerm(brokerName: string): number {
+    let count = 0;
+    for (const byBroker of this.#topicQueueTable.values()) {
+      const queueData = byBroker.get(brokerName);
+      if (queueData === undefined) continue;
+      queueData.perm |= PermName.WRITE;
+      count++;
+    }
+    return count;
+  }
+
   /** A plain snapshot for tests and diagnostics; checks the table invariants. */
   inspect(): { liveBrokers: string[]; clusters: Record<string, string[]>; topics: string[] } {
     const live = new Set(this.#brokerLiveTable.keys());

@@ -8,6 +8,7 @@ if (!existsSync(dir)) {
   console.error('no compiled benchmarks; run npm run build first');
   process.exit(1);
 }
+console.log(`micro benchmarks on Node.js ${process.version} (${process.execPath})`);
 let failed = 0;
 for (const name of readdirSync(dir)
   .filter((n) => n.endsWith('.bench.js'))

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs the compiled test files of the chosen suites with node's own test runner.
 // Usage: node scripts/run-tests.mjs [unit|sim|integration|fault ...] [--long] [-- node --test flags]
+// PETREL_TEST_NODE=<path> runs the tests (and every process they start) on that Node.js binary
+// instead of the one running this script; .ci/run uses it to run the suite on two Node versions.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,8 +39,15 @@ if (files.length === 0) {
   process.exit(1);
 }
 const env = { ...process.env, ...(long ? { PETREL_LONG: '1' } : {}) };
+const testNode = process.env.PETREL_TEST_NODE || process.execPath;
+const version = spawnSync(testNode, ['--version'], { encoding: 'utf8' });
+if (version.status !== 0) {
+  console.error(`cannot run Node.js at ${testNode}: ${version.error?.message ?? version.stderr}`);
+  process.exit(1);
+}
+console.log(`tests run on Node.js ${version.stdout.trim()} (${testNode})`);
 const result = spawnSync(
-  process.execPath,
+  testNode,
   [
     '--enable-source-maps',
     '--test',

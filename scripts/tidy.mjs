@@ -10,6 +10,7 @@ const roots = [
   'ha',
   'protocol',
   'config',
+  'server',
   'namesrv',
   'server',
   'broker',

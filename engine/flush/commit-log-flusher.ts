@@ -14,8 +14,15 @@ export class CommitLogFlusher {
   #positions: StorePositions;
   #flushed: number;
   #flushCount = 0;
+  #monotonicMs: () => number;
 
-  constructor(commitLog: SegmentedFile, checkpoint: StoreCheckpoint, positions: StorePositions) {
+  constructor(
+    commitLog: SegmentedFile,
+    checkpoint: StoreCheckpoint,
+    positions: StorePositions,
+    monotonicMs: () => number = () => performance.now(),
+  ) {
+    this.#monotonicMs = monotonicMs;
     this.#commitLog = commitLog;
     this.#checkpoint = checkpoint;
     this.#positions = positions;
@@ -38,9 +45,14 @@ export class CommitLogFlusher {
       'flusher: target beyond the wrote position',
     );
     const timestamp = this.#positions.get(PositionSlot.WROTE_TIMESTAMP);
+    const startMs = this.#monotonicMs();
     this.#commitLog.sync(this.#flushed, target);
+    const micros = Math.round((this.#monotonicMs() - startMs) * 1000);
     this.#flushed = target;
     this.#flushCount++;
+    const p = this.#positions;
+    p.set(PositionSlot.FLUSH_TOTAL_MICROS, p.get(PositionSlot.FLUSH_TOTAL_MICROS) + micros);
+    p.set(PositionSlot.FLUSH_COUNT, p.get(PositionSlot.FLUSH_COUNT) + 1);
     this.#positions.set(PositionSlot.FLUSHED_TIMESTAMP, timestamp);
     this.#positions.set(PositionSlot.FLUSHED, target);
   }

@@ -3,6 +3,12 @@
 
 import type { MessageEncoder } from './message-encoder.js';
 
+export interface RingOccupancy {
+  ring: string;
+  usedBytes: number;
+  capacityBytes: number;
+}
+
 export interface AppendPipeline {
   /** Room for `count` more records of `bytes` in total, right now. */
   hasRoom(count: number, bytes: number): boolean;
@@ -21,6 +27,8 @@ export interface AppendPipeline {
     beginTimestamp: number,
     endTimestamp: number,
   ): Promise<number[]>;
+  /** Bytes in use in each ring between the threads, for metrics (none when in-thread). */
+  ringOccupancy?(): readonly RingOccupancy[];
   /** Why the pipeline stopped accepting writes, once it has. */
   readonly failure: string | undefined;
   /** Writes, flushes and checkpoints everything, then releases its resources. */

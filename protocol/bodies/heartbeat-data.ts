@@ -108,7 +108,7 @@ export function parseTagExpression(subString: string | null | undefined): TagExp
   return { subString, tagsSet, codeSet };
 }
 
-function decodeSubscription(value: unknown, path: string): SubscriptionData {
+export function decodeSubscription(value: unknown, path: string): SubscriptionData {
   const o = asObject(value, path);
   const data: SubscriptionData = {
     topic: readString(o, 'topic', path),
@@ -151,7 +151,7 @@ export function decodeHeartbeatData(body: Uint8Array | null): HeartbeatData {
   };
 }
 
-function subscriptionToJson(data: SubscriptionData): JsonObject {
+export function subscriptionToJson(data: SubscriptionData): JsonObject {
   return {
     classFilterMode: data.classFilterMode,
     codeSet: data.codeSet,

@@ -2,6 +2,7 @@
 // readers and fastjson.ts for the non-standard JSON Java writes).
 
 export * from './cluster-info.js';
+export * from './connection-bodies.js';
 export * from './heartbeat-data.js';
 export * from './json-body.js';
 export * from './offset-tables.js';

@@ -2,40 +2,16 @@
 // every command with --json, the readable tables, and a failing command printing one line that
 // names the address and the code, with exit code 1 (2 for usage errors).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { Producer } from '../../client/producer.js';
 import { ConsumeStatus, PushConsumer } from '../../client/push-consumer.js';
+import { mqadminCli } from '../harness/mqadmin-cli.js';
 import { type RealCluster, startRealCluster } from '../harness/real-cluster.js';
 import { waitFor } from '../harness/wait-for.js';
 
-const run = promisify(execFile);
-const MQADMIN = join(process.cwd(), 'bin', 'mqadmin');
-
 let cluster: RealCluster;
 
-async function mqadmin(
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [MQADMIN, ...args], {
-      timeout: 20_000,
-      env: { ...process.env, NAMESRV_ADDR: cluster.namesrvAddr },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-async function json(...args: string[]): Promise<Record<string, unknown>> {
-  const result = await mqadmin(...args, '--json');
-  assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout) as Record<string, unknown>;
-}
+const { run: mqadmin, json } = mqadminCli(() => cluster.namesrvAddr);
 
 describe('mqadmin against a real cluster', { timeout: 120_000 }, () => {
   before(async () => {

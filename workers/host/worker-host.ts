@@ -69,9 +69,15 @@ const preloadFlags = ['--import', '--require', '-r', '--loader', '--experimental
 /**
  * The parent's execArgv without preload flags (and their values): a loader or preload script is
  * for the main thread's entry and must not run again, or fail, in every worker (pino and
- * thread-stream learned this).
+ * thread-stream learned this). Without preload flags it is undefined: the worker then inherits
+ * the parent's options unchecked, whereas an explicit list is checked and Node refuses V8 and
+ * per-process flags in it (--max-old-space-size, --stack-trace-limit; Node 24's test runner hands
+ * every test process a list full of them).
  */
-export function workerExecArgv(execArgv: readonly string[]): string[] {
+export function workerExecArgv(execArgv: readonly string[]): string[] | undefined {
+  if (!execArgv.some((arg) => preloadFlags.some((f) => arg === f || arg.startsWith(`${f}=`)))) {
+    return undefined;
+  }
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const arg = execArgv[i] ?? '';

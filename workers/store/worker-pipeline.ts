@@ -8,7 +8,7 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ErrorCode, MqError } from '../../common/errors.js';
 import { asStorageFault } from '../../engine/io/storage-fault.js';
 import type { PipelineContext } from '../../engine/open-store.js';
-import type { AppendPipeline } from '../../engine/put/append-pipeline.js';
+import type { AppendPipeline, RingOccupancy } from '../../engine/put/append-pipeline.js';
 import type { MessageEncoder } from '../../engine/put/message-encoder.js';
 import { watchPosition } from '../../engine/put/position-watch.js';
 import { maxRecordBytes } from '../../engine/recovery/store-recovery.js';
@@ -131,6 +131,18 @@ class WorkerPipeline implements AppendPipeline {
     parts.queryPort.unref();
     this.#setReferenced(false);
     this.#loops = [this.#completionLoop(), ...this.#watchLoops()];
+  }
+
+  ringOccupancy(): RingOccupancy[] {
+    const occupancy = (name: string, ring: SpscRing): RingOccupancy => ({
+      ring: name,
+      usedBytes: ring.capacityBytes - ring.freeBytes(),
+      capacityBytes: ring.capacityBytes,
+    });
+    return [
+      occupancy('append', this.#w.appendRing),
+      occupancy('completion', this.#w.completionRing),
+    ];
   }
 
   get failure(): string | undefined {

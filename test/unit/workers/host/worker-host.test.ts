@@ -183,4 +183,8 @@ describe('workerExecArgv', () => {
       ['--enable-source-maps', '--max-old-space-size=512'],
     );
   });
+
+  it('leaves the options to inheritance when there is no preload flag to drop', () => {
+    assert.equal(workerExecArgv(['--enable-source-maps', '--stack-trace-limit=10']), undefined);
+  });
 });
