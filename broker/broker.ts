@@ -356,11 +356,14 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
       replication.onMasterAddresses(addresses);
     },
   });
-  // A promotion or demotion changes brokerId: the NameServers must hear of it at once.
-  role.onChange(() => {
-    registrar.register(true).catch((error: unknown) => {
-      logger.warn('Registration after a role change failed', { error: String(error) });
-    });
+  role.onChange((newRole, brokerId) => {
+    registrar.register(true).then(
+      (round) =>
+        logger.info('Registered after a role change', { role: newRole, brokerId, ...round }),
+      (error: unknown) => {
+        logger.warn('Registration after a role change failed', { error: String(error) });
+      },
+    );
   });
   const stats: BrokerStats = { msgPutTotal: 0, msgGetTotal: 0, bootTimestamp: clock.nowMs() };
   const ctx: BrokerContext = {
@@ -397,6 +400,23 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     scheduleTick,
     deps,
   };
+}
+
+/** A promotion or demotion changes brokerId: every NameServer hears of it at once. */
+function reregisterOnRoleChange(
+  role: BrokerRoleState,
+  registrar: NamesrvRegistrar,
+  logger: Logger,
+): void {
+  role.onChange((newRole, brokerId) => {
+    registrar.register(true).then(
+      (round) =>
+        logger.info('Registered after a role change', { role: newRole, brokerId, ...round }),
+      (error: unknown) => {
+        logger.warn('Registration after a role change failed', { error: String(error) });
+      },
+    );
+  });
 }
 
 function watchConnections(r: Running): void {
