@@ -356,15 +356,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
       replication.onMasterAddresses(addresses);
     },
   });
-  role.onChange((newRole, brokerId) => {
-    registrar.register(true).then(
-      (round) =>
-        logger.info('Registered after a role change', { role: newRole, brokerId, ...round }),
-      (error: unknown) => {
-        logger.warn('Registration after a role change failed', { error: String(error) });
-      },
-    );
-  });
+  reregisterOnRoleChange(role, registrar, logger);
   const stats: BrokerStats = { msgPutTotal: 0, msgGetTotal: 0, bootTimestamp: clock.nowMs() };
   const ctx: BrokerContext = {
     config,
