@@ -188,14 +188,21 @@ async function startDledgerCluster(dir: string, options: HaBenchOptions): Promis
     const peers = ports.map((port, i) => `n${i}-127.0.0.1:${port}`).join(';');
     const members = await Promise.all(
       ports.map((_, i) =>
-        processes.startBroker(namesrvAddr, join(dir, 'dledger', `n${i}`), [
-          `--brokerName=${BROKER_NAME}`,
-          `--flushDiskType=${options.flush}`,
-          '--enableDLegerCommitLog=true',
-          `--dLegerPeers=${peers}`,
-          `--dLegerSelfId=n${i}`,
-          '--heartBeatTimeIntervalMs=200',
-        ]),
+        processes.startBroker(
+          namesrvAddr,
+          join(dir, 'dledger', `n${i}`),
+          [
+            `--brokerName=${BROKER_NAME}`,
+            `--flushDiskType=${options.flush}`,
+            '--enableDLegerCommitLog=true',
+            `--dLegerPeers=${peers}`,
+            `--dLegerSelfId=n${i}`,
+            '--heartBeatTimeIntervalMs=200',
+          ],
+          options.profileDir === null
+            ? []
+            : ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, `dledger-n${i}`)}`],
+        ),
       ),
     );
     admin = new Admin({ namesrvAddr });
