@@ -98,8 +98,15 @@ export class ReplicatedAppend {
           this.#d.stamper.reset();
           this.#refusedLater = false;
         }
-        const status = outcome.appended ? PutStatus.ROLE_CHANGED : PutStatus.SERVICE_NOT_AVAILABLE;
-        resolve({ status, reason: outcome.reason });
+        // In the log but not committed: it may still commit under the next leader, so the answer
+        // is "stored, not confirmed" (clients do not resend it by default), never a definite failure.
+        const status = outcome.appended
+          ? PutStatus.FLUSH_SLAVE_TIMEOUT
+          : PutStatus.SERVICE_NOT_AVAILABLE;
+        resolve({
+          status,
+          reason: `${outcome.reason}${outcome.appended ? ': proposed, not known to be committed' : ''}`,
+        });
       });
       submitting = false;
     });
