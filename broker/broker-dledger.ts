@@ -42,6 +42,7 @@ import {
   ResponseCode,
 } from '../protocol/index.js';
 import type { BrokerRoleState } from './broker-role.js';
+import { DledgerCheckpoint } from './dledger-checkpoint.js';
 import { checkDledgerStore } from './dledger-store-check.js';
 import type { MasterAddresses } from './namesrv-registrar.js';
 import { type SyncTargets, syncFromMaster } from './replica-sync.js';
@@ -118,6 +119,7 @@ export class BrokerDledger {
   #timer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> = Promise.resolve();
   #fatal: Error | undefined;
+  #checkpoint: DledgerCheckpoint | undefined;
   #batch: Array<{ entry: Buffer; settle: (outcome: ReplicateOutcome) => void }> = [];
   #batchBytes = 0;
   #batchTimer: NodeJS.Immediate | undefined;
@@ -170,6 +172,10 @@ export class BrokerDledger {
     const io = new NodeFileIO();
     checkDledgerStore(io, config.storePathRootDir, options.storePathCommitLog, raftDir);
     const store = await openStore(options, { logger: this.#plainLogger() });
+    this.#checkpoint = new DledgerCheckpoint(
+      io,
+      join(config.storePathRootDir, 'config', `dledger-${this.#self.id}-applied.json`),
+    );
     this.#store = store;
     store.useReplicator({ replicate: (entry, settle) => this.#replicate(entry, settle) });
     this.#log = FileLogStore.open({
@@ -220,6 +226,7 @@ export class BrokerDledger {
         electionTicks: Math.max(3, 2 * config.maxHeartBeatLeak),
         preVote: true,
         checkQuorum: true,
+        appliedIndex: this.#checkpoint?.appliedIndexFor(this.store.getMaxPhyOffset()) ?? 0,
         ...(config.preferredLeaderId === undefined
           ? {}
           : { preferredLeaderId: config.preferredLeaderId.split(';')[0]! }),
@@ -229,6 +236,7 @@ export class BrokerDledger {
     transport.connect(this.#peers);
     host.start();
     this.#timer = setInterval(() => {
+      this.#saveCheckpoint();
       this.#syncing = this.#syncRound(targets, nameServers).catch((error: unknown) => {
         logger.warn('Metadata sync from the DLedger leader failed', { error: String(error) });
       });
@@ -282,12 +290,16 @@ export class BrokerDledger {
       const entry = entries[i]!;
       if (entry.type === EntryType.NOOP) {
         this.#onNoopApplied(entry.term);
+        this.#markApplied(entry);
         continue;
       }
       const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
       // A retry re-applies the whole batch: records already in the CommitLog are skipped.
       const status = this.#applyBatch(data);
-      if (status === 'OK') continue;
+      if (status === 'OK') {
+        this.#markApplied(entry);
+        continue;
+      }
       if (status === 'BUSY') {
         const rest = entries.slice(i);
         return new Promise((resolve) => setTimeout(resolve, APPLY_RETRY_MS)).then(() =>
@@ -299,6 +311,23 @@ export class BrokerDledger {
         `DLedger entry ${entry.index} (term ${entry.term}) does not continue the CommitLog: ${status}`,
         { index: entry.index, term: entry.term, status },
       );
+    }
+  }
+
+  #markApplied(entry: Entry): void {
+    this.#checkpoint?.applied({
+      index: entry.index,
+      term: entry.term,
+      commitLogOffset: this.store.replicaEndOffset,
+    });
+  }
+
+  #saveCheckpoint(end?: number): void {
+    try {
+      const flushed = end ?? Number(this.store.runtimeInfo()['commitLogFlushedOffset'] ?? 0);
+      this.#checkpoint?.save(flushed);
+    } catch (error) {
+      this.#d.logger.warn('DLedger checkpoint not saved', { error: String(error) });
     }
   }
 
@@ -421,7 +450,10 @@ export class BrokerDledger {
     this.#proposeBatch();
     await this.#transport?.close();
     await this.#roleChain;
-    await this.#store?.close();
+    const store = this.#store;
+    await store?.close();
+    // Closing flushed everything: every applied entry is durable.
+    if (store !== undefined) this.#saveCheckpoint(store.replicaEndOffset);
     this.#log?.close();
   }
 }
