@@ -3,7 +3,8 @@
 //
 //   raft-entries.log   records appended back to back, index 1 first:
 //                        size u32 | crc32 u32 (bytes 8..size) | index i64 | term i64 | type u8 | data
-//   raft-hard-state    two 64-byte slots written alternately (a torn write leaves the other one):
+//   raft-hard-state    two 64-byte slots; every write goes to the slot that does not hold the last
+//                      synced state, so a torn or lost write always leaves that one intact:
 //                        magic u32 | crc32 u32 (bytes 8..64) | seq i64 | term i64 | commit i64 |
 //                        voteLength u8 | vote (UTF-8, up to 31 bytes) | zero padding
 //   truncated/         bytes of a replaced (uncommitted, divergent) suffix, moved aside before the
@@ -40,6 +41,7 @@ export const ENTRY_HEADER_BYTES = 25;
 export const HARD_STATE_SLOT_BYTES = 64;
 const HARD_STATE_MAGIC = 0x52485331; // "RHS1"
 const MAX_VOTE_BYTES = 31;
+const MAX_RECENT_ENTRIES = 65_536;
 
 export interface TruncatedTail {
   readonly firstIndex: number;
@@ -53,6 +55,10 @@ export interface FileLogStoreOptions {
   readonly dir: string;
   /** Largest accepted record (entry data + header), bytes; a bigger size field marks corruption. */
   readonly maxEntryBytes?: number;
+  /** Newest entries kept in memory for reads (appends to followers), bytes of data (8 MiB). */
+  readonly recentCacheBytes?: number;
+  /** Deliberate bug for the store simulation's self-test: never fsync the entries file. */
+  readonly bugs?: { readonly skipEntriesSync?: boolean };
   /** A divergent suffix was moved aside (the broker logs it). */
   readonly onTruncate?: (tail: TruncatedTail) => void;
 }
@@ -75,7 +81,15 @@ export class FileLogStore implements RaftLogStore {
   readonly #offsets: number[] = [0];
   #hardState: HardState = EMPTY_HARD_STATE;
   #stateSeq = 0;
+  /** The slot holding the newest hard state known durable (recovered, or written with a sync). */
+  #syncedSlot = 1;
   #truncations = 0;
+  /** The newest entries written, contiguous, ending at lastIndex(): #recent from #recentHead on. */
+  readonly #recent: Entry[] = [];
+  #recentHead = 0;
+  #recentBytes = 0;
+  readonly #recentMaxBytes: number;
+  readonly #isEntriesSyncSkipped: boolean;
   #isClosed = false;
   readonly recovery: RecoveryReport;
 
@@ -83,6 +97,8 @@ export class FileLogStore implements RaftLogStore {
     this.#io = options.io;
     this.#dir = options.dir;
     this.#onTruncate = options.onTruncate;
+    this.#recentMaxBytes = options.recentCacheBytes ?? 8 * 1024 * 1024;
+    this.#isEntriesSyncSkipped = options.bugs?.skipEntriesSync === true;
     options.io.mkdirp(options.dir);
     this.#entriesFd = options.io.open(`${options.dir}/${ENTRIES_FILE}`, { create: true });
     this.#stateFd = options.io.open(`${options.dir}/${HARD_STATE_FILE}`, { create: true });
@@ -134,6 +150,11 @@ export class FileLogStore implements RaftLogStore {
     assert(maxEntries >= 1, 'file log: maxEntries must be positive');
     const end = Math.min(hi, lo + maxEntries);
     if (lo === end) return NO_ENTRIES;
+    const head = this.#recentHead;
+    const recentFirst = this.#terms.length - (this.#recent.length - head) + 1;
+    if (lo >= recentFirst) {
+      return this.#recent.slice(head + lo - recentFirst, head + end - recentFirst);
+    }
     const start = this.#offsets[lo - 1] as number;
     const bytes = new Uint8Array((this.#offsets[end - 1] as number) - start);
     const read = this.#io.read(this.#entriesFd, bytes, 0, bytes.length, start);
@@ -167,6 +188,23 @@ export class FileLogStore implements RaftLogStore {
       return;
     }
     done(null);
+  }
+
+  #remember(entry: Entry): void {
+    this.#recent.push(entry);
+    this.#recentBytes += entry.data.length;
+    while (
+      this.#recentHead < this.#recent.length &&
+      (this.#recentBytes > this.#recentMaxBytes ||
+        this.#recent.length - this.#recentHead > MAX_RECENT_ENTRIES)
+    ) {
+      this.#recentBytes -= (this.#recent[this.#recentHead] as Entry).data.length;
+      this.#recentHead++;
+    }
+    if (this.#recentHead > 1024 && this.#recentHead * 2 > this.#recent.length) {
+      this.#recent.splice(0, this.#recentHead);
+      this.#recentHead = 0;
+    }
   }
 
   close(): void {
@@ -214,9 +252,10 @@ export class FileLogStore implements RaftLogStore {
       offset += bytes.length;
       this.#terms.push(entry.term);
       this.#offsets.push(offset);
+      this.#remember(entry);
     }
     this.#io.write(this.#entriesFd, buffer, 0, buffer.length, fileOffset);
-    if (sync) this.#io.sync(this.#entriesFd);
+    if (sync && !this.#isEntriesSyncSkipped) this.#io.sync(this.#entriesFd);
   }
 
   /** Move entries from `fromIndex` on into truncated/, then cut the file. */
@@ -229,8 +268,12 @@ export class FileLogStore implements RaftLogStore {
     this.#io.read(this.#entriesFd, bytes, 0, bytes.length, start);
     const dir = `${this.#dir}/${TRUNCATED_DIR}`;
     this.#io.mkdirp(dir);
-    this.#truncations++;
-    const path = `${dir}/${fromIndex}-${lastIndex}-${this.#stateSeq}-${this.#truncations}.log`;
+    // Never reuse a name: a crash may bring back an earlier hard-state seq.
+    let path = '';
+    do {
+      this.#truncations++;
+      path = `${dir}/${fromIndex}-${lastIndex}-${this.#stateSeq}-${this.#truncations}.log`;
+    } while (this.#io.exists(path));
     const fd = this.#io.open(path, { create: true });
     try {
       this.#io.write(fd, bytes, 0, bytes.length, 0);
@@ -241,6 +284,8 @@ export class FileLogStore implements RaftLogStore {
     this.#io.syncDir(dir);
     this.#io.truncate(this.#entriesFd, start);
     this.#terms.length = fromIndex - 1;
+    const keep = Math.max(this.#recentHead, this.#recent.length - (lastIndex - fromIndex + 1));
+    for (const dropped of this.#recent.splice(keep)) this.#recentBytes -= dropped.data.length;
     this.#offsets.length = fromIndex;
     this.#onTruncate?.({
       firstIndex: fromIndex,
@@ -256,9 +301,12 @@ export class FileLogStore implements RaftLogStore {
     assert(hardState.commit <= this.#terms.length, 'file log: commit beyond the log');
     this.#stateSeq++;
     const slot = encodeHardState(hardState, this.#stateSeq);
-    const position = (this.#stateSeq % 2) * HARD_STATE_SLOT_BYTES;
-    this.#io.write(this.#stateFd, slot, 0, slot.length, position);
-    if (sync) this.#io.sync(this.#stateFd);
+    const target = 1 - this.#syncedSlot;
+    this.#io.write(this.#stateFd, slot, 0, slot.length, target * HARD_STATE_SLOT_BYTES);
+    if (sync) {
+      this.#io.sync(this.#stateFd);
+      this.#syncedSlot = target;
+    }
     this.#hardState = hardState;
   }
 
@@ -275,6 +323,7 @@ export class FileLogStore implements RaftLogStore {
       if (decoded !== null && decoded.seq > this.#stateSeq) {
         this.#stateSeq = decoded.seq;
         this.#hardState = decoded.hardState;
+        this.#syncedSlot = slot;
       }
     }
   }
@@ -282,7 +331,7 @@ export class FileLogStore implements RaftLogStore {
   /** Rebuild the term and offset tables; cut the file after the last good record. */
   #scanEntries(maxEntryBytes: number): number {
     const size = this.#io.sizeOf(this.#entriesFd);
-    const chunk = new Uint8Array(Math.max(1024 * 1024, maxEntryBytes + ENTRY_HEADER_BYTES));
+    let chunk = new Uint8Array(Math.min(1024 * 1024, Math.max(size, ENTRY_HEADER_BYTES)));
     let position = 0;
     while (position < size) {
       const length = this.#io.read(this.#entriesFd, chunk, 0, chunk.length, position);
@@ -297,7 +346,14 @@ export class FileLogStore implements RaftLogStore {
         this.#terms.push(entry.term);
         this.#offsets.push(position + used);
       }
-      if (used === 0) break;
+      if (used === 0) {
+        // A record larger than the buffer: grow it once to the claimed size, if that is sane.
+        const claimed = length >= 4 ? new DataView(chunk.buffer).getUint32(0) : 0;
+        const isPlausible = claimed <= maxEntryBytes + ENTRY_HEADER_BYTES;
+        if (claimed <= chunk.length || !isPlausible || position + claimed > size) break;
+        chunk = new Uint8Array(claimed);
+        continue;
+      }
       position += used;
     }
     if (position === size) return 0;

@@ -38,8 +38,9 @@ export interface RaftHostOptions {
   readonly scheduler: RaftScheduler;
   readonly prng: Prng;
   /**
-   * The state machine: committed entries in index order (NOOP entries included, type NOOP).
-   * A returned promise holds the next Ready until it settles; a throw or rejection stops the host.
+   * The state machine: committed entries in index order (NOOP entries included, type NOOP), never
+   * one at or below `raft.appliedIndex`. A returned promise holds the next Ready until it
+   * settles; a throw or rejection stops the host.
    */
   readonly apply: (entries: readonly Entry[]) => void | PromiseLike<void>;
   readonly onRoleChange?: RoleChangeListener;
@@ -78,14 +79,20 @@ export class RaftHost {
   /** Set when the leader stepped down; pending proposals are answered after this Ready's apply. */
   #stepDown: { term: number } | null = null;
   #role: Role = Role.FOLLOWER;
+  /** Entries up to here are already in the state machine: advanced past, not applied again. */
+  readonly #appliedThrough: number;
 
   constructor(options: RaftHostOptions) {
     this.id = options.id;
     this.#options = options;
     this.#maxPending = options.maxPendingProposals ?? RAFT_HOST_DEFAULTS.maxPendingProposals;
     assert(this.#maxPending >= 1, 'raft host: maxPendingProposals must be positive');
+    // The state machine may be ahead of the recovered commit index (commit-only writes are not
+    // fsynced): start the core at the commit index and skip what the state machine already holds.
+    this.#appliedThrough = options.raft?.appliedIndex ?? 0;
     this.#core = new RaftCore({
       ...options.raft,
+      appliedIndex: Math.min(this.#appliedThrough, options.storage.hardState().commit),
       id: options.id,
       peers: options.peers,
       storage: options.storage,
@@ -245,13 +252,18 @@ export class RaftHost {
   #afterSave(ready: Ready): void {
     if (this.#options.bugs?.ackBeforeQuorum === true) this.#ackOwnEntries(ready);
     this.#send(ready);
-    if (ready.committedEntries.length === 0) {
+    const last = ready.committedEntries[ready.committedEntries.length - 1];
+    if (last === undefined || last.index <= this.#appliedThrough) {
       this.#finish(ready);
       return;
     }
+    const fresh =
+      (ready.committedEntries[0] as Entry).index > this.#appliedThrough
+        ? ready.committedEntries
+        : ready.committedEntries.filter((e) => e.index > this.#appliedThrough);
     let applied: void | PromiseLike<void>;
     try {
-      applied = this.#options.apply(ready.committedEntries);
+      applied = this.#options.apply(fresh);
     } catch (error) {
       this.#fail(error as Error);
       return;

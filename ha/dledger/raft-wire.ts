@@ -162,7 +162,8 @@ class BodyReader {
 
   bytes(n: number, what: string): Uint8Array {
     this.#need(n, what);
-    const value = this.#bytes.slice(this.#p, this.#p + n);
+    // A plain Uint8Array copy, also when the frame is a view of a socket Buffer.
+    const value = new Uint8Array(this.#bytes.subarray(this.#p, this.#p + n));
     this.#p += n;
     return value;
   }
@@ -249,38 +250,85 @@ export function decodeFrameBody(body: Uint8Array): RaftFrame {
  */
 export class FrameSplitter {
   readonly #maxFrameBytes: number;
-  #buffer = new Uint8Array(0);
+  /** Received bytes not yet framed: #chunks[0] from #head on, then the others whole. */
+  #chunks: Uint8Array[] = [];
+  #head = 0;
+  #total = 0;
 
   constructor(maxFrameBytes: number) {
     this.#maxFrameBytes = maxFrameBytes;
   }
 
   push(chunk: Uint8Array): { bodies: Uint8Array[]; error: MqError | null } {
-    const joined = new Uint8Array(this.#buffer.length + chunk.length);
-    joined.set(this.#buffer, 0);
-    joined.set(chunk, this.#buffer.length);
+    if (chunk.length > 0) {
+      this.#chunks.push(chunk);
+      this.#total += chunk.length;
+    }
     const bodies: Uint8Array[] = [];
-    let p = 0;
-    let error: MqError | null = null;
-    while (joined.length - p >= FRAME_LENGTH_BYTES) {
-      const length = new DataView(joined.buffer, p, FRAME_LENGTH_BYTES).getUint32(0);
+    while (this.#total >= FRAME_LENGTH_BYTES) {
+      const length = new DataView(this.#peek(FRAME_LENGTH_BYTES).buffer).getUint32(0);
+      let error: MqError | null = null;
       if (length > this.#maxFrameBytes) {
         error = new MqError(
           ErrorCode.FRAME_TOO_LARGE,
           `Raft frame of ${length} bytes exceeds the bound of ${this.#maxFrameBytes}`,
           { length, maxFrameBytes: this.#maxFrameBytes },
         );
-        break;
+      } else if (length === 0) error = malformed('empty frame');
+      if (error !== null) {
+        this.#chunks = [];
+        this.#head = 0;
+        this.#total = 0;
+        return { bodies, error };
       }
-      if (length === 0) {
-        error = malformed('empty frame');
-        break;
-      }
-      if (joined.length - p - FRAME_LENGTH_BYTES < length) break;
-      bodies.push(joined.subarray(p + FRAME_LENGTH_BYTES, p + FRAME_LENGTH_BYTES + length));
-      p += FRAME_LENGTH_BYTES + length;
+      if (this.#total < FRAME_LENGTH_BYTES + length) break;
+      bodies.push(this.#take(FRAME_LENGTH_BYTES + length).subarray(FRAME_LENGTH_BYTES));
     }
-    this.#buffer = error === null ? joined.slice(p) : new Uint8Array(0);
-    return { bodies, error };
+    return { bodies, error: null };
+  }
+
+  /** A copy of the next `n` buffered bytes (n <= #total), leaving them buffered. */
+  #peek(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let filled = 0;
+    let head = this.#head;
+    for (const chunk of this.#chunks) {
+      const part = chunk.subarray(head, head + (n - filled));
+      out.set(part, filled);
+      filled += part.length;
+      head = 0;
+      if (filled === n) break;
+    }
+    return out;
+  }
+
+  /** The next `n` buffered bytes, removed; a view when they lie in one chunk (no copy). */
+  #take(n: number): Uint8Array {
+    const first = this.#chunks[0] as Uint8Array;
+    let out: Uint8Array;
+    if (first.length - this.#head >= n) {
+      out = first.subarray(this.#head, this.#head + n);
+      this.#head += n;
+    } else {
+      out = new Uint8Array(n);
+      let filled = 0;
+      while (filled < n) {
+        const chunk = this.#chunks[0] as Uint8Array;
+        const part = chunk.subarray(this.#head, this.#head + (n - filled));
+        out.set(part, filled);
+        filled += part.length;
+        this.#head += part.length;
+        if (this.#head === chunk.length) {
+          this.#chunks.shift();
+          this.#head = 0;
+        }
+      }
+    }
+    if (this.#chunks.length > 0 && this.#head === (this.#chunks[0] as Uint8Array).length) {
+      this.#chunks.shift();
+      this.#head = 0;
+    }
+    this.#total -= n;
+    return out;
   }
 }

@@ -12,7 +12,7 @@
 // onError with the MqError's stable code; nothing throws out of a socket callback.
 
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { DLedgerPeer } from '../../common/dledger-peers.js';
+import { type DLedgerPeer, parseDLedgerPeers } from '../../common/dledger-peers.js';
 import { ErrorCode, MqError } from '../../common/errors.js';
 import type { Message } from '../raft/messages.js';
 import type { RaftTransport } from './host-types.js';
@@ -39,6 +39,10 @@ export interface TcpTransportOptions {
   readonly maxFrameBytes?: number;
   readonly reconnectMinMs?: number;
   readonly reconnectMaxMs?: number;
+  /** A connection that has not said HELLO within this time is closed, ms. */
+  readonly helloTimeoutMs?: number;
+  /** Inbound connections open at once; more are closed at once (peers redial). */
+  readonly maxInboundConnections?: number;
 }
 
 export const TCP_TRANSPORT_DEFAULTS = {
@@ -46,6 +50,8 @@ export const TCP_TRANSPORT_DEFAULTS = {
   maxFrameBytes: 64 * 1024 * 1024,
   reconnectMinMs: 50,
   reconnectMaxMs: 2000,
+  helloTimeoutMs: 5000,
+  maxInboundConnections: 64,
 } as const;
 
 export interface TransportStats {
@@ -205,11 +211,21 @@ export class TcpTransport implements RaftTransport {
   // Inbound.
 
   #accept(socket: Socket): void {
-    if (this.#isClosed) {
+    const { helloTimeoutMs, maxInboundConnections } = {
+      ...TCP_TRANSPORT_DEFAULTS,
+      ...this.#options,
+    };
+    if (this.#isClosed || this.#inbound.size >= maxInboundConnections) {
+      if (!this.#isClosed) this.stats.rejectedConnections++;
       socket.destroy();
       return;
     }
     this.#inbound.add(socket);
+    socket.setTimeout(helloTimeoutMs, () => {
+      socket.destroy();
+      this.stats.rejectedConnections++;
+      this.#options.onError?.(protocolError(`no HELLO within ${helloTimeoutMs} ms`), null);
+    });
     const splitter = new FrameSplitter(this.#maxFrameBytes);
     let peerId: string | null = null;
     socket.on('data', (chunk: Buffer) => {
@@ -217,8 +233,10 @@ export class TcpTransport implements RaftTransport {
         const { bodies, error } = splitter.push(chunk);
         for (const body of bodies) {
           const frame = decodeFrameBody(body);
-          if (peerId === null) peerId = this.#checkHello(frame);
-          else if (frame.kind !== 'message') throw protocolError('HELLO sent twice');
+          if (peerId === null) {
+            peerId = this.#checkHello(frame);
+            socket.setTimeout(0);
+          } else if (frame.kind !== 'message') throw protocolError('HELLO sent twice');
           else {
             if (frame.message.from !== peerId || frame.message.to !== this.#options.selfId) {
               throw protocolError(
@@ -255,6 +273,27 @@ export class TcpTransport implements RaftTransport {
     }
     return nodeId;
   }
+}
+
+/**
+ * The transport of node `dLegerSelfId` in a group configured as DLedger does: it listens on its own
+ * address from `dLegerPeers`. Call `listen()`, then `connect(peers)`.
+ * @throws MqError PEERS_INVALID for a malformed peer list or an unknown self id.
+ */
+export function transportForPeers(
+  config: { dLegerGroup: string; dLegerPeers: string; dLegerSelfId: string },
+  options: Omit<TcpTransportOptions, 'group' | 'selfId' | 'peerIds' | 'listenHost' | 'listenPort'>,
+): { transport: TcpTransport; peers: readonly DLedgerPeer[]; self: DLedgerPeer } {
+  const { peers, self } = parseDLedgerPeers(config.dLegerPeers, config.dLegerSelfId);
+  const transport = new TcpTransport({
+    ...options,
+    group: config.dLegerGroup,
+    selfId: self.id,
+    peerIds: peers.map((p) => p.id),
+    listenHost: self.host.replace(/^\[|\]$/g, ''),
+    listenPort: self.port,
+  });
+  return { transport, peers, self };
 }
 
 function protocolError(text: string): MqError {

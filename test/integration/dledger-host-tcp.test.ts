@@ -13,7 +13,7 @@ import { NodeFileIO } from '../../engine/io/node-file-io.js';
 import { FileLogStore } from '../../ha/dledger/file-log-store.js';
 import { timerScheduler } from '../../ha/dledger/host-types.js';
 import { RaftHost } from '../../ha/dledger/raft-host.js';
-import { TcpTransport } from '../../ha/dledger/tcp-transport.js';
+import { TcpTransport, transportForPeers } from '../../ha/dledger/tcp-transport.js';
 import { EntryType, Role } from '../../ha/raft/messages.js';
 import { makeTmpDir } from '../harness/tmp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -57,6 +57,40 @@ async function startNode(id: string, index: number, ports: Map<string, number>):
       }
     },
   });
+  return { id, host, transport, store, applied };
+}
+
+/** A node built as the broker will: transport from the dLegerPeers text, storage from files. */
+async function restartFromConfig(id: string, ports: Map<string, number>): Promise<Node> {
+  const store = FileLogStore.open({ io: new NodeFileIO(), dir: join(tmp.path, id) });
+  const applied: string[] = [];
+  let host: RaftHost | null = null;
+  const { transport, peers } = transportForPeers(
+    {
+      dLegerGroup: 'broker-a',
+      dLegerPeers: ids.map((peer) => `${peer}-127.0.0.1:${ports.get(peer)}`).join(';'),
+      dLegerSelfId: id,
+    },
+    { onMessage: (m) => host?.deliver(m) },
+  );
+  await transport.listen();
+  host = new RaftHost({
+    id,
+    peers: peers.map((p) => p.id),
+    storage: store,
+    transport,
+    scheduler: timerScheduler,
+    prng: createPrng(2000),
+    tickMs: 20,
+    raft: { appliedIndex: 0 },
+    apply: (entries) => {
+      for (const e of entries) {
+        if (e.type === EntryType.NORMAL) applied.push(new TextDecoder().decode(e.data));
+      }
+    },
+  });
+  transport.connect(peers);
+  host.start();
   return { id, host, transport, store, applied };
 }
 
@@ -139,15 +173,9 @@ describe('RaftHost over TCP with file storage', () => {
     ];
     assert.deepEqual([...(survivors[0]?.applied ?? [])].sort(), [...expected].sort());
 
-    // The old leader restarts on its own port from its files and catches up.
-    const index = ids.indexOf(first.id);
-    const restarted = await startNode(first.id, index + 10, ports);
+    // The old leader restarts on its own port (configured as dLegerPeers) from its files.
+    const restarted = await restartFromConfig(first.id, ports);
     nodes = [...survivors, restarted];
-    restarted.transport.connect(
-      parseDLedgerPeers(ids.map((id) => `${id}-127.0.0.1:${ports.get(id)}`).join(';'), first.id)
-        .peers,
-    );
-    restarted.host.start();
     assert.ok(restarted.store.recovery.hardState.term >= 1, 'term recovered from the file');
     await waitFor(() => restarted.applied.length === 100, {
       timeoutMs: 10_000,

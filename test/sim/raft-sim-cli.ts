@@ -3,7 +3,8 @@
 //   npm run sim -- --seeds N [--base B] [--nodes 3|5]    run N seeds (from B, default 1) and summarize
 //   npm run sim -- --seed S [--trace] [--nodes 3|5]      replay one seed, optionally with its trace
 //   npm run sim -- --elections N [--nodes 3|5]           leader-crash scenario: election figures
-//   npm run sim -- ... --bug ackBeforePersist|ackBeforeQuorum|quorumOneShort|grantVoteToStaleLog
+//   npm run sim -- --store ...                         store simulation (applied stores, S1-S2)
+//   npm run sim -- ... --bug ackBeforePersist|ackBeforeQuorum|quorumOneShort|grantVoteToStaleLog|skipLogSync (with --store)
 //
 // SEED=<n> in the environment is the same as --seed <n>. Exits 1 when any seed fails.
 
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     bug: { type: 'string' },
     scenario: { type: 'string' },
     trace: { type: 'boolean', default: false },
+    store: { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -57,6 +59,7 @@ const scenario: SimScenario = scenarioText;
 const common = {
   ...(nodeCount === undefined ? {} : { nodeCount }),
   ...(bug === undefined ? {} : { bug }),
+  ...(values.store ? { store: true } : {}),
 };
 
 const envSeed = process.env['SEED'];

@@ -8,6 +8,8 @@ export interface CampaignOptions {
   readonly nodeCount?: 3 | 5;
   readonly bug?: SimBug;
   readonly scenario?: SimOptions['scenario'];
+  /** Store simulation (SimOptions.store). */
+  readonly store?: boolean;
   /** Stop at the first failure (the broken-core test wants the first one). */
   readonly stopAtFirstFailure?: boolean;
 }
@@ -50,6 +52,7 @@ export function replayCommand(seed: number, options: Omit<CampaignOptions, 'seed
     options.nodeCount === undefined ? '' : ` --nodes ${options.nodeCount}`,
     options.bug === undefined ? '' : ` --bug ${options.bug}`,
     options.scenario === 'leader-crash' ? ' --scenario leader-crash' : '',
+    options.store === true ? ' --store' : '',
   ].join('');
   return `SEED=${seed} npm run sim -- --seed ${seed}${extra} --trace`;
 }
@@ -71,6 +74,7 @@ export function runCampaign(options: CampaignOptions): CampaignSummary {
       ...(options.nodeCount === undefined ? {} : { nodeCount: options.nodeCount }),
       ...(options.bug === undefined ? {} : { bug: options.bug }),
       ...(options.scenario === undefined ? {} : { scenario: options.scenario }),
+      ...(options.store === true ? { store: true } : {}),
     });
     results.push(result);
     if (!result.ok) {
@@ -140,6 +144,7 @@ export function traceTail(
     ...(options.nodeCount === undefined ? {} : { nodeCount: options.nodeCount }),
     ...(options.bug === undefined ? {} : { bug: options.bug }),
     ...(options.scenario === undefined ? {} : { scenario: options.scenario }),
+    ...(options.store === true ? { store: true } : {}),
     trace: (line) => {
       lines.push(line);
       if (lines.length > lineCount * 4) lines.splice(0, lines.length - lineCount);

@@ -15,29 +15,34 @@
 
 import { AssertionError, assert } from '../../../common/assert.js';
 import { createPrng, type Prng } from '../../../common/prng.js';
-import type { HostBugs, ProposeOutcome } from '../../../ha/dledger/host-types.js';
+import type { ProposeOutcome } from '../../../ha/dledger/host-types.js';
 import { RaftHost } from '../../../ha/dledger/raft-host.js';
 import { type Entry, type Message, MessageType, Role } from '../../../ha/raft/messages.js';
-import type { RaftBugs } from '../../../ha/raft/raft-config.js';
 import { SafetyChecker, SafetyViolation } from './checker.js';
 import { EventQueue } from './event-queue.js';
 import { mix } from './hash.js';
+import { SimAppliedStore, StoreChecker } from './sim-applied-store.js';
 import { SimDisk } from './sim-disk.js';
+import { SimFileIO } from './sim-file-io.js';
 import { SimLogStore } from './sim-log-store.js';
 import { SimNetwork } from './sim-network.js';
+import {
+  drawNetwork,
+  drawParams,
+  hostBugsFor,
+  type Params,
+  payload,
+  raftBugsFor,
+  range,
+  SimBug,
+  shuffle,
+} from './sim-params.js';
 
 export const TICK_MS = 100;
 export const ELECTION_TICKS = 10;
 export const HEARTBEAT_TICKS = 2;
 
-/** Deliberate bugs for the checker self-test: two in the core, two in the shipped host. */
-export const SimBug = {
-  ACK_BEFORE_PERSIST: 'ackBeforePersist',
-  ACK_BEFORE_QUORUM: 'ackBeforeQuorum',
-  QUORUM_ONE_SHORT: 'quorumOneShort',
-  GRANT_VOTE_TO_STALE_LOG: 'grantVoteToStaleLog',
-} as const;
-export type SimBug = (typeof SimBug)[keyof typeof SimBug];
+export { SimBug };
 
 export type SimScenario = 'faults' | 'leader-crash';
 
@@ -53,6 +58,13 @@ export interface SimOptions {
   readonly maxEvents?: number;
   /** D5 (durable on a quorum at the moment of the ack) is on unless set to false. */
   readonly checkDurabilityAtAck?: boolean;
+  /**
+   * Store simulation: the Raft log is the shipped FileLogStore over a SimFileIO, committed entries
+   * are applied to each node's SimAppliedStore (durable up to its last flush, given back to the
+   * restarted host as appliedIndex), and the checkers S1-S2 and F1 run beside D1-D6. Shorter fault
+   * phases, so 500 seeds stay cheap.
+   */
+  readonly store?: boolean;
 }
 
 export interface SimStats {
@@ -117,6 +129,10 @@ class SimNode {
   readonly index: number;
   readonly id: string;
   readonly disk = new SimDisk();
+  /** The store simulation's state machine; like the disk, it outlives crashes (its flushed part). */
+  readonly appliedStore = new SimAppliedStore();
+  /** Store simulation: the simulated file system under the node's FileLogStore. */
+  readonly fileIO = new SimFileIO();
   /** The shipped host of this incarnation, over `store`; null while the node is down. */
   core: RaftHost | null = null;
   store: SimLogStore | null = null;
@@ -136,26 +152,6 @@ class SimNode {
   }
 }
 
-interface Params {
-  nodeCount: number;
-  /** Per-seed core settings: small windows and batches stress flow control. */
-  maxInflightAppends: number;
-  maxEntriesPerAppend: number;
-  maxUncommittedEntries: number;
-  preVote: boolean;
-  checkQuorum: boolean;
-  /** Largest burst of proposals offered at once. */
-  maxBurst: number;
-  faultPhaseMs: number;
-  faultMeanIntervalMs: number;
-  proposalMeanIntervalMs: number;
-  maxProposals: number;
-  fsyncMs: [number, number];
-  writeMs: number;
-  preferredLeaderId: string | null;
-  tornWriteRate: number;
-}
-
 export function runSimulation(options: SimOptions): SimResult {
   return new Simulation(options).run();
 }
@@ -168,6 +164,7 @@ export class Simulation {
   readonly #nodes: SimNode[];
   readonly #network: SimNetwork;
   readonly #checker: SafetyChecker;
+  readonly #storeChecker: StoreChecker | null;
   readonly #queue = new EventQueue<SimEvent>();
   readonly #prngFaults: Prng;
   readonly #prngDisk: Prng;
@@ -208,6 +205,7 @@ export class Simulation {
     this.#prngClient = prng.fork();
     this.#prngNodes = prng.fork();
     this.#checker = new SafetyChecker(this.#ids, options.checkDurabilityAtAck ?? true);
+    this.#storeChecker = options.store === true ? new StoreChecker(this.#ids) : null;
     this.#stats = {
       seed: options.seed,
       nodeCount: this.#params.nodeCount,
@@ -336,13 +334,18 @@ export class Simulation {
   #startNode(node: SimNode): void {
     node.incarnation++;
     const incarnation = node.incarnation;
-    const store = new SimLogStore(node.disk, {
-      onWriteStarted: (sync) => this.#startWrite(node, incarnation, sync),
-      onPersisted: (entries, before) =>
-        this.#checker.onPersist(node.index, node.disk, entries, before),
-    });
+    const store = new SimLogStore(
+      node.disk,
+      {
+        onWriteStarted: (sync) => this.#startWrite(node, incarnation, sync),
+        onPersisted: (entries, before) =>
+          this.#checker.onPersist(node.index, node.disk, entries, before),
+      },
+      this.#storeChecker === null ? null : node.fileIO,
+      this.#options.bug === SimBug.SKIP_LOG_SYNC,
+    );
     node.store = store;
-    node.appliedIndex = 0;
+    node.appliedIndex = this.#storeChecker === null ? 0 : node.appliedStore.durableIndex;
     node.pausedUntilMs = 0;
     const prng = this.#prngNodes.fork();
     node.tickMs =
@@ -374,6 +377,7 @@ export class Simulation {
         maxUncommittedEntries: this.#params.maxUncommittedEntries,
         preVote: this.#params.preVote,
         checkQuorum: this.#params.checkQuorum,
+        appliedIndex: node.appliedIndex,
         ...(this.#params.preferredLeaderId === null
           ? {}
           : { preferredLeaderId: this.#params.preferredLeaderId }),
@@ -399,6 +403,7 @@ export class Simulation {
     node.store = null;
     node.tickTask = null;
     node.incarnation++;
+    if (this.#storeChecker !== null) node.appliedStore.crash();
     host.close();
     this.#log(`CRASH ${node.id} (${reason}${torn})`);
   }
@@ -432,6 +437,7 @@ export class Simulation {
 
   #afterInput(node: SimNode): void {
     if (node.core !== null) this.#checker.afterEvent(node.index, node.core);
+    this.#storeChecker?.afterEvent(node.index, node.appliedStore);
   }
 
   /** The host started a write: it lands after the disk's latency (or a stall). */
@@ -454,7 +460,7 @@ export class Simulation {
       return;
     }
     (node.store as SimLogStore).completeWrite();
-    if (node.core !== null) this.#checker.afterEvent(node.index, node.core);
+    this.#afterInput(node);
   }
 
   #sendOne(m: Message): void {
@@ -470,14 +476,21 @@ export class Simulation {
     for (const entry of entries) {
       this.#checker.onApply(node.index, entry, node.appliedIndex + 1);
       node.appliedIndex = entry.index;
+      if (this.#storeChecker === null) continue;
+      node.appliedStore.apply(entry);
+      this.#storeChecker.onApply(node.index, node.appliedStore, entry);
+    }
+    if (this.#storeChecker !== null && this.#prngDisk.chance(this.#params.storeFlushRate)) {
+      node.appliedStore.flush();
     }
   }
 
   /** The host answered a proposal; COMMITTED is the acknowledgement the checkers hold it to. */
-  #onOutcome(node: SimNode, proposalId: number, outcome: ProposeOutcome): void {
+  #onOutcome(node: SimNode, proposalId: number, data: Uint8Array, outcome: ProposeOutcome): void {
     if (outcome.status !== 'COMMITTED') return;
     const host = node.core as RaftHost;
     const { index, term } = outcome;
+    this.#storeChecker?.onAck(proposalId, index, data);
     this.#checker.onAck(
       { proposalId, index, term, ackTerm: host.term },
       this.#nodes.map((n) => n.disk),
@@ -529,7 +542,7 @@ export class Simulation {
     let isSubmitting = true;
     host.submit(data, (outcome) => {
       if (isSubmitting && outcome.index === 0) refusal = outcome;
-      else this.#onOutcome(node, proposalId, outcome);
+      else this.#onOutcome(node, proposalId, data, outcome);
     });
     isSubmitting = false;
     const result = refusal as ProposeOutcome | null;
@@ -827,6 +840,8 @@ export class Simulation {
       disk: n.disk,
     }));
     this.#checker.finalCheck(live);
+    const stores = this.#running().map((n) => ({ node: n.index, store: n.appliedStore }));
+    this.#storeChecker?.finalCheck(stores);
   }
 
   #expDelay(prng: Prng, meanMs: number): number {
@@ -837,120 +852,6 @@ export class Simulation {
     if (this.#trace === undefined) return;
     this.#trace(`${this.#now.toFixed(3).padStart(11)}ms  ${text}`);
   }
-}
-
-// -----------------------------------------------------------------------------------------------
-// Parameters drawn from the seed.
-
-function drawParams(prng: Prng, options: SimOptions, scenario: SimScenario): Params {
-  const nodeCount = options.nodeCount ?? (prng.chance(0.7) ? 3 : 5);
-  const isLong = prng.chance(0.2);
-  const preferred = prng.chance(0.3) ? `n${prng.int(0, nodeCount - 1)}` : null;
-  const fsyncMax = 1 + prng.next() * 19;
-  const defaults = {
-    nodeCount,
-    maxInflightAppends: 64,
-    maxEntriesPerAppend: 64,
-    maxUncommittedEntries: 10_000,
-    preVote: true,
-    checkQuorum: true,
-    maxBurst: 1,
-    writeMs: 0.05,
-  };
-  if (scenario === 'leader-crash') {
-    return {
-      ...defaults,
-      faultPhaseMs: prng.int(3000, 6000),
-      faultMeanIntervalMs: 0,
-      proposalMeanIntervalMs: prng.int(5, 50),
-      maxProposals: 100_000,
-      fsyncMs: [0.5, 1 + prng.next() * 4],
-      preferredLeaderId: null,
-      tornWriteRate: 0,
-    };
-  }
-  return {
-    ...defaults,
-    ...drawFlowControl(prng),
-    maxUncommittedEntries: prng.chance(0.2) ? prng.int(5, 50) : 10_000,
-    // Mostly the production setting; sometimes without the protections (safety must still hold).
-    preVote: !prng.chance(0.1),
-    checkQuorum: !prng.chance(0.1),
-    maxBurst: prng.int(1, 100),
-    faultPhaseMs: isLong ? prng.int(120_000, 240_000) : prng.int(20_000, 60_000),
-    faultMeanIntervalMs: prng.int(200, 2000),
-    proposalMeanIntervalMs: prng.int(5, 100),
-    maxProposals: isLong ? 20_000 : 5000,
-    fsyncMs: [0.2, fsyncMax],
-    preferredLeaderId: preferred,
-    tornWriteRate: 0.5,
-  };
-}
-
-/** Small windows or small batches (not both: that only measures a slow configuration). */
-function drawFlowControl(prng: Prng): { maxInflightAppends: number; maxEntriesPerAppend: number } {
-  const roll = prng.next();
-  if (roll < 0.3)
-    return { maxInflightAppends: prng.int(1, 4), maxEntriesPerAppend: prng.int(16, 256) };
-  if (roll < 0.6)
-    return { maxInflightAppends: prng.int(16, 256), maxEntriesPerAppend: prng.int(1, 3) };
-  return { maxInflightAppends: prng.int(16, 256), maxEntriesPerAppend: prng.int(16, 256) };
-}
-
-function drawNetwork(prng: Prng, scenario: SimScenario) {
-  if (scenario === 'leader-crash') {
-    return {
-      reorderRate: 0,
-      delayMinMs: 0.1,
-      delayMeanMs: 0.5 + prng.next() * 4.5,
-      lossRate: 0,
-      duplicateRate: 0,
-      spikeRate: 0,
-      spikeMaxMs: 0,
-    };
-  }
-  return {
-    reorderRate: prng.chance(0.3) ? prng.next() * 0.3 : 0,
-    delayMinMs: 0.1,
-    delayMeanMs: 1 + prng.next() * 19,
-    lossRate: prng.next() * 0.1,
-    duplicateRate: prng.next() * 0.05,
-    spikeRate: prng.next() * 0.02,
-    spikeMaxMs: prng.int(50, 400),
-  };
-}
-
-function raftBugsFor(bug: SimBug | undefined): RaftBugs {
-  if (bug === SimBug.QUORUM_ONE_SHORT) return { quorumOneShort: true };
-  if (bug === SimBug.GRANT_VOTE_TO_STALE_LOG) return { grantVoteToStaleLog: true };
-  return {};
-}
-
-function hostBugsFor(bug: SimBug | undefined): HostBugs {
-  if (bug === SimBug.ACK_BEFORE_PERSIST) return { sendBeforePersist: true };
-  if (bug === SimBug.ACK_BEFORE_QUORUM) return { ackBeforeQuorum: true };
-  return {};
-}
-
-function payload(proposalId: number, prng: Prng): Uint8Array {
-  const data = new Uint8Array(4 + prng.int(0, 24));
-  new DataView(data.buffer).setUint32(0, proposalId);
-  for (let i = 4; i < data.length; i++) data[i] = prng.int(0, 255);
-  return data;
-}
-
-function range(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
-}
-
-function shuffle(prng: Prng, values: number[]): number[] {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = prng.int(0, i);
-    const t = values[i] as number;
-    values[i] = values[j] as number;
-    values[j] = t;
-  }
-  return values;
 }
 
 export function describeMessage(m: Message): string {

@@ -15,7 +15,7 @@ export function entryHash(entry: Entry): number {
 }
 
 export class SimDisk {
-  readonly storage = new MemoryStorage();
+  storage = new MemoryStorage();
   /** #chain[i] is the hash of the log prefix up to index i (#chain[0] for the empty log). */
   readonly #chain: number[] = [0];
   writeCount = 0;
@@ -43,17 +43,46 @@ export class SimDisk {
    * hard state, written after the entries, is lost. Returns the entries that reached the disk.
    */
   writeTorn(entries: readonly Entry[], prng: Prng): readonly Entry[] {
-    let firstNew = 0;
-    while (firstNew < entries.length) {
-      const entry = entries[firstNew] as Entry;
-      if (entry.index > this.lastIndex || this.storage.term(entry.index) !== entry.term) break;
-      firstNew++;
-    }
+    const firstNew = this.heldPrefix(entries);
     const newCount = entries.length - firstNew;
     if (newCount === 0) return [];
     const written = entries.slice(firstNew, firstNew + prng.int(0, newCount - 1));
     this.#writeEntries(written);
     return written;
+  }
+
+  /**
+   * A crash lost hard-state writes that were never fsynced (FileLogStore writes a commit-only
+   * change without a sync): the durable commit index falls back to `commit`. Entries, term and
+   * vote stay (they are always written with a sync).
+   */
+  loseCommitAbove(commit: number): void {
+    const hardState = this.storage.hardState();
+    if (hardState.commit <= commit) return;
+    const last = this.storage.lastIndex();
+    const entries = last === 0 ? [] : this.storage.entries(1, last + 1, last);
+    this.storage = new MemoryStorage();
+    this.storage.append(entries);
+    this.storage.setHardState({ ...hardState, commit });
+  }
+
+  /** How many leading `entries` the disk already holds (same index and term). */
+  heldPrefix(entries: readonly Entry[]): number {
+    let held = 0;
+    while (held < entries.length) {
+      const entry = entries[held] as Entry;
+      if (entry.index > this.lastIndex || this.storage.term(entry.index) !== entry.term) break;
+      held++;
+    }
+    return held;
+  }
+
+  /** Replace everything with what a recovery found (file-backed store simulation). */
+  resetTo(entries: readonly Entry[], hardState: HardState): void {
+    this.storage = new MemoryStorage();
+    this.#chain.length = 1;
+    this.#writeEntries(entries);
+    this.storage.setHardState(hardState);
   }
 
   #writeEntries(entries: readonly Entry[]): void {

@@ -157,14 +157,39 @@ describe('FileLogStore', () => {
     save(store, [entry(1, 1)], { term: 1, vote: 'n2', commit: 0 });
     save(store, [], { term: 5, vote: 'n1', commit: 1 });
     store.close();
-    // Seq 2 went to slot 0: tear it.
+    // The first write (synced) went to slot 0, the second to slot 1: tear slot 1.
     const path = join(dir, HARD_STATE_FILE);
     const bytes = readFileSync(path);
-    bytes.fill(0, 20, 40);
+    bytes.fill(0, 64 + 20, 64 + 40);
     writeFileSync(path, bytes);
     const reopened = FileLogStore.open({ io, dir });
     assert.deepEqual(reopened.hardState(), { term: 1, vote: 'n2', commit: 0 });
     reopened.close();
+  });
+
+  it('never overwrites the last synced hard state with an unsynced one', () => {
+    const dir = freshDir();
+    const positions: number[] = [];
+    const tracing = Object.create(io) as FileIO;
+    const store = FileLogStore.open({ io: tracing, dir });
+    tracing.write = (fd, source, offset, length, position) => {
+      if (length === 64) positions.push(position);
+      io.write(fd, source, offset, length, position);
+    };
+    save(store, [entry(1, 1)], { term: 1, vote: 'n0', commit: 0 });
+    const commitOnly = (commit: number) => {
+      const { term, vote } = store.hardState();
+      store.save([], { term, vote, commit }, false, (error) => assert.equal(error, null));
+    };
+    commitOnly(1);
+    store.save([entry(2, 1), entry(3, 1)], null, true, () => undefined);
+    commitOnly(2);
+    // The synced term/vote went to slot 0; unsynced commits only ever go to slot 1.
+    assert.deepEqual(positions, [0, 64, 64]);
+    save(store, [], { term: 2, vote: 'n1', commit: 2 });
+    commitOnly(3);
+    assert.deepEqual(positions, [0, 64, 64, 64, 0]);
+    store.close();
   });
 
   it('fsyncs entries before the hard state, and both before done()', () => {
@@ -204,5 +229,36 @@ describe('FileLogStore', () => {
     });
     assert.ok(result !== null && (result as MqError).code === ErrorCode.IO_ERROR);
     store.close();
+  });
+});
+
+describe('FileLogStore with large entries', () => {
+  it('recovers a record larger than the scan buffer', () => {
+    const dir = join(tmp.path, 'large');
+    const store = FileLogStore.open({ io, dir });
+    const big = { index: 2, term: 1, type: EntryType.NORMAL, data: new Uint8Array(3 << 20) };
+    big.data.fill(7);
+    save(store, [entry(1, 1), big, entry(3, 1)], { term: 1, vote: null, commit: 3 });
+    store.close();
+    const reopened = FileLogStore.open({ io, dir });
+    assert.equal(reopened.lastIndex(), 3);
+    assert.equal(reopened.entries(2, 3, 1)[0]?.data.length, 3 << 20);
+    reopened.close();
+  });
+});
+
+describe('FileLogStore recent-entries cache', () => {
+  it('serves the same entries from memory and from the file, across a cut', () => {
+    const dir = join(tmp.path, 'cache');
+    const store = FileLogStore.open({ io, dir, recentCacheBytes: 40 });
+    const first = Array.from({ length: 20 }, (_, i) => entry(i + 1, 1));
+    save(store, first, { term: 1, vote: null, commit: 5 });
+    save(store, [entry(18, 2), entry(19, 2)], { term: 2, vote: null, commit: 5 });
+    const cached = texts(store.entries(1, 20, 100));
+    store.close();
+    const reopened = FileLogStore.open({ io, dir });
+    assert.deepEqual(texts(reopened.entries(1, 20, 100)), cached);
+    assert.deepEqual(cached.slice(15), ['e16t1', 'e17t1', 'e18t2', 'e19t2']);
+    reopened.close();
   });
 });

@@ -136,7 +136,7 @@ describe('Raft wire codec', () => {
 
 describe('TCP transport with bad peers', () => {
   const received: Message[] = [];
-  const errors: { code: string; peer: string | null }[] = [];
+  const errors: { code: string; peer: string | null; text: string }[] = [];
   const transport = new TcpTransport({
     group: 'broker-a',
     selfId: 'n2',
@@ -144,8 +144,9 @@ describe('TCP transport with bad peers', () => {
     listenHost: '127.0.0.1',
     listenPort: 0,
     maxFrameBytes: 4096,
+    helloTimeoutMs: 300,
     onMessage: (m) => received.push(m),
-    onError: (error, peer) => errors.push({ code: error.code, peer }),
+    onError: (error, peer) => errors.push({ code: error.code, peer, text: error.message }),
   });
   after(() => transport.close());
 
@@ -176,7 +177,8 @@ describe('TCP transport with bad peers', () => {
     new DataView(tooLarge.buffer).setUint32(0, 1 << 20);
     await sendRaw(port, [encodeHello('broker-a', 'n0'), tooLarge]);
     await waitFor(() => errors.length === 3, { timeoutMs: 5000, what: 'huge frame refused' });
-    assert.deepEqual(errors[2], { code: ErrorCode.FRAME_TOO_LARGE, peer: 'n0' });
+    assert.equal(errors[2]?.code, ErrorCode.FRAME_TOO_LARGE);
+    assert.equal(errors[2]?.peer, 'n0');
 
     // A message whose sender differs from the HELLO's id.
     const spoofed = encodeMessage(message({ ...sample, from: 'n1', to: 'n2' }));
@@ -184,10 +186,18 @@ describe('TCP transport with bad peers', () => {
     await waitFor(() => errors.length === 4, { timeoutMs: 5000, what: 'spoofed sender refused' });
     assert.equal(received.length, 0);
 
+    // A connection that never says HELLO is closed after helloTimeoutMs.
+    const silent = connect({ host: '127.0.0.1', port });
+    silent.on('error', () => undefined);
+    await new Promise<void>((resolve) => silent.once('close', () => resolve()));
+    await waitFor(() => errors.length === 5, { timeoutMs: 5000, what: 'silent peer closed' });
+    assert.equal(errors[4]?.code, ErrorCode.FRAME_MALFORMED);
+    assert.match(errors[4]?.text ?? '', /no HELLO within 300 ms/);
+
     const good = message({ ...sample, from: 'n0', to: 'n2' });
     await sendRaw(port, [encodeHello('broker-a', 'n0'), encodeMessage(good)]);
     await waitFor(() => received.length === 1, { timeoutMs: 5000, what: 'good message' });
     assert.deepEqual(received[0], good);
-    assert.equal(errors.length, 4);
+    assert.equal(errors.length, 5);
   });
 });
