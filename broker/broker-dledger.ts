@@ -42,6 +42,7 @@ import {
   ResponseCode,
 } from '../protocol/index.js';
 import type { BrokerRoleState } from './broker-role.js';
+import { DledgerCheckpoint } from './dledger-checkpoint.js';
 import { checkDledgerStore } from './dledger-store-check.js';
 import type { MasterAddresses } from './namesrv-registrar.js';
 import { type SyncTargets, syncFromMaster } from './replica-sync.js';
@@ -51,6 +52,41 @@ const RPC_TIMEOUT_MS = 3000;
 const METADATA_SYNC_MS = 1000;
 /** How long apply waits before retrying an entry the append ring had no room for. */
 const APPLY_RETRY_MS = 1;
+
+/** Bounds of one Raft entry made of several puts. */
+const BATCH_MAX_PUTS = 512;
+const BATCH_MAX_BYTES = 1024 * 1024;
+
+/** A Raft entry of stamped records: [count u32] then [length u32][stamped entry] each. */
+function encodeBatch(entries: readonly Buffer[]): Buffer {
+  const total = 4 + entries.reduce((sum, e) => sum + 4 + e.byteLength, 0);
+  const out = Buffer.allocUnsafe(total);
+  out.writeUInt32BE(entries.length, 0);
+  let at = 4;
+  for (const e of entries) {
+    out.writeUInt32BE(e.byteLength, at);
+    e.copy(out, at + 4);
+    at += 4 + e.byteLength;
+  }
+  return out;
+}
+
+function decodeBatch(data: Buffer): Buffer[] {
+  const count = data.readUInt32BE(0);
+  const out: Buffer[] = [];
+  let at = 4;
+  for (let i = 0; i < count; i++) {
+    const length = data.readUInt32BE(at);
+    if (at + 4 + length > data.byteLength)
+      throw new MqError(
+        ErrorCode.CORRUPT_RECORD,
+        'DLedger entry: a batched record runs past its end',
+      );
+    out.push(data.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  return out;
+}
 
 export interface DledgerDeps {
   config: BrokerConfig;
@@ -83,6 +119,10 @@ export class BrokerDledger {
   #timer: NodeJS.Timeout | undefined;
   #syncing: Promise<void> = Promise.resolve();
   #fatal: Error | undefined;
+  #checkpoint: DledgerCheckpoint | undefined;
+  #batch: Array<{ entry: Buffer; settle: (outcome: ReplicateOutcome) => void }> = [];
+  #batchBytes = 0;
+  #batchTimer: NodeJS.Immediate | undefined;
 
   constructor(deps: DledgerDeps) {
     this.#d = deps;
@@ -132,6 +172,10 @@ export class BrokerDledger {
     const io = new NodeFileIO();
     checkDledgerStore(io, config.storePathRootDir, options.storePathCommitLog, raftDir);
     const store = await openStore(options, { logger: this.#plainLogger() });
+    this.#checkpoint = new DledgerCheckpoint(
+      io,
+      join(config.storePathRootDir, 'config', `dledger-${this.#self.id}-applied.json`),
+    );
     this.#store = store;
     store.useReplicator({ replicate: (entry, settle) => this.#replicate(entry, settle) });
     this.#log = FileLogStore.open({
@@ -182,6 +226,7 @@ export class BrokerDledger {
         electionTicks: Math.max(3, 2 * config.maxHeartBeatLeak),
         preVote: true,
         checkQuorum: true,
+        appliedIndex: this.#checkpoint?.appliedIndexFor(this.store.getMaxPhyOffset()) ?? 0,
         ...(config.preferredLeaderId === undefined
           ? {}
           : { preferredLeaderId: config.preferredLeaderId.split(';')[0]! }),
@@ -191,21 +236,45 @@ export class BrokerDledger {
     transport.connect(this.#peers);
     host.start();
     this.#timer = setInterval(() => {
+      this.#saveCheckpoint();
       this.#syncing = this.#syncRound(targets, nameServers).catch((error: unknown) => {
         logger.warn('Metadata sync from the DLedger leader failed', { error: String(error) });
       });
     }, METADATA_SYNC_MS);
   }
 
+  /**
+   * Puts stamped in one turn of the event loop travel as one Raft entry (one append, one fsync,
+   * one round trip), bounded by BATCH_MAX_BYTES / BATCH_MAX_PUTS.
+   */
   #replicate(entry: Buffer, settle: (outcome: ReplicateOutcome) => void): void {
-    const host = this.#host;
-    if (host === undefined) {
-      settle({ committed: false, appended: false, reason: 'the Raft host is not running' });
+    this.#batch.push({ entry, settle });
+    this.#batchBytes += entry.byteLength;
+    if (this.#batch.length >= BATCH_MAX_PUTS || this.#batchBytes >= BATCH_MAX_BYTES) {
+      this.#proposeBatch();
       return;
     }
-    host.submit(entry, (outcome) => {
+    this.#batchTimer ??= setImmediate(() => this.#proposeBatch());
+  }
+
+  #proposeBatch(): void {
+    if (this.#batchTimer !== undefined) clearImmediate(this.#batchTimer);
+    this.#batchTimer = undefined;
+    const batch = this.#batch;
+    this.#batch = [];
+    this.#batchBytes = 0;
+    if (batch.length === 0) return;
+    const settleAll = (outcome: ReplicateOutcome) => {
+      for (const put of batch) put.settle(outcome);
+    };
+    const host = this.#host;
+    if (host === undefined) {
+      settleAll({ committed: false, appended: false, reason: 'the Raft host is not running' });
+      return;
+    }
+    host.submit(encodeBatch(batch.map((p) => p.entry)), (outcome) => {
       const committed = outcome.status === ProposeStatus.COMMITTED;
-      settle({
+      settleAll({
         committed,
         appended: !refusedOutright.has(outcome.status),
         reason: committed
@@ -221,11 +290,16 @@ export class BrokerDledger {
       const entry = entries[i]!;
       if (entry.type === EntryType.NOOP) {
         this.#onNoopApplied(entry.term);
+        this.#markApplied(entry);
         continue;
       }
       const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
-      const status = this.store.applyStamped(data);
-      if (status === 'OK' || status === 'ALREADY_APPLIED') continue;
+      // A retry re-applies the whole batch: records already in the CommitLog are skipped.
+      const status = this.#applyBatch(data);
+      if (status === 'OK') {
+        this.#markApplied(entry);
+        continue;
+      }
       if (status === 'BUSY') {
         const rest = entries.slice(i);
         return new Promise((resolve) => setTimeout(resolve, APPLY_RETRY_MS)).then(() =>
@@ -238,6 +312,32 @@ export class BrokerDledger {
         { index: entry.index, term: entry.term, status },
       );
     }
+  }
+
+  #markApplied(entry: Entry): void {
+    this.#checkpoint?.applied({
+      index: entry.index,
+      term: entry.term,
+      commitLogOffset: this.store.replicaEndOffset,
+    });
+  }
+
+  #saveCheckpoint(end?: number): void {
+    try {
+      const flushed = end ?? Number(this.store.runtimeInfo()['commitLogFlushedOffset'] ?? 0);
+      this.#checkpoint?.save(flushed);
+    } catch (error) {
+      this.#d.logger.warn('DLedger checkpoint not saved', { error: String(error) });
+    }
+  }
+
+  #applyBatch(data: Buffer): 'OK' | 'BUSY' | string {
+    for (const record of decodeBatch(data)) {
+      const status = this.store.applyStamped(record);
+      if (status === 'OK' || status === 'ALREADY_APPLIED') continue;
+      return status;
+    }
+    return 'OK';
   }
 
   /** The leader's own no-op is applied: every earlier entry is in the CommitLog; take over. */
@@ -347,9 +447,13 @@ export class BrokerDledger {
 
   async closeStore(): Promise<void> {
     this.#host?.close();
+    this.#proposeBatch();
     await this.#transport?.close();
     await this.#roleChain;
-    await this.#store?.close();
+    const store = this.#store;
+    await store?.close();
+    // Closing flushed everything: every applied entry is durable.
+    if (store !== undefined) this.#saveCheckpoint(store.replicaEndOffset);
     this.#log?.close();
   }
 }

@@ -466,7 +466,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     registeredTopics(ctx.config, managers.topics, writability, only);
   const registrar = createRegistrar(config, parts, role, () => wrapperOf());
   // A promotion or demotion changes brokerId: the NameServers must hear of it at once.
-  role.onChange(() => registerAtOnce(registrar, logger, 'a role change'));
+  reregisterOnRoleChange(role, registrar, logger);
   const stats: BrokerStats = {
     msgPutTotal: 0,
     msgGetTotal: 0,
@@ -620,6 +620,23 @@ function createRegistrar(
 function registerAtOnce(registrar: NamesrvRegistrar, logger: Logger, after: string): void {
   registrar.register(true).catch((error: unknown) => {
     logger.warn(`Registration after ${after} failed`, { error: String(error) });
+  });
+}
+
+/** A promotion or demotion changes brokerId: every NameServer hears of it at once. */
+function reregisterOnRoleChange(
+  role: BrokerRoleState,
+  registrar: NamesrvRegistrar,
+  logger: Logger,
+): void {
+  role.onChange((newRole, brokerId) => {
+    registrar.register(true).then(
+      (round) =>
+        logger.info('Registered after a role change', { role: newRole, brokerId, ...round }),
+      (error: unknown) => {
+        logger.warn('Registration after a role change failed', { error: String(error) });
+      },
+    );
   });
 }
 

@@ -13,13 +13,17 @@ import {
   startClusterProcess,
   stopClusterProcesses,
 } from './cluster-processes.js';
+import { printDledgerGuide, startDledgerGroup } from './petrel-cluster-dledger.js';
 import { runControl, runTopology, TOPOLOGY_USAGE } from './petrel-topology.js';
 
 export const CLUSTER_USAGE = `  petrel cluster [--host 127.0.0.1] [--namesrv-port 9876] [--broker-port 10911]
                  [--slaves 1] [--data-dir ./data/cluster] [--key=value ...]
+                 [--dledger [--dledger-port 40911]]
       A NameServer and broker-a (SYNC_MASTER + ASYNC_FLUSH master, 0-2 slaves), each its own
       process; slave i listens on broker-port+10*i. Ctrl-C stops them all. --key=value sets a
-      broker config key on every broker (brokerRole only on the master).
+      broker config key on every broker (brokerRole only on the master). With --dledger:
+      a three-member DLedger group instead (member i on broker-port+10*i, Raft on
+      dledger-port+i); prints the leader and how to kill it.
 ${TOPOLOGY_USAGE}`;
 
 const STOP_DEADLINE_MS = 20_000;
@@ -32,6 +36,8 @@ interface ClusterPlan {
   slaves: number;
   dataDir: string;
   overrides: Record<string, string>;
+  /** A DLedger group (Raft ports from here) instead of Master/Slave. */
+  dledgerPort: number | undefined;
 }
 
 function intOption(args: ParsedArgs, name: string, fallback: number, max: number): number {
@@ -44,8 +50,15 @@ function intOption(args: ParsedArgs, name: string, fallback: number, max: number
 
 function planFrom(argv: readonly string[]): ClusterPlan {
   const args = parseCliArgs(argv, {
-    withValue: ['--host', '--namesrv-port', '--broker-port', '--slaves', '--data-dir'],
-    flags: [],
+    withValue: [
+      '--host',
+      '--namesrv-port',
+      '--broker-port',
+      '--slaves',
+      '--data-dir',
+      '--dledger-port',
+    ],
+    flags: ['--dledger'],
   });
   if (args.positionals.length > 0) throw new UsageError(`Unexpected "${args.positionals[0]}"`);
   const host = args.values.get('--host') ?? '127.0.0.1';
@@ -61,8 +74,14 @@ function planFrom(argv: readonly string[]): ClusterPlan {
     namesrvPort: intOption(args, '--namesrv-port', 9876, 65535),
     brokerPort,
     slaves,
-    dataDir: resolve(args.values.get('--data-dir') ?? join('data', 'cluster')),
+    dataDir: resolve(
+      args.values.get('--data-dir') ??
+        join('data', args.flags.has('--dledger') ? 'dledger-cluster' : 'cluster'),
+    ),
     overrides: { ...args.overrides },
+    dledgerPort: args.flags.has('--dledger')
+      ? intOption(args, '--dledger-port', 40911, 65533)
+      : undefined,
   };
 }
 
@@ -145,7 +164,10 @@ export async function runCluster(argv: readonly string[]): Promise<number | unde
   const plan = planFrom(argv);
   const started: ClusterProcess[] = [];
   try {
-    printGuide(plan, started, await startAll(plan, started));
+    if (plan.dledgerPort !== undefined) {
+      const dledger = { ...plan, dledgerPort: plan.dledgerPort };
+      await printDledgerGuide(dledger, started, await startDledgerGroup(dledger, started));
+    } else printGuide(plan, started, await startAll(plan, started));
   } catch (error) {
     await stopClusterProcesses(started, STOP_DEADLINE_MS);
     throw error;

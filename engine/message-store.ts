@@ -185,8 +185,8 @@ export class MessageStore {
    * Switches the role at runtime. The fence must not go back, and a promotion needs a fence newer
    * than any this store was master at (E_ROLE_FENCE_STALE otherwise). New puts are refused with
    * ROLE_CHANGED from the call on; puts already handed to the writer are written first (a demoted
-   * master fails those still waiting for a slave or a flush with ROLE_CHANGED), then the store
-   * accepts what the new role accepts. Resolves when the switch is complete.
+   * master answers those still waiting for a slave or a flush FLUSH_SLAVE_TIMEOUT: stored, not
+   * confirmed), then the store accepts what the new role accepts. Resolves when the switch is complete.
    */
   async changeRole(role: StoreRole, fence: number): Promise<void> {
     this.#checkOpen();
@@ -210,7 +210,11 @@ export class MessageStore {
     try {
       await this.#drainWrites();
       if (!promotion) {
-        this.#tracker.failAll(PutStatus.ROLE_CHANGED, `the store became ${role} at fence ${fence}`);
+        // Written here but not confirmed (slave, flush): stored, not confirmed, as at a timeout.
+        this.#tracker.failAll(
+          PutStatus.FLUSH_SLAVE_TIMEOUT,
+          `the store became ${role} at fence ${fence} before the put was confirmed`,
+        );
       }
       // A replicated log's end is what was applied; otherwise the log ends where the writer stopped.
       if (this.#replicated === undefined)

@@ -19,6 +19,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,6 +36,8 @@ export const HaSetup = {
   STANDALONE: 'standalone',
   ASYNC_MASTER: 'ASYNC_MASTER',
   SYNC_MASTER: 'SYNC_MASTER',
+  /** A three-member DLedger group: SEND_OK once a majority holds the message. */
+  DLEDGER: 'DLEDGER',
 } as const;
 export type HaSetup = (typeof HaSetup)[keyof typeof HaSetup];
 
@@ -112,7 +115,7 @@ export function parseHaBenchArgs(args: readonly string[]): HaBenchOptions {
   const setups = (values.get('setups') ?? 'standalone,ASYNC_MASTER,SYNC_MASTER').split(',');
   for (const s of setups)
     if (!Object.values(HaSetup).includes(s as HaSetup))
-      throw usage(`unknown setup "${s}" (standalone, ASYNC_MASTER or SYNC_MASTER)`);
+      throw usage(`unknown setup "${s}" (standalone, ASYNC_MASTER, SYNC_MASTER or DLEDGER)`);
   const flush = values.get('flush') ?? 'ASYNC_FLUSH';
   if (flush !== 'ASYNC_FLUSH' && flush !== 'SYNC_FLUSH')
     throw usage('--flush is ASYNC_FLUSH or SYNC_FLUSH');
@@ -145,7 +148,10 @@ interface Broker {
 interface HaCluster {
   namesrvAddr: string;
   master: Broker;
+  /** The slave (Master/Slave) or one follower (DLedger), for its loop delay. */
   slave: Broker | null;
+  /** Master/Slave replication figures (push2SlaveMaxOffset) exist; not in DLedger mode. */
+  haFigures: boolean;
   admin: Admin;
   stop(): Promise<void>;
 }
@@ -160,11 +166,72 @@ async function pollUntil(what: string, check: () => Promise<boolean>): Promise<v
   }
 }
 
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  await new Promise<void>((done) => server.close(() => done()));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+/** A NameServer and three DLedger members; the routed leader is the "master". */
+async function startDledgerCluster(dir: string, options: HaBenchOptions): Promise<HaCluster> {
+  const processes = new BenchProcesses();
+  let admin: Admin | null = null;
+  const stop = async () => {
+    await admin?.shutdown().catch(() => undefined);
+    await processes.stop();
+  };
+  try {
+    const namesrvAddr = await processes.startNamesrv(join(dir, 'dledger'));
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const peers = ports.map((port, i) => `n${i}-127.0.0.1:${port}`).join(';');
+    const members = await Promise.all(
+      ports.map((_, i) =>
+        processes.startBroker(
+          namesrvAddr,
+          join(dir, 'dledger', `n${i}`),
+          [
+            `--brokerName=${BROKER_NAME}`,
+            `--flushDiskType=${options.flush}`,
+            '--enableDLegerCommitLog=true',
+            `--dLegerPeers=${peers}`,
+            `--dLegerSelfId=n${i}`,
+            '--heartBeatTimeIntervalMs=200',
+          ],
+          options.profileDir === null
+            ? []
+            : ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, `dledger-n${i}`)}`],
+        ),
+      ),
+    );
+    admin = new Admin({ namesrvAddr });
+    await admin.start();
+    const a = admin;
+    let leader: Broker | undefined;
+    await pollUntil('a DLedger leader', async () => {
+      const info = await a.clusterInfo().catch(() => null);
+      const addr = info?.brokerAddrTable[BROKER_NAME]?.brokerAddrs['0'];
+      leader = members.find((m) => m.address === addr);
+      return leader !== undefined;
+    });
+    const master = leader!;
+    const slave = members.find((m) => m !== master) ?? null;
+    const cluster = { namesrvAddr, master, slave, admin, stop, haFigures: false };
+    await prepare(cluster, options);
+    return cluster;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 async function startHaCluster(
   dir: string,
   setup: HaSetup,
   options: HaBenchOptions,
 ): Promise<HaCluster> {
+  if (setup === HaSetup.DLEDGER) return startDledgerCluster(dir, options);
   const processes = new BenchProcesses();
   let admin: Admin | null = null;
   const stop = async () => {
@@ -196,7 +263,7 @@ async function startHaCluster(
           );
     admin = new Admin({ namesrvAddr });
     await admin.start();
-    const cluster = { namesrvAddr, master, slave, admin, stop };
+    const cluster = { namesrvAddr, master, slave, admin, stop, haFigures: true };
     await prepare(cluster, options);
     return cluster;
   } catch (error) {
@@ -208,7 +275,7 @@ async function startHaCluster(
 /** Waits for the slave to stream from the master, creates the topic and waits for its route. */
 async function prepare(cluster: HaCluster, options: HaBenchOptions): Promise<void> {
   const { admin, master, slave } = cluster;
-  if (slave !== null)
+  if (slave !== null && cluster.haFigures)
     await pollUntil('the slave to connect', async () => {
       const info = await admin.brokerStatus(master.address);
       return info['haConnectionCount'] === '1';
@@ -322,12 +389,12 @@ async function runWindow(
       () => {
         resetLoopDelay(cluster.master.child);
         if (cluster.slave !== null) resetLoopDelay(cluster.slave.child);
-        if (cluster.slave !== null) sampler.start(cluster, options.sampleMs);
+        if (cluster.slave !== null && cluster.haFigures) sampler.start(cluster, options.sampleMs);
       },
     );
     // The lag left the moment the last send was acknowledged, before anything else runs.
     const stoppedMs = performance.now();
-    const caught = cluster.slave === null ? null : await catchUp(cluster);
+    const caught = cluster.slave === null || !cluster.haFigures ? null : await catchUp(cluster);
     await sampler.stop();
     const samples = sampler.samples.filter((s) => s.atMs < stoppedMs);
     const masterLoop = await reportLoopDelay(cluster.master.child);
@@ -375,6 +442,17 @@ function targetLine(rows: readonly HaRow[]): string {
   const ratio = sync.msgsPerS / async.msgsPerS;
   const verdict = at === 256 ? ` (target >= 50 %: ${ratio >= 0.5 ? 'met' : 'MISSED'})` : '';
   return `- SYNC_MASTER vs ASYNC_MASTER at ${at} in flight: ${sync.msgsPerS} / ${async.msgsPerS} msgs/s = ${(ratio * 100).toFixed(1)} %${verdict}`;
+}
+
+function dledgerLine(rows: readonly HaRow[]): string {
+  const at = Math.max(...rows.map((r) => r.inFlight));
+  const raft = rows.find((r) => r.setup === HaSetup.DLEDGER && r.inFlight === at);
+  const sync = rows.find((r) => r.setup === HaSetup.SYNC_MASTER && r.inFlight === at);
+  if (raft === undefined || sync === undefined || sync.msgsPerS === 0)
+    return '- DLEDGER vs SYNC_MASTER: not measured in this run';
+  const ratio = raft.msgsPerS / sync.msgsPerS;
+  const verdict = at === 256 ? ` (target >= 70 %: ${ratio >= 0.7 ? 'met' : 'MISSED'})` : '';
+  return `- DLEDGER (3 members) vs SYNC_MASTER at ${at} in flight: ${raft.msgsPerS} / ${sync.msgsPerS} msgs/s = ${(ratio * 100).toFixed(1)} %${verdict}`;
 }
 
 export function renderHaReport(
@@ -433,6 +511,7 @@ export function renderHaReport(
     'Targets:',
     '',
     targetLine(rows),
+    dledgerLine(rows),
     '',
   ].join('\n');
 }

@@ -11,9 +11,8 @@ export const PutStatus = {
   OS_PAGE_CACHE_BUSY: 'OS_PAGE_CACHE_BUSY',
   UNKNOWN_ERROR: 'UNKNOWN_ERROR',
   /**
-   * The store stopped being master (or changed fence) before the put was accepted: nothing is
-   * acknowledged; for a replicated log, a put already proposed may still commit under the next
-   * leader (a client retry may then duplicate it). Clients retry on another broker.
+   * The store stopped being master (or changed fence) before the put was accepted: nothing was
+   * stored. Clients retry on another broker (it maps to SERVICE_NOT_AVAILABLE).
    */
   ROLE_CHANGED: 'ROLE_CHANGED',
 } as const;

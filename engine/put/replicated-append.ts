@@ -41,6 +41,7 @@ export class ReplicatedAppend {
   #inFlight = 0;
   /** A proposal failed after entering the log: stamping stops until the next role change. */
   #broken: string | undefined;
+  #refusedLater = false;
 
   constructor(deps: ReplicatedAppendDeps) {
     this.#d = deps;
@@ -50,8 +51,9 @@ export class ReplicatedAppend {
     return this.#inFlight;
   }
 
-  /** Why puts are refused until the next role change, if they are. */
+  /** Why puts are refused until the next role change (or until nothing is in flight), if they are. */
   get brokenReason(): string | undefined {
+    if (this.#refusedLater) return 'a replicated put was refused; waiting for puts in flight';
     return this.#broken;
   }
 
@@ -63,6 +65,7 @@ export class ReplicatedAppend {
   reset(): void {
     this.#d.stamper.reset();
     this.#broken = undefined;
+    this.#refusedLater = false;
   }
 
   /** `entry` holds an encoded, unstamped record after the stamp header. */
@@ -86,9 +89,24 @@ export class ReplicatedAppend {
           return;
         }
         if (submitting && !outcome.appended) this.#d.stamper.undoLast();
-        else this.#broken ??= `a replicated put failed after it was proposed: ${outcome.reason}`;
-        const status = outcome.appended ? PutStatus.ROLE_CHANGED : PutStatus.SERVICE_NOT_AVAILABLE;
-        resolve({ status, reason: outcome.reason });
+        else if (outcome.appended)
+          this.#broken ??= `a replicated put failed after it was proposed: ${outcome.reason}`;
+        else this.#refusedLater = true;
+        // A later refusal (nothing appended) left a hole in the stamped offsets: stamping waits
+        // until nothing is in flight, when the applied log is again the whole truth.
+        if (this.#refusedLater && this.#inFlight === 0 && this.#broken === undefined) {
+          this.#d.stamper.reset();
+          this.#refusedLater = false;
+        }
+        // In the log but not committed: it may still commit under the next leader, so the answer
+        // is "stored, not confirmed" (clients do not resend it by default), never a definite failure.
+        const status = outcome.appended
+          ? PutStatus.FLUSH_SLAVE_TIMEOUT
+          : PutStatus.SERVICE_NOT_AVAILABLE;
+        resolve({
+          status,
+          reason: `${outcome.reason}${outcome.appended ? ': proposed, not known to be committed' : ''}`,
+        });
       });
       submitting = false;
     });

@@ -112,13 +112,15 @@ export class DledgerGroup {
 
   /** Waits until a running member other than `not` is routed as master. */
   async waitLeader(timeoutMs: number, not?: number): Promise<number> {
-    return waitFor(
+    // An object, not the index: member 0 would read as "not yet" to waitFor.
+    const found = await waitFor(
       async () => {
         const i = await this.leaderIndex();
-        return i !== undefined && i !== not ? i : undefined;
+        return i !== undefined && i !== not ? { i } : undefined;
       },
       { timeoutMs, intervalMs: 20, what: 'a DLedger leader in the route' },
     );
+    return found.i;
   }
 
   runtime(i: number): Promise<Record<string, string>> {

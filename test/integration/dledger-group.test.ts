@@ -76,7 +76,16 @@ describe('DLedger group of three brokers', () => {
     assert.deepEqual(report.duplicated, []);
     assert.deepEqual(report.inconsistentOffsets, []);
 
+    const end = await g.waitSameEnd(20_000);
     for (let i = 0; i < 3; i++) await g.kill(i, 'SIGTERM');
+    // Each member's checkpoint maps its last applied Raft entry to the CommitLog end.
+    for (const [i, dir] of g.dirs.entries()) {
+      const mark = JSON.parse(
+        readFileSync(join(dir, 'config', `dledger-n${i}-applied.json`), 'utf8'),
+      ) as { index: number; commitLogOffset: number };
+      assert.equal(mark.commitLogOffset, end);
+      assert.ok(mark.index > 0);
+    }
     for (const sub of ['commitlog', 'consumequeue']) {
       const [a, b, c] = g.dirs.map((d) => filesUnder(join(d, sub)));
       assert.ok(a!.size > 0);

@@ -44,11 +44,18 @@ class LoopbackLog {
   entries: Buffer[] = [];
   /** Refuse the next proposal outright (as a busy or deposed Raft leader does). */
   refuseNext = false;
+  /** Refuse the next proposal later, nothing appended (a batch refused after its puts). */
+  refuseLaterNext = false;
 
   replicate(entry: Buffer, settle: (o: ReplicateOutcome) => void): void {
     if (this.refuseNext) {
       this.refuseNext = false;
       settle({ committed: false, appended: false, reason: 'refused for the test' });
+      return;
+    }
+    if (this.refuseLaterNext) {
+      this.refuseLaterNext = false;
+      setImmediate(() => settle({ committed: false, appended: false, reason: 'refused later' }));
       return;
     }
     const copy = Buffer.from(entry);
@@ -141,14 +148,22 @@ for (const threads of [false, true]) {
         for (const r of results.slice(200))
           assert.equal(r.status, 'ROLE_CHANGED', 'a put at the old fence after the change');
         for (const r of results)
-          assert.ok(r.status === 'PUT_OK' || r.status === 'ROLE_CHANGED', r.status);
+          assert.ok(
+            r.status === 'PUT_OK' ||
+              r.status === 'ROLE_CHANGED' ||
+              r.status === 'FLUSH_SLAVE_TIMEOUT',
+            r.status,
+          );
       } finally {
         await store.close();
       }
       // Every acknowledged put is whole in the reopened store; nothing else is there.
       const reopened = await openStore({ storePathRootDir: root, threads, ...small });
       try {
-        const acked = results.filter((r) => r.status === 'PUT_OK');
+        // Acknowledged, or stored and not confirmed: each of these is whole in the log.
+        const acked = results.filter(
+          (r) => r.status === 'PUT_OK' || r.status === 'FLUSH_SLAVE_TIMEOUT',
+        );
         for (const r of acked) {
           const m = await reopened.lookMessageByOffset(r.commitLogOffset!);
           assert.ok(m !== undefined);
@@ -186,6 +201,10 @@ for (const threads of [false, true]) {
         log.refuseNext = true;
         const refused = await a.putMessage({ topic: 'Rep', queueId: 0, body: body(999) }, 1);
         assert.equal(refused.status, 'SERVICE_NOT_AVAILABLE', 'refused outright: nothing stamped');
+        // Refused later: the stamp is a hole until nothing is in flight, then stamping resumes.
+        log.refuseLaterNext = true;
+        const later = await a.putMessage({ topic: 'Rep', queueId: 1, body: body(998) }, 1);
+        assert.equal(later.status, 'SERVICE_NOT_AVAILABLE', later.reason);
         await Promise.all(Array.from({ length: 60 }, (_, i) => put(a, 60 + i, 1)));
         // The leader changes: b stamps from the applied log, a applies b's entries.
         await a.changeRole(StoreRole.SLAVE, 2);
