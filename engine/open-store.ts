@@ -35,6 +35,11 @@ export interface StoreDeps {
   verifySegments?: SegmentVerifier;
   /** A slave cuts its CommitLog here at open, because its master's log differs after it. */
   truncateCommitLogTo?: number;
+  /**
+   * With threads: a module exporting `createFileIO(): FileIO` that the writer and flush threads use
+   * instead of node:fs (tests; `io` above is the main thread's). Its files must be the same files.
+   */
+  workerFileIoModule?: string;
   /** Where the store reports events worth an operator's attention (HA connections); no-op by default. */
   logger?: { info(message: string): void; warn(message: string): void };
 }
@@ -47,6 +52,8 @@ export interface PipelineContext {
   tracker: PutTracker;
   clock: Clock;
   io: FileIO;
+  /** The worker threads' file layer module (StoreDeps.workerFileIoModule); node:fs when undefined. */
+  workerFileIoModule: string | undefined;
   /** A queue grew from replicated records (a slave): update views and wake long polls. */
   onReplicaDispatched: (topic: string, queueId: number, maxOffset: number) => void;
 }
@@ -105,7 +112,8 @@ export async function assembleStore(
     maxRecordBytes: maxRecordBytes(options),
     hashBodyHex: hasher.hex,
   });
-  const onMinOffset = (min: number) => (threaded ? undefined : recovered.index?.deleteExpired(min));
+  // The write path deletes index files below MIN_COMMITLOG_OFFSET (write-path.ts, maintain).
+  const onMinOffset = () => undefined;
   const clean = createCleanService(io, clock, options, { ...views, positions, onMinOffset });
   // With threads the main thread's queue views learn new units from completions; in-thread the
   // writer updates the very ConsumeQueue objects the reader uses.
@@ -152,6 +160,7 @@ export async function assembleStore(
     tailCache,
     clock,
     io,
+    workerFileIoModule: deps.workerFileIoModule,
     epochStarts,
     onReplicaDispatched,
   };

@@ -33,6 +33,11 @@ export class SegmentedFile {
     this.#followsWriter = options.followsWriter === true;
   }
 
+  /** True for a read-only view of files another thread writes. */
+  get followsWriter(): boolean {
+    return this.#followsWriter;
+  }
+
   /** Lists the segments on disk and checks their names, sizes and contiguity. */
   load(): void {
     const starts: number[] = [];

@@ -1,13 +1,13 @@
-// The append pipeline with no worker threads (`threads: false`): the same writer, dispatcher and
-// flusher classes, driven from the event loop. Puts submitted in one turn of the loop share one
-// commit (one pwrite, and one fdatasync under SYNC_FLUSH), scheduled with setImmediate.
+// The append pipeline with no worker threads (`threads: false`): the write path (write-path.ts)
+// driven from the event loop. Puts submitted in one turn of the loop share one commit (one pwrite,
+// and one fdatasync under SYNC_FLUSH), scheduled with setImmediate; timers run the ASYNC_FLUSH
+// rounds and the ConsumeQueue/index sync followed by the checkpoint.
 
+import { assert } from '../../common/assert.js';
 import type { Clock } from '../../common/clock.js';
-import { type AppendResult, CommitLogWriter } from '../commitlog/commit-log-writer.js';
+import type { AppendResult } from '../commitlog/commit-log-writer.js';
 import type { TailCache } from '../commitlog/tail-cache.js';
 import type { ConsumeQueue } from '../consumequeue/consume-queue.js';
-import { CommitLogFlusher } from '../flush/commit-log-flusher.js';
-import { FlushPolicy } from '../flush/flush-policy.js';
 import type { StoreOptions } from '../options.js';
 import type { RecoveredStore } from '../recovery/store-recovery.js';
 import { PositionSlot, type StorePositions } from '../store-positions.js';
@@ -15,6 +15,7 @@ import type { AppendPipeline } from './append-pipeline.js';
 import type { MessageEncoder } from './message-encoder.js';
 import { watchPosition } from './position-watch.js';
 import type { PutTracker } from './put-tracker.js';
+import { FlushStage, WriteStage } from './write-path.js';
 
 export interface InThreadPipelineDeps {
   recovered: RecoveredStore;
@@ -29,38 +30,49 @@ export interface InThreadPipelineDeps {
 
 export class InThreadPipeline implements AppendPipeline {
   #d: InThreadPipelineDeps;
-  #writer: CommitLogWriter;
-  #flusher: CommitLogFlusher;
-  #policy: FlushPolicy;
+  #write: WriteStage;
+  #flush: FlushStage;
   #scratch: Buffer;
   #out: AppendResult = { queueOffset: 0, commitLogOffset: 0 };
   #commitScheduled = false;
   #timers: NodeJS.Timeout[] = [];
   #failure: string | undefined;
-  #rawInBatch = false;
   #running = true;
   #replicaLoop: Promise<void> | undefined;
 
   constructor(deps: InThreadPipelineDeps) {
     this.#d = deps;
-    const { recovered, options, clock } = deps;
-    this.#writer = new CommitLogWriter(
+    const { recovered, options, clock, positions, tracker } = deps;
+    const nowMs = clock.monotonicMs();
+    this.#write = new WriteStage(
       {
         commitLog: recovered.commitLog,
-        tailCache: deps.tailCache,
         dispatcher: recovered.dispatcher,
+        index: recovered.index,
+        tailCache: deps.tailCache,
+        positions,
         clock,
         maxRecordBytes: deps.scratchBytes,
+        endOffset: recovered.endOffset,
+        logicsIntervalMs: options.flushIntervalConsumeQueue,
+        onCommitted: (end, advanced) => this.#committed(end, advanced),
       },
-      recovered.endOffset,
+      nowMs,
     );
-    this.#flusher = new CommitLogFlusher(recovered.commitLog, recovered.checkpoint, deps.positions);
-    this.#policy = new FlushPolicy(options, clock.monotonicMs());
+    this.#flush = new FlushStage(
+      {
+        commitLog: recovered.commitLog,
+        checkpoint: recovered.checkpoint,
+        positions,
+        policy: options,
+        checkpointIntervalMs: options.flushIntervalConsumeQueue,
+      },
+      nowMs,
+    );
     this.#scratch = Buffer.allocUnsafe(deps.scratchBytes);
     this.#every(options.flushIntervalCommitLog, () => this.#asyncFlushRound());
-    this.#every(options.flushIntervalConsumeQueue, () => this.#syncLogics());
+    this.#every(options.flushIntervalConsumeQueue, () => this.#maintain());
     if (options.brokerRole === 'SYNC_MASTER') {
-      const { positions, tracker } = deps;
       const settle = () => {
         tracker.replicatedTo(positions.get(PositionSlot.SLAVE_ACKED));
         tracker.expire(clock.monotonicMs());
@@ -105,11 +117,11 @@ export class InThreadPipeline implements AppendPipeline {
   }
 
   submit(encoder: MessageEncoder, length: number): boolean {
-    if (!this.#writer.fitsBatch(length)) this.#guard(() => this.#commit());
-    if (this.#writer.closeSegmentFor(length)) this.#guard(() => this.#commit());
     if (this.#failure !== undefined) return true;
     const written = encoder.encodeTo(this.#scratch, 0);
-    this.#writer.append(this.#scratch, 0, written, this.#out);
+    this.#guard(() => this.#write.append(this.#scratch, 0, written, this.#out));
+    if (this.#failure !== undefined) return true;
+    assert(written === length, 'in-thread: the encoder wrote another length than it prepared');
     this.#d.tracker.appended(this.#out.queueOffset, this.#out.commitLogOffset);
     this.#scheduleCommit();
     return true;
@@ -117,9 +129,11 @@ export class InThreadPipeline implements AppendPipeline {
 
   submitRaw(commitLogOffset: number, bytes: Buffer): boolean {
     if (this.#failure !== undefined) return false;
-    if (!this.#writer.fitsBatch(bytes.byteLength)) this.#guard(() => this.#commit());
-    if (!this.#writer.appendRaw(commitLogOffset, bytes, 0, bytes.byteLength)) return false;
-    this.#rawInBatch = true;
+    let appended = false;
+    this.#guard(() => {
+      appended = this.#write.appendRaw(commitLogOffset, bytes, 0, bytes.byteLength);
+    });
+    if (!appended) return false;
     this.#scheduleCommit();
     return true;
   }
@@ -129,45 +143,32 @@ export class InThreadPipeline implements AppendPipeline {
     this.#commitScheduled = true;
     setImmediate(() => {
       this.#commitScheduled = false;
-      this.#guard(() => this.#commit());
+      this.#guard(() => this.#write.commit());
     });
   }
 
-  #commit(): void {
-    if (this.#writer.batchBytes === 0) return;
-    const advanced = this.#rawInBatch ? new Map<ConsumeQueue, number>() : undefined;
-    this.#rawInBatch = false;
-    const end = this.#writer.commitBatch(
-      advanced === undefined ? undefined : (cq) => advanced.set(cq, cq.maxOffset),
-    );
-    const { positions, tracker } = this.#d;
-    positions.set(PositionSlot.DISPATCHED, this.#writer.dispatchedPosition);
+  /** After a commit: puts become visible; under SYNC_FLUSH the same turn fdatasyncs (group commit). */
+  #committed(end: number, advanced: ReadonlyMap<ConsumeQueue, number> | undefined): void {
     if (advanced !== undefined)
       for (const [cq, max] of advanced) this.#d.onReplicaDispatched(cq.topic, cq.queueId, max);
-    positions.set(PositionSlot.WROTE_TIMESTAMP, this.#d.recovered.dispatcher.lastStoreTimestamp);
-    positions.set(PositionSlot.WROTE, end);
+    const { tracker } = this.#d;
     tracker.wroteTo(end);
-    if (this.#policy.isSync) {
-      this.#flusher.flushTo(end);
-      tracker.flushedTo(end);
+    if (this.#flush.policy.isSync) {
+      this.#flush.flushTo(end);
+      tracker.flushedTo(this.#flush.flushed);
     }
   }
 
   #asyncFlushRound(): void {
-    const wrote = this.#d.positions.get(PositionSlot.WROTE);
-    if (this.#policy.shouldFlush(wrote, this.#flusher.flushed, this.#d.clock.monotonicMs())) {
-      this.#flusher.flushTo(wrote);
-      this.#d.tracker.flushedTo(wrote);
-    }
+    this.#flush.flushIfDue(this.#d.clock.monotonicMs());
+    this.#d.tracker.flushedTo(this.#flush.flushed);
   }
 
-  #syncLogics(): void {
-    const { positions, recovered } = this.#d;
-    const dispatched = positions.get(PositionSlot.DISPATCHED);
-    recovered.dispatcher.syncLogics();
-    positions.set(PositionSlot.LOGICS_TIMESTAMP, positions.get(PositionSlot.WROTE_TIMESTAMP));
-    positions.set(PositionSlot.LOGICS_DURABLE, dispatched);
-    this.#flusher.saveCheckpoint();
+  /** ConsumeQueue/index durability and index expiry, then the checkpoint that relies on them. */
+  #maintain(): void {
+    const nowMs = this.#d.clock.monotonicMs();
+    this.#write.maintain(nowMs);
+    this.#flush.checkpointIfDue(nowMs);
   }
 
   async queryIndex(
@@ -186,10 +187,8 @@ export class InThreadPipeline implements AppendPipeline {
     this.#d.positions.wake(PositionSlot.SLAVE_ACKED);
     await this.#replicaLoop;
     if (this.#failure !== undefined) return;
-    this.#commit();
-    const wrote = this.#d.positions.get(PositionSlot.WROTE);
-    this.#flusher.flushTo(wrote);
-    this.#d.tracker.flushedTo(wrote);
-    this.#syncLogics();
+    this.#write.close();
+    this.#flush.close();
+    this.#d.tracker.flushedTo(this.#flush.flushed);
   }
 }

@@ -1,6 +1,6 @@
 // The CommitLog writer thread: drains encoded records from the append ring, appends them through
-// CommitLogWriter (offsets, store time, checksums, tail cache, dispatch), commits each batch with
-// one pwrite per segment piece, publishes the wrote position, then posts the batch's offsets to the
+// the write path's WriteStage (engine/put/write-path.ts: offsets, store time, checksums, tail cache,
+// dispatch, one pwrite per segment piece, the wrote position), then posts the batch's offsets to the
 // completion ring. Between batches it fdatasyncs ConsumeQueues and the index every
 // flushIntervalConsumeQueue and answers index queries. It never fsyncs the CommitLog: the flush
 // thread does.
@@ -9,16 +9,17 @@ import type { MessagePort } from 'node:worker_threads';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { assert } from '../../common/assert.js';
 import { systemClock } from '../../common/clock.js';
-import { type AppendResult, CommitLogWriter } from '../../engine/commitlog/commit-log-writer.js';
+import type { AppendResult } from '../../engine/commitlog/commit-log-writer.js';
 import { TailCache } from '../../engine/commitlog/tail-cache.js';
 import type { ConsumeQueue } from '../../engine/consumequeue/consume-queue.js';
 import { ConsumeQueueTable } from '../../engine/dispatch/consume-queue-table.js';
 import { Dispatcher } from '../../engine/dispatch/dispatcher.js';
 import { IndexService } from '../../engine/index/index-service.js';
-import { NodeFileIO } from '../../engine/io/node-file-io.js';
+import type { FileIO } from '../../engine/io/file-io.js';
 import { SegmentedFile } from '../../engine/mapped/segmented-file.js';
+import { WriteStage } from '../../engine/put/write-path.js';
 import { maxRecordBytes } from '../../engine/recovery/store-recovery.js';
-import { PositionSlot, StorePositions } from '../../engine/store-positions.js';
+import { StorePositions } from '../../engine/store-positions.js';
 import type { WorkerContext } from '../host/worker-side.js';
 import { SpscRing } from '../ring/spsc-ring.js';
 import {
@@ -34,6 +35,7 @@ import {
   RAW_RECORD,
   type WriterWorkerData,
 } from './store-worker-data.js';
+import { loadWorkerFileIO } from './worker-file-io.js';
 
 const IDLE_WAIT_MS = 50;
 const MAX_RECORDS_PER_DRAIN = 65_536;
@@ -41,8 +43,7 @@ const MAX_RECORDS_PER_DRAIN = 65_536;
 // less per byte than multi-MiB ones, and the main thread hears of completions sooner.
 const COMMIT_BATCH_BYTES = 256 * 1024;
 
-function openWriterSide(d: WriterWorkerData) {
-  const io = new NodeFileIO();
+function openWriterSide(d: WriterWorkerData, io: FileIO) {
   const o = d.options;
   const commitLog = new SegmentedFile(io, o.storePathCommitLog, o.mappedFileSizeCommitLog);
   commitLog.load();
@@ -59,90 +60,78 @@ function openWriterSide(d: WriterWorkerData) {
   index?.load();
   const dispatcher = new Dispatcher(queues, index);
   const tailCache = new TailCache(d.tailCache, d.tailCache.byteLength / 4, d.endOffset);
-  const writer = new CommitLogWriter(
-    {
-      commitLog,
-      tailCache,
-      dispatcher,
-      clock: systemClock,
-      maxRecordBytes: maxRecordBytes(o),
-    },
-    d.endOffset,
-  );
-  return { commitLog, queues, index, dispatcher, writer };
+  return { commitLog, queues, index, dispatcher, tailCache };
 }
 
 class WriterLoop {
-  #d: WriterWorkerData;
   #side: ReturnType<typeof openWriterSide>;
-  #positions: StorePositions;
+  #stage: WriteStage;
   #append: SpscRing;
   #completion: SpscRing;
   #pairs = new Float64Array(2 * COMPLETIONS_PER_RECORD);
   #pairCount = 0;
   #out: AppendResult = { queueOffset: 0, commitLogOffset: 0 };
-  #nextLogicsSyncMs: number;
-  #minCommitLogOffset = 0;
-  #rawInBatch = false;
 
   constructor(d: WriterWorkerData, side: ReturnType<typeof openWriterSide>) {
-    this.#d = d;
     this.#side = side;
-    this.#positions = new StorePositions(d.positions);
     this.#append = SpscRing.attach(d.appendRing);
     this.#completion = SpscRing.attach(d.completionRing);
-    this.#nextLogicsSyncMs = systemClock.monotonicMs() + d.options.flushIntervalConsumeQueue;
+    this.#stage = new WriteStage(
+      {
+        commitLog: side.commitLog,
+        dispatcher: side.dispatcher,
+        index: side.index,
+        tailCache: side.tailCache,
+        positions: new StorePositions(d.positions),
+        clock: systemClock,
+        maxRecordBytes: maxRecordBytes(d.options),
+        endOffset: d.endOffset,
+        logicsIntervalMs: d.options.flushIntervalConsumeQueue,
+        onCommitted: (_end, advanced) => this.#committed(advanced),
+      },
+      systemClock.monotonicMs(),
+    );
   }
 
   /** Drains what the append ring holds now; returns the records appended. */
   pump(): number {
     const ring = this.#append;
-    const writer = this.#side.writer;
+    const stage = this.#stage;
     const visited = ring.drain((type, _flags, index, length) => {
       if (type === RAW_RECORD) {
         this.#appendRaw(index, length);
         return;
       }
-      if (!writer.fitsBatch(length)) this.commit();
-      if (writer.closeSegmentFor(length)) this.commit();
-      writer.append(ring.buffer, index, length, this.#out);
+      stage.append(ring.buffer, index, length, this.#out);
       this.#addCompletion(this.#out.queueOffset, this.#out.commitLogOffset);
-      if (writer.batchBytes >= COMMIT_BATCH_BYTES) this.commit();
+      if (stage.batchBytes >= COMMIT_BATCH_BYTES) stage.commit();
     }, MAX_RECORDS_PER_DRAIN);
-    this.commit();
+    stage.commit();
     return visited;
   }
 
   /** A slave's replicated bytes: [commitLogOffset f64][bytes]; the main thread checked the offset. */
   #appendRaw(index: number, length: number): void {
-    const writer = this.#side.writer;
-    const bytes = length - RAW_HEADER_BYTES;
-    if (!writer.fitsBatch(bytes)) this.commit();
     const offset = this.#append.view.getFloat64(index, true);
-    const appended = writer.appendRaw(offset, this.#append.buffer, index + RAW_HEADER_BYTES, bytes);
+    const bytes = length - RAW_HEADER_BYTES;
+    const appended = this.#stage.appendRaw(
+      offset,
+      this.#append.buffer,
+      index + RAW_HEADER_BYTES,
+      bytes,
+    );
     assert(appended, 'writer: replicated bytes do not start at the end of the log');
-    this.#rawInBatch = true;
   }
 
   #addCompletion(queueOffset: number, commitLogOffset: number): void {
-    if (this.#pairCount === COMPLETIONS_PER_RECORD) this.commit();
+    if (this.#pairCount === COMPLETIONS_PER_RECORD) this.#stage.commit();
     this.#pairs[2 * this.#pairCount] = queueOffset;
     this.#pairs[2 * this.#pairCount + 1] = commitLogOffset;
     this.#pairCount++;
   }
 
-  /** pwrite the batch, publish wrote, then tell the main thread which records it holds. */
-  commit(): void {
-    const writer = this.#side.writer;
-    if (writer.batchBytes === 0) return;
-    const advanced = this.#rawInBatch ? new Map<ConsumeQueue, number>() : undefined;
-    const end = writer.commitBatch(
-      advanced === undefined ? undefined : (cq) => advanced.set(cq, cq.maxOffset),
-    );
-    this.#rawInBatch = false;
-    this.#positions.set(PositionSlot.WROTE_TIMESTAMP, this.#side.dispatcher.lastStoreTimestamp);
-    this.#positions.set(PositionSlot.DISPATCHED, writer.dispatchedPosition);
-    this.#positions.set(PositionSlot.WROTE, end);
+  /** After a commit published wrote: tell the main thread which records the batch holds. */
+  #committed(advanced: ReadonlyMap<ConsumeQueue, number> | undefined): void {
     if (this.#pairCount > 0) this.#postCompletions();
     if (advanced !== undefined)
       for (const [cq, maxOffset] of advanced) this.#postQueueAdvanced(cq, maxOffset);
@@ -186,22 +175,7 @@ class WriterLoop {
 
   /** ConsumeQueue and index durability, and index expiry after the main thread deleted segments. */
   maintain(nowMs: number): void {
-    const min = this.#positions.get(PositionSlot.MIN_COMMITLOG_OFFSET);
-    if (min > this.#minCommitLogOffset) {
-      this.#minCommitLogOffset = min;
-      this.#side.index?.deleteExpired(min);
-    }
-    if (nowMs < this.#nextLogicsSyncMs) return;
-    this.syncLogics();
-    this.#nextLogicsSyncMs = nowMs + this.#d.options.flushIntervalConsumeQueue;
-  }
-
-  syncLogics(): void {
-    const dispatched = this.#positions.get(PositionSlot.DISPATCHED);
-    const timestamp = this.#positions.get(PositionSlot.WROTE_TIMESTAMP);
-    this.#side.dispatcher.syncLogics();
-    this.#positions.set(PositionSlot.LOGICS_TIMESTAMP, timestamp);
-    this.#positions.set(PositionSlot.LOGICS_DURABLE, dispatched);
+    this.#stage.maintain(nowMs);
   }
 
   answerQueries(port: MessagePort): void {
@@ -227,12 +201,12 @@ class WriterLoop {
   }
 
   waitForWork(nowMs: number): void {
-    this.#append.waitForData(Math.max(1, Math.min(IDLE_WAIT_MS, this.#nextLogicsSyncMs - nowMs)));
+    this.#append.waitForData(Math.max(1, Math.min(IDLE_WAIT_MS, this.#stage.nextDueMs - nowMs)));
   }
 
   close(): void {
     while (this.pump() > 0);
-    this.syncLogics();
+    this.#stage.close();
     this.#side.index?.close();
     this.#side.queues.close();
     this.#side.commitLog.close();
@@ -240,7 +214,8 @@ class WriterLoop {
 }
 
 export async function runWriterLoop(ctx: WorkerContext<WriterWorkerData>): Promise<void> {
-  const loop = new WriterLoop(ctx.data, openWriterSide(ctx.data));
+  const io = await loadWorkerFileIO(ctx.data.fileIoModule);
+  const loop = new WriterLoop(ctx.data, openWriterSide(ctx.data, io));
   ctx.ready();
   for (;;) {
     const control = ctx.pollControl();
