@@ -235,7 +235,8 @@ async function recoverForOpen(io: FileIO, options: StoreOptions, clock: Clock, d
   return { recovered, epochStarts, positions, tailCache };
 }
 
-function initialPositions(recovered: RecoveredStore): StorePositions {
+/** Positions at open: everything recovered is written, flushed and dispatched. */
+export function initialPositions(recovered: RecoveredStore): StorePositions {
   const positions = new StorePositions();
   for (const slot of [
     PositionSlot.WROTE,

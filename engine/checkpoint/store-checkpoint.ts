@@ -13,6 +13,7 @@
 // ConsumeQueue unit (index entry) for records below consumeQueueDurableOffset (indexDurableOffset)
 // has been fdatasync'ed, so recovery after a crash re-dispatches from there.
 
+import { dirname } from 'node:path';
 import { crc32, readInt64Buffer, writeInt64Buffer } from '../../common/bytes.js';
 import type { FileIO } from '../io/file-io.js';
 
@@ -57,7 +58,12 @@ export class StoreCheckpoint {
     this.path = path;
     const existed = io.exists(path);
     this.#fd = io.open(path, { create: true });
-    if (!existed || io.sizeOf(this.#fd) < CHECKPOINT_BYTES) io.truncate(this.#fd, CHECKPOINT_BYTES);
+    if (!existed || io.sizeOf(this.#fd) < CHECKPOINT_BYTES) {
+      io.truncate(this.#fd, CHECKPOINT_BYTES);
+      io.sync(this.#fd);
+      // A checkpoint whose entry is lost makes the next recovery scan everything.
+      if (!existed) io.syncDir(dirname(path));
+    }
     io.read(this.#fd, this.#page, 0, CHECKPOINT_BYTES, 0);
     this.hasOffsets = this.#load();
   }

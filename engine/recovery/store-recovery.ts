@@ -24,6 +24,7 @@ import type { SegmentScanResult } from '../commitlog/segment-scan.js';
 import { ConsumeQueueTable } from '../dispatch/consume-queue-table.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import { IndexService } from '../index/index-service.js';
+import { makeDirsDurable } from '../io/durable-dirs.js';
 import type { FileIO } from '../io/file-io.js';
 import { SegmentedFile } from '../mapped/segmented-file.js';
 import type { StoreOptions } from '../options.js';
@@ -82,7 +83,7 @@ export async function recoverStore(
   truncateTo?: number,
 ): Promise<RecoveredStore> {
   const started = clock.monotonicMs();
-  io.mkdirp(options.storePathRootDir);
+  makeDirsDurable(io, options.storePathRootDir);
   const releaseLock = acquireStoreLock(io, options.storePathRootDir, lockProbe);
   try {
     const abnormal = markRunning(io, options.storePathRootDir);
@@ -122,6 +123,7 @@ export async function recoverStore(
     dispatcher.flush();
     let queueUnitsTruncated = 0;
     for (const cq of queues.all()) queueUnitsTruncated += cq.truncateByCommitLogEnd(endOffset);
+    index?.truncateByCommitLogEnd(endOffset);
     dispatcher.syncLogics();
     const lastStoreTimestamp = Math.max(
       scan.lastStoreTimestamp,
