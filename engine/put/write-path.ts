@@ -25,12 +25,15 @@ import type { SegmentedFile } from '../mapped/segmented-file.js';
 import { PositionSlot, type StorePositions } from '../store-positions.js';
 
 /**
- * Deliberate durability bugs, for tests only: the power-loss simulation must notice each one.
- * `ackBeforeSync` publishes `flushed` (acknowledging SYNC_FLUSH puts) before the fdatasync, which
- * runs one round later; `skipCheckpointSync` writes the checkpoint without its fdatasync.
+ * Deliberate durability bugs, for tests only. `ackBeforeSync` publishes `flushed` (acknowledging
+ * SYNC_FLUSH puts) before the fdatasync, which runs one round later; `skipLogicsSync` publishes
+ * ConsumeQueues and index as durable (so the checkpoint vouches for them) without their fdatasync;
+ * the power-loss simulation must catch both. `skipCheckpointSync` writes the checkpoint without its
+ * fdatasync, which must stay harmless: a checkpoint only ever understates what is durable.
  */
 export interface WritePathCanaries {
   ackBeforeSync?: boolean;
+  skipLogicsSync?: boolean;
   skipCheckpointSync?: boolean;
 }
 
@@ -51,6 +54,7 @@ export interface WriteStageDeps {
    * the main thread (completion ring). `advanced` lists the queues replicated records grew.
    */
   onCommitted: (end: number, advanced: ReadonlyMap<ConsumeQueue, number> | undefined) => void;
+  canaries?: WritePathCanaries;
 }
 
 /** The writer's half: append, commit, publish wrote; ConsumeQueue/index durability and expiry. */
@@ -127,7 +131,7 @@ export class WriteStage {
     const p = this.#d.positions;
     const dispatched = p.get(PositionSlot.DISPATCHED);
     const timestamp = p.get(PositionSlot.WROTE_TIMESTAMP);
-    this.#d.dispatcher.syncLogics();
+    if (this.#d.canaries?.skipLogicsSync !== true) this.#d.dispatcher.syncLogics();
     p.set(PositionSlot.LOGICS_TIMESTAMP, timestamp);
     p.set(PositionSlot.LOGICS_DURABLE, dispatched);
   }

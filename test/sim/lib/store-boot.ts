@@ -75,6 +75,7 @@ export async function bootStore(
       maxRecordBytes: maxRecordBytes(options),
       endOffset: recovered.endOffset,
       logicsIntervalMs: options.flushIntervalConsumeQueue,
+      canaries,
       onCommitted: (end) => {
         tracker.wroteTo(end);
         if (inlineSync && flush.policy.isSync) {

@@ -20,6 +20,7 @@ import { checkRecovered, type DurabilityClaims, type ModelRecord } from './store
 
 export const StoreCanary = {
   ackBeforeSync: 'ackBeforeSync',
+  skipLogicsSync: 'skipLogicsSync',
   skipCheckpointSync: 'skipCheckpointSync',
 } as const;
 export type StoreCanary = (typeof StoreCanary)[keyof typeof StoreCanary];
