@@ -165,14 +165,15 @@ export class IndexService {
   }
 
   /**
-   * The CommitLog ends at `end` after recovery. The index may have fdatasync'ed entries for records
-   * a power loss took from the CommitLog (ConsumeQueues and index are synced up to what was
-   * written, not flushed): new records will reuse those offsets, so they must be indexed again
-   * rather than skipped as already indexed.
+   * Recovery re-dispatches from `offset`: records from there on are indexed again rather than
+   * skipped as already indexed (duplicates are harmless, queries deduplicate). The header's end
+   * offset cannot be trusted for that: a power loss may tear the header (a new end offset beside
+   * the old entry count), and the index may hold entries for records a power loss took from the
+   * CommitLog (it is synced up to what was written, not flushed), whose offsets new records reuse.
    */
-  truncateByCommitLogEnd(end: number): void {
+  reindexFrom(offset: number): void {
     for (const file of this.#files)
-      if (file.header.endPhyOffset >= end) file.header.endPhyOffset = end - 1;
+      if (file.header.endPhyOffset >= offset) file.header.endPhyOffset = offset - 1;
   }
 
   /** Deletes files whose every entry points below `minCommitLogOffset` (never the newest). */

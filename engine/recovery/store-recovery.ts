@@ -91,6 +91,7 @@ export async function recoverStore(
     const { commitLog, queues, index, checkpoint } = files;
     const dispatcher = new Dispatcher(queues, index);
     const plan = planScan(commitLog, checkpoint, abnormal);
+    index?.reindexFrom(plan.dispatchFromOffset);
     const verified =
       options.checkCRCOnRecover && verifier !== undefined
         ? await verifyAhead(commitLog, plan.scanFromOffset, maxRecordBytes(options), verifier)
@@ -123,7 +124,7 @@ export async function recoverStore(
     dispatcher.flush();
     let queueUnitsTruncated = 0;
     for (const cq of queues.all()) queueUnitsTruncated += cq.truncateByCommitLogEnd(endOffset);
-    index?.truncateByCommitLogEnd(endOffset);
+    index?.reindexFrom(endOffset);
     dispatcher.syncLogics();
     const lastStoreTimestamp = Math.max(
       scan.lastStoreTimestamp,

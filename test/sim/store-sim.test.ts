@@ -17,9 +17,7 @@ import { runStoreSimulation, StoreCanary } from './lib/store-sim.js';
 
 const SEED_COUNT = 1000;
 const CHUNK = 250;
-/** Seeds that fail today, for a bug not yet understood (index after expiry and a power loss). */
-const KNOWN_OPEN = new Set([359]);
-const seeds = testSeeds(SEED_COUNT, 1).filter((s) => !KNOWN_OPEN.has(s));
+const seeds = testSeeds(SEED_COUNT, 1);
 
 describe('store power-loss simulation (default suite)', () => {
   for (let start = 0; start < seeds.length; start += CHUNK) {
@@ -31,13 +29,6 @@ describe('store power-loss simulation (default suite)', () => {
       assert.equal(summary.failures.length, 0, `\n${report.join('\n\n')}`);
     });
   }
-
-  it('known open: seed 359 loses an index entry', {
-    todo: 'index entry lost after expiry and a power loss',
-  }, async () => {
-    const r = await runStoreSimulation({ seed: 359 });
-    assert.equal(r.ok, true, r.violation);
-  });
 });
 
 /** The first default seed that fails with the canary on, or undefined. */
@@ -72,7 +63,7 @@ describe('store power-loss simulation canaries', () => {
 
   it('stays correct when only the checkpoint itself is not fdatasynced (200 seeds)', async () => {
     const summary = await runStoreCampaign(
-      Array.from({ length: 200 }, (_, i) => i + 1).filter((s) => !KNOWN_OPEN.has(s)),
+      Array.from({ length: 200 }, (_, i) => i + 1),
       StoreCanary.skipCheckpointSync,
     );
     assert.equal(summary.failures.length, 0, summary.failures[0]?.violation);
