@@ -212,6 +212,7 @@ export class ConsumeQueue {
     if (readInt64Buffer(unit, 0) === commitLogOffset && unit.readInt32BE(8) === size) return true;
     this.#file.truncateFrom(queueOffset * CQ_UNIT_SIZE);
     this.#maxOffset = queueOffset;
+    this.#maxPhysicOffset = this.#lastPhysicEnd();
     if (this.#minOffset > queueOffset) this.#minOffset = queueOffset;
     return false;
   }

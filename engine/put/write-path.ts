@@ -78,6 +78,11 @@ export class WriteStage {
       deps.endOffset,
     );
     this.#nextLogicsSyncMs = nowMs + deps.logicsIntervalMs;
+    // Paired with recovery (initialPositions): the log this stage continues ends where it starts.
+    assert(
+      deps.positions.get(PositionSlot.WROTE) === deps.endOffset,
+      'write path: the published wrote position is not where the recovered log ends',
+    );
   }
 
   get batchBytes(): number {
