@@ -7,23 +7,14 @@
 // SEED=<n> in the environment is the same as --seed <n>. Exits 1 when any seed fails.
 
 import { parseArgs } from 'node:util';
+import { type CliArgs, cliArgs } from './lib/cli-args.js';
 import { formatStoreFailure, runStoreCampaign } from './lib/store-campaign.js';
 import { runStoreSimulation, StoreCanary } from './lib/store-sim.js';
 
-function usage(message: string): never {
-  console.error(`store-sim: ${message}`);
-  console.error(
-    'usage: npm run sim:store -- [--seeds N [--base B]] [--seed S [--trace]] [--canary NAME]',
-  );
-  process.exit(2);
-}
-
-function count(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) usage(`--${name} must be a non-negative integer`);
-  return value;
-}
+const cli: CliArgs = cliArgs(
+  'store-sim',
+  'usage: npm run sim:store -- [--seeds N [--base B]] [--seed S [--trace]] [--canary NAME]',
+);
 
 const { values } = parseArgs({
   options: {
@@ -37,10 +28,10 @@ const { values } = parseArgs({
 });
 const canaryNames = Object.values(StoreCanary) as string[];
 if (values.canary !== undefined && !canaryNames.includes(values.canary))
-  usage(`--canary must be one of ${canaryNames.join(', ')}`);
+  cli.usage(`--canary must be one of ${canaryNames.join(', ')}`);
 const canary = values.canary as StoreCanary | undefined;
 const envSeed = process.env['SEED'];
-const oneSeed = count('seed', values.seed ?? (envSeed === '' ? undefined : envSeed));
+const oneSeed = cli.count('seed', values.seed ?? (envSeed === '' ? undefined : envSeed));
 
 if (oneSeed !== undefined) {
   const result = await runStoreSimulation({
@@ -54,8 +45,8 @@ if (oneSeed !== undefined) {
   process.exit(result.ok ? 0 : 1);
 }
 
-const seedCount = count('seeds', values.seeds) ?? 1000;
-const base = count('base', values.base ?? process.env['SEED_BASE']) ?? 1;
+const seedCount = cli.count('seeds', values.seeds) ?? 1000;
+const base = cli.count('base', values.base ?? process.env['SEED_BASE']) ?? 1;
 const seeds = Array.from({ length: seedCount }, (_, i) => base + i);
 const summary = await runStoreCampaign(seeds, canary);
 console.log(summary.text);

@@ -2,7 +2,8 @@
 // path on a disk that loses unsynced writes (test/sim/lib/power-loss-disk.ts), each checked for
 // lost acknowledged puts, lost flushed bytes, phantom or changed records, and ConsumeQueue/index
 // disagreement (store-sim-checks.ts). A failure prints the command that replays its seed. SEED=<n>
-// runs only that seed; SEED_BASE moves the window; `npm run sim:store -- --seeds N` runs longer.
+// runs only that seed; SEED_BASE moves the window; --long (PETREL_LONG=1) runs 20,000 seeds, and
+// `npm run sim:store -- --seeds N` any number.
 //
 // The canaries prove the simulation can fail for the reason it names: acknowledging SYNC_FLUSH
 // puts before their fdatasync, or letting the checkpoint vouch for ConsumeQueues and index that
@@ -11,11 +12,12 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { testSeeds } from '../harness/seed.js';
+import { isLongRun, testSeeds } from '../harness/seed.js';
 import { formatStoreFailure, runStoreCampaign } from './lib/store-campaign.js';
 import { runStoreSimulation, StoreCanary } from './lib/store-sim.js';
 
-const SEED_COUNT = 1000;
+/** 1,000 seeds by default; 20,000 with `npm run test:... -- --long` (PETREL_LONG=1). */
+const SEED_COUNT = isLongRun() ? 20_000 : 1000;
 const CHUNK = 250;
 const seeds = testSeeds(SEED_COUNT, 1);
 
