@@ -114,7 +114,7 @@ export class PowerLossDisk {
     return this.crashAtOp !== undefined && this.opCount >= this.crashAtOp;
   }
 
-  /** Bytes the page cache holds that a power loss could lose (for the trace). */
+  /** Where a write cut short by the power failing ends (seeded). */
   get tearPrng(): Prng {
     return this.#tearPrng;
   }
