@@ -38,6 +38,11 @@ export interface StoreDeps {
   verifySegments?: SegmentVerifier;
   /** A slave cuts its CommitLog here at open, because its master's log differs after it. */
   truncateCommitLogTo?: number;
+  /**
+   * With threads: a module exporting `createFileIO(): FileIO` that the writer and flush threads use
+   * instead of node:fs (tests; `io` above is the main thread's). Its files must be the same files.
+   */
+  workerFileIoModule?: string;
   /** Where the store reports events worth an operator's attention (HA connections); no-op by default. */
   logger?: StoreLogger;
   /**
@@ -60,6 +65,8 @@ export interface PipelineContext {
   tracker: PutTracker;
   clock: Clock;
   io: FileIO;
+  /** The worker threads' file layer module (StoreDeps.workerFileIoModule); node:fs when undefined. */
+  workerFileIoModule: string | undefined;
   /** A queue grew from replicated records (a slave): update views and wake long polls. */
   onReplicaDispatched: (topic: string, queueId: number, maxOffset: number) => void;
   /** The writer's or flusher's storage fault, with its error text (or the recovery from it). */
@@ -125,7 +132,8 @@ export async function assembleStore(
     maxRecordBytes: maxRecordBytes(options),
     hashBodyHex: hasher.hex,
   });
-  const onMinOffset = (min: number) => (threaded ? undefined : recovered.index?.deleteExpired(min));
+  // The write path deletes index files below MIN_COMMITLOG_OFFSET (write-path.ts, maintain).
+  const onMinOffset = () => undefined;
   const health = new StoreHealth(positions);
   const clean = createCleanService(io, clock, options, {
     ...views,
@@ -170,6 +178,7 @@ export async function assembleStore(
     tailCache,
     clock,
     io,
+    workerFileIoModule: deps.workerFileIoModule,
     epochStarts,
     onReplicaDispatched,
     onStorageFault: health.noteDetail.bind(health),
@@ -284,7 +293,8 @@ async function recoverForOpen(io: FileIO, options: StoreOptions, clock: Clock, d
   return { recovered, epochStarts, positions, tailCache };
 }
 
-function initialPositions(recovered: RecoveredStore): StorePositions {
+/** Positions at open: everything recovered is written, flushed and dispatched. */
+export function initialPositions(recovered: RecoveredStore): StorePositions {
   const positions = new StorePositions();
   for (const slot of [
     PositionSlot.WROTE,

@@ -10,6 +10,7 @@
 import { offsetToFileName } from '../../common/bytes.js';
 import { ErrorCode, MqError } from '../../common/errors.js';
 import type { RecordLayout } from '../../common/message-codec.js';
+import { makeDirsDurable } from '../io/durable-dirs.js';
 import type { FileIO } from '../io/file-io.js';
 import type { SegmentedFile } from '../mapped/segmented-file.js';
 import { canPatch, type DamagePatch, patchDamage } from './damage-patch.js';
@@ -116,6 +117,22 @@ function settleStop(
 ): number | undefined {
   const validAfter = findValidRecordAfter(file, at, options.maxRecordBytes);
   const belowDurable = at < options.durableOffset;
+  if (
+    validAfter !== undefined &&
+    !belowDurable &&
+    isUnflushedHole(file, at, validAfter, options.maxRecordBytes)
+  ) {
+    // After a power loss the page cache may have written back the next segment but not the end
+    // of this one: zeros (after at most one torn record) up to the segment end, above the fsynced
+    // offset. Nothing from here on was fdatasync'ed, so it is a torn tail, not damage; its bytes
+    // are kept in damagedDir.
+    result.tornTail = {
+      atOffset: at,
+      reason: `${reason}; unflushed records follow at ${validAfter}`,
+    };
+    result.repaired = moveAside(io, file, options.damagedDir, at, reason);
+    return;
+  }
   if (validAfter === undefined && !belowDurable) {
     // Zeros where the next record would start are the normal end of the log, not a torn record.
     const header = Buffer.alloc(8);
@@ -157,6 +174,32 @@ function settleStop(
   return undefined;
 }
 
+/**
+ * True when the valid record found after `at` lies in a later segment and this segment holds only
+ * zeros after the (possibly torn) record at `at`: the shape a power loss leaves, unlike a bit flip.
+ */
+function isUnflushedHole(
+  file: SegmentedFile,
+  at: number,
+  validAfter: number,
+  maxRecordBytes: number,
+): boolean {
+  const segmentEnd = file.segmentStartOf(at) + file.segmentBytes;
+  if (validAfter < segmentEnd) return false;
+  const header = Buffer.alloc(4);
+  file.read(at, header, 0, 4);
+  const declared = header.readInt32BE(0);
+  const torn = declared > 0 && declared <= maxRecordBytes ? declared : 8;
+  const chunk = Buffer.alloc(64 * 1024);
+  for (let offset = Math.min(at + torn, segmentEnd); offset < segmentEnd; ) {
+    const n = file.read(offset, chunk, 0, Math.min(chunk.byteLength, segmentEnd - offset));
+    if (n === 0) break;
+    if (chunk.subarray(0, n).some((b) => b !== 0)) return false;
+    offset += n;
+  }
+  return true;
+}
+
 /** Copies every byte from `at` to the end of the last segment into damagedDir before the cut. */
 export function moveAside(
   io: FileIO,
@@ -165,7 +208,7 @@ export function moveAside(
   at: number,
   reason: string,
 ): NonNullable<CommitLogRecoveryResult['repaired']> {
-  io.mkdirp(damagedDir);
+  makeDirsDurable(io, damagedDir);
   const movedTo = `${damagedDir}/${offsetToFileName(at)}.bin`;
   const fd = io.open(movedTo, { create: true });
   io.truncate(fd, 0);

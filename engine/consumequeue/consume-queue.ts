@@ -185,7 +185,7 @@ export class ConsumeQueue {
    */
   append(queueOffset: number, commitLogOffset: number, size: number, tagsCode: number): boolean {
     const next = this.#maxOffset + this.#pendingUnits;
-    if (queueOffset < next) return false;
+    if (queueOffset < next && this.#holds(queueOffset, commitLogOffset, size)) return false;
     if (queueOffset > next) this.#fillPreBlank(next, queueOffset);
     if (this.#pendingUnits === 0) this.#pendingFrom = queueOffset;
     if ((this.#pendingUnits + 1) * CQ_UNIT_SIZE > this.#pending.byteLength) this.#growPending();
@@ -193,6 +193,28 @@ export class ConsumeQueue {
     this.#pendingUnits++;
     this.#maxPhysicOffset = commitLogOffset + size;
     return true;
+  }
+
+  /**
+   * A record dispatched again (recovery, a slave's reput) whose unit is already written: true when
+   * the unit is right. A unit torn by a power loss (its file was not yet fdatasync'ed) is cut here
+   * with everything after it, so the record's unit is written again.
+   */
+  #holds(queueOffset: number, commitLogOffset: number, size: number): boolean {
+    if (
+      this.#pendingUnits > 0 ||
+      queueOffset >= this.#maxOffset ||
+      queueOffset < this.#file.minOffset() / CQ_UNIT_SIZE
+    )
+      return true;
+    const unit = Buffer.alloc(CQ_UNIT_SIZE);
+    if (this.read(queueOffset, 1, unit) !== 1) return true;
+    if (readInt64Buffer(unit, 0) === commitLogOffset && unit.readInt32BE(8) === size) return true;
+    this.#file.truncateFrom(queueOffset * CQ_UNIT_SIZE);
+    this.#maxOffset = queueOffset;
+    this.#maxPhysicOffset = this.#lastPhysicEnd();
+    if (this.#minOffset > queueOffset) this.#minOffset = queueOffset;
+    return false;
   }
 
   /**

@@ -3,6 +3,7 @@
 // CommitLogDispatcherBuildIndex). Units and entries are buffered per batch and written by flush().
 // Prepared and rolled-back transaction records get no ConsumeQueue unit, as in RocketMQ.
 
+import { assert } from '../../common/assert.js';
 import { javaHashCode } from '../../common/bytes.js';
 import { SysFlag, TRANSACTION_TYPE_MASK } from '../../common/message-codec.js';
 import type { ConsumeQueue } from '../consumequeue/consume-queue.js';
@@ -63,6 +64,12 @@ export class Dispatcher {
     const tx = r.sysFlag & TRANSACTION_TYPE_MASK;
     if (tx !== SysFlag.TRANSACTION_PREPARED && tx !== SysFlag.TRANSACTION_ROLLBACK) {
       const cq = this.#queues.getOrCreate(r.topic, r.queueId);
+      // Paired with recovery, which cuts every queue back to the CommitLog's end: a unit only ever
+      // points at a record after the last one its queue references.
+      assert(
+        r.queueOffset < cq.nextOffset || r.commitLogOffset >= cq.maxPhysicOffset,
+        'dispatch: a new unit points before the last record its queue references',
+      );
       if (
         cq.append(
           r.queueOffset,

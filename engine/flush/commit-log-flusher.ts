@@ -57,24 +57,40 @@ export class CommitLogFlusher {
     this.#positions.set(PositionSlot.FLUSHED, target);
   }
 
+  /** Test-only canary (WritePathCanaries.ackBeforeSync): publishes `target` with no fdatasync. */
+  publishUnsynced(target: number): void {
+    this.#flushed = target;
+    this.#positions.set(
+      PositionSlot.FLUSHED_TIMESTAMP,
+      this.#positions.get(PositionSlot.WROTE_TIMESTAMP),
+    );
+    this.#positions.set(PositionSlot.FLUSHED, target);
+  }
+
   /** Writes the checkpoint from durable positions (flushed here; ConsumeQueue/index by the writer). */
-  saveCheckpoint(): void {
+  saveCheckpoint(sync = true): void {
     const p = this.#positions;
     const previous = this.#checkpoint.values;
-    this.#checkpoint.save({
-      physicMsgTimestamp: Math.max(
-        previous.physicMsgTimestamp,
-        p.get(PositionSlot.FLUSHED_TIMESTAMP),
-      ),
-      logicsMsgTimestamp: Math.max(
-        previous.logicsMsgTimestamp,
-        p.get(PositionSlot.LOGICS_TIMESTAMP),
-      ),
-      indexMsgTimestamp: Math.max(previous.indexMsgTimestamp, p.get(PositionSlot.LOGICS_TIMESTAMP)),
-      // A record boundary: on a slave the flushed bytes may end inside a replicated record.
-      flushedCommitLogOffset: Math.min(this.#flushed, p.get(PositionSlot.DISPATCHED)),
-      consumeQueueDurableOffset: Math.min(this.#flushed, p.get(PositionSlot.LOGICS_DURABLE)),
-      indexDurableOffset: Math.min(this.#flushed, p.get(PositionSlot.LOGICS_DURABLE)),
-    });
+    this.#checkpoint.save(
+      {
+        physicMsgTimestamp: Math.max(
+          previous.physicMsgTimestamp,
+          p.get(PositionSlot.FLUSHED_TIMESTAMP),
+        ),
+        logicsMsgTimestamp: Math.max(
+          previous.logicsMsgTimestamp,
+          p.get(PositionSlot.LOGICS_TIMESTAMP),
+        ),
+        indexMsgTimestamp: Math.max(
+          previous.indexMsgTimestamp,
+          p.get(PositionSlot.LOGICS_TIMESTAMP),
+        ),
+        // A record boundary: on a slave the flushed bytes may end inside a replicated record.
+        flushedCommitLogOffset: Math.min(this.#flushed, p.get(PositionSlot.DISPATCHED)),
+        consumeQueueDurableOffset: Math.min(this.#flushed, p.get(PositionSlot.LOGICS_DURABLE)),
+        indexDurableOffset: Math.min(this.#flushed, p.get(PositionSlot.LOGICS_DURABLE)),
+      },
+      sync,
+    );
   }
 }

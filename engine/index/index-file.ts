@@ -66,7 +66,11 @@ export class IndexFile {
     this.indexNum = indexNum;
     const existed = io.exists(path);
     this.#fd = io.open(path, { create: true });
-    if (!existed) io.truncate(this.#fd, indexFileBytes(hashSlotNum, indexNum));
+    if (!existed) {
+      // Durable size before the directory entry is: the caller fsyncs the directory next.
+      io.truncate(this.#fd, indexFileBytes(hashSlotNum, indexNum));
+      io.sync(this.#fd);
+    }
     assert(
       io.sizeOf(this.#fd) === indexFileBytes(hashSlotNum, indexNum),
       'index file size disagrees with maxHashSlotNum/maxIndexNum',

@@ -3,8 +3,9 @@
 // Every message is indexed by its UNIQ_KEY and each of its space-separated KEYS, as "topic#key".
 
 import { assert } from '../../common/assert.js';
+import { makeDirsDurable } from '../io/durable-dirs.js';
 import type { FileIO } from '../io/file-io.js';
-import { IndexFile } from './index-file.js';
+import { IndexFile, indexFileBytes } from './index-file.js';
 
 export interface IndexServiceOptions {
   rootDir: string;
@@ -32,11 +33,19 @@ export class IndexService {
   }
 
   load(): void {
-    this.#io.mkdirp(this.#dir);
+    makeDirsDurable(this.#io, this.#dir);
     const names = this.#io
       .list(this.#dir)
       .filter((n) => /^\d{17}$/.test(n))
       .sort();
+    const newest = names.at(-1);
+    if (newest !== undefined && !this.#sizedRight(`${this.#dir}/${newest}`)) {
+      // Created, but power failed before its size was durable: it never held a durable entry
+      // (indexDurableOffset is below its first), so recovery re-indexes into a new file.
+      this.#io.unlink(`${this.#dir}/${newest}`);
+      this.#io.syncDir(this.#dir);
+      names.pop();
+    }
     for (const name of names) {
       this.#files.push(
         new IndexFile(
@@ -46,6 +55,16 @@ export class IndexService {
           this.#options.maxIndexNum,
         ),
       );
+    }
+  }
+
+  #sizedRight(path: string): boolean {
+    const fd = this.#io.open(path, { create: false });
+    try {
+      const { maxHashSlotNum, maxIndexNum } = this.#options;
+      return this.#io.sizeOf(fd) === indexFileBytes(maxHashSlotNum, maxIndexNum);
+    } finally {
+      this.#io.close(fd);
     }
   }
 
@@ -143,6 +162,18 @@ export class IndexService {
       );
     }
     return [...new Set(found)];
+  }
+
+  /**
+   * Recovery re-dispatches from `offset`: records from there on are indexed again rather than
+   * skipped as already indexed (duplicates are harmless, queries deduplicate). The header's end
+   * offset cannot be trusted for that: a power loss may tear the header (a new end offset beside
+   * the old entry count), and the index may hold entries for records a power loss took from the
+   * CommitLog (it is synced up to what was written, not flushed), whose offsets new records reuse.
+   */
+  reindexFrom(offset: number): void {
+    for (const file of this.#files)
+      if (file.header.endPhyOffset >= offset) file.header.endPhyOffset = offset - 1;
   }
 
   /** Deletes files whose every entry points below `minCommitLogOffset` (never the newest). */

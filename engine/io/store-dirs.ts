@@ -1,9 +1,10 @@
-// The store's directories at open: created if missing, then proven writable by creating and
-// removing a probe file, so a read-only or unwritable path fails at start with a clear error
-// instead of at the first put (when the writer creates its first segment).
+// The store's directories at open: created if missing (durably, durable-dirs.ts), then proven
+// writable by creating and removing a probe file, so a read-only or unwritable path fails at start
+// with a clear error instead of at the first put (when the writer creates its first segment).
 
 import { ErrorCode, MqError } from '../../common/errors.js';
 import type { StoreOptions } from '../options.js';
+import { makeDirsDurable } from './durable-dirs.js';
 import type { FileIO } from './file-io.js';
 import { StorageFault, storageFaultOf } from './storage-fault.js';
 
@@ -16,7 +17,7 @@ export function prepareStoreDirs(
 ): void {
   for (const dir of new Set([options.storePathRootDir, options.storePathCommitLog])) {
     try {
-      io.mkdirp(dir);
+      makeDirsDurable(io, dir);
       const probe = `${dir}/${PROBE_NAME}`;
       io.unlink(probe);
       io.createExclusive(probe);

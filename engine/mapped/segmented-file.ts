@@ -8,6 +8,7 @@
 import { assert } from '../../common/assert.js';
 import { offsetToFileName } from '../../common/bytes.js';
 import { ErrorCode, MqError } from '../../common/errors.js';
+import { makeDirsDurable } from '../io/durable-dirs.js';
 import type { FileIO } from '../io/file-io.js';
 
 const FILE_NAME = /^\d{20}$/;
@@ -31,6 +32,11 @@ export class SegmentedFile {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
     this.#followsWriter = options.followsWriter === true;
+  }
+
+  /** True for a read-only view of files another thread writes. */
+  get followsWriter(): boolean {
+    return this.#followsWriter;
   }
 
   /** Lists the segments on disk and checks their names, sizes and contiguity. */
@@ -69,13 +75,21 @@ export class SegmentedFile {
         );
       }
     }
-    for (const start of starts) this.#checkSize(start);
+    const newest = starts.at(-1);
+    for (const start of starts) this.#checkSize(start, start === newest);
     this.#segments = starts;
   }
 
-  #checkSize(start: number): void {
+  #checkSize(start: number, newest: boolean): void {
     const fd = this.#fd(start);
     const size = this.#io.sizeOf(fd);
+    if (size < this.segmentBytes && newest && !this.#followsWriter) {
+      // A cut (truncateFrom) that lost power between shrinking and re-extending the newest
+      // segment: the bytes it lacks were being zeroed, so finish the job.
+      this.#io.truncate(fd, this.segmentBytes);
+      this.#io.sync(fd);
+      return;
+    }
     if (size !== this.segmentBytes) {
       throw new MqError(
         ErrorCode.SEGMENT_SIZE_MISMATCH,
@@ -131,12 +145,14 @@ export class SegmentedFile {
       last === undefined || start === last + this.segmentBytes,
       'segments: new segment must follow the newest',
     );
-    this.#io.mkdirp(this.dir);
-    // Sized under a temporary name, then renamed: a crash never leaves a short segment behind
-    // (load() deletes a leftover .tmp).
+    makeDirsDurable(this.#io, this.dir);
+    // Sized under a temporary name, made durable, then renamed: a crash or power loss never leaves
+    // a short segment behind (load() deletes a leftover .tmp). Without the fdatasync the rename
+    // may reach the disk before the new size does.
     const temp = `${this.pathOf(start)}.tmp`;
     const fd = this.#io.open(temp, { create: true });
     this.#io.truncate(fd, this.segmentBytes);
+    this.#io.sync(fd);
     this.#io.rename(temp, this.pathOf(start));
     this.#fds.set(start, fd);
     this.#io.syncDir(this.dir);
@@ -193,11 +209,16 @@ export class SegmentedFile {
   truncateFrom(offset: number): void {
     assert(!this.#followsWriter, 'segments: only the writer truncates');
     const start = this.segmentStartOf(offset);
+    let unlinked = false;
     while (this.#segments.length > 0 && (this.#segments.at(-1) ?? 0) > start) {
       const last = this.#segments.pop() ?? 0;
       this.#closeFd(last);
       this.#io.unlink(this.pathOf(last));
+      unlinked = true;
     }
+    // Later segments are durably gone before the cut starts, so a power loss in the middle of it
+    // leaves a short newest segment, which load() extends, never a short one in the middle.
+    if (unlinked) this.#io.syncDir(this.dir);
     if (this.hasSegment(start)) {
       const fd = this.#fd(start);
       if (offset === start && start !== this.minOffset()) {
@@ -213,12 +234,13 @@ export class SegmentedFile {
     this.#io.syncDir(this.dir);
   }
 
-  /** Deletes the oldest segment (expiry); returns its start. */
+  /** Deletes the oldest segment (expiry), durably (an expired segment never comes back); returns its start. */
   deleteOldest(): number {
     const first = this.#segments.shift();
     assert(first !== undefined, 'segments: nothing to delete');
     this.#closeFd(first);
     this.#io.unlink(this.pathOf(first));
+    this.#io.syncDir(this.dir);
     return first;
   }
 

@@ -1,18 +1,15 @@
-// The append pipeline with no worker threads (`threads: false`): the same writer, dispatcher and
-// flusher classes, driven from the event loop. Puts submitted in one turn of the loop share one
-// commit (one pwrite, and one fdatasync under SYNC_FLUSH), scheduled with setImmediate.
-// Storage faults are handled as on the worker threads: a failed write stalls and is retried
-// (write-stall.ts); a failed fdatasync latches the flusher fault and flushing stops.
+// The append pipeline with no worker threads (`threads: false`): the write path (write-path.ts)
+// driven from the event loop. Puts submitted in one turn of the loop share one commit (one pwrite,
+// and one fdatasync under SYNC_FLUSH), scheduled with setImmediate; timers run the ASYNC_FLUSH
+// rounds and the ConsumeQueue/index sync followed by the checkpoint. Storage faults are handled in
+// the write path as on the worker threads; this host only schedules a stalled writer's retry.
 
+import { assert } from '../../common/assert.js';
 import type { Clock } from '../../common/clock.js';
-import { type AppendResult, CommitLogWriter } from '../commitlog/commit-log-writer.js';
+import type { AppendResult } from '../commitlog/commit-log-writer.js';
 import type { TailCache } from '../commitlog/tail-cache.js';
 import type { ConsumeQueue } from '../consumequeue/consume-queue.js';
-import { CommitLogFlusher } from '../flush/commit-log-flusher.js';
-import { FlushPolicy } from '../flush/flush-policy.js';
 import type { FileIO } from '../io/file-io.js';
-import { spaceShortage } from '../io/space-check.js';
-import { type StorageFault, storageFaultOf } from '../io/storage-fault.js';
 import type { StoreOptions } from '../options.js';
 import type { RecoveredStore } from '../recovery/store-recovery.js';
 import { PositionSlot, type StorePositions } from '../store-positions.js';
@@ -20,7 +17,8 @@ import type { AppendPipeline } from './append-pipeline.js';
 import type { MessageEncoder } from './message-encoder.js';
 import { watchPosition } from './position-watch.js';
 import type { PutTracker } from './put-tracker.js';
-import { type StallReport, WriteStall } from './write-stall.js';
+import { FlushStage, WriteStage } from './write-path.js';
+import type { StallReport } from './write-stall.js';
 
 export interface InThreadPipelineDeps {
   io: FileIO;
@@ -38,43 +36,58 @@ export interface InThreadPipelineDeps {
 
 export class InThreadPipeline implements AppendPipeline {
   #d: InThreadPipelineDeps;
-  #writer: CommitLogWriter;
-  #flusher: CommitLogFlusher;
-  #policy: FlushPolicy;
+  #write: WriteStage;
+  #flush: FlushStage;
   #scratch: Buffer;
   #out: AppendResult = { queueOffset: 0, commitLogOffset: 0 };
   #commitScheduled = false;
   #timers: NodeJS.Timeout[] = [];
   #failure: string | undefined;
-  #rawInBatch = false;
   #running = true;
   #replicaLoop: Promise<void> | undefined;
-  #stall: WriteStall;
   #retryTimer: NodeJS.Timeout | undefined;
-  #rollInBatch = false;
-  #flushFailed = false;
 
   constructor(deps: InThreadPipelineDeps) {
     this.#d = deps;
-    const { recovered, options, clock } = deps;
-    this.#writer = new CommitLogWriter(
+    const { recovered, options, clock, positions, tracker } = deps;
+    const nowMs = clock.monotonicMs();
+    this.#write = new WriteStage(
       {
         commitLog: recovered.commitLog,
-        tailCache: deps.tailCache,
         dispatcher: recovered.dispatcher,
+        index: recovered.index,
+        tailCache: deps.tailCache,
+        positions,
         clock,
         maxRecordBytes: deps.scratchBytes,
+        endOffset: recovered.endOffset,
+        logicsIntervalMs: options.flushIntervalConsumeQueue,
+        onCommitted: (end, advanced) => this.#committed(end, advanced),
+        space: { io: deps.io, rootDir: options.storePathRootDir },
+        onStorageFault: (report) => deps.onStorageFault('writer', report),
       },
-      recovered.endOffset,
+      nowMs,
     );
-    this.#flusher = new CommitLogFlusher(recovered.commitLog, recovered.checkpoint, deps.positions);
-    this.#policy = new FlushPolicy(options, clock.monotonicMs());
+    this.#flush = new FlushStage(
+      {
+        commitLog: recovered.commitLog,
+        checkpoint: recovered.checkpoint,
+        positions,
+        policy: options,
+        checkpointIntervalMs: options.flushIntervalConsumeQueue,
+        onFlushFault: (report) => {
+          deps.onStorageFault('flusher', report);
+          // Nothing will flush again: end every flush wait now (FLUSH_DISK_TIMEOUT), not at a
+          // deadline no timer of this pipeline would reach.
+          tracker.expire(Number.POSITIVE_INFINITY);
+        },
+      },
+      nowMs,
+    );
     this.#scratch = Buffer.allocUnsafe(deps.scratchBytes);
-    this.#stall = new WriteStall(deps.positions, (report) => deps.onStorageFault('writer', report));
     this.#every(options.flushIntervalCommitLog, () => this.#asyncFlushRound());
-    this.#every(options.flushIntervalConsumeQueue, () => this.#syncLogics());
+    this.#every(options.flushIntervalConsumeQueue, () => this.#maintain());
     if (options.brokerRole === 'SYNC_MASTER') {
-      const { positions, tracker } = deps;
       const settle = () => {
         tracker.replicatedTo(positions.get(PositionSlot.SLAVE_ACKED));
         tracker.expire(clock.monotonicMs());
@@ -115,29 +128,39 @@ export class InThreadPipeline implements AppendPipeline {
   }
 
   hasRoom(): boolean {
-    return this.#failure === undefined && !this.#stall.stalled;
+    return this.#failure === undefined && !this.#write.stalled;
   }
 
+  /** False (the put is not taken) while a storage fault stalls the writer. */
   submit(encoder: MessageEncoder, length: number): boolean {
-    if (!this.#writer.fitsBatch(length)) this.#commitOrStall();
-    if (!this.#stall.stalled && this.#writer.closeSegmentFor(length)) {
-      this.#rollInBatch = true;
-      this.#commitOrStall();
-    }
-    if (this.#failure !== undefined || this.#stall.stalled) return false;
+    if (this.#failure !== undefined) return true;
+    if (this.#write.stalled) return false;
     const written = encoder.encodeTo(this.#scratch, 0);
-    this.#writer.append(this.#scratch, 0, written, this.#out);
+    let appended = false;
+    this.#guard(() => {
+      appended = this.#write.append(this.#scratch, 0, written, this.#out);
+    });
+    if (this.#failure !== undefined) return true;
+    if (!appended) {
+      this.#scheduleRetry();
+      return false;
+    }
+    assert(written === length, 'in-thread: the encoder wrote another length than it prepared');
     this.#d.tracker.appended(this.#out.queueOffset, this.#out.commitLogOffset);
     this.#scheduleCommit();
     return true;
   }
 
   submitRaw(commitLogOffset: number, bytes: Buffer): boolean {
-    if (this.#failure !== undefined || this.#stall.stalled) return false;
-    if (!this.#writer.fitsBatch(bytes.byteLength)) this.#commitOrStall();
-    if (this.#stall.stalled) return false;
-    if (!this.#writer.appendRaw(commitLogOffset, bytes, 0, bytes.byteLength)) return false;
-    this.#rawInBatch = true;
+    if (this.#failure !== undefined) return false;
+    let appended = false;
+    this.#guard(() => {
+      appended = this.#write.appendRaw(commitLogOffset, bytes, 0, bytes.byteLength);
+    });
+    if (!appended) {
+      if (this.#write.stalled) this.#scheduleRetry();
+      return false;
+    }
     this.#scheduleCommit();
     return true;
   }
@@ -147,94 +170,47 @@ export class InThreadPipeline implements AppendPipeline {
     this.#commitScheduled = true;
     setImmediate(() => {
       this.#commitScheduled = false;
-      if (!this.#stall.stalled) this.#commitOrStall();
+      if (this.#write.stalled) return;
+      this.#guard(() => {
+        if (!this.#write.commit()) this.#scheduleRetry();
+      });
     });
   }
 
-  /** Commits now; a storage fault stalls the pipeline and schedules the retry. */
-  #commitOrStall(): void {
-    this.#guard(() => {
-      if (this.#stall.attempt(this.#d.clock.monotonicMs(), () => this.#commit())) return;
-      if (this.#retryTimer !== undefined || !this.#running) return;
-      this.#retryTimer = setTimeout(() => {
-        this.#retryTimer = undefined;
-        this.#commitOrStall();
-      }, this.#stall.msUntilRetry(this.#d.clock.monotonicMs()));
-    });
+  /** A stalled writer retries after its backoff, until a write succeeds. */
+  #scheduleRetry(): void {
+    if (this.#retryTimer !== undefined || !this.#running) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#guard(() => {
+        if (!this.#write.retry(this.#d.clock.monotonicMs())) this.#scheduleRetry();
+      });
+    }, this.#write.msUntilRetry(this.#d.clock.monotonicMs()));
   }
 
-  #commit(): void {
-    if (this.#writer.batchBytes === 0) {
-      this.#syncFlush();
-      return;
-    }
-    if (this.#rollInBatch) {
-      const shortage = spaceShortage(this.#d.io, this.#d.options.storePathRootDir);
-      if (shortage !== undefined) throw shortage;
-    }
-    const advanced = this.#rawInBatch ? new Map<ConsumeQueue, number>() : undefined;
-    const end = this.#writer.commitBatch(
-      advanced === undefined ? undefined : (cq) => advanced.set(cq, cq.maxOffset),
-    );
-    this.#rawInBatch = false;
-    this.#rollInBatch = false;
-    const { positions, tracker } = this.#d;
-    positions.set(PositionSlot.DISPATCHED, this.#writer.dispatchedPosition);
+  /** After a commit: puts become visible; under SYNC_FLUSH the same turn fdatasyncs (group commit). */
+  #committed(end: number, advanced: ReadonlyMap<ConsumeQueue, number> | undefined): void {
     if (advanced !== undefined)
       for (const [cq, max] of advanced) this.#d.onReplicaDispatched(cq.topic, cq.queueId, max);
-    positions.set(PositionSlot.WROTE_TIMESTAMP, this.#d.recovered.dispatcher.lastStoreTimestamp);
-    positions.set(PositionSlot.WROTE, end);
+    const { tracker } = this.#d;
     tracker.wroteTo(end);
-    this.#syncFlush();
-  }
-
-  #syncFlush(): void {
-    if (this.#policy.isSync) this.#flushTo(this.#d.positions.get(PositionSlot.WROTE));
-  }
-
-  /** fdatasync; a failure latches (see flush-loop.ts for why it is not retried). */
-  #flushTo(target: number): void {
-    if (this.#flushFailed) return;
-    try {
-      this.#flusher.flushTo(target);
-    } catch (error) {
-      const fault = storageFaultOf(error);
-      if (fault === undefined) throw error;
-      this.#flushFailed = true;
-      this.#d.positions.set(PositionSlot.FLUSHER_FAULT, fault);
-      this.#d.onStorageFault('flusher', {
-        fault: fault as StorageFault,
-        message: (error as Error).message,
-      });
-      // Nothing will flush again: end every flush wait now (FLUSH_DISK_TIMEOUT), not at a deadline
-      // no timer of this pipeline would reach.
-      this.#d.tracker.expire(Number.POSITIVE_INFINITY);
-      return;
+    if (this.#flush.policy.isSync) {
+      this.#flush.flushTo(end);
+      tracker.flushedTo(this.#flush.flushed);
     }
-    this.#d.tracker.flushedTo(target);
   }
 
   #asyncFlushRound(): void {
-    const wrote = this.#d.positions.get(PositionSlot.WROTE);
-    if (this.#policy.shouldFlush(wrote, this.#flusher.flushed, this.#d.clock.monotonicMs()))
-      this.#flushTo(wrote);
+    this.#flush.flushIfDue(this.#d.clock.monotonicMs());
+    this.#d.tracker.flushedTo(this.#flush.flushed);
   }
 
-  #syncLogics(): void {
-    const { positions, recovered, clock } = this.#d;
-    const dispatched = positions.get(PositionSlot.DISPATCHED);
-    // A stalled pipeline's retry covers the logics: a success here must not end the stall.
-    if (this.#stall.stalled) return;
-    if (!this.#stall.attempt(clock.monotonicMs(), () => recovered.dispatcher.syncLogics())) return;
-    positions.set(PositionSlot.LOGICS_TIMESTAMP, positions.get(PositionSlot.WROTE_TIMESTAMP));
-    positions.set(PositionSlot.LOGICS_DURABLE, dispatched);
-    if (this.#flushFailed) return;
-    try {
-      this.#flusher.saveCheckpoint();
-    } catch (error) {
-      // An old checkpoint is safe (recovery scans further); the next round writes it again.
-      if (storageFaultOf(error) === undefined) throw error;
-    }
+  /** ConsumeQueue/index durability and index expiry, then the checkpoint that relies on them. */
+  #maintain(): void {
+    const nowMs = this.#d.clock.monotonicMs();
+    this.#write.maintain(nowMs);
+    if (this.#write.stalled) this.#scheduleRetry();
+    this.#flush.checkpointIfDue(nowMs);
   }
 
   async queryIndex(
@@ -255,9 +231,12 @@ export class InThreadPipeline implements AppendPipeline {
     this.#d.positions.wake(PositionSlot.SLAVE_ACKED);
     await this.#replicaLoop;
     if (this.#failure !== undefined) return;
-    this.#commitOrStall();
-    if (this.#stall.stalled) return;
-    this.#flushTo(this.#d.positions.get(PositionSlot.WROTE));
-    this.#guard(() => this.#syncLogics());
+    let written = false;
+    this.#guard(() => {
+      written = this.#write.close();
+    });
+    if (!written) return;
+    this.#guard(() => this.#flush.close());
+    this.#d.tracker.flushedTo(this.#flush.flushed);
   }
 }

@@ -4,6 +4,7 @@
 // prepare() last accepted, directly into the append ring's memory. The body's CRC32 and xxhash64
 // are computed here, on the putting thread: the writer thread is the pipeline's busiest stage.
 
+import { assert } from '../../common/assert.js';
 import { crc32 } from '../../common/bytes.js';
 import { encodeHostAddress } from '../../common/host-address.js';
 import { Limits } from '../../common/limits.js';
@@ -216,6 +217,10 @@ export class MessageEncoder {
 
   /** Writes the last prepared record at target[pos]; returns its length. */
   encodeTo(target: Buffer, pos: number): number {
-    return encodeRecord(target, pos, this.#input);
+    const written = encodeRecord(target, pos, this.#input);
+    // Paired with the writer's check (commit-log-writer.ts, append): the record says its own size.
+    assert(written === this.#length, 'encoder: wrote another length than prepare() measured');
+    assert(target.readInt32BE(pos) === written, 'encoder: TOTALSIZE disagrees with the record');
+    return written;
   }
 }

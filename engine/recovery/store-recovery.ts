@@ -5,6 +5,7 @@
 // After a crash, scanning starts at the durable ConsumeQueue/index offset, every record is checked
 // (CRC when checkCRCOnRecover), and a torn tail is cut at the last valid record.
 
+import { assert } from '../../common/assert.js';
 import { readInt64Buffer } from '../../common/bytes.js';
 import type { Clock } from '../../common/clock.js';
 import {
@@ -102,6 +103,7 @@ export async function recoverStore(
     const { commitLog, queues, index, checkpoint } = files;
     const dispatcher = new Dispatcher(queues, index);
     const plan = planScan(commitLog, checkpoint, abnormal);
+    index?.reindexFrom(plan.dispatchFromOffset);
     const verified =
       options.checkCRCOnRecover && verifier !== undefined
         ? await verifyAhead(commitLog, plan.scanFromOffset, maxRecordBytes(options), verifier)
@@ -137,8 +139,7 @@ export async function recoverStore(
       toRecord: toDispatchRecord,
     });
     dispatcher.flush();
-    let queueUnitsTruncated = 0;
-    for (const cq of queues.all()) queueUnitsTruncated += cq.truncateByCommitLogEnd(endOffset);
+    const queueUnitsTruncated = cutLogicsAt(queues, index, endOffset);
     dispatcher.syncLogics();
     const lastStoreTimestamp = Math.max(
       scan.lastStoreTimestamp,
@@ -166,6 +167,22 @@ export async function recoverStore(
     releaseLock();
     throw error;
   }
+}
+
+/** ConsumeQueues and index follow the recovered CommitLog end; returns the units cut. */
+function cutLogicsAt(
+  queues: ConsumeQueueTable,
+  index: IndexService | undefined,
+  endOffset: number,
+): number {
+  let cut = 0;
+  for (const cq of queues.all()) {
+    cut += cq.truncateByCommitLogEnd(endOffset);
+    // Paired with the dispatcher's check: no unit survives that points past the log's end.
+    assert(cq.maxPhysicOffset <= endOffset, 'recovery: a ConsumeQueue points past the log end');
+  }
+  index?.reindexFrom(endOffset);
+  return cut;
 }
 
 /**

@@ -1,4 +1,6 @@
-// Goal: no acknowledged SYNC_FLUSH message is ever lost, altered, duplicated or moved by a kill -9.
+// Goal: no acknowledged SYNC_FLUSH message is ever lost, altered, duplicated or moved by a process
+// crash (kill -9). The kernel keeps the page cache across it, so this says nothing about fsync or
+// power loss: test/sim/store-power-loss-sim.test.ts, which drops unsynced writes, carries that claim.
 // Method: a child process puts messages (16 in flight, bodies 32 B - 16 KiB, 1 MiB segments) and
 // prints each acknowledgement; the test kills it with SIGKILL after a seeded random delay, then
 // opens the store (crash recovery) and reads everything back. Rounds continue on the same store.
@@ -26,11 +28,13 @@ const verifyOptions = {
   maxIndexNum: 20_000,
 };
 
-describe('kill -9 during SYNC_FLUSH puts', () => {
+describe('process crash (kill -9, page cache kept) during SYNC_FLUSH puts', () => {
   const dir = makeTmpDir('petrel-kill-');
   after(() => dir.remove());
 
-  it('keeps every acknowledged message across many kills', { timeout: 600_000 }, async () => {
+  it('keeps every acknowledged message across many process crashes', {
+    timeout: 600_000,
+  }, async () => {
     const seeds = testSeeds(isLongRun() ? 150 : 25, 1000);
     const acks: Ack[] = [];
     let nextId = 0;

@@ -10,22 +10,13 @@
 
 import { parseArgs } from 'node:util';
 import { formatFailure, formatSummary, runCampaign } from './lib/campaign.js';
+import { type CliArgs, cliArgs } from './lib/cli-args.js';
 import { runSimulation, SimBug, type SimScenario } from './lib/raft-sim.js';
 
-function usage(message: string): never {
-  console.error(`raft-sim: ${message}`);
-  console.error(
-    'usage: npm run sim -- [--seeds N [--base B]] [--seed S [--trace]] [--elections N] [--nodes 3|5] [--bug NAME]',
-  );
-  process.exit(2);
-}
-
-function positiveInt(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) usage(`--${name} must be a non-negative integer`);
-  return value;
-}
+const cli: CliArgs = cliArgs(
+  'raft-sim',
+  'usage: npm run sim -- [--seeds N [--base B]] [--seed S [--trace]] [--elections N] [--nodes 3|5] [--bug NAME]',
+);
 
 const { values } = parseArgs({
   options: {
@@ -42,18 +33,18 @@ const { values } = parseArgs({
   strict: true,
 });
 
-const nodesValue = positiveInt('nodes', values.nodes);
+const nodesValue = cli.count('nodes', values.nodes);
 if (nodesValue !== undefined && nodesValue !== 3 && nodesValue !== 5)
-  usage('--nodes must be 3 or 5');
+  cli.usage('--nodes must be 3 or 5');
 const nodeCount = nodesValue as 3 | 5 | undefined;
 const bugNames = Object.values(SimBug) as string[];
 if (values.bug !== undefined && !bugNames.includes(values.bug)) {
-  usage(`--bug must be one of ${bugNames.join(', ')}`);
+  cli.usage(`--bug must be one of ${bugNames.join(', ')}`);
 }
 const bug = values.bug as SimBug | undefined;
 const scenarioText = values.scenario ?? 'faults';
 if (scenarioText !== 'faults' && scenarioText !== 'leader-crash') {
-  usage('--scenario must be faults or leader-crash');
+  cli.usage('--scenario must be faults or leader-crash');
 }
 const scenario: SimScenario = scenarioText;
 const common = {
@@ -63,7 +54,7 @@ const common = {
 };
 
 const envSeed = process.env['SEED'];
-const oneSeed = positiveInt('seed', values.seed ?? (envSeed === '' ? undefined : envSeed));
+const oneSeed = cli.count('seed', values.seed ?? (envSeed === '' ? undefined : envSeed));
 
 if (oneSeed !== undefined) {
   const result = runSimulation({
@@ -78,9 +69,9 @@ if (oneSeed !== undefined) {
   process.exit(result.ok ? 0 : 1);
 }
 
-const elections = positiveInt('elections', values.elections);
-const seedCount = elections ?? positiveInt('seeds', values.seeds) ?? 100;
-const base = positiveInt('base', values.base ?? process.env['SEED_BASE']) ?? 1;
+const elections = cli.count('elections', values.elections);
+const seedCount = elections ?? cli.count('seeds', values.seeds) ?? 100;
+const base = cli.count('base', values.base ?? process.env['SEED_BASE']) ?? 1;
 const seeds = Array.from({ length: seedCount }, (_, i) => base + i);
 const campaignOptions = {
   ...common,

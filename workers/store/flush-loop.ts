@@ -1,91 +1,61 @@
-// The flush thread: fdatasyncs the CommitLog by the flush policy (SYNC_FLUSH: as soon as anything
+// The flush thread, host of the write path's FlushStage (engine/put/write-path.ts): fdatasyncs the
+// CommitLog by the flush policy (SYNC_FLUSH: as soon as anything
 // is unflushed, so all puts waiting at that moment share one fdatasync; ASYNC_FLUSH: every
 // flushIntervalCommitLog when enough pages are dirty) and publishes the flushed position. It also
 // owns the checkpoint file, written every flushIntervalConsumeQueue from durable positions only.
-// A failed fdatasync is not retried: the kernel may have dropped the dirty pages, so a later success
-// would prove nothing. The thread publishes the fault (flushed stops; the store refuses writes until
-// reopened, and recovery checks the log) and keeps running; a failed checkpoint write is retried.
+// A failed fdatasync latches the stage (FLUSHER_FAULT; flushed stops, the store refuses writes
+// until reopened, and recovery checks the log); the thread keeps running. A failed checkpoint
+// write is retried next round (write-path.ts).
 
 import { systemClock } from '../../common/clock.js';
 import { StoreCheckpoint } from '../../engine/checkpoint/store-checkpoint.js';
-import { CommitLogFlusher } from '../../engine/flush/commit-log-flusher.js';
-import { FlushPolicy } from '../../engine/flush/flush-policy.js';
-import { NodeFileIO } from '../../engine/io/node-file-io.js';
-import { type StorageFault, storageFaultOf } from '../../engine/io/storage-fault.js';
 import { SegmentedFile } from '../../engine/mapped/segmented-file.js';
+import { FlushStage } from '../../engine/put/write-path.js';
 import { PositionSlot, StorePositions } from '../../engine/store-positions.js';
 import type { WorkerContext } from '../host/worker-side.js';
 import type { FlushWorkerData } from './store-worker-data.js';
+import { loadWorkerFileIO } from './worker-file-io.js';
 
 const SYNC_IDLE_WAIT_MS = 50;
 
-export function runFlushLoop(ctx: WorkerContext<FlushWorkerData>): void {
+export async function runFlushLoop(ctx: WorkerContext<FlushWorkerData>): Promise<void> {
   const o = ctx.data.options;
-  const io = new NodeFileIO();
+  const io = await loadWorkerFileIO(ctx.data.fileIoModule);
   const positions = new StorePositions(ctx.data.positions);
   const commitLog = new SegmentedFile(io, o.storePathCommitLog, o.mappedFileSizeCommitLog, {
     followsWriter: true,
   });
   commitLog.load();
   const checkpoint = new StoreCheckpoint(io, `${o.storePathRootDir}/checkpoint`);
-  const flusher = new CommitLogFlusher(commitLog, checkpoint, positions);
-  const policy = new FlushPolicy(o, systemClock.monotonicMs());
-  let nextCheckpointMs = systemClock.monotonicMs() + o.flushIntervalConsumeQueue;
-  let failed = false;
-  /** Runs `io`; a storage fault returns false (anything else is a bug and ends the thread). */
-  const tolerate = (io: () => void, onFault: (fault: StorageFault) => void): boolean => {
-    try {
-      io();
-      return true;
-    } catch (error) {
-      const fault = storageFaultOf(error);
-      if (fault === undefined) throw error;
-      onFault(fault);
-      return false;
-    }
-  };
-  const latch = (fault: StorageFault) => {
-    failed = true;
-    positions.set(PositionSlot.FLUSHER_FAULT, fault);
-  };
+  const stage = new FlushStage(
+    {
+      commitLog,
+      checkpoint,
+      positions,
+      policy: o,
+      checkpointIntervalMs: o.flushIntervalConsumeQueue,
+    },
+    systemClock.monotonicMs(),
+  );
   ctx.ready();
   while (ctx.pollControl()?.type !== 'CLOSE') {
-    const wrote = positions.get(PositionSlot.WROTE);
     const nowMs = systemClock.monotonicMs();
-    if (!failed && policy.shouldFlush(wrote, flusher.flushed, nowMs))
-      tolerate(() => flusher.flushTo(wrote), latch);
-    if (nowMs >= nextCheckpointMs) {
-      if (!failed)
-        tolerate(
-          () => flusher.saveCheckpoint(),
-          () => undefined,
-        );
-      nextCheckpointMs = nowMs + o.flushIntervalConsumeQueue;
-      commitLog.forgetBelow(flusher.flushed - o.mappedFileSizeCommitLog);
-    }
-    if (policy.isSync && !failed) {
-      if (positions.get(PositionSlot.WROTE) === flusher.flushed)
-        Atomics.wait(
-          positions.slots,
-          PositionSlot.WROTE,
-          BigInt(flusher.flushed),
-          SYNC_IDLE_WAIT_MS,
-        );
+    stage.round(nowMs);
+    // A latched SYNC_FLUSH stage never becomes idle: it sleeps like an ASYNC_FLUSH one.
+    if (stage.policy.isSync && !stage.failed) {
+      if (stage.idle)
+        Atomics.wait(positions.slots, PositionSlot.WROTE, BigInt(stage.flushed), SYNC_IDLE_WAIT_MS);
     } else {
       const wake = positions.slots[PositionSlot.FLUSH_WAKE] ?? 0n;
       Atomics.wait(
         positions.slots,
         PositionSlot.FLUSH_WAKE,
         wake,
-        Math.max(1, Math.min(policy.intervalMs, nextCheckpointMs - nowMs)),
+        Math.max(1, Math.min(stage.policy.intervalMs, stage.nextCheckpointMs - nowMs)),
       );
     }
   }
-  if (!failed && tolerate(() => flusher.flushTo(positions.get(PositionSlot.WROTE)), latch))
-    tolerate(
-      () => flusher.saveCheckpoint(),
-      () => undefined,
-    );
+  stage.close();
   checkpoint.close();
   commitLog.close();
   ctx.closed();

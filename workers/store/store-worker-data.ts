@@ -27,8 +27,15 @@ export interface QueueState {
   maxPhysicOffset: number;
 }
 
+/**
+ * A module (URL or absolute path) exporting `createFileIO(): FileIO`, used by a worker instead of
+ * node:fs (tests inject a fault-injecting file layer this way); node:fs when absent.
+ */
+export type FileIoModule = string | undefined;
+
 export interface WriterWorkerData {
   options: StoreOptions;
+  fileIoModule: FileIoModule;
   endOffset: number;
   lastStoreTimestamp: number;
   queues: QueueState[];
@@ -41,6 +48,7 @@ export interface WriterWorkerData {
 
 export interface FlushWorkerData {
   options: StoreOptions;
+  fileIoModule: FileIoModule;
   positions: SharedArrayBuffer;
 }
 

@@ -56,6 +56,7 @@ export async function createWorkerPipeline(context: PipelineContext): Promise<Ap
   const { port1, port2 } = new MessageChannel();
   const writerData: WriterWorkerData = {
     options: { ...options },
+    fileIoModule: context.workerFileIoModule,
     endOffset: recovered.endOffset,
     lastStoreTimestamp: recovered.lastStoreTimestamp,
     queues,
@@ -73,7 +74,11 @@ export async function createWorkerPipeline(context: PipelineContext): Promise<Ap
     name: 'commitlog-writer',
     transferList: [port2],
   });
-  const flushData: FlushWorkerData = { options: { ...options }, positions: positions.sab };
+  const flushData: FlushWorkerData = {
+    options: { ...options },
+    fileIoModule: context.workerFileIoModule,
+    positions: positions.sab,
+  };
   const flusher = await spawnWorker({
     entry: new URL('../flush-worker.js', import.meta.url),
     workerData: flushData,

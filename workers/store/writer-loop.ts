@@ -1,27 +1,27 @@
 // The CommitLog writer thread: drains encoded records from the append ring, appends them through
-// CommitLogWriter (offsets, store time, checksums, tail cache, dispatch), commits each batch with
-// one pwrite per segment piece, publishes the wrote position, then posts the batch's offsets to the
+// the write path's WriteStage (engine/put/write-path.ts: offsets, store time, checksums, tail cache,
+// dispatch, one pwrite per segment piece, the wrote position), then posts the batch's offsets to the
 // completion ring. Between batches it fdatasyncs ConsumeQueues and the index every
 // flushIntervalConsumeQueue and answers index queries. It never fsyncs the CommitLog: the flush
-// thread does. A storage fault (ENOSPC, EROFS, EIO) stalls it instead of ending it: the batch stays,
-// the fault is published, and the same write is retried until it succeeds (write-stall.ts).
+// thread does. A storage fault (ENOSPC, EROFS, EIO) stalls the WriteStage instead of ending the
+// thread: the batch stays, the fault is published, and the same write is retried until it succeeds
+// (write-path.ts, write-stall.ts); the records after it wait in the ring.
 
 import type { MessagePort } from 'node:worker_threads';
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { assert } from '../../common/assert.js';
 import { systemClock } from '../../common/clock.js';
-import { type AppendResult, CommitLogWriter } from '../../engine/commitlog/commit-log-writer.js';
+import type { AppendResult } from '../../engine/commitlog/commit-log-writer.js';
 import { TailCache } from '../../engine/commitlog/tail-cache.js';
 import type { ConsumeQueue } from '../../engine/consumequeue/consume-queue.js';
 import { ConsumeQueueTable } from '../../engine/dispatch/consume-queue-table.js';
 import { Dispatcher } from '../../engine/dispatch/dispatcher.js';
 import { IndexService } from '../../engine/index/index-service.js';
-import { NodeFileIO } from '../../engine/io/node-file-io.js';
-import { spaceShortage } from '../../engine/io/space-check.js';
+import type { FileIO } from '../../engine/io/file-io.js';
 import { SegmentedFile } from '../../engine/mapped/segmented-file.js';
-import { WriteStall } from '../../engine/put/write-stall.js';
+import { WriteStage } from '../../engine/put/write-path.js';
 import { maxRecordBytes } from '../../engine/recovery/store-recovery.js';
-import { PositionSlot, StorePositions } from '../../engine/store-positions.js';
+import { StorePositions } from '../../engine/store-positions.js';
 import type { WorkerContext } from '../host/worker-side.js';
 import { SpscRing } from '../ring/spsc-ring.js';
 import {
@@ -38,6 +38,7 @@ import {
   type StorageFaultNotice,
   type WriterWorkerData,
 } from './store-worker-data.js';
+import { loadWorkerFileIO } from './worker-file-io.js';
 
 const IDLE_WAIT_MS = 50;
 const MAX_RECORDS_PER_DRAIN = 65_536;
@@ -47,8 +48,7 @@ const COMMIT_BATCH_BYTES = 256 * 1024;
 /** Thrown inside a ring drain to stop it, leaving the current record in the ring. */
 const STALLED = Symbol('stalled');
 
-function openWriterSide(d: WriterWorkerData) {
-  const io = new NodeFileIO();
+function openWriterSide(d: WriterWorkerData, io: FileIO) {
   const o = d.options;
   const commitLog = new SegmentedFile(io, o.storePathCommitLog, o.mappedFileSizeCommitLog);
   commitLog.load();
@@ -65,51 +65,50 @@ function openWriterSide(d: WriterWorkerData) {
   index?.load();
   const dispatcher = new Dispatcher(queues, index);
   const tailCache = new TailCache(d.tailCache, d.tailCache.byteLength / 4, d.endOffset);
-  const writer = new CommitLogWriter(
-    {
-      commitLog,
-      tailCache,
-      dispatcher,
-      clock: systemClock,
-      maxRecordBytes: maxRecordBytes(o),
-    },
-    d.endOffset,
-  );
-  return { io, commitLog, queues, index, dispatcher, writer };
+  return { io, commitLog, queues, index, dispatcher, tailCache };
 }
 
 class WriterLoop {
-  #d: WriterWorkerData;
   #side: ReturnType<typeof openWriterSide>;
-  #positions: StorePositions;
+  #stage: WriteStage;
   #append: SpscRing;
   #completion: SpscRing;
   #pairs = new Float64Array(2 * COMPLETIONS_PER_RECORD);
   #pairCount = 0;
   #out: AppendResult = { queueOffset: 0, commitLogOffset: 0 };
-  #nextLogicsSyncMs: number;
-  #minCommitLogOffset = 0;
-  #rawInBatch = false;
-  #stall: WriteStall;
-  /** The batch closes a segment: check free space before the next one is written. */
-  #rollInBatch = false;
   #sleeper = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(d: WriterWorkerData, side: ReturnType<typeof openWriterSide>) {
-    this.#d = d;
     this.#side = side;
-    this.#positions = new StorePositions(d.positions);
-    this.#stall = new WriteStall(this.#positions, (report) => {
-      const notice: StorageFaultNotice = { storageFault: report.fault, message: report.message };
-      d.queryPort.postMessage(notice);
-    });
     this.#append = SpscRing.attach(d.appendRing);
     this.#completion = SpscRing.attach(d.completionRing);
-    this.#nextLogicsSyncMs = systemClock.monotonicMs() + d.options.flushIntervalConsumeQueue;
+    this.#stage = new WriteStage(
+      {
+        commitLog: side.commitLog,
+        dispatcher: side.dispatcher,
+        index: side.index,
+        tailCache: side.tailCache,
+        positions: new StorePositions(d.positions),
+        clock: systemClock,
+        maxRecordBytes: maxRecordBytes(d.options),
+        endOffset: d.endOffset,
+        logicsIntervalMs: d.options.flushIntervalConsumeQueue,
+        onCommitted: (_end, advanced) => this.#committed(advanced),
+        space: { io: side.io, rootDir: d.options.storePathRootDir },
+        onStorageFault: (report) => {
+          const notice: StorageFaultNotice = {
+            storageFault: report.fault,
+            message: report.message,
+          };
+          d.queryPort.postMessage(notice);
+        },
+      },
+      systemClock.monotonicMs(),
+    );
   }
 
   get stalled(): boolean {
-    return this.#stall.stalled;
+    return this.#stage.stalled;
   }
 
   /**
@@ -118,92 +117,60 @@ class WriterLoop {
    */
   pump(): number {
     const ring = this.#append;
-    const writer = this.#side.writer;
+    const stage = this.#stage;
     let visited = 0;
     try {
       ring.drain((type, _flags, index, length) => {
-        if (this.#stall.stalled) throw STALLED;
         if (type === RAW_RECORD) {
           this.#appendRaw(index, length);
         } else {
-          if (!writer.fitsBatch(length) && !this.commit()) throw STALLED;
-          if (writer.closeSegmentFor(length)) {
-            this.#rollInBatch = true;
-            if (!this.commit()) throw STALLED;
-          }
-          writer.append(ring.buffer, index, length, this.#out);
+          if (!stage.append(ring.buffer, index, length, this.#out)) throw STALLED;
           this.#addCompletion(this.#out.queueOffset, this.#out.commitLogOffset);
-          if (writer.batchBytes >= COMMIT_BATCH_BYTES || this.#pairCount === COMPLETIONS_PER_RECORD)
-            this.commit();
+          // Committed once the pairs are full, so a stalled commit never drops a pair.
+          if (stage.batchBytes >= COMMIT_BATCH_BYTES || this.#pairCount === COMPLETIONS_PER_RECORD)
+            stage.commit();
         }
         visited++;
       }, MAX_RECORDS_PER_DRAIN);
     } catch (error) {
       if (error !== STALLED) throw error;
     }
-    this.commit();
+    stage.commit();
     return visited;
+  }
+
+  /** A stalled writer tries what failed again once its backoff is over, then drains on. */
+  retry(nowMs: number): void {
+    if (this.#stage.retry(nowMs)) this.pump();
   }
 
   /** A slave's replicated bytes: [commitLogOffset f64][bytes]; the main thread checked the offset. */
   #appendRaw(index: number, length: number): void {
-    const writer = this.#side.writer;
-    const bytes = length - RAW_HEADER_BYTES;
-    if (!writer.fitsBatch(bytes) && !this.commit()) throw STALLED;
     const offset = this.#append.view.getFloat64(index, true);
-    const appended = writer.appendRaw(offset, this.#append.buffer, index + RAW_HEADER_BYTES, bytes);
+    const bytes = length - RAW_HEADER_BYTES;
+    const appended = this.#stage.appendRaw(
+      offset,
+      this.#append.buffer,
+      index + RAW_HEADER_BYTES,
+      bytes,
+    );
+    if (!appended && this.#stage.stalled) throw STALLED;
     assert(appended, 'writer: replicated bytes do not start at the end of the log');
-    this.#rawInBatch = true;
   }
 
-  /** The caller commits once the pairs are full (pump), so a stalled commit never drops a pair. */
+  /** The caller commits once the pairs are full (pump). */
   #addCompletion(queueOffset: number, commitLogOffset: number): void {
+    assert(this.#pairCount < COMPLETIONS_PER_RECORD, 'writer: completion pairs overflow');
     this.#pairs[2 * this.#pairCount] = queueOffset;
     this.#pairs[2 * this.#pairCount + 1] = commitLogOffset;
     this.#pairCount++;
   }
 
-  /**
-   * pwrite the batch, publish wrote, then tell the main thread which records it holds. Returns
-   * false when a storage fault stalled the writer: the batch is kept for the next attempt.
-   */
-  commit(): boolean {
-    const writer = this.#side.writer;
-    if (writer.batchBytes === 0) return true;
-    const advanced = this.#rawInBatch ? new Map<ConsumeQueue, number>() : undefined;
-    let end = 0;
-    const written = this.#stall.attempt(systemClock.monotonicMs(), () => {
-      if (this.#rollInBatch) this.#checkSpace();
-      end = writer.commitBatch(
-        advanced === undefined ? undefined : (cq) => advanced.set(cq, cq.maxOffset),
-      );
-    });
-    if (!written) return false;
-    this.#rollInBatch = false;
-    this.#rawInBatch = false;
-    this.#positions.set(PositionSlot.WROTE_TIMESTAMP, this.#side.dispatcher.lastStoreTimestamp);
-    this.#positions.set(PositionSlot.DISPATCHED, writer.dispatchedPosition);
-    this.#positions.set(PositionSlot.WROTE, end);
+  /** After a commit published wrote: tell the main thread which records the batch holds. */
+  #committed(advanced: ReadonlyMap<ConsumeQueue, number> | undefined): void {
     if (this.#pairCount > 0) this.#postCompletions();
     if (advanced !== undefined)
       for (const [cq, maxOffset] of advanced) this.#postQueueAdvanced(cq, maxOffset);
-    return true;
-  }
-
-  /** At a segment roll: refuse to start the next segment on a disk over the full ratio. */
-  #checkSpace(): void {
-    const shortage = spaceShortage(this.#side.io, this.#d.options.storePathRootDir);
-    if (shortage !== undefined) throw shortage;
-  }
-
-  /** A stalled writer tries what failed again (its batch, or the logics sync), then drains on. */
-  retry(nowMs: number): void {
-    if (!this.#stall.retryDue(nowMs)) return;
-    const done =
-      this.#side.writer.batchBytes > 0
-        ? this.commit()
-        : this.#stall.attempt(nowMs, () => this.#side.dispatcher.syncLogics());
-    if (done) this.pump();
   }
 
   /** Tells the main thread a queue grew from replicated records (a slave has no put completions). */
@@ -244,23 +211,7 @@ class WriterLoop {
 
   /** ConsumeQueue and index durability, and index expiry after the main thread deleted segments. */
   maintain(nowMs: number): void {
-    const min = this.#positions.get(PositionSlot.MIN_COMMITLOG_OFFSET);
-    if (min > this.#minCommitLogOffset) {
-      this.#minCommitLogOffset = min;
-      this.#side.index?.deleteExpired(min);
-    }
-    // A stalled writer's retry() retries the logics sync too: a success here must not end the stall.
-    if (nowMs < this.#nextLogicsSyncMs || this.#stall.stalled) return;
-    this.syncLogics(nowMs);
-    this.#nextLogicsSyncMs = nowMs + this.#d.options.flushIntervalConsumeQueue;
-  }
-
-  syncLogics(nowMs: number): void {
-    const dispatched = this.#positions.get(PositionSlot.DISPATCHED);
-    const timestamp = this.#positions.get(PositionSlot.WROTE_TIMESTAMP);
-    if (!this.#stall.attempt(nowMs, () => this.#side.dispatcher.syncLogics())) return;
-    this.#positions.set(PositionSlot.LOGICS_TIMESTAMP, timestamp);
-    this.#positions.set(PositionSlot.LOGICS_DURABLE, dispatched);
+    this.#stage.maintain(nowMs);
   }
 
   answerQueries(port: MessagePort): void {
@@ -286,17 +237,17 @@ class WriterLoop {
   }
 
   waitForWork(nowMs: number): void {
-    const waitMs = Math.max(1, Math.min(IDLE_WAIT_MS, this.#nextLogicsSyncMs - nowMs));
+    const waitMs = Math.max(1, Math.min(IDLE_WAIT_MS, this.#stage.nextDueMs - nowMs));
     // A stalled writer leaves records in the ring: it waits for its retry, not for data.
-    if (this.#stall.stalled)
-      Atomics.wait(this.#sleeper, 0, 0, Math.min(waitMs, this.#stall.msUntilRetry(nowMs)));
+    if (this.#stage.stalled)
+      Atomics.wait(this.#sleeper, 0, 0, Math.min(waitMs, this.#stage.msUntilRetry(nowMs)));
     else this.#append.waitForData(waitMs);
   }
 
   /** Writes what it can; a batch still failing at close was never acknowledged and is dropped. */
   close(): void {
-    while (!this.#stall.stalled && this.pump() > 0);
-    if (!this.#stall.stalled) this.syncLogics(systemClock.monotonicMs());
+    while (!this.#stage.stalled && this.pump() > 0);
+    if (!this.#stage.stalled) this.#stage.close();
     this.#side.index?.close();
     this.#side.queues.close();
     this.#side.commitLog.close();
@@ -304,7 +255,8 @@ class WriterLoop {
 }
 
 export async function runWriterLoop(ctx: WorkerContext<WriterWorkerData>): Promise<void> {
-  const loop = new WriterLoop(ctx.data, openWriterSide(ctx.data));
+  const io = await loadWorkerFileIO(ctx.data.fileIoModule);
+  const loop = new WriterLoop(ctx.data, openWriterSide(ctx.data, io));
   ctx.ready();
   for (;;) {
     const control = ctx.pollControl();
