@@ -15,7 +15,7 @@
 import type { Clock } from '../common/clock.js';
 import type { BrokerConfig } from '../config/load.js';
 import { toStoreOptions } from '../config/to-options.js';
-import { type MessageStore, openStore } from '../engine/index.js';
+import { type BrokerStore, openBrokerStore } from '../engine/internal.js';
 import { SlaveReplica } from '../ha/master-slave/slave-replica.js';
 import {
   createRequest,
@@ -25,6 +25,7 @@ import {
   RequestCode,
   ResponseCode,
 } from '../protocol/index.js';
+import { createHaSenderFactory } from '../workers/store/ha-sender-host.js';
 import type { MasterAddresses } from './namesrv-registrar.js';
 import { pullOffsetsFrom, type SyncTargets, syncFromMaster } from './replica-sync.js';
 
@@ -40,9 +41,9 @@ export interface ReplicationDeps {
 
 export class BrokerReplication {
   #d: ReplicationDeps;
-  #store: MessageStore | undefined;
-  #replica: SlaveReplica<MessageStore> | undefined;
-  #storeListeners: Array<(store: MessageStore) => void> = [];
+  #store: BrokerStore | undefined;
+  #replica: SlaveReplica<BrokerStore> | undefined;
+  #storeListeners: Array<(store: BrokerStore) => void> = [];
   #masterAddr: string | undefined;
   #clients = new Map<string, RemotingClient>();
   #timer: NodeJS.Timeout | undefined;
@@ -59,19 +60,19 @@ export class BrokerReplication {
     };
   }
 
-  get store(): MessageStore {
+  get store(): BrokerStore {
     const store = this.#store;
     if (store === undefined) throw new Error('the broker store is not open');
     return store;
   }
 
   /** Runs `listener` now and on every store that replaces this one (a slave's divergence cut). */
-  onStore(listener: (store: MessageStore) => void): void {
+  onStore(listener: (store: BrokerStore) => void): void {
     this.#storeListeners.push(listener);
     if (this.#store !== undefined) listener(this.#store);
   }
 
-  #useStore(store: MessageStore): void {
+  #useStore(store: BrokerStore): void {
     this.#store = store;
     for (const listener of this.#storeListeners) listener(store);
   }
@@ -88,7 +89,7 @@ export class BrokerReplication {
       reconnectDelayMs: 1000,
       maxFrameBodyBytes: 4 * Math.max(config.haTransferBatchSize, 32 * 1024),
     };
-    const replica = new SlaveReplica<MessageStore>(clientOptions, {
+    const replica = new SlaveReplica<BrokerStore>(clientOptions, {
       open: (truncateTo) => this.#openStore(truncateTo),
       clock: this.#d.clock,
       logger: this.#messageLogger,
@@ -98,16 +99,19 @@ export class BrokerReplication {
     await replica.start(config.haMasterAddress);
   }
 
-  async #openStore(truncateTo?: number): Promise<MessageStore> {
+  async #openStore(truncateTo?: number): Promise<BrokerStore> {
     const { config, port } = this.#d;
     const options = { ...toStoreOptions(config) };
     // With listenPort=0 the port is known only now; STOREHOST (and message ids) must carry it.
     if (config.listenPort === 0 && options.storeHost === `${config.brokerIP1}:0`)
       options.storeHost = `${config.brokerIP1}:${port}`;
     const logger = this.#messageLogger;
-    return openStore(
+    const haSender = createHaSenderFactory(logger, options.threads !== false);
+    return openBrokerStore(
       options,
-      truncateTo === undefined ? { logger } : { logger, truncateCommitLogTo: truncateTo },
+      truncateTo === undefined
+        ? { logger, haSender }
+        : { logger, haSender, truncateCommitLogTo: truncateTo },
     );
   }
 

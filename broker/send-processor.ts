@@ -20,7 +20,7 @@ import {
   SystemTopic,
   topicNameProblem,
 } from '../common/topic-rules.js';
-import type { PutMessageInput, PutResult } from '../engine/index.js';
+import { isPutWritten, type PutMessageInput, type PutResult } from '../engine/index.js';
 import {
   createHeaderErrorResponse,
   decodeMessageBatch,
@@ -346,6 +346,7 @@ async function sendBatch(
   const first = puts[0];
   if (first === undefined) return failure(request, ResponseCode.MESSAGE_ILLEGAL, 'empty batch');
   ctx.stats.msgPutTotal += puts.length - 1;
-  const merged: PutResult = { ...first, msgId: puts.map((p) => p.msgId ?? '').join(',') };
+  const msgIds = puts.map((p) => p.msgId ?? '').join(',');
+  const merged: PutResult = isPutWritten(first) ? { ...first, msgId: msgIds } : first;
   return putResponse(ctx, request, merged, target.queueId);
 }

@@ -13,7 +13,7 @@ import { ConsumeQueueTable } from './dispatch/consume-queue-table.js';
 import type { FileIO } from './io/file-io.js';
 import { NodeFileIO } from './io/node-file-io.js';
 import { SegmentedFile } from './mapped/segmented-file.js';
-import { MessageStore } from './message-store.js';
+import { DefaultMessageStore } from './message-store.js';
 import { resolveStoreOptions, type StoreOptions } from './options.js';
 import type { AppendPipeline } from './put/append-pipeline.js';
 import { InThreadPipeline } from './put/in-thread-pipeline.js';
@@ -27,16 +27,22 @@ import {
 } from './recovery/store-recovery.js';
 import { PositionSlot, StorePositions } from './store-positions.js';
 
+/** What openStore takes besides options. A gateway leaves them all out, or sets `logger`. */
 export interface StoreDeps {
-  io?: FileIO;
-  clock?: Clock;
-  lockProbe?: LockProbe;
-  /** Checks CRCs of several segments in parallel during recovery (piscina in engine/index.ts). */
-  verifySegments?: SegmentVerifier;
-  /** A slave cuts its CommitLog here at open, because its master's log differs after it. */
-  truncateCommitLogTo?: number;
   /** Where the store reports events worth an operator's attention (HA connections); no-op by default. */
   logger?: { info(message: string): void; warn(message: string): void };
+  /** Internal (tests, simulation): the file system. */
+  io?: FileIO;
+  /** Internal (tests, simulation): time. */
+  clock?: Clock;
+  /** Internal (tests): who owns a lock file. */
+  lockProbe?: LockProbe;
+  /** Internal: checks CRCs of several segments in parallel during recovery (piscina). */
+  verifySegments?: SegmentVerifier;
+  /** Internal (broker): a slave cuts its CommitLog here at open, because its master's log differs after it. */
+  truncateCommitLogTo?: number;
+  /** Internal (broker): starts a master's HA sender when haListenPort >= 0; none without it. */
+  haSender?: HaSenderFactory;
 }
 
 export interface PipelineContext {
@@ -81,8 +87,7 @@ export async function assembleStore(
   input: Partial<StoreOptions> & { storePathRootDir: string },
   deps: StoreDeps,
   workerPipeline: WorkerPipelineFactory | undefined,
-  haSender?: HaSenderFactory,
-): Promise<MessageStore> {
+): Promise<DefaultMessageStore> {
   const options = resolveStoreOptions(input);
   const io = deps.io ?? new NodeFileIO();
   const clock = deps.clock ?? systemClock;
@@ -140,7 +145,7 @@ export async function assembleStore(
         },
     releaseLock: recovered.releaseLock,
   };
-  const store = new MessageStore(parts, onVisible);
+  const store = new DefaultMessageStore(parts, onVisible);
   const onReplicaDispatched = (topic: string, queueId: number, maxOffset: number) => {
     if (threaded) views.queues.getOrCreate(topic, queueId).raiseMaxOffset(maxOffset);
     store.notifyArrival(topic, queueId, maxOffset);
@@ -155,14 +160,14 @@ export async function assembleStore(
     epochStarts,
     onReplicaDispatched,
   };
-  await attachWriters(store, shared, threaded ? workerPipeline : undefined, haSender);
+  await attachWriters(store, shared, threaded ? workerPipeline : undefined, deps.haSender);
   clean.start();
   return store;
 }
 
 /** Attaches the append pipeline (workers or in-thread) and, on a master with an HA port, the HA sender. */
 async function attachWriters(
-  store: MessageStore,
+  store: DefaultMessageStore,
   shared: Omit<PipelineContext, 'tracker'> & { epochStarts: readonly number[] },
   workerPipeline: WorkerPipelineFactory | undefined,
   haSender: HaSenderFactory | undefined,

@@ -7,8 +7,9 @@ import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { systemClock } from '../../common/clock.js';
-import { type MessageStore, openStore } from '../../engine/index.js';
+import { type BrokerStore, openBrokerStore } from '../../engine/internal.js';
 import { SlaveReplica } from '../../ha/master-slave/slave-replica.js';
+import { createHaSenderFactory } from '../../workers/store/ha-sender-host.js';
 import { TcpProxy } from '../harness/tcp-proxy.js';
 import { makeTmpDir } from '../harness/tmp-dir.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -44,21 +45,24 @@ const tmp = () => {
 async function master(
   root: string,
   role: 'SYNC_MASTER' | 'ASYNC_MASTER' = 'SYNC_MASTER',
-): Promise<MessageStore> {
-  return openStore({
-    storePathRootDir: root,
-    brokerRole: role,
-    haListenPort: 0,
-    haListenHost: '127.0.0.1',
-    ...base,
-    ...haTimings,
-  });
+): Promise<BrokerStore> {
+  return openBrokerStore(
+    {
+      storePathRootDir: root,
+      brokerRole: role,
+      haListenPort: 0,
+      haListenHost: '127.0.0.1',
+      ...base,
+      ...haTimings,
+    },
+    { haSender: createHaSenderFactory(logger, true) },
+  );
 }
 
-function slave(root: string): SlaveReplica<MessageStore> {
+function slave(root: string): SlaveReplica<BrokerStore> {
   return new SlaveReplica(clientOptions, {
     open: (truncateTo) =>
-      openStore(
+      openBrokerStore(
         { storePathRootDir: root, brokerRole: 'SLAVE', ...base, ...haTimings },
         truncateTo === undefined ? {} : { truncateCommitLogTo: truncateTo },
       ),
@@ -69,7 +73,7 @@ function slave(root: string): SlaveReplica<MessageStore> {
 
 const body = (i: number) => Buffer.from(`message ${i} ${'x'.repeat(i % 500)}`);
 
-async function putMany(store: MessageStore, from: number, count: number) {
+async function putMany(store: BrokerStore, from: number, count: number) {
   return Promise.all(
     Array.from({ length: count }, (_, k) =>
       store.putMessage({
@@ -91,7 +95,7 @@ function logBytes(root: string): Buffer {
   );
 }
 
-async function caughtUp(m: MessageStore, s: SlaveReplica<MessageStore>): Promise<void> {
+async function caughtUp(m: BrokerStore, s: SlaveReplica<BrokerStore>): Promise<void> {
   await waitFor(() => s.store.getMaxPhyOffset() === m.getMaxPhyOffset(), {
     timeoutMs: 10_000,
     what: 'the slave to catch up',
@@ -168,22 +172,25 @@ describe('Master/Slave replication', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
     const port = (silent.address() as AddressInfo).port;
     const s = slave(tmp());
-    let m: MessageStore | undefined;
+    let m: BrokerStore | undefined;
     try {
       await s.start(`127.0.0.1:${port}`);
       await waitFor(() => s.client?.isConnected, { timeoutMs: 5000, what: 'the TCP connect' });
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal(s.client?.isMasterHeard, false, 'nothing heard: not a reachable master');
       // A live master says so at once, even with nothing to send and heartbeats a minute apart.
-      m = await openStore({
-        storePathRootDir: tmp(),
-        brokerRole: 'SYNC_MASTER',
-        haListenPort: 0,
-        haListenHost: '127.0.0.1',
-        ...base,
-        ...haTimings,
-        haSendHeartbeatInterval: 60_000,
-      });
+      m = await openBrokerStore(
+        {
+          storePathRootDir: tmp(),
+          brokerRole: 'SYNC_MASTER',
+          haListenPort: 0,
+          haListenHost: '127.0.0.1',
+          ...base,
+          ...haTimings,
+          haSendHeartbeatInterval: 60_000,
+        },
+        { haSender: createHaSenderFactory(logger, true) },
+      );
       s.setMasterAddress(`127.0.0.1:${m.haStatus().haPort}`);
       await waitFor(() => s.client?.isMasterHeard, { timeoutMs: 1000, what: 'the master heard' });
     } finally {

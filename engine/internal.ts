@@ -1,0 +1,58 @@
+// petrelmq's own entry to the engine (not exported by package.json): the broker opens its store
+// here and gets a BrokerStore, which adds to the public MessageStore what replication needs. Like
+// engine/index.ts it is a composition root: with `threads: true` (the default) the CommitLog
+// writer and the flush service run on worker threads. It loads no sockets: a master's HA sender is
+// injected by the broker through `deps.haSender`.
+
+import type { DecodedMessage } from '../common/message-codec.js';
+import { verifySegmentsInParallel } from '../workers/recovery/verify-pool.js';
+import { createWorkerPipeline } from '../workers/store/worker-pipeline.js';
+import { assembleStore, type StoreDeps } from './open-store.js';
+import type { StoreOptions } from './options.js';
+import type { MessageStore } from './store-api.js';
+
+export type { HaSenderContext, HaSenderFactory, StoreDeps } from './open-store.js';
+
+/** The newest complete record of a store's log: what a slave tells its master on connecting. */
+export interface RecordFingerprint {
+  offset: number;
+  size: number;
+  bodyCrc: number;
+  storeTimestamp: number;
+}
+
+/** A MessageStore plus what a broker's replication uses. */
+export interface BrokerStore extends MessageStore {
+  /**
+   * A slave appends CommitLog bytes received from its master. They must continue the log exactly
+   * (offset = replicaEndOffset).
+   */
+  appendReplicated(
+    commitLogOffset: number,
+    bytes: Buffer,
+  ): 'OK' | 'OFFSET_MISMATCH' | 'BUSY' | 'NOT_SLAVE' | 'FAILED';
+  /** End of the replicated bytes handed to the writer (>= getMaxPhyOffset while they are written). */
+  readonly replicaEndOffset: number;
+  replicaFingerprint(): RecordFingerprint | undefined;
+  /** Resolves when the CommitLog end moves from `seen`, or after `timeoutMs`. */
+  waitMaxPhyOffsetChange(seen: number, timeoutMs: number): Promise<void>;
+  /** Master/Slave figures: slaves connected, highest acknowledged offset, how far behind it is. */
+  haStatus(): {
+    slaveCount: number;
+    slaveAckedOffset: number;
+    slaveLagBytes: number;
+    haPort: number;
+  };
+}
+
+/** Opens (creating or recovering) a store; see openStore in engine/index.ts for the errors. */
+export async function openBrokerStore(
+  options: Partial<StoreOptions> & { storePathRootDir: string },
+  deps: StoreDeps = {},
+): Promise<BrokerStore> {
+  const withPool: StoreDeps = { verifySegments: verifySegmentsInParallel, ...deps };
+  const threads = options.threads !== false;
+  return assembleStore(options, withPool, threads ? createWorkerPipeline : undefined);
+}
+
+export type { DecodedMessage };
