@@ -86,7 +86,7 @@ export async function recoverStore(
   const releaseLock = acquireStoreLock(io, options.storePathRootDir, lockProbe);
   try {
     const abnormal = markRunning(io, options.storePathRootDir);
-    const files = openFiles(io, options);
+    const files = await openFiles(io, options);
     const { commitLog, queues, index, checkpoint } = files;
     const dispatcher = new Dispatcher(queues, index);
     const plan = planScan(commitLog, checkpoint, abnormal);
@@ -164,7 +164,7 @@ export async function recoverStore(
 function cutForReplica(
   io: FileIO,
   options: StoreOptions,
-  files: ReturnType<typeof openFiles>,
+  files: Awaited<ReturnType<typeof openFiles>>,
   to: number,
 ) {
   const { commitLog, queues, index } = files;
@@ -208,7 +208,10 @@ async function verifyAhead(
   return new Map(segments.map((s, i) => [s, results[i] as SegmentScanResult]));
 }
 
-function openFiles(io: FileIO, options: StoreOptions) {
+/** Lets the event loop run between the steps of a long load (open must not block it). */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function openFiles(io: FileIO, options: StoreOptions) {
   const checkpoint = new StoreCheckpoint(io, `${options.storePathRootDir}/checkpoint`);
   const commitLog = new SegmentedFile(
     io,
@@ -222,7 +225,7 @@ function openFiles(io: FileIO, options: StoreOptions) {
     options.mappedFileSizeConsumeQueue,
   );
   for (const { topic, queueId } of queues.listOnDisk())
-    queues.getOrCreate(topic, queueId).recover();
+    await queues.getOrCreate(topic, queueId).recoverAsync(yieldToLoop);
   const index = options.messageIndexEnable
     ? new IndexService(io, {
         rootDir: options.storePathRootDir,
@@ -231,7 +234,7 @@ function openFiles(io: FileIO, options: StoreOptions) {
         maxMsgsNumBatch: options.maxMsgsNumBatch,
       })
     : undefined;
-  index?.load();
+  await index?.loadAsync(yieldToLoop);
   return { checkpoint, commitLog, queues, index };
 }
 
