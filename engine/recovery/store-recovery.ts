@@ -114,15 +114,19 @@ export async function recoverStore(
       },
       onRecord,
     );
+    // Each long synchronous step gets its own turn of the event loop (open must not block it).
+    await yieldToLoop();
     const cut =
       truncateTo !== undefined && truncateTo < scan.endOffset
         ? cutForReplica(io, options, files, truncateTo)
         : undefined;
     const endOffset = cut?.endOffset ?? scan.endOffset;
     dispatcher.flush();
+    await yieldToLoop();
     let queueUnitsTruncated = 0;
     for (const cq of queues.all()) queueUnitsTruncated += cq.truncateByCommitLogEnd(endOffset);
     dispatcher.syncLogics();
+    await yieldToLoop();
     const lastStoreTimestamp = Math.max(
       scan.lastStoreTimestamp,
       checkpoint.values.physicMsgTimestamp,
