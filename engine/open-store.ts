@@ -4,6 +4,7 @@
 
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
+import { ErrorCode, MqError } from '../common/errors.js';
 import { loadEpochStarts, recordEpochStart } from './checkpoint/master-epochs.js';
 import type { LockProbe } from './checkpoint/store-lock.js';
 import { loadBodyHasher } from './checksum/body-hasher.js';
@@ -89,16 +90,18 @@ export async function assembleStore(
   workerPipeline: WorkerPipelineFactory | undefined,
 ): Promise<DefaultMessageStore> {
   const options = resolveStoreOptions(input);
+  refuseHaWithoutSender(options, deps);
   const io = deps.io ?? new NodeFileIO();
   const clock = deps.clock ?? systemClock;
   const hasher = await loadBodyHasher();
+  const threaded = options.threads && workerPipeline !== undefined;
   const { recovered, epochStarts, positions, tailCache } = await recoverForOpen(
     io,
     options,
     clock,
     deps,
+    threaded,
   );
-  const threaded = options.threads && workerPipeline !== undefined;
   const views = threaded
     ? openFollowerViews(io, options, recovered)
     : { commitLog: recovered.commitLog, queues: recovered.queues };
@@ -165,6 +168,16 @@ export async function assembleStore(
   return store;
 }
 
+/** A master's HA port without the broker's HA sender would promise replication and do none. */
+function refuseHaWithoutSender(options: StoreOptions, deps: StoreDeps): void {
+  if (options.haListenPort < 0 || options.brokerRole === 'SLAVE' || deps.haSender !== undefined)
+    return;
+  const problem = `haListenPort ${options.haListenPort} needs the broker's HA sender: Master/Slave replication runs in mqbroker; an embedded store keeps haListenPort -1`;
+  throw new MqError(ErrorCode.STORE_OPTIONS_INVALID, `Invalid store options: ${problem}`, {
+    problems: [problem],
+  });
+}
+
 /** Attaches the append pipeline (workers or in-thread) and, on a master with an HA port, the HA sender. */
 async function attachWriters(
   store: DefaultMessageStore,
@@ -207,7 +220,13 @@ function createCleanService(
 }
 
 /** Recovery, this run's epoch (a master), and the shared positions and tail cache it starts from. */
-async function recoverForOpen(io: FileIO, options: StoreOptions, clock: Clock, deps: StoreDeps) {
+async function recoverForOpen(
+  io: FileIO,
+  options: StoreOptions,
+  clock: Clock,
+  deps: StoreDeps,
+  threaded: boolean,
+) {
   const lockProbe = deps.lockProbe ?? defaultLockProbe;
   const recovered = await recoverStore(
     io,
@@ -216,6 +235,7 @@ async function recoverForOpen(io: FileIO, options: StoreOptions, clock: Clock, d
     lockProbe,
     deps.verifySegments,
     deps.truncateCommitLogTo,
+    threaded,
   );
   const root = options.storePathRootDir;
   const epochStarts =

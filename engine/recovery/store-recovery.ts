@@ -80,16 +80,23 @@ export async function recoverStore(
   lockProbe: LockProbe,
   verifier?: SegmentVerifier,
   truncateTo?: number,
+  /** The writer thread owns the index: load it here only if recovery will index records. */
+  indexOnlyToRedispatch = false,
 ): Promise<RecoveredStore> {
   const started = clock.monotonicMs();
   io.mkdirp(options.storePathRootDir);
   const releaseLock = acquireStoreLock(io, options.storePathRootDir, lockProbe);
   try {
     const abnormal = markRunning(io, options.storePathRootDir);
-    const files = await openFiles(io, options);
-    const { commitLog, queues, index, checkpoint } = files;
+    const opened = await openFiles(io, options);
+    const plan = planScan(opened.commitLog, opened.checkpoint, abnormal);
+    const skipIndex =
+      indexOnlyToRedispatch &&
+      truncateTo === undefined &&
+      isZeroAt(opened.commitLog, plan.scanFromOffset);
+    const files = { ...opened, index: skipIndex ? undefined : await openIndex(io, options) };
+    const { commitLog, queues, checkpoint, index } = files;
     const dispatcher = new Dispatcher(queues, index);
-    const plan = planScan(commitLog, checkpoint, abnormal);
     const verified =
       options.checkCRCOnRecover && verifier !== undefined
         ? await verifyAhead(commitLog, plan.scanFromOffset, maxRecordBytes(options), verifier)
@@ -131,14 +138,7 @@ export async function recoverStore(
       scan.lastStoreTimestamp,
       checkpoint.values.physicMsgTimestamp,
     );
-    checkpoint.save({
-      physicMsgTimestamp: lastStoreTimestamp,
-      logicsMsgTimestamp: lastStoreTimestamp,
-      indexMsgTimestamp: lastStoreTimestamp,
-      flushedCommitLogOffset: endOffset,
-      consumeQueueDurableOffset: endOffset,
-      indexDurableOffset: endOffset,
-    });
+    saveRecovered(checkpoint, endOffset, lastStoreTimestamp);
     const report: RecoveryReport = {
       abnormal,
       fastPath: scan.scannedFromOffset === endOffset && scan.recordCount === 0,
@@ -168,7 +168,7 @@ export async function recoverStore(
 function cutForReplica(
   io: FileIO,
   options: StoreOptions,
-  files: Awaited<ReturnType<typeof openFiles>>,
+  files: Awaited<ReturnType<typeof openFiles>> & { index: IndexService | undefined },
   to: number,
 ) {
   const { commitLog, queues, index } = files;
@@ -212,6 +212,18 @@ async function verifyAhead(
   return new Map(segments.map((s, i) => [s, results[i] as SegmentScanResult]));
 }
 
+/** Everything below the recovered end is durable now (recovery fsynced it). */
+function saveRecovered(checkpoint: StoreCheckpoint, endOffset: number, timestamp: number): void {
+  checkpoint.save({
+    physicMsgTimestamp: timestamp,
+    logicsMsgTimestamp: timestamp,
+    indexMsgTimestamp: timestamp,
+    flushedCommitLogOffset: endOffset,
+    consumeQueueDurableOffset: endOffset,
+    indexDurableOffset: endOffset,
+  });
+}
+
 /** Lets the event loop run between the steps of a long load (open must not block it). */
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -230,16 +242,27 @@ async function openFiles(io: FileIO, options: StoreOptions) {
   );
   for (const { topic, queueId } of queues.listOnDisk())
     await queues.getOrCreate(topic, queueId).recoverAsync(yieldToLoop);
-  const index = options.messageIndexEnable
-    ? new IndexService(io, {
-        rootDir: options.storePathRootDir,
-        maxHashSlotNum: options.maxHashSlotNum,
-        maxIndexNum: options.maxIndexNum,
-        maxMsgsNumBatch: options.maxMsgsNumBatch,
-      })
-    : undefined;
-  await index?.loadAsync(yieldToLoop);
-  return { checkpoint, commitLog, queues, index };
+  return { checkpoint, commitLog, queues };
+}
+
+async function openIndex(io: FileIO, options: StoreOptions): Promise<IndexService | undefined> {
+  if (!options.messageIndexEnable) return undefined;
+  const index = new IndexService(io, {
+    rootDir: options.storePathRootDir,
+    maxHashSlotNum: options.maxHashSlotNum,
+    maxIndexNum: options.maxIndexNum,
+    maxMsgsNumBatch: options.maxMsgsNumBatch,
+  });
+  await index.loadAsync(yieldToLoop);
+  return index;
+}
+
+/** Nothing at `offset` (the end of the log after a clean close): a scan from there finds no record. */
+function isZeroAt(commitLog: SegmentedFile, offset: number): boolean {
+  if (!commitLog.hasSegment(commitLog.segmentStartOf(offset))) return true;
+  const header = Buffer.alloc(8);
+  const n = commitLog.read(offset, header, 0, 8);
+  return n === 8 && header.equals(Buffer.alloc(8));
 }
 
 interface ScanPlan {

@@ -170,6 +170,13 @@ for (const threads of [true, false]) {
         await first.close();
         await second.close();
       }
+      await assert.rejects(
+        openStore({ storePathRootDir: tmp(), threads, ...small, haListenPort: 0 }),
+        (e: unknown) =>
+          isCode(ErrorCode.STORE_OPTIONS_INVALID)(e) &&
+          /needs the broker's HA sender/.test(String(e)),
+        'no replication without the broker',
+      );
       const set = await openStore({
         storePathRootDir: a,
         threads,
@@ -247,10 +254,11 @@ describe('a store whose writer thread dies', () => {
       Array.from({ length: 100 }, () => store.putMessage({ topic: 'T', queueId: 0, body })),
     );
     const failed = puts.filter((p) => p.status === 'UNKNOWN_ERROR');
-    assert.ok(failed.length > 0, 'puts in flight when the thread died fail');
+    const statuses = JSON.stringify(puts.map((p) => p.status));
+    assert.ok(failed.length > 0, `puts in flight when the thread died fail: ${statuses}`);
     assert.match(failed[0]?.reason ?? '', /the commitlog-writer thread exited/);
     const later = await store.putMessage({ topic: 'T', queueId: 0, body: 'y' });
-    assert.equal(later.status, 'SERVICE_NOT_AVAILABLE');
+    assert.equal(later.status, 'SERVICE_NOT_AVAILABLE', later.reason);
     await assert.rejects(
       store.queryMessage({ topic: 'T', key: 'k', maxNum: 1 }),
       isCode(ErrorCode.WORKER_EXITED),
