@@ -7,7 +7,7 @@
 
 import type { Clock } from '../common/clock.js';
 import type { BrokerConfig } from '../config/load.js';
-import type { MessageStore } from '../engine/index.js';
+import type { BrokerStore as MessageStore } from '../engine/internal.js';
 import type { Logger, RemotingConnection } from '../protocol/index.js';
 import type { BrokerRoleState } from './broker-role.js';
 import type { ClientRegistry } from './client-registry.js';

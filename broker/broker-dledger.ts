@@ -24,7 +24,10 @@ import { ErrorCode, MqError } from '../common/errors.js';
 import { createPrng } from '../common/prng.js';
 import type { BrokerConfig } from '../config/load.js';
 import { toStoreOptions } from '../config/to-options.js';
-import { type MessageStore, openStore } from '../engine/index.js';
+import {
+  type BrokerStore as MessageStore,
+  openBrokerStore as openStore,
+} from '../engine/internal.js';
 import { NodeFileIO } from '../engine/io/node-file-io.js';
 import { StoreRole } from '../engine/message-store.js';
 import type { ReplicateOutcome } from '../engine/put/replicated-append.js';

@@ -16,7 +16,7 @@ import type { Clock } from '../common/clock.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import type { BrokerConfig } from '../config/load.js';
 import { toStoreOptions } from '../config/to-options.js';
-import { type MessageStore, openStore } from '../engine/index.js';
+import { type BrokerStore, openBrokerStore } from '../engine/internal.js';
 import { SlaveReplica } from '../ha/master-slave/slave-replica.js';
 import {
   createRequest,
@@ -43,9 +43,9 @@ export interface ReplicationDeps {
 
 export class BrokerReplication {
   #d: ReplicationDeps;
-  #store: MessageStore | undefined;
-  #replica: SlaveReplica<MessageStore> | undefined;
-  #storeListeners: Array<(store: MessageStore) => void> = [];
+  #store: BrokerStore | undefined;
+  #replica: SlaveReplica<BrokerStore> | undefined;
+  #storeListeners: Array<(store: BrokerStore) => void> = [];
   #masterAddr: string | undefined;
   #clients = new Map<string, RemotingClient>();
   #timer: NodeJS.Timeout | undefined;
@@ -65,7 +65,7 @@ export class BrokerReplication {
     };
   }
 
-  get store(): MessageStore {
+  get store(): BrokerStore {
     const store = this.#store;
     if (store === undefined)
       throw new MqError(ErrorCode.STORE_CLOSED, 'the broker store is not open');
@@ -73,12 +73,12 @@ export class BrokerReplication {
   }
 
   /** Runs `listener` now and on every store that replaces this one (a slave's divergence cut). */
-  onStore(listener: (store: MessageStore) => void): void {
+  onStore(listener: (store: BrokerStore) => void): void {
     this.#storeListeners.push(listener);
     if (this.#store !== undefined) listener(this.#store);
   }
 
-  #useStore(store: MessageStore): void {
+  #useStore(store: BrokerStore): void {
     this.#store = store;
     for (const listener of this.#storeListeners) listener(store);
   }
@@ -95,7 +95,7 @@ export class BrokerReplication {
       reconnectDelayMs: 1000,
       maxFrameBodyBytes: 4 * Math.max(config.haTransferBatchSize, 32 * 1024),
     };
-    const replica = new SlaveReplica<MessageStore>(clientOptions, {
+    const replica = new SlaveReplica<BrokerStore>(clientOptions, {
       open: (truncateTo) => this.#openStore(truncateTo),
       clock: this.#d.clock,
       logger: this.#messageLogger,
@@ -105,14 +105,14 @@ export class BrokerReplication {
     await replica.start(config.haMasterAddress);
   }
 
-  async #openStore(truncateTo?: number): Promise<MessageStore> {
+  async #openStore(truncateTo?: number): Promise<BrokerStore> {
     const { config, port } = this.#d;
     const options = { ...toStoreOptions(config) };
     // With listenPort=0 the port is known only now; STOREHOST (and message ids) must carry it.
     if (config.listenPort === 0 && options.storeHost === `${config.brokerIP1}:0`)
       options.storeHost = `${config.brokerIP1}:${port}`;
     const deps = { logger: this.#messageLogger, haSender: createHaSenderFactory() };
-    return openStore(
+    return openBrokerStore(
       options,
       truncateTo === undefined ? deps : { ...deps, truncateCommitLogTo: truncateTo },
     );

@@ -23,7 +23,7 @@ import { assert } from '../common/assert.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import { isReadable, isWriteable, PermName } from '../common/topic-rules.js';
 import type { BrokerConfig } from '../config/load.js';
-import type { MessageStore } from '../engine/index.js';
+import type { BrokerStore as MessageStore } from '../engine/internal.js';
 import type { FileIO } from '../engine/io/file-io.js';
 import {
   type Logger,

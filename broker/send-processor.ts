@@ -20,7 +20,7 @@ import {
   SystemTopic,
   topicNameProblem,
 } from '../common/topic-rules.js';
-import type { PutMessageInput, PutResult } from '../engine/index.js';
+import { isPutWritten, type PutMessageInput, type PutResult } from '../engine/index.js';
 import {
   createHeaderErrorResponse,
   decodeMessageBatch,
@@ -398,6 +398,7 @@ async function sendBatch(
   for (const put of puts) {
     ctx.stats.traffic.recordPut(target.topic, MessageType.NORMAL, put.wroteBytes ?? 0);
   }
-  const merged: PutResult = { ...first, msgId: puts.map((p) => p.msgId ?? '').join(',') };
+  const msgIds = puts.map((p) => p.msgId ?? '').join(',');
+  const merged: PutResult = isPutWritten(first) ? { ...first, msgId: msgIds } : first;
   return putResponse(ctx, request, merged, target.queueId);
 }

@@ -147,7 +147,7 @@ export const storeSchema = {
   }),
   storeHost: str({
     default: '127.0.0.1:10911',
-    defaultDoc: 'brokerIP1:listenPort (embedded: 127.0.0.1:10911)',
+    defaultDoc: 'brokerIP1:listenPort (embedded: a 127.x.y.z:port derived from storePathRootDir)',
     check: checkHostPort,
     accepts: 'host:port',
     petrelOnly: true,

@@ -1,7 +1,7 @@
-// MessageStore: the embedded engine's public object (RocketMQ: DefaultMessageStore, trimmed to the
-// calls a broker or a gateway makes). It validates and encodes puts on the calling thread, hands
-// them to an append pipeline (in-thread or on workers), tracks them until they are written and,
-// under SYNC_FLUSH, durable; reads go through a StoreReader on this thread.
+// DefaultMessageStore: the object behind the public MessageStore (engine/store-api.ts) and the
+// broker's BrokerStore (engine/internal.ts). It validates and encodes puts on the calling thread,
+// hands them to an append pipeline (in-thread or on workers), tracks them until they are written
+// and, under SYNC_FLUSH, durable; reads go through a StoreReader on this thread.
 
 import { assert } from '../common/assert.js';
 import type { Clock } from '../common/clock.js';
@@ -15,22 +15,24 @@ import type { CleanService } from './clean/clean-service.js';
 import type { FileIO } from './io/file-io.js';
 import type { StoreOptions } from './options.js';
 import type { AppendPipeline, RingOccupancy } from './put/append-pipeline.js';
-import { MessageEncoder, type MessageInput } from './put/message-encoder.js';
+import { MessageEncoder } from './put/message-encoder.js';
 import { type PutResult, PutStatus } from './put/put-result.js';
 import { PutTracker } from './put/put-tracker.js';
 import { RecordStamper, STAMPED_HEADER_BYTES } from './put/record-stamper.js';
 import { type ApplyStatus, type LogReplicator, ReplicatedAppend } from './put/replicated-append.js';
-import type { GetMessageRequest, GetMessageResult } from './read/get-result.js';
+import {
+  checkGetMessageRequest,
+  type GetMessageRequest,
+  type GetMessageResult,
+} from './read/get-result.js';
 import type { StoreReader } from './read/store-reader.js';
 import { type QueueManifest, writeQueueManifest } from './recovery/queue-rebuild.js';
 import type { RecoveryReport } from './recovery/store-recovery.js';
+import type { MessageStore, PutMessageInput, QueryMessageRequest } from './store-api.js';
 import type { StoreFault, StoreHealth } from './store-health.js';
 import { PositionSlot, type StorePositions } from './store-positions.js';
 
-export interface PutMessageInput extends MessageInput {
-  /** Wait for the fdatasync under SYNC_FLUSH (RocketMQ's WAIT property); default true. */
-  waitStoreMsgOK?: boolean;
-}
+export type { PutMessageInput, QueryMessageRequest } from './store-api.js';
 
 /**
  * Who writes the log (RocketMQ's BrokerRole without the sync/async flavour): a MASTER accepts
@@ -39,14 +41,6 @@ export interface PutMessageInput extends MessageInput {
  */
 export const StoreRole = { MASTER: 'MASTER', SLAVE: 'SLAVE' } as const;
 export type StoreRole = (typeof StoreRole)[keyof typeof StoreRole];
-
-export interface QueryMessageRequest {
-  topic: string;
-  key: string;
-  maxNum: number;
-  beginTimestamp?: number;
-  endTimestamp?: number;
-}
 
 export interface StoreParts {
   options: Readonly<StoreOptions>;
@@ -80,7 +74,7 @@ export interface StorageFigures {
   rings: readonly RingOccupancy[];
 }
 
-export class MessageStore {
+export class DefaultMessageStore implements MessageStore {
   #p: StoreParts;
   #tracker: PutTracker;
   #encoder: MessageEncoder;
@@ -98,6 +92,7 @@ export class MessageStore {
   /** A role change waits for the pipeline to drain: neither puts nor replicated appends meanwhile. */
   #switching = false;
   #replicated: ReplicatedAppend | undefined;
+  #writableWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
 
   /** Use openStore(); the pipeline is attached once built around this store's tracker. */
   constructor(
@@ -114,6 +109,9 @@ export class MessageStore {
       onVisible: (put) => {
         onVisible(put);
         if (put.inQueue) this.notifyArrival(put.topic, put.queueId, put.queueOffset + 1);
+      },
+      onSettled: () => {
+        if (this.#writableWaiters.length > 0) this.#wakeWritableWaiters();
       },
     });
     this.#encoder = new MessageEncoder({
@@ -387,7 +385,9 @@ export class MessageStore {
    * Stores one message. Resolves with a status; never rejects for expected outcomes. With `fence`,
    * the put is refused (ROLE_CHANGED) unless the store is master at exactly that fence.
    */
-  putMessage(message: PutMessageInput, fence?: number): Promise<PutResult> {
+  putMessage(input: PutMessageInput, fence?: number): Promise<PutResult> {
+    if (this.#closed) return Promise.reject(closedError());
+    const message = withByteBody(input);
     const refused = this.#refusal(fence);
     if (refused !== undefined) return Promise.resolve(refused);
     const pipeline = this.#pipeline;
@@ -433,7 +433,11 @@ export class MessageStore {
     return undefined;
   }
 
-  #track(message: PutMessageInput, length: number, resolve: (r: PutResult) => void): void {
+  #track(
+    message: PutMessageInput & { body: Uint8Array },
+    length: number,
+    resolve: (r: PutResult) => void,
+  ): void {
     const o = this.#p.options;
     const now = this.#p.clock.monotonicMs();
     const wait = message.waitStoreMsgOK !== false;
@@ -469,7 +473,9 @@ export class MessageStore {
    * Stores a batch: all or nothing at validation (one invalid message refuses the whole batch, with
    * each message's reason), then one status per message.
    */
-  async putMessages(messages: readonly PutMessageInput[], fence?: number): Promise<PutResult[]> {
+  async putMessages(inputs: readonly PutMessageInput[], fence?: number): Promise<PutResult[]> {
+    this.#checkOpen();
+    const messages = inputs.map(withByteBody);
     const refused = this.#refusal(fence);
     if (refused !== undefined) return messages.map(() => refused);
     const nowMs = this.#p.clock.nowMs();
@@ -494,19 +500,23 @@ export class MessageStore {
 
   async getMessage(request: GetMessageRequest): Promise<GetMessageResult> {
     this.#checkOpen();
+    checkGetMessageRequest(request);
     return this.#p.reader.getMessage(request);
   }
 
   getMaxOffsetInQueue(topic: string, queueId: number): number {
+    this.#checkOpen();
     return this.#p.reader.maxOffsetInQueue(topic, queueId);
   }
 
   /** Queue ids of `topic` that hold ConsumeQueues here (a slave learns topics from them too). */
   getQueueIdsOfTopic(topic: string): number[] {
+    this.#checkOpen();
     return this.#p.reader.queueIdsOf(topic);
   }
 
   getMinOffsetInQueue(topic: string, queueId: number): number {
+    this.#checkOpen();
     return this.#p.reader.minOffsetInQueue(topic, queueId);
   }
 
@@ -590,7 +600,32 @@ export class MessageStore {
   }
 
   #checkOpen(): void {
-    if (this.#closed) throw new MqError(ErrorCode.STORE_CLOSED, 'The store is closed');
+    if (this.#closed) throw closedError();
+  }
+
+  whenWritable(): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError());
+    if (this.#isWritable()) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#writableWaiters.push({ resolve, reject }));
+  }
+
+  /** The low-water mark of whenWritable(); a failed pipeline counts (puts then say why). */
+  #isWritable(): boolean {
+    const pipeline = this.#pipeline;
+    if (pipeline === undefined || pipeline.failure !== undefined) return true;
+    const o = this.#p.options;
+    return this.#tracker.size <= o.maxPendingPuts / 2 && pipeline.hasRoom(1, o.appendRingBytes / 2);
+  }
+
+  #wakeWritableWaiters(): void {
+    if (this.#isWritable()) {
+      const waiters = this.#writableWaiters;
+      this.#writableWaiters = [];
+      for (const waiter of waiters) waiter.resolve();
+    } else if (this.#tracker.size === 0) {
+      // Every put completed, but the writer frees ring space just after its last completions.
+      setTimeout(() => this.#wakeWritableWaiters(), 1);
+    }
   }
 
   /** Writes and flushes everything pending, saves the checkpoint and releases the store. */
@@ -598,6 +633,9 @@ export class MessageStore {
     if (this.#closed) return;
     this.#closed = true;
     this.#p.clean.stop();
+    const waiters = this.#writableWaiters;
+    this.#writableWaiters = [];
+    for (const waiter of waiters) waiter.reject(closedError());
     // Puts in flight finish first (including SYNC_MASTER waits for the slave), then services stop.
     const deadline = this.#p.clock.monotonicMs() + this.#p.options.workerShutdownTimeoutMs;
     while (
@@ -625,4 +663,14 @@ export class MessageStore {
     }
     this.#p.releaseLock();
   }
+}
+
+function closedError(): MqError {
+  return new MqError(ErrorCode.STORE_CLOSED, 'The store is closed');
+}
+
+/** A string body is stored as its UTF-8 bytes, as the client sends it. */
+function withByteBody(message: PutMessageInput): PutMessageInput & { body: Uint8Array } {
+  if (typeof message.body !== 'string') return message as PutMessageInput & { body: Uint8Array };
+  return { ...message, body: Buffer.from(message.body, 'utf8') };
 }

@@ -4,6 +4,7 @@
 
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
+import { ErrorCode, MqError } from '../common/errors.js';
 import { loadEpochStarts, recordEpochStart } from './checkpoint/master-epochs.js';
 import type { LockProbe } from './checkpoint/store-lock.js';
 import { loadBodyHasher } from './checksum/body-hasher.js';
@@ -13,7 +14,7 @@ import { ConsumeQueueTable } from './dispatch/consume-queue-table.js';
 import type { FileIO } from './io/file-io.js';
 import { NodeFileIO } from './io/node-file-io.js';
 import { SegmentedFile } from './mapped/segmented-file.js';
-import { MessageStore } from './message-store.js';
+import { DefaultMessageStore } from './message-store.js';
 import { resolveStoreOptions, type StoreOptions } from './options.js';
 import type { AppendPipeline } from './put/append-pipeline.js';
 import { InThreadPipeline } from './put/in-thread-pipeline.js';
@@ -30,9 +31,13 @@ import {
 import { StoreHealth } from './store-health.js';
 import { PositionSlot, StorePositions } from './store-positions.js';
 
+/** What openStore takes besides options. A gateway leaves them all out, or sets `logger`. */
 export interface StoreDeps {
+  /** Internal (tests, simulation): the file system. */
   io?: FileIO;
+  /** Internal (tests, simulation): time. */
   clock?: Clock;
+  /** Internal (tests): who owns a lock file. */
   lockProbe?: LockProbe;
   /** Checks CRCs of several segments in parallel during recovery (piscina in engine/index.ts). */
   verifySegments?: SegmentVerifier;
@@ -109,18 +114,20 @@ export async function assembleStore(
   input: Partial<StoreOptions> & { storePathRootDir: string },
   deps: StoreDeps,
   workerPipeline: WorkerPipelineFactory | undefined,
-): Promise<MessageStore> {
+): Promise<DefaultMessageStore> {
   const options = resolveStoreOptions(input);
+  refuseHaWithoutSender(options, deps);
   const io = deps.io ?? new NodeFileIO();
   const clock = deps.clock ?? systemClock;
   const hasher = await loadBodyHasher();
+  const threaded = options.threads && workerPipeline !== undefined;
   const { recovered, epochStarts, positions, tailCache } = await recoverForOpen(
     io,
     options,
     clock,
     deps,
+    threaded,
   );
-  const threaded = options.threads && workerPipeline !== undefined;
   const views = threaded
     ? openFollowerViews(io, options, recovered)
     : { commitLog: recovered.commitLog, queues: recovered.queues };
@@ -141,17 +148,7 @@ export async function assembleStore(
     onMinOffset,
     health,
   });
-  // With threads the main thread's queue views learn new units from completions; in-thread the
-  // writer updates the very ConsumeQueue objects the reader uses.
-  const onVisible = (put: {
-    topic: string;
-    queueId: number;
-    queueOffset: number;
-    inQueue: boolean;
-  }) => {
-    if (threaded && put.inQueue)
-      views.queues.getOrCreate(put.topic, put.queueId).raiseMaxOffset(put.queueOffset + 1);
-  };
+  const onVisible = queueViewUpdater(threaded, views.queues);
   const parts = {
     options,
     io,
@@ -166,7 +163,7 @@ export async function assembleStore(
     queueManifest: () => manifestOf(views.queues, threaded ? undefined : recovered.index),
     releaseLock: recovered.releaseLock,
   };
-  const store = new MessageStore(parts, onVisible);
+  const store = new DefaultMessageStore(parts, onVisible);
   const onReplicaDispatched = (topic: string, queueId: number, maxOffset: number) => {
     if (threaded) views.queues.getOrCreate(topic, queueId).raiseMaxOffset(maxOffset);
     store.notifyArrival(topic, queueId, maxOffset);
@@ -187,6 +184,17 @@ export async function assembleStore(
   await attachWriters(store, shared, threaded ? workerPipeline : undefined, deps.haSender, logger);
   clean.start();
   return store;
+}
+
+/**
+ * With threads the main thread's queue views learn new units from completions; in-thread the
+ * writer updates the very ConsumeQueue objects the reader uses.
+ */
+function queueViewUpdater(threaded: boolean, queues: ConsumeQueueTable) {
+  return (put: { topic: string; queueId: number; queueOffset: number; inQueue: boolean }) => {
+    if (threaded && put.inQueue)
+      queues.getOrCreate(put.topic, put.queueId).raiseMaxOffset(put.queueOffset + 1);
+  };
 }
 
 /** What a clean close leaves for the next open to check the queues against (queue-rebuild.ts). */
@@ -214,9 +222,19 @@ function closeFiles(files: {
   files.checkpoint?.close();
 }
 
+/** A master's HA port without the broker's HA sender would promise replication and do none. */
+function refuseHaWithoutSender(options: StoreOptions, deps: StoreDeps): void {
+  if (options.haListenPort < 0 || options.brokerRole === 'SLAVE' || deps.haSender !== undefined)
+    return;
+  const problem = `haListenPort ${options.haListenPort} needs the broker's HA sender: Master/Slave replication runs in mqbroker; an embedded store keeps haListenPort -1`;
+  throw new MqError(ErrorCode.STORE_OPTIONS_INVALID, `Invalid store options: ${problem}`, {
+    problems: [problem],
+  });
+}
+
 /** Attaches the append pipeline (workers or in-thread) and, on a master with an HA port, the HA sender. */
 async function attachWriters(
-  store: MessageStore,
+  store: DefaultMessageStore,
   shared: Omit<PipelineContext, 'tracker'> & { epochStarts: readonly number[] },
   workerPipeline: WorkerPipelineFactory | undefined,
   haSender: HaSenderFactory | undefined,
@@ -259,7 +277,13 @@ function createCleanService(
 }
 
 /** Recovery, this run's epoch (a master), and the shared positions and tail cache it starts from. */
-async function recoverForOpen(io: FileIO, options: StoreOptions, clock: Clock, deps: StoreDeps) {
+async function recoverForOpen(
+  io: FileIO,
+  options: StoreOptions,
+  clock: Clock,
+  deps: StoreDeps,
+  threaded: boolean,
+) {
   const lockProbe = deps.lockProbe ?? defaultLockProbe;
   const recovered = await recoverStore(
     io,
@@ -268,6 +292,7 @@ async function recoverForOpen(io: FileIO, options: StoreOptions, clock: Clock, d
     lockProbe,
     deps.verifySegments,
     deps.truncateCommitLogTo,
+    threaded,
   );
   const rebuilt = recovered.report.rebuilt;
   if (rebuilt !== undefined)

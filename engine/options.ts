@@ -2,6 +2,8 @@
 // its documentation maps onto ours; the unit of each field is stated next to it. config/ maps
 // broker .properties files onto this shape; the engine never reads .properties itself.
 
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import { ErrorCode, MqError } from '../common/errors.js';
 import { Limits } from '../common/limits.js';
 
@@ -65,7 +67,11 @@ export interface StoreOptions {
   tailCacheBytes: number;
   /** Most puts waiting for their write or flush at once; beyond it puts get OS_PAGE_CACHE_BUSY. */
   maxPendingPuts: number;
-  /** Address written into STOREHOST and message ids. */
+  /**
+   * Address written into STOREHOST and broker message ids (msgId = host + CommitLog offset).
+   * Default: derived from the store directory's absolute path (127.x.y.z:port, see
+   * defaultStoreHost), so two stores on one host do not hand out the same msgIds.
+   */
   storeHost: string;
   /** Start even if a record in the middle of the log is corrupt, moving the damaged bytes aside. */
   repairCorruptRecords: boolean;
@@ -89,7 +95,10 @@ export interface StoreOptions {
   haMaxSlaves: number;
 }
 
-export const defaultStoreOptions: Omit<StoreOptions, 'storePathRootDir' | 'storePathCommitLog'> = {
+export const defaultStoreOptions: Omit<
+  StoreOptions,
+  'storePathRootDir' | 'storePathCommitLog' | 'storeHost'
+> = {
   flushDiskType: 'ASYNC_FLUSH',
   brokerRole: 'ASYNC_MASTER',
   mappedFileSizeCommitLog: 1024 * 1024 * 1024,
@@ -113,7 +122,6 @@ export const defaultStoreOptions: Omit<StoreOptions, 'storePathRootDir' | 'store
   appendRingBytes: 32 * 1024 * 1024,
   tailCacheBytes: 64 * 1024 * 1024,
   maxPendingPuts: 65_536,
-  storeHost: '127.0.0.1:10911',
   repairCorruptRecords: false,
   workerShutdownTimeoutMs: 10_000,
   haListenPort: -1,
@@ -130,6 +138,18 @@ function isPowerOfTwo(n: number): boolean {
   return Number.isSafeInteger(n) && n > 0 && (n & (n - 1)) === 0;
 }
 
+/**
+ * The storeHost of a store that sets none: a loopback address and port taken from a SHA-256 of
+ * the store directory's absolute path (24 + 16 bits), so stores in different directories get
+ * different broker message ids (a clash between two stores is a 1 in 2^40 chance). A gateway
+ * whose ids must name a reachable host sets storeHost itself.
+ */
+export function defaultStoreHost(storePathRootDir: string): string {
+  const hash = createHash('sha256').update(resolve(storePathRootDir)).digest();
+  const port = 1024 + (hash.readUInt16BE(3) % (65536 - 1024));
+  return `127.${hash[0]}.${hash[1]}.${hash[2]}:${port}`;
+}
+
 /** Fills defaults and checks ranges; throws E_STORE_OPTIONS_INVALID listing every problem. */
 export function resolveStoreOptions(
   input: Partial<StoreOptions> & { storePathRootDir: string },
@@ -138,6 +158,7 @@ export function resolveStoreOptions(
     ...Object.keys(defaultStoreOptions),
     'storePathRootDir',
     'storePathCommitLog',
+    'storeHost',
   ]);
   const problems: string[] = [];
   for (const key of Object.keys(input))
@@ -145,6 +166,8 @@ export function resolveStoreOptions(
   const options: StoreOptions = {
     ...defaultStoreOptions,
     storePathCommitLog: `${input.storePathRootDir}/commitlog`,
+    storeHost:
+      typeof input.storePathRootDir === 'string' ? defaultStoreHost(input.storePathRootDir) : '',
     ...input,
   };
   checkStoreOptions(options, problems);

@@ -28,6 +28,8 @@ export interface SegmentScanResult {
   lastStoreTimestamp: number;
 }
 
+const FIRST_READ_EXTRA_BYTES = 1024 * 1024;
+
 export interface ScanOptions {
   checkCrc: boolean;
   maxRecordBytes: number;
@@ -58,13 +60,11 @@ export function scanSegment(
     recordCount: 0,
     lastStoreTimestamp: 0,
   };
+  // The first read holds one largest record and a little more, not a whole chunk: a scan that
+  // starts at the end of the log (every open after a clean close) then reads 5 MB, not 16 MB.
+  const firstRead = Math.min(buf.byteLength, options.maxRecordBytes + 64 + FIRST_READ_EXTRA_BYTES);
   let chunkStart = fromOffset;
-  let chunkLength = file.read(
-    chunkStart,
-    buf,
-    0,
-    Math.min(buf.byteLength, segmentEnd - chunkStart),
-  );
+  let chunkLength = file.read(chunkStart, buf, 0, Math.min(firstRead, segmentEnd - chunkStart));
   let offset = fromOffset;
   while (offset < segmentEnd) {
     if (options.stopAtOffset !== undefined && offset >= options.stopAtOffset) {
@@ -140,8 +140,11 @@ export function findValidRecordAfter(
   const layout = emptyLayout();
   const chunk = Buffer.allocUnsafe(Math.max(16 * 1024 * 1024, maxRecordBytes * 2 + 64));
   for (const segment of file.segments()) {
-    const segmentEnd = segment + file.segmentBytes;
-    if (segmentEnd <= fromOffset) continue;
+    if (segment + file.segmentBytes <= fromOffset) continue;
+    // Past the written bytes lie only zeros: no record starts there. One that starts before and
+    // runs into them (a zero body) is read whole.
+    const written = file.writtenBound(Math.max(segment, fromOffset));
+    const segmentEnd = Math.min(segment + file.segmentBytes, written + maxRecordBytes + 64);
     let chunkStart = Math.max(segment, fromOffset + 1);
     while (chunkStart < segmentEnd) {
       const length = file.read(

@@ -51,6 +51,8 @@ function isUnitValid(buf: Buffer, pos: number): boolean {
 }
 
 /** Units a view reads ahead of its max offset in one catchUpWritten() call, and per read. */
+/** Bytes of units read per recovery step: 13,107 units, about 256 KiB. */
+const RECOVER_STEP_BYTES = 13_107 * CQ_UNIT_SIZE;
 const CATCH_UP_UNITS = 1024;
 const CATCH_UP_CHUNK_UNITS = 64;
 
@@ -132,22 +134,43 @@ export class ConsumeQueue {
 
   /** Lists segments and finds the end of valid units (ConsumeQueue.recover), cutting a torn tail. */
   recover(): void {
+    for (const steps = this.#recoverSteps(); !steps.next().done; );
+  }
+
+  /** As recover(), yielding to the event loop between reads of RECOVER_STEP_BYTES. */
+  async recoverAsync(yieldToLoop: () => Promise<void>): Promise<void> {
+    for (const steps = this.#recoverSteps(); !steps.next().done; ) await yieldToLoop();
+  }
+
+  *#recoverSteps(): Generator<void> {
     this.#file.load();
     const segments = this.#file.segments();
     const segmentBytes = this.#file.segmentBytes;
-    const buf = Buffer.alloc(segmentBytes);
+    const buf = Buffer.alloc(Math.min(segmentBytes, RECOVER_STEP_BYTES));
     let end = this.#file.minOffset();
     for (let i = Math.max(0, segments.length - 3); i < segments.length; i++) {
       const start = segments[i] ?? 0;
-      const read = this.#file.read(start, buf, 0, segmentBytes);
-      let pos = 0;
-      while (pos + CQ_UNIT_SIZE <= read && isUnitValid(buf, pos)) {
-        if (!isPreBlank(buf, pos))
-          this.#maxPhysicOffset = readInt64Buffer(buf, pos) + buf.readInt32BE(pos + 8);
-        pos += CQ_UNIT_SIZE;
+      let segmentPos = 0;
+      let valid = true;
+      while (valid && segmentPos < segmentBytes) {
+        const read = this.#file.read(
+          start + segmentPos,
+          buf,
+          0,
+          Math.min(buf.byteLength, segmentBytes - segmentPos),
+        );
+        let pos = 0;
+        while (pos + CQ_UNIT_SIZE <= read && isUnitValid(buf, pos)) {
+          if (!isPreBlank(buf, pos))
+            this.#maxPhysicOffset = readInt64Buffer(buf, pos) + buf.readInt32BE(pos + 8);
+          pos += CQ_UNIT_SIZE;
+        }
+        segmentPos += pos;
+        valid = pos === read && read > 0;
+        yield;
       }
-      end = start + pos;
-      if (pos < segmentBytes) break;
+      end = start + segmentPos;
+      if (segmentPos < segmentBytes) break;
     }
     this.#maxOffset = end / CQ_UNIT_SIZE;
     if (!this.#file.isEmpty()) this.#file.truncateFrom(end);

@@ -32,7 +32,21 @@ export class IndexService {
     this.#dir = `${options.rootDir}/index`;
   }
 
+  /** Opens the index files and reads their slot tables (blocking: the writer thread does this). */
   load(): void {
+    for (const name of this.#fileNames()) this.#files.push(this.#open(name, 'now'));
+  }
+
+  /** As load(), yielding to the event loop between steps (the main thread, while recovering). */
+  async loadAsync(yieldToLoop: () => Promise<void>): Promise<void> {
+    for (const name of this.#fileNames()) {
+      const file = this.#open(name, 'later');
+      this.#files.push(file);
+      await file.load(yieldToLoop);
+    }
+  }
+
+  #fileNames(): string[] {
     makeDirsDurable(this.#io, this.#dir);
     const names = this.#io
       .list(this.#dir)
@@ -46,16 +60,19 @@ export class IndexService {
       this.#io.syncDir(this.#dir);
       names.pop();
     }
-    for (const name of names) {
-      this.#files.push(
-        new IndexFile(
-          this.#io,
-          `${this.#dir}/${name}`,
-          this.#options.maxHashSlotNum,
-          this.#options.maxIndexNum,
-        ),
-      );
-    }
+    return names;
+  }
+
+  #open(name: string, load: 'now' | 'later'): IndexFile {
+    const { maxHashSlotNum, maxIndexNum } = this.#options;
+    return new IndexFile(
+      this.#io,
+      `${this.#dir}/${name}`,
+      maxHashSlotNum,
+      maxIndexNum,
+      undefined,
+      load,
+    );
   }
 
   #sizedRight(path: string): boolean {

@@ -29,4 +29,10 @@ export interface FileIO {
   modifiedMs(path: string): number;
   /** Bytes used and total of the file system holding `path`. */
   diskUsage(path: string): { usedBytes: number; totalBytes: number };
+  /**
+   * Bytes the file system allocated to the file (st_blocks x 512) and its block size (st_blksize),
+   * when known. Recovery uses it to skip reading the holes of a sparse segment; without it,
+   * recovery reads them.
+   */
+  allocation?(fd: number): { allocatedBytes: number; blockBytes: number };
 }

@@ -47,6 +47,11 @@ export class NodeFileIO implements FileIO {
     return fs.fstatSync(fd).size;
   }
 
+  allocation(fd: number): { allocatedBytes: number; blockBytes: number } {
+    const stat = fs.fstatSync(fd);
+    return { allocatedBytes: stat.blocks * 512, blockBytes: stat.blksize };
+  }
+
   exists(path: string): boolean {
     return fs.existsSync(path);
   }

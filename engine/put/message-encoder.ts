@@ -94,10 +94,17 @@ export class MessageEncoder {
     if (!Number.isSafeInteger(m.queueId) || m.queueId < 0 || m.queueId > 0x7fffffff) {
       return {
         status: 'MESSAGE_ILLEGAL',
-        reason: `queueId must be a non-negative integer, got ${m.queueId}`,
+        reason: `queueId must be an integer within 0..2147483647, got ${m.queueId}`,
       };
     }
-    if (!(m.body instanceof Uint8Array) || m.body.byteLength === 0)
+    if (!(m.body instanceof Uint8Array)) {
+      const got = m.body === null ? 'null' : typeof m.body;
+      return {
+        status: 'MESSAGE_ILLEGAL',
+        reason: `the message body must be a Uint8Array (or Buffer) or a string, got ${got}`,
+      };
+    }
+    if (m.body.byteLength === 0)
       return { status: 'MESSAGE_ILLEGAL', reason: 'the message body is empty' };
     if (m.body.byteLength > this.#options.maxMessageSize) {
       return {

@@ -18,17 +18,58 @@ export const PutStatus = {
 } as const;
 export type PutStatus = (typeof PutStatus)[keyof typeof PutStatus];
 
-export interface PutResult {
-  status: PutStatus;
+/** Statuses of a put whose message was written: it has offsets and ids. */
+export type PutWrittenStatus =
+  | typeof PutStatus.PUT_OK
+  | typeof PutStatus.FLUSH_DISK_TIMEOUT
+  | typeof PutStatus.FLUSH_SLAVE_TIMEOUT
+  | typeof PutStatus.SLAVE_NOT_AVAILABLE;
+
+/**
+ * Statuses of a put that was refused or failed: the message was not (or not knowingly) stored.
+ * FLUSH_SLAVE_TIMEOUT appears here too, without offsets, for a replicated (DLedger) put proposed
+ * but not known to be committed, and for a put a role change overtook: stored, not confirmed.
+ */
+export type PutFailedStatus =
+  | Exclude<PutStatus, PutWrittenStatus>
+  | typeof PutStatus.FLUSH_SLAVE_TIMEOUT;
+
+/**
+ * The message is stored. PUT_OK confirms it as asked (written, and fdatasync'ed under SYNC_FLUSH,
+ * and on a slave under SYNC_MASTER); the other statuses mean it is stored but that confirmation
+ * timed out or could not be waited for.
+ */
+export interface PutWritten {
+  status: PutWrittenStatus;
   /** Broker message id (offsetMsgId): store host + commit log offset, 32 hex digits for IPv4. */
-  msgId?: string;
+  msgId: string;
   /** Client message id (UNIQ_KEY property). */
-  uniqKey?: string;
-  queueOffset?: number;
-  commitLogOffset?: number;
-  wroteBytes?: number;
-  /** Why the put was refused (MESSAGE_ILLEGAL, PROPERTIES_SIZE_EXCEEDED, SERVICE_NOT_AVAILABLE, ...). */
-  reason?: string;
+  uniqKey: string;
+  queueOffset: number;
+  commitLogOffset: number;
+  /** Length of the stored record, bytes. */
+  wroteBytes: number;
+  reason?: undefined;
+}
+
+/** The put was refused (nothing stored) or failed (UNKNOWN_ERROR: the store stopped under it). */
+export interface PutFailed {
+  status: PutFailedStatus;
+  /** Why, in words (e.g. "the message body is empty", "the store is busy: ..."). */
+  reason: string;
+  msgId?: undefined;
+  uniqKey?: undefined;
+  queueOffset?: undefined;
+  commitLogOffset?: undefined;
+  wroteBytes?: undefined;
+}
+
+/** Narrow on `status`: after `status === 'PUT_OK'`, `queueOffset` is a number. */
+export type PutResult = PutWritten | PutFailed;
+
+/** True when the message was written (it has offsets), whatever the confirmation. */
+export function isPutWritten(result: PutResult): result is PutWritten {
+  return result.msgId !== undefined;
 }
 
 /** True for statuses where the message was written but its durability is not confirmed. */

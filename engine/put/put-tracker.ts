@@ -8,7 +8,12 @@
 
 import { assert } from '../../common/assert.js';
 import { createOffsetMessageId } from '../../common/message-codec.js';
-import { type PutResult, PutStatus } from './put-result.js';
+import {
+  type PutFailedStatus,
+  type PutResult,
+  PutStatus,
+  type PutWrittenStatus,
+} from './put-result.js';
 
 export interface PendingPut {
   resolve: (result: PutResult) => void;
@@ -25,7 +30,7 @@ export interface PendingPut {
   /** SYNC_MASTER deadline (monotonic ms). */
   replicaDeadlineMs: number;
   /** What success is reported as: PUT_OK, or SLAVE_NOT_AVAILABLE when no slave could be waited for. */
-  status: PutStatus;
+  status: PutWrittenStatus;
   queueOffset: number;
   commitLogOffset: number;
 }
@@ -34,6 +39,8 @@ export interface PutTrackerOptions {
   capacity: number;
   storeHost: Uint8Array;
   onVisible: (put: PendingPut) => void;
+  /** After one or more puts completed (the store wakes callers waiting for room). */
+  onSettled?: () => void;
 }
 
 export class PutTracker {
@@ -139,6 +146,7 @@ export class PutTracker {
   }
 
   #drain(): void {
+    const head = this.#head;
     while (this.#head < this.#written) {
       const put = this.#entries[this.#head];
       assert(put !== undefined, 'tracker: hole in completion range');
@@ -146,7 +154,9 @@ export class PutTracker {
       if (put.waitReplica && !this.#isReplicated(put)) break;
       this.#complete(put.status);
     }
+    const settled = this.#head !== head;
     this.#compact();
+    if (settled) this.#options.onSettled?.();
   }
 
   /** Earliest deadline among puts still waiting, or undefined. */
@@ -156,7 +166,7 @@ export class PutTracker {
   }
 
   /** Fails every pending put (the writer died): unappended ones may or may not be stored. */
-  failAll(status: PutStatus, reason: string): void {
+  failAll(status: PutFailedStatus, reason: string): void {
     while (this.#head < this.#entries.length) {
       const put = this.#entries[this.#head];
       this.#entries[this.#head] = undefined;
@@ -165,9 +175,10 @@ export class PutTracker {
     }
     this.#written = this.#appended = this.#head;
     this.#compact();
+    this.#options.onSettled?.();
   }
 
-  #complete(status: PutStatus): void {
+  #complete(status: PutWrittenStatus): void {
     const put = this.#entries[this.#head];
     assert(put !== undefined, 'tracker: completing a missing put');
     this.#entries[this.#head] = undefined;

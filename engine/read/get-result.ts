@@ -1,5 +1,6 @@
 // Get statuses, named as RocketMQ's GetMessageStatus (store/.../GetMessageStatus.java).
 
+import { ErrorCode, MqError } from '../../common/errors.js';
 import type { DecodedMessage } from '../../common/message-codec.js';
 
 export const GetStatus = {
@@ -30,7 +31,57 @@ export interface GetMessageRequest {
   rawOnly?: boolean;
 }
 
-export interface GetMessageResult {
+/** Throws E_INVALID_ARGUMENT naming every field of `r` out of its range. */
+export function checkGetMessageRequest(r: GetMessageRequest): void {
+  const problems: string[] = [];
+  if (typeof r.topic !== 'string' || r.topic === '')
+    problems.push('topic must be a non-empty string');
+  if (!Number.isInteger(r.queueId) || r.queueId < 0 || r.queueId > 0x7fffffff)
+    problems.push(`queueId must be an integer within 0..2147483647, got ${r.queueId}`);
+  if (!Number.isSafeInteger(r.queueOffset))
+    problems.push(`queueOffset must be an integer, got ${r.queueOffset}`);
+  if (!Number.isSafeInteger(r.maxMsgNums) || r.maxMsgNums <= 0)
+    problems.push(`maxMsgNums must be a positive integer, got ${r.maxMsgNums}`);
+  if (problems.length > 0)
+    throw new MqError(
+      ErrorCode.INVALID_ARGUMENT,
+      `Invalid getMessage request: ${problems.join('; ')}`,
+      {
+        problems,
+      },
+    );
+}
+
+/** FOUND carries at least one record (and its message, unless rawOnly); other statuses none. */
+export type GetMessageResult = GetMessageFound | GetMessageNotFound;
+
+interface GetMessageCommon {
+  /** The queue offset to read from next. */
+  nextBeginOffset: number;
+  minOffset: number;
+  maxOffset: number;
+  /** How far behind the CommitLog end the last message read lies, in bytes. */
+  commitLogBytesBehind: number;
+}
+
+export interface GetMessageFound extends GetMessageCommon {
+  status: typeof GetStatus.FOUND;
+  /** The messages decoded, one per record (empty with rawOnly). */
+  messages: DecodedMessage[];
+  /** The stored records as they are on disk (what a pull response body carries). */
+  records: Buffer[];
+}
+
+export interface GetMessageNotFound extends GetMessageCommon {
+  status: Exclude<GetStatus, typeof GetStatus.FOUND>;
+  /** Always empty. */
+  messages: never[];
+  /** Always empty. */
+  records: never[];
+}
+
+/** The reader's result while it collects records; returned as a GetMessageResult. */
+export interface GetMessageDraft {
   status: GetStatus;
   messages: DecodedMessage[];
   /** The stored records as they are on disk (what a pull response body carries). */

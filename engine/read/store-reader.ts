@@ -23,7 +23,12 @@ import { CQ_UNIT_SIZE, PRE_BLANK_SIZE } from '../consumequeue/consume-queue.js';
 import type { ConsumeQueueTable } from '../dispatch/consume-queue-table.js';
 import type { SegmentedFile } from '../mapped/segmented-file.js';
 import { PositionSlot, type StorePositions } from '../store-positions.js';
-import { type GetMessageRequest, type GetMessageResult, GetStatus } from './get-result.js';
+import {
+  type GetMessageDraft,
+  type GetMessageRequest,
+  type GetMessageResult,
+  GetStatus,
+} from './get-result.js';
 
 const MAX_UNITS_PER_GET = 16_000;
 
@@ -63,7 +68,12 @@ export class StoreReader {
   }
 
   getMessage(req: GetMessageRequest): GetMessageResult {
-    const result: GetMessageResult = {
+    // FOUND exactly when records were collected (#collect), so the draft is a GetMessageResult.
+    return this.#getMessage(req) as GetMessageResult;
+  }
+
+  #getMessage(req: GetMessageRequest): GetMessageDraft {
+    const result: GetMessageDraft = {
       status: GetStatus.NO_MATCHED_LOGIC_QUEUE,
       messages: [],
       records: [],
@@ -106,9 +116,9 @@ export class StoreReader {
     req: GetMessageRequest,
     readUnits: (offset: number, count: number, target: Buffer) => number,
     available: number,
-    result: GetMessageResult,
+    result: GetMessageDraft,
   ): void {
-    const maxMsgNums = Math.max(1, req.maxMsgNums);
+    const maxMsgNums = req.maxMsgNums;
     const minCommitLogOffset = this.#d.commitLog.minOffset();
     const wrote = this.#d.positions.get(PositionSlot.WROTE);
     let offset = req.queueOffset;

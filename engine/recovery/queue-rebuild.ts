@@ -59,12 +59,18 @@ export function takeQueueManifest(io: FileIO, rootDir: string): QueueManifest | 
   }
 }
 
-/** Loads every queue on disk; a queue whose files do not load is wiped and reported damaged. */
-export function loadQueues(queues: ConsumeQueueTable): Map<string, string> {
+/**
+ * Loads every queue on disk, yielding to the event loop between reads; a queue whose files do not
+ * load is wiped and reported damaged.
+ */
+export async function loadQueues(
+  queues: ConsumeQueueTable,
+  yieldToLoop: () => Promise<void>,
+): Promise<Map<string, string>> {
   const damaged = new Map<string, string>();
   for (const { topic, queueId } of queues.listOnDisk()) {
     try {
-      queues.getOrCreate(topic, queueId).recover();
+      await queues.getOrCreate(topic, queueId).recoverAsync(yieldToLoop);
     } catch (error) {
       if (!(error instanceof MqError) || !isSegmentError(error.code)) throw error;
       queues.reset(topic, queueId);

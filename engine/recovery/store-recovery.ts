@@ -92,6 +92,8 @@ export async function recoverStore(
   lockProbe: LockProbe,
   verifier?: SegmentVerifier,
   truncateTo?: number,
+  /** The writer thread owns the index: load it here only if recovery will index records. */
+  indexOnlyToRedispatch = false,
 ): Promise<RecoveredStore> {
   const started = clock.monotonicMs();
   prepareStoreDirs(io, options);
@@ -99,15 +101,13 @@ export async function recoverStore(
   try {
     const abnormal = markRunning(io, options.storePathRootDir);
     const manifest = takeQueueManifest(io, options.storePathRootDir);
-    const files = openFiles(io, options);
-    const { commitLog, queues, index, checkpoint } = files;
+    const { files, plan } = await openForScan(io, options, abnormal, {
+      withIndex: !indexOnlyToRedispatch || truncateTo !== undefined,
+    });
+    const { commitLog, queues, checkpoint, index } = files;
     const dispatcher = new Dispatcher(queues, index);
-    const plan = planScan(commitLog, checkpoint, abnormal);
     index?.reindexFrom(plan.dispatchFromOffset);
-    const verified =
-      options.checkCRCOnRecover && verifier !== undefined
-        ? await verifyAhead(commitLog, plan.scanFromOffset, maxRecordBytes(options), verifier)
-        : undefined;
+    const verified = await verifyIfAsked(options, verifier, commitLog, plan.scanFromOffset);
     let redispatched = 0;
     const onRecord = (buf: Buffer, _pos: number, layout: RecordLayout) => {
       if (layout.commitLogOffset < plan.dispatchFromOffset) return;
@@ -128,6 +128,8 @@ export async function recoverStore(
       },
       onRecord,
     );
+    // Each long synchronous step gets its own turn of the event loop (open must not block it).
+    await yieldToLoop();
     const cut =
       truncateTo !== undefined && truncateTo < scan.endOffset
         ? cutForReplica(io, options, files, truncateTo)
@@ -139,8 +141,10 @@ export async function recoverStore(
       toRecord: toDispatchRecord,
     });
     dispatcher.flush();
+    await yieldToLoop();
     const queueUnitsTruncated = cutLogicsAt(queues, index, endOffset);
     dispatcher.syncLogics();
+    await yieldToLoop();
     const lastStoreTimestamp = Math.max(
       scan.lastStoreTimestamp,
       checkpoint.values.physicMsgTimestamp,
@@ -193,7 +197,7 @@ function cutLogicsAt(
 function cutForReplica(
   io: FileIO,
   options: StoreOptions,
-  files: ReturnType<typeof openFiles>,
+  files: Awaited<ReturnType<typeof openFiles>> & { index: IndexService | undefined },
   to: number,
 ) {
   const { commitLog, queues, index } = files;
@@ -238,6 +242,34 @@ async function verifyAhead(
 }
 
 /** After recovery everything up to the end is durable and dispatched. */
+/** CRC checks of the segments to scan, in parallel, when checkCRCOnRecover and a verifier. */
+async function verifyIfAsked(
+  options: StoreOptions,
+  verifier: SegmentVerifier | undefined,
+  commitLog: SegmentedFile,
+  scanFromOffset: number,
+) {
+  if (!options.checkCRCOnRecover || verifier === undefined) return undefined;
+  return verifyAhead(commitLog, scanFromOffset, maxRecordBytes(options), verifier);
+}
+
+/**
+ * Opens the store's files and plans the scan. With `withIndex` false (the writer thread owns the
+ * index), the index is opened only when the scan will re-dispatch records.
+ */
+async function openForScan(
+  io: FileIO,
+  options: StoreOptions,
+  abnormal: boolean,
+  o: { withIndex: boolean },
+) {
+  const opened = await openFiles(io, options);
+  const plan = planScan(opened.commitLog, opened.checkpoint, abnormal);
+  const skipIndex = !o.withIndex && isZeroAt(opened.commitLog, plan.scanFromOffset);
+  const files = { ...opened, index: skipIndex ? undefined : await openIndex(io, options) };
+  return { files, plan };
+}
+
 function saveRecovered(checkpoint: StoreCheckpoint, endOffset: number, timestamp: number): void {
   checkpoint.save({
     physicMsgTimestamp: timestamp,
@@ -249,7 +281,10 @@ function saveRecovered(checkpoint: StoreCheckpoint, endOffset: number, timestamp
   });
 }
 
-function openFiles(io: FileIO, options: StoreOptions) {
+/** Lets the event loop run between the steps of a long load (open must not block it). */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+async function openFiles(io: FileIO, options: StoreOptions) {
   const checkpoint = new StoreCheckpoint(io, `${options.storePathRootDir}/checkpoint`);
   const commitLog = new SegmentedFile(
     io,
@@ -262,17 +297,28 @@ function openFiles(io: FileIO, options: StoreOptions) {
     options.storePathRootDir,
     options.mappedFileSizeConsumeQueue,
   );
-  const damagedQueues = loadQueues(queues);
-  const index = options.messageIndexEnable
-    ? new IndexService(io, {
-        rootDir: options.storePathRootDir,
-        maxHashSlotNum: options.maxHashSlotNum,
-        maxIndexNum: options.maxIndexNum,
-        maxMsgsNumBatch: options.maxMsgsNumBatch,
-      })
-    : undefined;
-  index?.load();
-  return { checkpoint, commitLog, queues, index, damagedQueues };
+  const damagedQueues = await loadQueues(queues, yieldToLoop);
+  return { checkpoint, commitLog, queues, damagedQueues };
+}
+
+async function openIndex(io: FileIO, options: StoreOptions): Promise<IndexService | undefined> {
+  if (!options.messageIndexEnable) return undefined;
+  const index = new IndexService(io, {
+    rootDir: options.storePathRootDir,
+    maxHashSlotNum: options.maxHashSlotNum,
+    maxIndexNum: options.maxIndexNum,
+    maxMsgsNumBatch: options.maxMsgsNumBatch,
+  });
+  await index.loadAsync(yieldToLoop);
+  return index;
+}
+
+/** Nothing at `offset` (the end of the log after a clean close): a scan from there finds no record. */
+function isZeroAt(commitLog: SegmentedFile, offset: number): boolean {
+  if (!commitLog.hasSegment(commitLog.segmentStartOf(offset))) return true;
+  const header = Buffer.alloc(8);
+  const n = commitLog.read(offset, header, 0, 8);
+  return n === 8 && header.equals(Buffer.alloc(8));
 }
 
 interface ScanPlan {

@@ -7,7 +7,7 @@ import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { systemClock } from '../../common/clock.js';
-import { type MessageStore, openStore } from '../../engine/index.js';
+import { type BrokerStore, openBrokerStore } from '../../engine/internal.js';
 import { HA_HELLO_BYTES, HA_REPORT_BYTES } from '../../ha/master-slave/ha-wire.js';
 import { SlaveReplica } from '../../ha/master-slave/slave-replica.js';
 import { createHaSenderFactory } from '../../workers/store/ha-sender-host.js';
@@ -46,8 +46,8 @@ const tmp = () => {
 async function master(
   root: string,
   role: 'SYNC_MASTER' | 'ASYNC_MASTER' = 'SYNC_MASTER',
-): Promise<MessageStore> {
-  return openStore(
+): Promise<BrokerStore> {
+  return openBrokerStore(
     {
       storePathRootDir: root,
       brokerRole: role,
@@ -60,10 +60,10 @@ async function master(
   );
 }
 
-function slave(root: string): SlaveReplica<MessageStore> {
+function slave(root: string): SlaveReplica<BrokerStore> {
   return new SlaveReplica(clientOptions, {
     open: (truncateTo) =>
-      openStore(
+      openBrokerStore(
         { storePathRootDir: root, brokerRole: 'SLAVE', ...base, ...haTimings },
         truncateTo === undefined ? {} : { truncateCommitLogTo: truncateTo },
       ),
@@ -74,7 +74,7 @@ function slave(root: string): SlaveReplica<MessageStore> {
 
 const body = (i: number) => Buffer.from(`message ${i} ${'x'.repeat(i % 500)}`);
 
-async function putMany(store: MessageStore, from: number, count: number) {
+async function putMany(store: BrokerStore, from: number, count: number) {
   return Promise.all(
     Array.from({ length: count }, (_, k) =>
       store.putMessage({
@@ -96,7 +96,7 @@ function logBytes(root: string): Buffer {
   );
 }
 
-async function caughtUp(m: MessageStore, s: SlaveReplica<MessageStore>): Promise<void> {
+async function caughtUp(m: BrokerStore, s: SlaveReplica<BrokerStore>): Promise<void> {
   await waitFor(() => s.store.getMaxPhyOffset() === m.getMaxPhyOffset(), {
     timeoutMs: 10_000,
     what: 'the slave to catch up',
@@ -179,7 +179,7 @@ describe('Master/Slave replication', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
     const port = (silent.address() as AddressInfo).port;
     const s = slave(tmp());
-    let m: MessageStore | undefined;
+    let m: BrokerStore | undefined;
     try {
       await s.start(`127.0.0.1:${port}`);
       await waitFor(() => s.client?.isConnected, { timeoutMs: 5000, what: 'the TCP connect' });
@@ -191,7 +191,7 @@ describe('Master/Slave replication', () => {
       });
       assert.equal(s.client?.isMasterHeard, false, 'nothing heard: not a reachable master');
       // A live master says so at once, even with nothing to send and heartbeats a minute apart.
-      m = await openStore(
+      m = await openBrokerStore(
         {
           storePathRootDir: tmp(),
           brokerRole: 'SYNC_MASTER',

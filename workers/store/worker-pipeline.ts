@@ -109,6 +109,7 @@ class WorkerPipeline implements AppendPipeline {
   #c: PipelineContext;
   #w: WorkerParts;
   #failure: string | undefined;
+  #failureCause: Error | undefined;
   #running = true;
   #referenced = true;
   #queries = new Map<
@@ -124,7 +125,9 @@ class WorkerPipeline implements AppendPipeline {
     this.#w = parts;
     this.#maxRecordBytes = maxRecordBytes(context.options);
     for (const worker of [parts.writer, parts.flusher])
-      worker.onExit((error) => this.#fail(`the ${worker.name} thread exited: ${error.message}`));
+      worker.onExit((error) =>
+        this.#fail(`the ${worker.name} thread exited: ${error.message}`, error),
+      );
     parts.queryPort.on('message', (reply: IndexQueryReply | StorageFaultNotice) => {
       if ('storageFault' in reply)
         context.onStorageFault('writer', {
@@ -154,12 +157,25 @@ class WorkerPipeline implements AppendPipeline {
     return this.#failure;
   }
 
-  #fail(reason: string): void {
+  /** Why queries fail from now on: E_WORKER_EXITED (with the thread's own error as its cause). */
+  #failureError(): MqError {
+    return new MqError(
+      ErrorCode.WORKER_EXITED,
+      `The store stopped: ${this.#failure}`,
+      {},
+      {
+        cause: this.#failureCause,
+      },
+    );
+  }
+
+  #fail(reason: string, cause?: Error): void {
     if (this.#failure !== undefined) return;
     this.#failure = reason;
+    this.#failureCause = cause;
     this.#c.positions.set(PositionSlot.FAILED, 1);
     this.#c.tracker.failAll('UNKNOWN_ERROR', reason);
-    for (const q of this.#queries.values()) q.reject(new MqError(ErrorCode.WORKER_EXITED, reason));
+    for (const q of this.#queries.values()) q.reject(this.#failureError());
     this.#queries.clear();
     this.#setReferenced(false);
   }
@@ -266,8 +282,7 @@ class WorkerPipeline implements AppendPipeline {
     beginTimestamp: number,
     endTimestamp: number,
   ): Promise<number[]> {
-    if (this.#failure !== undefined)
-      return Promise.reject(new MqError(ErrorCode.WORKER_EXITED, this.#failure));
+    if (this.#failure !== undefined) return Promise.reject(this.#failureError());
     const query: IndexQuery = {
       id: this.#nextQueryId++,
       topic,

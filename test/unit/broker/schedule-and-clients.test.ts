@@ -26,7 +26,15 @@ function fakeStore(clock: ManualClock) {
     getMinOffsetInQueue: () => 0,
     putMessage: async (m) => {
       puts.push(m);
-      return { status: 'PUT_OK' };
+      const offset = puts.length - 1;
+      return {
+        status: 'PUT_OK',
+        msgId: `msg-${offset}`,
+        uniqKey: `uniq-${offset}`,
+        queueOffset: offset,
+        commitLogOffset: offset,
+        wroteBytes: 1,
+      };
     },
     getMessage: async (r: GetMessageRequest): Promise<GetMessageResult> => {
       const q = queues.get(`${r.topic}@${r.queueId}`) ?? [];

@@ -18,6 +18,7 @@ describe('to-options', () => {
       ...Object.keys(defaultStoreOptions),
       'storePathRootDir',
       'storePathCommitLog',
+      'storeHost',
     ];
     assert.deepEqual(storeKeys, engineKeys.sort());
     for (const [key, value] of Object.entries(defaultStoreOptions)) {

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { openStore } from '../../../engine/index.js';
+import { openBrokerStore as openStore } from '../../../engine/internal.js';
 import type { FileIO } from '../../../engine/io/file-io.js';
 import { NodeFileIO } from '../../../engine/io/node-file-io.js';
 import { makeTmpDir } from '../../harness/tmp-dir.js';

@@ -9,7 +9,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MqError } from '../../../common/errors.js';
-import { type MessageStore, openStore } from '../../../engine/index.js';
+import {
+  type BrokerStore as MessageStore,
+  openBrokerStore as openStore,
+} from '../../../engine/internal.js';
 import { StoreRole } from '../../../engine/message-store.js';
 import type { ReplicateOutcome } from '../../../engine/put/replicated-append.js';
 import { makeTmpDir } from '../../harness/tmp-dir.js';
