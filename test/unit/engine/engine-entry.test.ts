@@ -1,5 +1,6 @@
 // The embedded engine's public entry loads no socket code: an embedder that never replicates
-// must not pull in node:net (the broker injects the HA sender; see engine/open-store.ts).
+// must not pull in node:net (the broker injects the HA sender; see engine/open-store.ts; an embedded
+// store refuses an HA port without it).
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -15,7 +16,7 @@ const entry = fileURLToPath(new URL('../../../engine/index.js', import.meta.url)
 function netModulesAfterOpen(root: string): string[] {
   const script = `
     const { openStore } = await import(${JSON.stringify(entry)});
-    const store = await openStore({ storePathRootDir: ${JSON.stringify(join(root, 'store'))}, haListenPort: 0 });
+    const store = await openStore({ storePathRootDir: ${JSON.stringify(join(root, 'store'))}, });
     await store.putMessage({ topic: 'T', queueId: 0, body: Buffer.from('x') });
     await store.close();
     const loaded = process.moduleLoadList.filter((m) => /^NativeModule (net|tls|http)$/.test(m));
