@@ -16,7 +16,7 @@ const entry = fileURLToPath(new URL('../../../engine/index.js', import.meta.url)
 function netModulesAfterOpen(root: string): string[] {
   const script = `
     const { openStore } = await import(${JSON.stringify(entry)});
-    const store = await openStore({ storePathRootDir: ${JSON.stringify(join(root, 'store'))}, });
+    const store = await openStore({ storePathRootDir: ${JSON.stringify(join(root, 'store'))} });
     await store.putMessage({ topic: 'T', queueId: 0, body: Buffer.from('x') });
     await store.close();
     const loaded = process.moduleLoadList.filter((m) => /^NativeModule (net|tls|http)$/.test(m));
