@@ -142,7 +142,7 @@ export function renderConfigDoc(): string {
     ),
     table(
       'DLedger',
-      'Raft mode: the group elects its master. The keys load and validate; a broker with `enableDLegerCommitLog=true` does not start yet (`E_DLEDGER_UNAVAILABLE`, docs/broker.md).',
+      'Raft mode: the group elects its master (brokerId 0) and the followers register as slaves; SEND_OK once a majority holds the message (docs/ha.md, "DLedger mode").',
       dledgerSchema,
     ),
     table('NameServer', 'Keys of a NameServer file (`mqnamesrv -c`).', namesrvSchema),

@@ -46,9 +46,9 @@ export const dledgerSchema = {
   heartBeatTimeIntervalMs: int({
     min: 1,
     unit: 'ms',
-    default: 2000,
+    default: 200,
     petrelOnly: true,
-    doc: 'Leader heartbeat period.',
+    doc: 'Leader heartbeat period; a follower starts an election after maxHeartBeatLeak to twice that many missed heartbeats (DLedger defaults to 2000 ms: elections after 6-12 s).',
   }),
   maxHeartBeatLeak: int({
     min: 1,
