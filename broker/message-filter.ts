@@ -24,7 +24,7 @@ export interface FilterRefusal {
 }
 
 /** Compiles `expression` once (cached, bounded); a refusal carries the parser's reason. */
-export function compileFilter(expression: string): Sql92Filter | FilterRefusal {
+function compileFilter(expression: string): Sql92Filter | FilterRefusal {
   let entry = compiled.get(expression);
   if (entry === undefined) {
     try {

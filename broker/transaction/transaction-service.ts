@@ -232,19 +232,19 @@ export class TransactionService {
     await this.#readHalves();
   }
 
-  async #read(topic: string, from: number, rawOnly: boolean): Promise<GetMessageResult> {
+  /** Up to `count` messages (decoded, and as stored) of a half or op queue from `from`. */
+  async #read(topic: string, from: number, count = BATCH): Promise<GetMessageResult> {
     return this.#o.store().getMessage({
       topic,
       queueId: HALF_QUEUE_ID,
       queueOffset: from,
-      maxMsgNums: BATCH,
-      ...(rawOnly ? { rawOnly: true } : {}),
+      maxMsgNums: count,
     });
   }
 
   async #readOps(): Promise<void> {
     for (let reads = 0; reads < MAX_READS_PER_TICK; reads++) {
-      const result = await this.#read(SystemTopic.TRANS_OP_HALF_TOPIC, this.#scannedOp, false);
+      const result = await this.#read(SystemTopic.TRANS_OP_HALF_TOPIC, this.#scannedOp);
       for (const op of result.messages) {
         const target = opTarget(op);
         if (target === undefined || target < this.#halfProgress) continue;
@@ -258,7 +258,7 @@ export class TransactionService {
   async #readHalves(): Promise<void> {
     for (let reads = 0; reads < MAX_READS_PER_TICK; reads++) {
       if (this.#pending.size >= this.#o.maxPending) return;
-      const result = await this.#read(SystemTopic.TRANS_HALF_TOPIC, this.#scannedHalf, false);
+      const result = await this.#read(SystemTopic.TRANS_HALF_TOPIC, this.#scannedHalf);
       for (const half of result.messages) {
         if (this.#pending.size >= this.#o.maxPending) return;
         this.#scannedHalf = half.queueOffset + 1;
@@ -315,12 +315,7 @@ export class TransactionService {
       });
       return;
     }
-    const raw = await this.#o.store().getMessage({
-      topic: SystemTopic.TRANS_HALF_TOPIC,
-      queueId: HALF_QUEUE_ID,
-      queueOffset: halfOffset,
-      maxMsgNums: 1,
-    });
+    const raw = await this.#read(SystemTopic.TRANS_HALF_TOPIC, halfOffset, 1);
     const half = raw.messages[0];
     const record = raw.records[0];
     if (half === undefined || record === undefined || half.queueOffset !== halfOffset) return;
