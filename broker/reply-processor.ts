@@ -8,7 +8,7 @@
 
 import {
   createRequest,
-  decodeProperties,
+  decodePropertiesObject,
   encodeProperties,
   MessageProperty,
   type RemotingCommand,
@@ -39,7 +39,7 @@ async function processReply(
   const send = decodeSend(ctx, request);
   if (!('target' in send)) return send;
   const { header, target } = send;
-  const properties = Object.fromEntries(decodeProperties(header.properties ?? ''));
+  const properties = decodePropertiesObject(header.properties ?? '');
   const pushed = await pushReply(ctx, header, properties, request.body, connection);
   if (pushed !== undefined) return failure(request, ResponseCode.SYSTEM_ERROR, pushed);
   const fields = { msgId: '0', queueId: target.queueId, queueOffset: 0 };

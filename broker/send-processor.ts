@@ -24,7 +24,7 @@ import { isPutWritten, type PutMessageInput, type PutResult } from '../engine/in
 import {
   createHeaderErrorResponse,
   decodeMessageBatch,
-  decodeProperties,
+  decodePropertiesObject,
   decodeSendMessageHeader,
   MessageProperty,
   MqVersion,
@@ -163,7 +163,7 @@ async function sendOne(
   header: SendMessageRequestHeader,
   target: SendTarget,
 ): Promise<RemotingCommand> {
-  const properties = Object.fromEntries(decodeProperties(header.properties ?? ''));
+  const properties = decodePropertiesObject(header.properties ?? '');
   if (isTransactional(header.sysFlag, properties)) {
     return sendHalf(ctx, request, connection, header, target, properties);
   }
@@ -375,7 +375,7 @@ async function sendBatch(
   if (!batch.ok) return failure(request, ResponseCode.MESSAGE_ILLEGAL, batch.reason);
   const inputs: PutMessageInput[] = [];
   for (const [index, m] of batch.messages.entries()) {
-    const properties = Object.fromEntries(decodeProperties(m.properties));
+    const properties = decodePropertiesObject(m.properties);
     if (properties[MessageProperty.DELAY] !== undefined) {
       const remark = `message ${index} of the batch has a DELAY: batches cannot be delayed`;
       return failure(request, ResponseCode.MESSAGE_ILLEGAL, remark);

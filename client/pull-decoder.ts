@@ -10,17 +10,20 @@
 // E_CORRUPT_RECORD; a checksum mismatch is E_CHECKSUM_MISMATCH. Neither is ever delivered.
 
 import { inflateSync } from 'node:zlib';
+import { int64Hex, toHexUpper } from '../common/bytes.js';
 import { ErrorCode, MqError } from '../common/errors.js';
+import { decodeHostAddress } from '../common/host-address.js';
 import {
   checkRecord,
   decodeRecord,
   emptyLayout,
+  type HostDecoder,
   RecordCheck,
+  type RecordLayout,
   SysFlag,
+  storeHostSpan,
 } from '../common/message-codec.js';
-import { createOffsetMsgId } from '../protocol/message-id.js';
 import { MessageProperty } from '../protocol/message-properties.js';
-import { parseAddress } from '../protocol/remoting-client.js';
 import type { BodyChecksum } from './body-checksum.js';
 import { BODY_XXH64_PROPERTY, type MessageExt } from './message.js';
 
@@ -32,9 +35,36 @@ export interface DecodeOptions {
   maxRecordBytes: number;
 }
 
-function offsetMsgIdOf(storeHost: string, commitLogOffset: number): string {
-  const { host, port } = parseAddress(storeHost);
-  return createOffsetMsgId({ host, port }, commitLogOffset);
+/**
+ * Host strings and hex of one pull's records: a pull's records almost always share their store
+ * host and often their born host, so each distinct 8- or 20-byte address is decoded once per pull.
+ */
+class PullHosts {
+  readonly #text = new Map<string, string>();
+  readonly #hex = new Map<string, string>();
+  readonly decode: HostDecoder = (bytes) => this.#cached(this.#text, bytes, decodeHostAddress);
+
+  /** The offset message id: upper-case hex of the store host bytes and the commit log offset. */
+  offsetMsgId(buf: Buffer, pos: number, layout: Readonly<RecordLayout>): string {
+    const span = storeHostSpan(pos, layout.sysFlag);
+    const host = this.#cached(
+      this.#hex,
+      buf.subarray(span.start, span.start + span.length),
+      toHexUpper,
+    );
+    return host + int64Hex(layout.commitLogOffset);
+  }
+
+  #cached(cache: Map<string, string>, bytes: Buffer, make: (bytes: Buffer) => string): string {
+    const key = bytes.toString('latin1');
+    let value = cache.get(key);
+    if (value === undefined) {
+      value = make(bytes);
+      // A pull holds at most a few distinct hosts; the bound only guards a hostile body.
+      if (cache.size < 64) cache.set(key, value);
+    }
+    return value;
+  }
 }
 
 function inflateBody(stored: Buffer, maxBytes: number, where: string): Buffer {
@@ -50,9 +80,16 @@ function inflateBody(stored: Buffer, maxBytes: number, where: string): Buffer {
   }
 }
 
-function toMessageExt(buf: Buffer, pos: number, options: DecodeOptions): MessageExt {
-  const decoded = decodeRecord(buf, pos);
-  const where = `${decoded.topic}@${options.brokerName}:${decoded.queueId} offset ${decoded.queueOffset}`;
+function toMessageExt(
+  buf: Buffer,
+  pos: number,
+  layout: Readonly<RecordLayout>,
+  hosts: PullHosts,
+  options: DecodeOptions,
+): MessageExt {
+  const decoded = decodeRecord(buf, pos, layout, hosts.decode);
+  const where = () =>
+    `${decoded.topic}@${options.brokerName}:${decoded.queueId} offset ${decoded.queueOffset}`;
   const properties = decoded.properties;
   const expected = properties[BODY_XXH64_PROPERTY];
   if (options.checksum !== null && expected !== undefined) {
@@ -60,16 +97,16 @@ function toMessageExt(buf: Buffer, pos: number, options: DecodeOptions): Message
     if (actual !== expected.toLowerCase()) {
       throw new MqError(
         ErrorCode.CHECKSUM_MISMATCH,
-        `Body checksum mismatch in ${where}: BODY_XXH64 ${expected}, body hashes to ${actual}`,
+        `Body checksum mismatch in ${where()}: BODY_XXH64 ${expected}, body hashes to ${actual}`,
         { brokerName: options.brokerName, topic: decoded.topic, queueOffset: decoded.queueOffset },
       );
     }
   }
   const body =
     (decoded.sysFlag & SysFlag.COMPRESSED) !== 0
-      ? inflateBody(decoded.body, options.maxRecordBytes, where)
+      ? inflateBody(decoded.body, options.maxRecordBytes, where())
       : decoded.body;
-  const offsetMsgId = offsetMsgIdOf(decoded.storeHost, decoded.commitLogOffset);
+  const offsetMsgId = hosts.offsetMsgId(buf, pos, layout);
   const keys = properties[MessageProperty.KEYS];
   return {
     topic: properties[MessageProperty.RETRY_TOPIC] ?? decoded.topic,
@@ -103,6 +140,7 @@ export function decodeMessages(body: Buffer | null, options: DecodeOptions): Mes
   const messages: MessageExt[] = [];
   if (body === null) return messages;
   const layout = emptyLayout();
+  const hosts = new PullHosts();
   let pos = 0;
   while (pos < body.length) {
     const { check, reason } = checkRecord(
@@ -118,7 +156,7 @@ export function decodeMessages(body: Buffer | null, options: DecodeOptions): Mes
         { brokerName: options.brokerName, position: pos },
       );
     }
-    messages.push(toMessageExt(body, pos, options));
+    messages.push(toMessageExt(body, pos, layout, hosts, options));
     pos += layout.totalSize;
   }
   return messages;

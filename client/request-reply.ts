@@ -10,7 +10,7 @@
 
 import { ErrorCode, MqError } from '../common/errors.js';
 import { replyTopicOf } from '../common/topic-rules.js';
-import { decodeProperties, MessageProperty } from '../protocol/message-properties.js';
+import { decodePropertiesObject, MessageProperty } from '../protocol/message-properties.js';
 import { createResponse, type RemotingCommand } from '../protocol/remoting-command.js';
 import { ResponseCode } from '../protocol/response-code.js';
 import type { Message, MessageExt } from './message.js';
@@ -114,7 +114,7 @@ export class ReplyWaiter {
 
 function replyOf(request: RemotingCommand): MessageExt {
   const f = request.extFields;
-  const properties = Object.fromEntries(decodeProperties(f['properties'] ?? ''));
+  const properties = decodePropertiesObject(f['properties'] ?? '');
   const num = (name: string) => Number(f[name] ?? 0);
   return {
     topic: f['topic'] ?? '',

@@ -16,7 +16,7 @@
 import { AssertionError, assert } from './assert.js';
 import { crc32, int64Hex, readInt64Buffer, toHexUpper, writeInt64Buffer } from './bytes.js';
 import { decodeHostAddress } from './host-address.js';
-import { decodeProperties } from './message-properties.js';
+import { decodePropertiesObject } from './message-properties.js';
 
 export const MESSAGE_MAGIC_CODE = -626843481; // 0xdaa320a7 as a Java int
 export const BLANK_MAGIC_CODE = -875286124; // 0xcbd43194 as a Java int
@@ -311,47 +311,65 @@ export interface DecodedMessage {
   properties: Record<string, string>;
 }
 
-/** Decodes the record at `pos` (which must be a valid message record); the body is copied. */
-export function decodeRecord(buf: Buffer, pos: number): DecodedMessage {
-  const layout = emptyLayout();
-  const total = buf.readInt32BE(pos);
-  const reason =
-    buf.readInt32BE(pos + 4) === MESSAGE_MAGIC_CODE
-      ? readLayout(buf, pos, total, layout)
-      : 'bad magic code';
-  if (reason !== '') throw new AssertionError(`decodeRecord at ${pos}: ${reason}`);
-  const bornLength = bornHostLength(layout.sysFlag);
-  const storeHostPos = pos + RecordField.BORNHOST + bornLength + 8;
-  const storeLength = storeHostLength(layout.sysFlag);
-  const afterStoreHost = storeHostPos + storeLength;
+/** Positions of a record's store host: where it starts and how many bytes it has (8 or 20). */
+export function storeHostSpan(pos: number, sysFlag: number): { start: number; length: number } {
   return {
-    topic: buf.toString('utf8', layout.topicOffset, layout.topicOffset + layout.topicLength),
-    queueId: layout.queueId,
+    start: pos + RecordField.BORNHOST + bornHostLength(sysFlag) + 8,
+    length: storeHostLength(sysFlag),
+  };
+}
+
+/** Host strings of a record, which callers decoding many records may cache (see pull-decoder). */
+export type HostDecoder = (bytes: Buffer) => string;
+
+const decodeHostUncached: HostDecoder = (bytes) => decodeHostAddress(bytes);
+
+/**
+ * Decodes the record at `pos` (which must be a valid message record); the body is copied.
+ * `layout`, when given, is the one checkRecord filled for this record (it is not read twice).
+ */
+export function decodeRecord(
+  buf: Buffer,
+  pos: number,
+  layout?: Readonly<RecordLayout>,
+  hostOf: HostDecoder = decodeHostUncached,
+): DecodedMessage {
+  const l = layout ?? readValidLayout(buf, pos);
+  const bornLength = bornHostLength(l.sysFlag);
+  const storeHost = storeHostSpan(pos, l.sysFlag);
+  const afterStoreHost = storeHost.start + storeHost.length;
+  return {
+    topic: buf.toString('utf8', l.topicOffset, l.topicOffset + l.topicLength),
+    queueId: l.queueId,
     flag: buf.readInt32BE(pos + RecordField.FLAG),
-    queueOffset: layout.queueOffset,
-    commitLogOffset: layout.commitLogOffset,
-    sysFlag: layout.sysFlag,
+    queueOffset: l.queueOffset,
+    commitLogOffset: l.commitLogOffset,
+    sysFlag: l.sysFlag,
     bodyCrc: buf.readInt32BE(pos + RecordField.BODYCRC),
     bornTimestamp: readInt64Buffer(buf, pos + RecordField.BORNTIMESTAMP),
-    bornHost: decodeHostAddress(
+    bornHost: hostOf(
       buf.subarray(pos + RecordField.BORNHOST, pos + RecordField.BORNHOST + bornLength),
     ),
-    storeTimestamp: layout.storeTimestamp,
-    storeHost: decodeHostAddress(buf.subarray(storeHostPos, afterStoreHost)),
+    storeTimestamp: l.storeTimestamp,
+    storeHost: hostOf(buf.subarray(storeHost.start, afterStoreHost)),
     reconsumeTimes: buf.readInt32BE(afterStoreHost),
     preparedTransactionOffset: readInt64Buffer(buf, afterStoreHost + 4),
-    storeSize: total,
-    body: Buffer.from(buf.subarray(layout.bodyOffset, layout.bodyOffset + layout.bodyLength)),
-    properties: Object.fromEntries(
-      decodeProperties(
-        buf.toString(
-          'utf8',
-          layout.propertiesOffset,
-          layout.propertiesOffset + layout.propertiesLength,
-        ),
-      ),
+    storeSize: l.totalSize,
+    body: Buffer.from(buf.subarray(l.bodyOffset, l.bodyOffset + l.bodyLength)),
+    properties: decodePropertiesObject(
+      buf.toString('utf8', l.propertiesOffset, l.propertiesOffset + l.propertiesLength),
     ),
   };
+}
+
+function readValidLayout(buf: Buffer, pos: number): RecordLayout {
+  const layout = emptyLayout();
+  const reason =
+    buf.readInt32BE(pos + 4) === MESSAGE_MAGIC_CODE
+      ? readLayout(buf, pos, buf.readInt32BE(pos), layout)
+      : 'bad magic code';
+  if (reason !== '') throw new AssertionError(`decodeRecord at ${pos}: ${reason}`);
+  return layout;
 }
 
 /**

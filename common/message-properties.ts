@@ -107,9 +107,8 @@ export function encodeProperties(
   return options.trailingSeparator === true || text === '' ? text : text.slice(0, -1);
 }
 
-/** Parses a properties string with Java 4.9.7's rules (see the header comment). */
-export function decodeProperties(text: string): Map<string, string> {
-  const properties = new Map<string, string>();
+/** Calls `visit` for each property of a properties string, with Java 4.9.7's rules (see above). */
+function visitProperties(text: string, visit: (key: string, value: string) => void): void {
   const length = text.length;
   let index = 0;
   while (index < length) {
@@ -117,12 +116,35 @@ export function decodeProperties(text: string): Map<string, string> {
     if (end < 0) end = length;
     if (end - index >= 3) {
       const split = text.indexOf(NAME_VALUE_SEPARATOR, index);
-      if (split > index && split < end - 1) {
-        properties.set(text.slice(index, split), text.slice(split + 1, end));
-      }
+      if (split > index && split < end - 1)
+        visit(text.slice(index, split), text.slice(split + 1, end));
     }
     index = end + 1;
   }
+}
+
+/** Parses a properties string with Java 4.9.7's rules (see the header comment). */
+export function decodeProperties(text: string): Map<string, string> {
+  const properties = new Map<string, string>();
+  visitProperties(text, (key, value) => properties.set(key, value));
+  return properties;
+}
+
+const OWN_PROPERTY = (value: string): PropertyDescriptor => ({
+  value,
+  enumerable: true,
+  writable: true,
+  configurable: true,
+});
+
+/** decodeProperties into a plain object (as received messages carry them); a later duplicate wins. */
+export function decodePropertiesObject(text: string): Record<string, string> {
+  const properties: Record<string, string> = {};
+  visitProperties(text, (key, value) => {
+    // "__proto__" must become an own property, as Object.fromEntries makes it, not the prototype.
+    if (key === '__proto__') Object.defineProperty(properties, key, OWN_PROPERTY(value));
+    else properties[key] = value;
+  });
   return properties;
 }
 

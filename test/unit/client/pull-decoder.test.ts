@@ -8,7 +8,8 @@ import { decodeBatchBody, encodeBatchBody } from '../../../client/batch-codec.js
 import { loadBodyChecksum } from '../../../client/body-checksum.js';
 import { decodeMessages, matchesTags } from '../../../client/pull-decoder.js';
 import { ErrorCode, MqError } from '../../../common/errors.js';
-import { decodeOffsetMsgId } from '../../../protocol/message-id.js';
+import { SysFlag } from '../../../common/message-codec.js';
+import { createOffsetMsgId, decodeOffsetMsgId } from '../../../protocol/message-id.js';
 import { encodeStoredRecord } from '../../harness/stored-records.js';
 
 const options = { brokerName: 'broker-a', checksum: null, maxRecordBytes: 1 << 20 };
@@ -44,6 +45,38 @@ describe('client/pull-decoder', () => {
     assert.equal(b.msgId, b.offsetMsgId);
     assert.equal(decodeOffsetMsgId(b.offsetMsgId).port, 10911);
     assert.deepEqual(decodeMessages(null, options), []);
+  });
+
+  it('gives each record the ids and hosts of its own store host, IPv4 or IPv6', () => {
+    const hosts = [
+      '10.0.0.1:10911',
+      '10.0.0.2:10911',
+      '10.0.0.1:10911',
+      '[fe80:0:0:0:0:0:0:1]:10911',
+    ];
+    const body = Buffer.concat(
+      hosts.map((storeHost, i) =>
+        encodeStoredRecord({
+          topic: 'T',
+          queueId: 0,
+          queueOffset: i,
+          commitLogOffset: 1000 * i,
+          body: Buffer.from('m'),
+          storeHost,
+          bornHost: `192.168.1.${i}:4000${i}`,
+          sysFlag: storeHost.startsWith('[') ? SysFlag.STOREHOST_V6 : 0,
+        }),
+      ),
+    );
+    const messages = decodeMessages(body, options);
+    assert.deepEqual(
+      messages.map((m) => [m.storeHost, m.bornHost]),
+      hosts.map((h, i) => [h, `192.168.1.${i}:4000${i}`]),
+    );
+    messages.forEach((m, i) => {
+      const [host, port] = [hosts[i]?.replace(/^\[?(.*?)\]?:\d+$/, '$1') ?? '', 10911];
+      assert.equal(m.offsetMsgId, createOffsetMsgId({ host, port }, 1000 * i), `record ${i}`);
+    });
   });
 
   it('inflates compressed bodies', () => {

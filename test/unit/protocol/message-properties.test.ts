@@ -14,6 +14,7 @@ import {
 } from '../../../protocol/message-id.js';
 import {
   decodeProperties,
+  decodePropertiesObject,
   encodeProperties,
   MessageProperty,
 } from '../../../protocol/message-properties.js';
@@ -51,7 +52,19 @@ describe('message properties', () => {
     ];
     for (const [input, expected] of cases) {
       assert.deepEqual([...decodeProperties(input)], expected, JSON.stringify(input));
+      assert.deepEqual(
+        Object.entries(decodePropertiesObject(input)),
+        expected,
+        `as an object: ${JSON.stringify(input)}`,
+      );
     }
+  });
+
+  it('decode into an object: a "__proto__" key is an own property, never the prototype', () => {
+    const properties = decodePropertiesObject('__proto__\u0001x\u0002A\u0001b');
+    assert.equal(Object.getPrototypeOf(properties), Object.prototype);
+    assert.deepEqual(Object.keys(properties), ['__proto__', 'A']);
+    assert.equal(Object.getOwnPropertyDescriptor(properties, '__proto__')?.value, 'x');
   });
 
   it('round-trip, and refuse what would not read back', () => {
