@@ -33,6 +33,10 @@ export interface MessageExt {
   topic: string;
   tags: string | undefined;
   keys: string[];
+  /**
+   * A view of the pull response the message came in (no copy per message): a listener that keeps
+   * bodies long after consuming them should copy them (`Buffer.from(body)`) so the response can go.
+   */
   body: Buffer;
   properties: Readonly<Record<string, string>>;
   /** UNIQ_KEY when the producer set one, else offsetMsgId (Java's MessageClientExt.getMsgId). */

@@ -87,7 +87,8 @@ function toMessageExt(
   hosts: PullHosts,
   options: DecodeOptions,
 ): MessageExt {
-  const decoded = decodeRecord(buf, pos, layout, hosts.decode);
+  // The body stays a view of the response frame, which nothing else holds or reuses.
+  const decoded = decodeRecord(buf, pos, { layout, hostOf: hosts.decode, bodyView: true });
   const where = () =>
     `${decoded.topic}@${options.brokerName}:${decoded.queueId} offset ${decoded.queueOffset}`;
   const properties = decoded.properties;

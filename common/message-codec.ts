@@ -324,17 +324,21 @@ export type HostDecoder = (bytes: Buffer) => string;
 
 const decodeHostUncached: HostDecoder = (bytes) => decodeHostAddress(bytes);
 
-/**
- * Decodes the record at `pos` (which must be a valid message record); the body is copied.
- * `layout`, when given, is the one checkRecord filled for this record (it is not read twice).
- */
-export function decodeRecord(
-  buf: Buffer,
-  pos: number,
-  layout?: Readonly<RecordLayout>,
-  hostOf: HostDecoder = decodeHostUncached,
-): DecodedMessage {
-  const l = layout ?? readValidLayout(buf, pos);
+/** What a caller decoding many records already knows or wants (see pull-decoder). */
+export interface DecodeWith {
+  /** The layout checkRecord filled for this record (so it is not read twice). */
+  layout?: Readonly<RecordLayout>;
+  /** Host strings of the born and store hosts (callers may cache them). */
+  hostOf?: HostDecoder;
+  /** The body is a view of `buf` instead of a copy (the caller owns `buf` and never reuses it). */
+  bodyView?: boolean;
+}
+
+/** Decodes the record at `pos` (which must be a valid message record); the body is copied. */
+export function decodeRecord(buf: Buffer, pos: number, using: DecodeWith = {}): DecodedMessage {
+  const l = using.layout ?? readValidLayout(buf, pos);
+  const hostOf = using.hostOf ?? decodeHostUncached;
+  const body = buf.subarray(l.bodyOffset, l.bodyOffset + l.bodyLength);
   const bornLength = bornHostLength(l.sysFlag);
   const storeHost = storeHostSpan(pos, l.sysFlag);
   const afterStoreHost = storeHost.start + storeHost.length;
@@ -355,7 +359,7 @@ export function decodeRecord(
     reconsumeTimes: buf.readInt32BE(afterStoreHost),
     preparedTransactionOffset: readInt64Buffer(buf, afterStoreHost + 4),
     storeSize: l.totalSize,
-    body: Buffer.from(buf.subarray(l.bodyOffset, l.bodyOffset + l.bodyLength)),
+    body: using.bodyView === true ? body : Buffer.from(body),
     properties: decodePropertiesObject(
       buf.toString('utf8', l.propertiesOffset, l.propertiesOffset + l.propertiesLength),
     ),
