@@ -31,6 +31,8 @@ export class ProcessQueue<M extends QueuedMessage> {
   readonly #ready: M[] = [];
   #nextPullOffset: number;
   #inFlightCount = 0;
+  /** Callers of whenNoneInFlight() waiting for the listener to finish (one per queue release). */
+  readonly #noneInFlightWaiters: (() => void)[] = [];
   #isDropped = false;
   #lastPulledOffset = -1;
   /** Broker id to pull from next (suggestWhichBrokerId of the last pull). */
@@ -129,12 +131,19 @@ export class ProcessQueue<M extends QueuedMessage> {
   finish(batch: readonly M[], processed: readonly M[]): void {
     this.#inFlightCount -= batch.length;
     assert(this.#inFlightCount >= 0, 'in-flight count not negative');
+    if (this.#inFlightCount === 0) for (const wake of this.#noneInFlightWaiters.splice(0)) wake();
     for (const message of processed) {
       // Identity check: after a move back, the same offset may be pending again as a new pull.
       if (this.#pending.get(message.queueOffset) === message) {
         this.#pending.delete(message.queueOffset);
       }
     }
+  }
+
+  /** Resolves once no message of this queue is in the listener (at once when none is). */
+  whenNoneInFlight(): Promise<void> {
+    if (this.#inFlightCount === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#noneInFlightWaiters.push(resolve));
   }
 
   /** Puts messages that are still pending back in line (a local retry). */

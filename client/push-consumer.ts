@@ -579,13 +579,21 @@ export class PushConsumer {
     await this.#orderly?.unlock(queue);
   }
 
-  /** Waits (bounded by shutdownTimeoutMs) until no message of `pq` is in the listener. */
+  /**
+   * Waits (bounded by shutdownTimeoutMs) until no message of `pq` is in the listener. The check
+   * repeats after each wake: the dispatcher may hand the queue a new batch before this resumes, and
+   * only a zero seen here, followed synchronously by the offset record and drop, is final.
+   */
   async #finishInFlight(pq: ProcessQueue<MessageExt>): Promise<void> {
     const o = this.#options;
     const deadline = o.clock.monotonicMs() + o.shutdownTimeoutMs;
     while (pq.inFlightCount > 0 && o.clock.monotonicMs() < deadline) {
-      await this.#dispatcher.whenIdle();
-      if (pq.inFlightCount > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, deadline - o.clock.monotonicMs());
+      });
+      await Promise.race([pq.whenNoneInFlight(), timedOut]);
+      clearTimeout(timer);
     }
   }
 

@@ -69,6 +69,24 @@ describe('client/process-queue', () => {
     assert.equal(pq.consumedOffset(), 2);
   });
 
+  it('tells a waiter when the last in-flight batch finishes, not before', async () => {
+    const pq = new ProcessQueue(queue, 0, 100);
+    await pq.whenNoneInFlight();
+    pq.addPulled(msgs(0, 1, 2, 3), 4);
+    const first = pq.takeBatch(2);
+    const second = pq.takeBatch(2);
+    let woken = false;
+    const waiting = pq.whenNoneInFlight().then(() => {
+      woken = true;
+    });
+    pq.finish(first, first);
+    await Promise.resolve();
+    assert.equal(woken, false, 'a batch is still in the listener');
+    pq.finish(second, second);
+    await waiting;
+    assert.equal(woken, true);
+  });
+
   it('rejects offsets out of order', () => {
     const pq = new ProcessQueue(queue, 5, 100);
     assert.throws(() => pq.addPulled(msgs(4), 6));
