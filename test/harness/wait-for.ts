@@ -1,4 +1,8 @@
-/** Polls a predicate until it holds or the deadline passes (integration and fault tests only). */
+/**
+ * Polls a predicate until it returns a truthy value, which it resolves with, or the deadline
+ * passes (integration and fault tests only). Any falsy value means "not yet", 0 and '' included:
+ * a predicate that looks for an index must return something truthy (e.g. `i >= 0 ? { i } : null`).
+ */
 export async function waitFor<T>(
   predicate: () => T | Promise<T>,
   options: { timeoutMs: number; intervalMs?: number; what?: string },
