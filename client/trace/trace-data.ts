@@ -46,72 +46,77 @@ export interface TraceEntry {
 
 const J = TRACE_CONTENT_SPLITTER;
 
+/** EndTransaction's fields beyond TraceEntry: the state (from `success`) and a constant flag. */
+type Field = keyof TraceEntry | 'transactionState' | 'fromTransactionCheck';
+
+/** The fields of each entry type, in the order RocketMQ's encoder writes them. */
+const LAYOUT: Readonly<Record<TraceType, readonly Field[]>> = {
+  Pub: [
+    'type',
+    'timestamp',
+    'regionId',
+    'groupName',
+    'topic',
+    'msgId',
+    'tags',
+    'keys',
+    'storeHost',
+    'bodyLength',
+    'costTimeMs',
+    'msgType',
+    'offsetMsgId',
+    'success',
+  ],
+  SubBefore: [
+    'type',
+    'timestamp',
+    'regionId',
+    'groupName',
+    'requestId',
+    'msgId',
+    'retryTimes',
+    'keys',
+  ],
+  SubAfter: [
+    'type',
+    'requestId',
+    'msgId',
+    'costTimeMs',
+    'success',
+    'keys',
+    'contextCode',
+    'timestamp',
+    'groupName',
+  ],
+  EndTransaction: [
+    'type',
+    'timestamp',
+    'regionId',
+    'groupName',
+    'topic',
+    'msgId',
+    'tags',
+    'keys',
+    'storeHost',
+    'msgType',
+    'requestId',
+    'transactionState',
+    'fromTransactionCheck',
+  ],
+};
+
+/** Pub entries of clients before 4.4 have no offsetMsgId field (13 fields). */
+const OLD_PUB_LAYOUT = LAYOUT.Pub.filter((f) => f !== 'offsetMsgId');
+
+function encodeField(e: TraceEntry, field: Field): string {
+  if (field === 'transactionState') return e.success ? 'COMMIT_MESSAGE' : 'ROLLBACK_MESSAGE';
+  if (field === 'fromTransactionCheck') return 'false';
+  return String(e[field]);
+}
+
 /** One entry as RocketMQ's encoder writes it (with its field terminator). */
 export function encodeTraceEntry(e: TraceEntry): string {
-  switch (e.type) {
-    case 'Pub':
-      return (
-        [
-          e.type,
-          e.timestamp,
-          e.regionId,
-          e.groupName,
-          e.topic,
-          e.msgId,
-          e.tags,
-          e.keys,
-          e.storeHost,
-          e.bodyLength,
-          e.costTimeMs,
-          e.msgType,
-          e.offsetMsgId,
-          e.success,
-        ].join(J) + TRACE_FIELD_SPLITTER
-      );
-    case 'SubBefore':
-      return (
-        [
-          e.type,
-          e.timestamp,
-          e.regionId,
-          e.groupName,
-          e.requestId,
-          e.msgId,
-          e.retryTimes,
-          e.keys,
-        ].join(J) + TRACE_FIELD_SPLITTER
-      );
-    case 'SubAfter':
-      return `${[
-        e.type,
-        e.requestId,
-        e.msgId,
-        e.costTimeMs,
-        e.success,
-        e.keys,
-        e.contextCode,
-        e.timestamp,
-        e.groupName,
-      ].join(J)}${TRACE_FIELD_SPLITTER}`;
-    case 'EndTransaction':
-      return (
-        [
-          e.type,
-          e.timestamp,
-          e.regionId,
-          e.groupName,
-          e.topic,
-          e.msgId,
-          e.tags,
-          e.keys,
-          e.storeHost,
-          e.msgType,
-          e.requestId,
-          e.success ? 'COMMIT_MESSAGE' : 'ROLLBACK_MESSAGE',
-          false,
-        ].join(J) + TRACE_FIELD_SPLITTER
-      );
-  }
+  return LAYOUT[e.type].map((field) => encodeField(e, field)).join(J) + TRACE_FIELD_SPLITTER;
 }
 
 function blank(type: TraceType): TraceEntry {
@@ -136,70 +141,31 @@ function blank(type: TraceType): TraceEntry {
   };
 }
 
+function isTraceType(text: string | undefined): text is TraceType {
+  return text !== undefined && Object.hasOwn(LAYOUT, text);
+}
+
+/** Reads `texts` into an entry of `type` by its layout; a missing field keeps its blank value. */
+function decodeEntry(type: TraceType, texts: readonly string[]): TraceEntry {
+  const entry: Record<string, unknown> = { ...blank(type) };
+  const layout = type === 'Pub' && texts.length < 14 ? OLD_PUB_LAYOUT : LAYOUT[type];
+  layout.forEach((field, i) => {
+    const text = texts[i];
+    if (text === undefined || field === 'type' || field === 'fromTransactionCheck') return;
+    if (field === 'transactionState') entry['success'] = text === 'COMMIT_MESSAGE';
+    else if (typeof entry[field] === 'number') entry[field] = Number(text);
+    else if (typeof entry[field] === 'boolean') entry[field] = text === 'true';
+    else entry[field] = text;
+  });
+  return entry as unknown as TraceEntry;
+}
+
 /** Decodes a trace message body; unknown entry types are skipped, as RocketMQ does. */
 export function decodeTraceEntries(text: string): TraceEntry[] {
   const out: TraceEntry[] = [];
   for (const context of text.split(TRACE_FIELD_SPLITTER)) {
-    const f = context.split(J);
-    const n = (i: number) => Number(f[i] ?? 0);
-    const s = (i: number) => f[i] ?? '';
-    if (f[0] === 'Pub') {
-      out.push({
-        ...blank('Pub'),
-        timestamp: n(1),
-        regionId: s(2),
-        groupName: s(3),
-        topic: s(4),
-        msgId: s(5),
-        tags: s(6),
-        keys: s(7),
-        storeHost: s(8),
-        bodyLength: n(9),
-        costTimeMs: n(10),
-        msgType: n(11),
-        ...(f.length >= 14
-          ? { offsetMsgId: s(12), success: s(13) === 'true' }
-          : { success: s(12) === 'true' }),
-      });
-    } else if (f[0] === 'SubBefore') {
-      out.push({
-        ...blank('SubBefore'),
-        timestamp: n(1),
-        regionId: s(2),
-        groupName: s(3),
-        requestId: s(4),
-        msgId: s(5),
-        retryTimes: n(6),
-        keys: s(7),
-      });
-    } else if (f[0] === 'SubAfter') {
-      out.push({
-        ...blank('SubAfter'),
-        requestId: s(1),
-        msgId: s(2),
-        costTimeMs: n(3),
-        success: s(4) === 'true',
-        keys: s(5),
-        contextCode: n(6),
-        timestamp: n(7),
-        groupName: s(8),
-      });
-    } else if (f[0] === 'EndTransaction') {
-      out.push({
-        ...blank('EndTransaction'),
-        timestamp: n(1),
-        regionId: s(2),
-        groupName: s(3),
-        topic: s(4),
-        msgId: s(5),
-        tags: s(6),
-        keys: s(7),
-        storeHost: s(8),
-        msgType: n(9),
-        requestId: s(10),
-        success: s(11) === 'COMMIT_MESSAGE',
-      });
-    }
+    const texts = context.split(J);
+    if (isTraceType(texts[0])) out.push(decodeEntry(texts[0], texts));
   }
   return out;
 }
