@@ -38,6 +38,7 @@ import {
   unregisterAll,
 } from './broker-api.js';
 import { ClientInstance, type Target } from './client-instance.js';
+import { ConcurrentConsumption } from './concurrent-consumption.js';
 import { ConsumeDispatcher } from './consume-dispatcher.js';
 import { ConsumerOffsets } from './consumer-offsets.js';
 import {
@@ -125,6 +126,7 @@ export class PushConsumer {
   readonly #offsets: ConsumerOffsets;
   readonly #dispatcher: ConsumeDispatcher<MessageExt>;
   readonly #orderly: OrderlyConsumption | null;
+  readonly #concurrent: ConcurrentConsumption;
   readonly #trace: TraceDispatcher | null;
   readonly #tasks: PeriodicTask[];
   readonly #rebalanceTask: PeriodicTask;
@@ -134,7 +136,7 @@ export class PushConsumer {
   #defaultListener: MessageListener | null = null;
   #checksum: BodyChecksum | null = null;
   #state: State = State.CREATED;
-  #stats = { consumed: 0, failed: 0, sentBack: 0, localRetry: 0, dropped: 0, errors: 0 };
+  #errorCount = 0;
 
   constructor(options: PushConsumerOptions) {
     this.#options = resolvePushConsumerOptions(options);
@@ -148,6 +150,17 @@ export class PushConsumer {
       readBrokerIdOf: (queue) => this.#queues.get(queueKey(queue))?.pq.lastReadBrokerId ?? 0,
     });
     this.#orderly = o.consumeOrderly ? this.#orderlyConsumption() : null;
+    this.#concurrent = new ConcurrentConsumption({
+      options: o,
+      listenerOf: (message) => this.#listenerOf(message),
+      callListener: (listener, messages, context) =>
+        this.#callListener(listener, messages, context),
+      sendBack: (message, delayLevel) => this.#sendBack(message, delayLevel),
+      recordOffset: (pq) => this.#recordOffset(pq),
+      notify: (pq) => this.#dispatcher.notify(pq),
+      report: (error, what) => this.#report(error, what),
+      timers: this.#retryTimers,
+    });
     this.#trace =
       options.enableMsgTrace === true ? Producer.traceDispatcher(options, o.groupName) : null;
     this.#dispatcher = new ConsumeDispatcher<MessageExt>({
@@ -156,7 +169,9 @@ export class PushConsumer {
       batchMaxSize: o.consumeMessageBatchMaxSize,
       oneBatchPerQueue: o.consumeOrderly,
       run: (pq, batch) =>
-        this.#orderly === null ? this.#consume(pq, batch) : this.#orderly.consume(pq, batch),
+        this.#orderly === null
+          ? this.#concurrent.consume(pq, batch)
+          : this.#orderly.consume(pq, batch),
     });
     this.#rebalanceTask = new PeriodicTask('rebalance', o.rebalanceIntervalMs, o.logger, () =>
       this.#rebalance(),
@@ -304,12 +319,12 @@ export class PushConsumer {
         inFlight: pq.inFlightCount,
         readBrokerId: pq.lastReadBrokerId,
       })),
-      consumedCount: this.#stats.consumed,
-      failedCount: this.#stats.failed,
-      sentBackCount: this.#stats.sentBack,
-      localRetryCount: this.#stats.localRetry,
-      droppedCount: this.#stats.dropped,
-      errorCount: this.#stats.errors,
+      consumedCount: this.#concurrent.stats.consumed,
+      failedCount: this.#concurrent.stats.failed,
+      sentBackCount: this.#concurrent.stats.sentBack,
+      localRetryCount: this.#concurrent.stats.localRetry,
+      droppedCount: this.#concurrent.stats.dropped,
+      errorCount: this.#errorCount,
       connectedTo: this.#instance.connectedAddresses(),
     };
   }
@@ -317,7 +332,7 @@ export class PushConsumer {
   // ---- background errors ----
 
   #report(error: unknown, what: string): void {
-    this.#stats.errors++;
+    this.#errorCount++;
     const err = error instanceof Error ? error : new Error(String(error));
     this.#options.logger.warn(what, { group: this.groupName, error: err.message });
     if (this.#options.onError !== null) this.#options.onError(err);
@@ -640,55 +655,6 @@ export class PushConsumer {
     }
   }
 
-  async #consume(pq: ProcessQueue<MessageExt>, batch: MessageExt[]): Promise<void> {
-    const context: ConsumeContext = {
-      messageQueue: { ...pq.queue },
-      delayLevelWhenNextConsume: this.#options.retryDelayLevel,
-    };
-    const groups = new Map<MessageListener | null, MessageExt[]>();
-    for (const message of batch) {
-      const listener = this.#listenerOf(message);
-      const group = groups.get(listener);
-      if (group === undefined) groups.set(listener, [message]);
-      else group.push(message);
-    }
-    const processed: MessageExt[] = [];
-    const failed: MessageExt[] = [];
-    for (const [listener, messages] of groups) {
-      const ok = listener === null ? false : await this.#callListener(listener, messages, context);
-      (ok ? processed : failed).push(...messages);
-    }
-    this.#stats.consumed += processed.length;
-    this.#stats.failed += failed.length;
-    const retryHere = failed.length === 0 ? [] : await this.#handleFailures(failed, context);
-    pq.finish(batch, [...processed, ...failed.filter((m) => !retryHere.includes(m))]);
-    this.#recordOffset(pq);
-    if (retryHere.length > 0) this.#retryLater(pq, retryHere);
-  }
-
-  /** Sends failed messages back; returns the ones to consume again here. */
-  async #handleFailures(failed: MessageExt[], context: ConsumeContext): Promise<MessageExt[]> {
-    if (this.#options.messageModel === MessageModel.BROADCASTING) {
-      this.#stats.dropped += failed.length;
-      this.#options.logger.warn('Broadcast messages failed and are dropped', {
-        msgIds: failed.map((m) => m.msgId),
-      });
-      return [];
-    }
-    const retryHere: MessageExt[] = [];
-    for (const message of failed) {
-      try {
-        await this.#sendBack(message, context.delayLevelWhenNextConsume);
-        this.#stats.sentBack++;
-      } catch (error) {
-        this.#report(error, `Send-back of ${message.msgId} failed; consuming it again locally`);
-        message.reconsumeTimes++;
-        retryHere.push(message);
-      }
-    }
-    return retryHere;
-  }
-
   async #sendBack(message: MessageExt, delayLevel: number): Promise<void> {
     const master = findMasterAddress(this.#instance.brokerDatas(), message.brokerName);
     const target: Target = {
@@ -703,16 +669,6 @@ export class PushConsumer {
       originTopic: message.topic,
       maxReconsumeTimes: this.#options.maxReconsumeTimes,
     });
-  }
-
-  #retryLater(pq: ProcessQueue<MessageExt>, messages: MessageExt[]): void {
-    this.#stats.localRetry += messages.length;
-    const timer = setTimeout(() => {
-      this.#retryTimers.delete(timer);
-      pq.requeue(messages);
-      this.#dispatcher.notify(pq);
-    }, this.#options.localRetryDelayMs);
-    this.#retryTimers.add(timer);
   }
 
   async #waitForListeners(): Promise<void> {
