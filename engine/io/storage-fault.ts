@@ -75,8 +75,9 @@ export function isLatchedFault(fault: StorageFault): boolean {
   return fault === StorageFault.IO_ERROR || fault === StorageFault.MISSING;
 }
 
+const FAULT_VALUES: ReadonlySet<number> = new Set(Object.values(StorageFault));
+
+/** The fault a shared slot holds; an unknown value reads as an I/O error (checked on every put). */
 export function asStorageFault(value: number): StorageFault {
-  return (Object.values(StorageFault) as number[]).includes(value)
-    ? (value as StorageFault)
-    : StorageFault.IO_ERROR;
+  return FAULT_VALUES.has(value) ? (value as StorageFault) : StorageFault.IO_ERROR;
 }
