@@ -137,7 +137,11 @@ export interface Cluster {
   killNow(): void;
 }
 
-export async function startCluster(dir: string, options: ClusterBenchOptions): Promise<Cluster> {
+export async function startCluster(
+  dir: string,
+  options: ClusterBenchOptions,
+  extraBrokerArgs: readonly string[] = [],
+): Promise<Cluster> {
   const processes = new BenchProcesses();
   try {
     const namesrvAddr = await processes.startNamesrv(dir);
@@ -146,7 +150,7 @@ export async function startCluster(dir: string, options: ClusterBenchOptions): P
     const broker = await processes.startBroker(
       namesrvAddr,
       join(dir, 'broker'),
-      ['--brokerName=bench-a', `--flushDiskType=${options.flush}`],
+      ['--brokerName=bench-a', `--flushDiskType=${options.flush}`, ...extraBrokerArgs],
       nodeArgs,
     );
     return {

@@ -10,7 +10,8 @@
 //   produce, fsync before the ack: Redis 7 (appendonly, appendfsync always, XADD pipelined by
 //     ioredis) vs Petrel SYNC_FLUSH (group commit), Petrel client plain and batched.
 //   consume: drain a backlog of --backlog messages: a NATS JetStream pull consumer (ack none)
-//     vs a Petrel PushConsumer (listener batches of 32, offsets committed in the background).
+//     vs a Petrel PushConsumer (pulls of up to 1024 messages and 256 KiB, as the NATS fetch of
+//     1024; listener batches of 32; offsets committed in the background).
 // Every process started here is stopped at the end, also on failure or Ctrl-C.
 //
 // Usage: node dist/bench/e2e/peers-bench.js [--duration=10] [--warmup=2] [--window=256]
@@ -90,6 +91,9 @@ function ratio(value: number, reference: number): number {
   return reference === 0 ? 0 : Math.round((value / reference) * 100) / 100;
 }
 
+/** Messages per pull and per NATS fetch (the broker raises its RocketMQ default cap of 32). */
+const PULL_MAX_MESSAGES = 1024;
+
 /** Petrel's consume drain: a fresh push consumer group reads a backlog it did not see filled. */
 async function petrelDrain(cluster: Cluster, options: PeersOptions, body: Buffer) {
   const topic = 'PeersDrain';
@@ -116,7 +120,9 @@ async function petrelDrain(cluster: Cluster, options: PeersOptions, body: Buffer
     namesrvAddr: cluster.namesrvAddr,
     groupName: 'PeersDrainCG',
     consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
-    // The listener takes what one pull brings (32), as the NATS loop takes each delivery.
+    // Pulls as large as the NATS fetch (1024), still capped by the broker's 256 KiB per pull; the
+    // listener takes batches of 32, as the NATS loop takes each delivery.
+    pullBatchSize: PULL_MAX_MESSAGES,
     consumeMessageBatchMaxSize: 32,
   });
   let received = 0;
@@ -173,7 +179,9 @@ async function runPetrel(
     `--concurrency=${options.window}`,
     `--queues=${options.queues}`,
   ]);
-  const cluster = await startCluster(join(dir, flush), clusterOptions);
+  const cluster = await startCluster(join(dir, flush), clusterOptions, [
+    `--maxTransferCountOnMessageInMemory=${PULL_MAX_MESSAGES}`,
+  ]);
   running.add(cluster);
   try {
     await createBenchTopic(cluster, TOPIC, options.queues);
