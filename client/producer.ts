@@ -11,23 +11,18 @@
 // tryToFindTopicPublishInfo), client/.../impl/producer/TopicPublishInfo.java.
 
 import { randomUUID } from 'node:crypto';
-import { deflateSync } from 'node:zlib';
 import { assert } from '../common/assert.js';
 import { ErrorCode, MqError } from '../common/errors.js';
-import { SysFlag } from '../common/message-codec.js';
 import type { TopicRouteData } from '../protocol/bodies/topic-route-data.js';
 import type { Logger } from '../protocol/logger.js';
-import { UniqIdGenerator } from '../protocol/message-id.js';
-import { encodeProperties, MessageProperty } from '../protocol/message-properties.js';
+import { MessageProperty } from '../protocol/message-properties.js';
 import type { RemotingCommand } from '../protocol/remoting-command.js';
 import type { RequestHandler } from '../protocol/remoting-connection.js';
 import { RequestCode } from '../protocol/request-code.js';
-import { encodeBatchBody } from './batch-codec.js';
-import { type BodyChecksum, loadBodyChecksum } from './body-checksum.js';
 import { buildSendRequest, heartbeatAll, parseSendResponse, unregisterAll } from './broker-api.js';
 import { ClientInstance, type Target } from './client-instance.js';
 import type { ClientOptions } from './client-options.js';
-import { buildSendProperties, checkMessage, type Message, type MessageExt } from './message.js';
+import type { Message, MessageExt } from './message.js';
 import type { MessageQueue } from './message-queue.js';
 import { PeriodicTask } from './periodic-task.js';
 import {
@@ -39,6 +34,7 @@ import { type MessageQueueSelector, RoundRobinQueueSelector } from './queue-sele
 import { REPLY_MESSAGE_FLAG, ReplyWaiter } from './request-reply.js';
 import { SendBatcher } from './send-batcher.js';
 import { type AttemptOutcome, decideAfterAttempt, type SendStatus } from './send-policy.js';
+import { type BatchEntry, type PreparedSend, SendPreparation } from './send-preparation.js';
 import {
   brokerAddresses,
   findMasterAddress,
@@ -73,25 +69,6 @@ export interface SendOptions {
 export type SendCallback = (error: Error | null, result: SendResult | null) => void;
 
 /** One message of a batch, ready for the batch body. */
-interface BatchMessage {
-  body: Buffer;
-  flag: number;
-  properties: string;
-  uniqKey: string;
-}
-
-/** A message ready for the wire: final body bytes, sysFlag and properties. */
-interface PreparedMessage {
-  topic: string;
-  body: Buffer;
-  sysFlag: number;
-  flag: number;
-  properties: string;
-  uniqKey: string;
-  /** A reply to a request message (MSG_TYPE=reply). */
-  isReply?: boolean;
-}
-
 interface TopicPublish {
   info: PublishInfo;
   route: TopicRouteData;
@@ -111,16 +88,15 @@ export class Producer {
   readonly #options: ResolvedProducerOptions;
   readonly #instance: ClientInstance;
   readonly #selector: RoundRobinQueueSelector;
-  readonly #uniqIds: UniqIdGenerator;
+  readonly #preparation: SendPreparation;
   readonly #replies: ReplyWaiter;
   readonly #trace: TraceDispatcher | null;
   readonly #publish = new Map<string, TopicPublish>();
   readonly #routeTask: PeriodicTask;
   readonly #heartbeatTask: PeriodicTask;
-  #checksum: BodyChecksum | null = null;
   #state: State = State.CREATED;
   #asyncInFlight = 0;
-  readonly #batcher: SendBatcher<BatchMessage, SendResult> | null;
+  readonly #batcher: SendBatcher<BatchEntry, SendResult> | null;
 
   /** `onServerRequest` answers requests brokers send to this producer (transaction checks). */
   constructor(options: ProducerOptions, onServerRequest?: RequestHandler) {
@@ -135,12 +111,7 @@ export class Producer {
         : (onServerRequest?.(request, connection) ?? null),
     );
     this.#selector = new RoundRobinQueueSelector(o.prng);
-    this.#uniqIds = new UniqIdGenerator({
-      ip: o.clientIp,
-      pid: process.pid,
-      instanceHash: o.prng.int(0, 0x7fffffff),
-      clock: o.clock,
-    });
+    this.#preparation = new SendPreparation(o);
     this.#routeTask = new PeriodicTask('route refresh', o.pollNameServerIntervalMs, o.logger, () =>
       this.#refreshRoutes(),
     );
@@ -206,7 +177,7 @@ export class Producer {
     if (this.#state !== State.CREATED) {
       throw new MqError(ErrorCode.CLIENT_STATE, `Producer ${this.clientId} was already started`);
     }
-    if (this.#options.addBodyChecksum) this.#checksum = await loadBodyChecksum();
+    await this.#preparation.start();
     await this.#trace?.start();
     this.#state = State.RUNNING;
     this.#routeTask.start();
@@ -255,10 +226,10 @@ export class Producer {
   async send(message: Message, options: SendOptions = {}): Promise<SendResult> {
     this.#checkRunning();
     if (this.#batcher !== null && this.#canAutoBatch(message, options)) {
-      const entry = this.#batchEntry(message);
+      const entry = this.#preparation.batchEntry(message);
       return this.#batcher.add(message.topic, entry, entry.body.length);
     }
-    const prepared = this.#prepare(message);
+    const prepared = this.#preparation.single(message);
     if (this.#trace === null) return this.#sendPrepared(prepared, options, false);
     const startMs = performance.now();
     let result: SendResult | null = null;
@@ -307,7 +278,7 @@ export class Producer {
   /** Writes the message to one broker without waiting for an answer (no retry, no result). */
   async sendOneway(message: Message): Promise<void> {
     this.#checkRunning();
-    const prepared = this.#prepare(message);
+    const prepared = this.#preparation.single(message);
     const publish = await this.#publishFor(prepared.topic);
     const queue = this.#selector.select(publish.info.queues, null);
     const target = this.#masterTarget(publish, queue);
@@ -320,7 +291,7 @@ export class Producer {
    */
   async sendBatch(messages: readonly Message[], options: SendOptions = {}): Promise<SendResult> {
     this.#checkRunning();
-    return this.#sendPrepared(this.#prepareBatch(messages), options, true);
+    return this.#sendPrepared(this.#preparation.batch(messages), options, true);
   }
 
   /** Stops the periodic tasks, unregisters from the brokers and closes the connections. */
@@ -359,57 +330,6 @@ export class Producer {
     }
   }
 
-  #finishBody(body: Buffer, canCompress: boolean): { body: Buffer; sysFlag: number } {
-    if (canCompress && body.length >= this.#options.compressMsgBodyOverHowmuchBytes) {
-      return { body: deflateSync(body, { level: 5 }), sysFlag: SysFlag.COMPRESSED };
-    }
-    return { body, sysFlag: 0 };
-  }
-
-  #prepare(message: Message): PreparedMessage {
-    const raw = checkMessage(message, this.#options.maxMessageSizeBytes);
-    const { body, sysFlag } = this.#finishBody(raw, true);
-    const uniqKey = this.#uniqIds.next();
-    const properties = buildSendProperties(message, {
-      uniqKey,
-      bodyXxh64: this.#checksum?.hex(body) ?? null,
-    });
-    return {
-      topic: message.topic,
-      body,
-      sysFlag,
-      flag: message.flag ?? 0,
-      properties: encodeProperties(properties),
-      uniqKey,
-      isReply: message.properties?.[MessageProperty.MSG_TYPE] === REPLY_MESSAGE_FLAG,
-    };
-  }
-
-  #prepareBatch(messages: readonly Message[]): PreparedMessage {
-    const first = messages[0];
-    if (first === undefined) throw new RangeError('A batch needs at least one message');
-    const entries = messages.map((message) => {
-      if (message.topic !== first.topic) {
-        throw new TypeError(`Batch mixes topics "${first.topic}" and "${message.topic}"`);
-      }
-      if (message.delayTimeLevel !== undefined && message.delayTimeLevel > 0) {
-        throw new TypeError('Batch messages cannot be delayed');
-      }
-      return this.#batchEntry(message);
-    });
-    return this.#batchPrepared(first.topic, entries, first.waitStoreMsgOK !== false);
-  }
-
-  #batchEntry(message: Message): BatchMessage {
-    const body = checkMessage(message, this.#options.maxMessageSizeBytes);
-    const uniqKey = this.#uniqIds.next();
-    const properties = buildSendProperties(message, {
-      uniqKey,
-      bodyXxh64: this.#checksum?.hex(body) ?? null,
-    });
-    return { body, flag: message.flag ?? 0, properties: encodeProperties(properties), uniqKey };
-  }
-
   /** Sends that automatic batching takes: nothing a batch would change the meaning of. */
   #canAutoBatch(message: Message, options: SendOptions): boolean {
     return (
@@ -425,9 +345,13 @@ export class Producer {
   }
 
   /** Sends an automatic batch; each message gets its own ids and queue offset back. */
-  async #sendAutoBatch(topic: string, entries: BatchMessage[]): Promise<SendResult[]> {
+  async #sendAutoBatch(topic: string, entries: BatchEntry[]): Promise<SendResult[]> {
     assert(entries.length > 0, 'an automatic batch is not empty');
-    const result = await this.#sendPrepared(this.#batchPrepared(topic, entries, true), {}, true);
+    const result = await this.#sendPrepared(
+      this.#preparation.batchPrepared(topic, entries, true),
+      {},
+      true,
+    );
     const offsetMsgIds = result.offsetMsgId.split(',');
     return entries.map((entry, i) => ({
       sendStatus: result.sendStatus,
@@ -436,23 +360,6 @@ export class Producer {
       messageQueue: result.messageQueue,
       queueOffset: result.queueOffset + i,
     }));
-  }
-
-  #batchPrepared(topic: string, entries: BatchMessage[], wait: boolean): PreparedMessage {
-    const body = encodeBatchBody(entries);
-    if (body.length > this.#options.maxMessageSizeBytes) {
-      throw new RangeError(
-        `Batch of ${body.length} bytes exceeds maxMessageSizeBytes ${this.#options.maxMessageSizeBytes}`,
-      );
-    }
-    return {
-      topic,
-      body,
-      sysFlag: 0,
-      flag: 0,
-      properties: encodeProperties({ WAIT: wait ? 'true' : 'false' }),
-      uniqKey: entries.map((e) => e.uniqKey).join(','),
-    };
   }
 
   #select(publish: TopicPublish, options: SendOptions): MessageQueue {
@@ -526,7 +433,7 @@ export class Producer {
     return { address, brokerName: queue.brokerName };
   }
 
-  #request(prepared: PreparedMessage, queue: MessageQueue, isBatch: boolean): RemotingCommand {
+  #request(prepared: PreparedSend, queue: MessageQueue, isBatch: boolean): RemotingCommand {
     const o = this.#options;
     return buildSendRequest(
       {
@@ -548,7 +455,7 @@ export class Producer {
 
   /** To the queue the options name or select, once; otherwise with retries across brokers. */
   async #sendPrepared(
-    prepared: PreparedMessage,
+    prepared: PreparedSend,
     options: SendOptions,
     isBatch: boolean,
   ): Promise<SendResult> {
@@ -562,7 +469,7 @@ export class Producer {
   }
 
   async #sendOnce(
-    prepared: PreparedMessage,
+    prepared: PreparedSend,
     publish: TopicPublish,
     queue: MessageQueue,
     timeoutMs: number,
@@ -582,7 +489,7 @@ export class Producer {
   }
 
   async #sendWithRetries(
-    prepared: PreparedMessage,
+    prepared: PreparedSend,
     initial: TopicPublish,
     startedMs: number,
     isBatch: boolean,
