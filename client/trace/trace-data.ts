@@ -49,24 +49,22 @@ const J = TRACE_CONTENT_SPLITTER;
 /** EndTransaction's fields beyond TraceEntry: the state (from `success`) and a constant flag. */
 type Field = keyof TraceEntry | 'transactionState' | 'fromTransactionCheck';
 
+/** The fields Pub and EndTransaction entries start with. */
+const MESSAGE_FIELDS: readonly Field[] = [
+  'type',
+  'timestamp',
+  'regionId',
+  'groupName',
+  'topic',
+  'msgId',
+  'tags',
+  'keys',
+  'storeHost',
+];
+
 /** The fields of each entry type, in the order RocketMQ's encoder writes them. */
 const LAYOUT: Readonly<Record<TraceType, readonly Field[]>> = {
-  Pub: [
-    'type',
-    'timestamp',
-    'regionId',
-    'groupName',
-    'topic',
-    'msgId',
-    'tags',
-    'keys',
-    'storeHost',
-    'bodyLength',
-    'costTimeMs',
-    'msgType',
-    'offsetMsgId',
-    'success',
-  ],
+  Pub: [...MESSAGE_FIELDS, 'bodyLength', 'costTimeMs', 'msgType', 'offsetMsgId', 'success'],
   SubBefore: [
     'type',
     'timestamp',
@@ -89,15 +87,7 @@ const LAYOUT: Readonly<Record<TraceType, readonly Field[]>> = {
     'groupName',
   ],
   EndTransaction: [
-    'type',
-    'timestamp',
-    'regionId',
-    'groupName',
-    'topic',
-    'msgId',
-    'tags',
-    'keys',
-    'storeHost',
+    ...MESSAGE_FIELDS,
     'msgType',
     'requestId',
     'transactionState',
