@@ -18,10 +18,9 @@
 // `petrel bench produce|consume` calls runClusterBench with the same arguments (it records no file
 // unless --out is given).
 
-import { type ChildProcess, execFileSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordableHistogram } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -32,8 +31,19 @@ import { ErrorCode, MqError } from '../../common/errors.js';
 import { openStore } from '../../engine/index.js';
 import { type ClosedLoopResult, closedLoop } from '../lib/closed-loop.js';
 import { newHistogram, percentileMsOrNull, recordSinceMs } from '../lib/latency.js';
-import { markdownTable, writeSection } from '../lib/markdown-report.js';
-import { BenchProcesses, REPO_ROOT, reportLoopDelay, resetLoopDelay } from './bench-processes.js';
+import { writeSection } from '../lib/markdown-report.js';
+import {
+  aliOnsConsumer,
+  aliOnsOptions,
+  aliOnsProblemCount,
+  type ConsumerUnderTest,
+  closeAliOnsInnerProducer,
+  keepAliOnsProblem,
+  loadAliOns,
+  problemNote,
+} from './ali-ons-bench-client.js';
+import { BenchProcesses, reportLoopDelay, resetLoopDelay } from './bench-processes.js';
+import { fmt, REPORT_HEADER, renderReport } from './cluster-report.js';
 
 export interface ClusterBenchOptions {
   mode: 'produce' | 'consume';
@@ -174,73 +184,6 @@ export async function createBenchTopic(cluster: Cluster, topic: string, queues: 
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
 
-// ---- ali-ons ----
-
-const require = createRequire(import.meta.url);
-interface AliOns {
-  Producer: new (
-    options: Record<string, unknown>,
-  ) => {
-    ready(): Promise<void>;
-    send(message: unknown): Promise<{ sendStatus: string }>;
-    close(): Promise<void>;
-    on(event: string, listener: (error: Error) => void): void;
-  };
-  Consumer: new (
-    options: Record<string, unknown>,
-  ) => {
-    subscribe(
-      topic: string,
-      expression: string,
-      handler: (message: { body: Buffer }) => Promise<void>,
-    ): void;
-    ready(): Promise<void>;
-    close(): Promise<void>;
-    on(event: string, listener: (error: Error) => void): void;
-  };
-  Message: new (topic: string, tags: string, body: Buffer) => unknown;
-}
-
-/** ali-ons logs through this: info and debug are dropped, warnings and errors are counted. */
-const aliOnsProblems: string[] = [];
-const keep = (...args: unknown[]) => {
-  aliOnsProblems.push(args.map(String).join(' ').slice(0, 200));
-};
-const drop = (): undefined => undefined;
-
-function problemNote(since: number): string {
-  const problems = aliOnsProblems.slice(since);
-  if (problems.length === 0) return '';
-  console.log(`ali-ons reported ${problems.length} warnings/errors, first: ${problems[0]}`);
-  return `${problems.length} ali-ons warnings/errors`;
-}
-const quietLogger = { info: drop, debug: drop, warn: keep, error: keep };
-
-function aliOnsOptions(namesrvAddr: string): Record<string, unknown> {
-  return {
-    nameSrv: [namesrvAddr],
-    httpclient: {},
-    logger: quietLogger,
-    instanceName: `bench${process.pid}`,
-  };
-}
-
-type AliOnsProducer = InstanceType<AliOns['Producer']>;
-
-/**
- * ali-ons starts a process-wide inner producer with the first one and never closes it; once the
- * broker is gone it keeps reconnecting and emits errors nobody listens to. A benchmark that goes
- * on after stopping its cluster closes it.
- */
-async function closeAliOnsInnerProducer(ons: AliOns): Promise<void> {
-  const statics = ons.Producer as unknown as { defaultProducer?: AliOnsProducer | null };
-  const inner = statics.defaultProducer;
-  if (inner === undefined || inner === null) return;
-  inner.on('error', (error) => keep(error.message));
-  statics.defaultProducer = null;
-  await inner.close().catch((error: unknown) => keep(String(error)));
-}
-
 // ---- produce ----
 
 export const TOPIC = 'PetrelBench';
@@ -337,14 +280,14 @@ export async function aliOnsProduce(
   body: Buffer,
   embedded: number,
 ): Promise<BenchRow> {
-  const ons = require('ali-ons') as AliOns;
+  const ons = loadAliOns();
   const producer = new ons.Producer({
     ...aliOnsOptions(cluster.namesrvAddr),
     producerGroup: 'BenchAliPG',
   });
-  const problemsBefore = aliOnsProblems.length;
+  const problemsBefore = aliOnsProblemCount();
   // A closed ali-ons producer may still emit a reconnect error once the broker has stopped.
-  producer.on('error', (error) => keep(error.message));
+  producer.on('error', (error) => keepAliOnsProblem(error.message));
   await producer.ready();
   try {
     const result = await closedLoop(
@@ -437,11 +380,6 @@ async function fillBacklog(
   }
 }
 
-interface ConsumerUnderTest {
-  start(onMessage: (body: Buffer) => void): Promise<void>;
-  stop(): Promise<void>;
-}
-
 function petrelConsumer(cluster: Cluster, group: string): ConsumerUnderTest {
   const consumer = new PushConsumer({
     namesrvAddr: cluster.namesrvAddr,
@@ -461,24 +399,6 @@ function petrelConsumer(cluster: Cluster, group: string): ConsumerUnderTest {
   };
 }
 
-function aliOnsConsumer(cluster: Cluster, group: string): ConsumerUnderTest {
-  const ons = require('ali-ons') as AliOns;
-  const consumer = new ons.Consumer({
-    ...aliOnsOptions(cluster.namesrvAddr),
-    consumerGroup: group,
-    consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET',
-    parallelConsumeLimit: 32,
-  });
-  consumer.on('error', (error) => keep(error.message));
-  return {
-    start: async (onMessage) => {
-      consumer.subscribe(TOPIC, '*', async (message) => onMessage(message.body));
-      await consumer.ready();
-    },
-    stop: () => consumer.close(),
-  };
-}
-
 /** Live payloads: [0, 8) send time (performance.now(), ms) and [8, 12) the live run's id. */
 const LIVE_HEADER_BYTES = 12;
 let liveRunId = 0;
@@ -494,7 +414,7 @@ async function consumeRun(
   embedded: number,
 ): Promise<BenchRow[]> {
   const group = `BenchCG_${label.replace(/[^a-z]/gi, '')}`;
-  const problemsBefore = aliOnsProblems.length;
+  const problemsBefore = aliOnsProblemCount();
   const consumer = make(group);
   const backlog = topicMessages;
   const runId = ++liveRunId;
@@ -582,72 +502,6 @@ async function liveRun(
 
 // ---- report ----
 
-function commitOf(): string {
-  try {
-    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-    });
-    return ` (commit ${hash.trim()})`;
-  } catch (error) {
-    console.log(`No git commit for the report: ${error instanceof Error ? error.message : error}`);
-    return '';
-  }
-}
-
-function fmt(value: number | null, digits = 2): string {
-  return value === null ? '-' : value.toFixed(digits);
-}
-
-export function renderReport(
-  options: ClusterBenchOptions,
-  rows: readonly BenchRow[],
-  command: string,
-): string {
-  const lines = [
-    `### ${options.mode} (${options.flush}, ${new Date().toISOString().slice(0, 10)})`,
-    '',
-    `Machine: ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, loopback; ` +
-      `${options.sizeBytes}-byte bodies, ${options.queues} queues, broker ASYNC_MASTER with ${options.flush}, ` +
-      `${options.mode === 'produce' ? `${options.concurrency} concurrent senders, ${options.warmupS} s warm-up, ${options.durationS} s measured` : `backlog ${options.messages}, live rate ${options.ratePerS}/s for ${options.durationS} s`}.`,
-    '',
-    `Command: \`${command}\`${commitOf()}`,
-    '',
-    ...markdownTable(
-      ['run', 'msgs/s', 'p50 ms', 'p99 ms', 'broker loop delay p99 ms', 'vs embedded', 'note'],
-      [false, true, true, true, true, true, false],
-      rows.map((r) => [
-        r.label,
-        String(r.msgsPerS),
-        fmt(r.p50Ms),
-        fmt(r.p99Ms),
-        fmt(r.loopDelayP99Ms),
-        r.vsEmbedded === null ? '-' : `${r.vsEmbedded.toFixed(3)}x`,
-        r.note,
-      ]),
-    ),
-    '',
-  ];
-  return lines.join('\n');
-}
-
-const REPORT_HEADER = `# Cluster benchmark (petrel bench produce|consume)
-
-Written by \`bench/e2e/cluster-bench.ts\` (see its header). A NameServer and one broker run as child
-processes on loopback; the clients run in the benchmark process; all share the machine's cores.
-
-- produce: closed loop of N concurrent \`send\` calls; latency is send to acknowledgement.
-- consume: a fresh group drains the backlog in the topic (msgs/s, start and rebalance included),
-  then a producer sends at a fixed rate while the group consumes; latency is send start to the
-  listener call, measured on one process clock.
-- broker loop delay: \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution) in the broker process,
-  preloaded with \`node --import dist/bench/e2e/loop-delay-probe.js\` and read over IPC for each
-  measured window; the figure is how late the loop was beyond the 1 ms interval.
-- vs embedded: msgs/s over the embedded engine's (\`openStore\` in the benchmark process, same body
-  size, concurrency and flush mode), measured in the same run: the cost of the network path.
-
-`;
-
 /** Runs the benchmark; prints and (unless --out=none) records the table. Returns an exit code. */
 export async function runClusterBench(
   args: readonly string[],
@@ -701,7 +555,7 @@ export async function runClusterBench(
               )
             : await consumeRun(
                 'ali-ons 3.12.0 Consumer',
-                (g) => aliOnsConsumer(c, g),
+                (g) => aliOnsConsumer(c.namesrvAddr, TOPIC, g),
                 c,
                 options,
                 body,
