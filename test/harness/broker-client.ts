@@ -5,6 +5,7 @@
 import { type DecodedMessage, decodeRecord } from '../../common/message-codec.js';
 import {
   createRequest,
+  decodeKvTable,
   type ExtFieldInput,
   encodeHeartbeatData,
   encodeProperties,
@@ -174,6 +175,12 @@ export class TestClient {
       ],
     });
     return this.invoke(RequestCode.HEART_BEAT, {}, body);
+  }
+
+  /** A figure of GET_BROKER_RUNTIME_INFO, e.g. commitLogMaxOffset. */
+  async runtimeFigure(key: string): Promise<number> {
+    const response = await this.invoke(RequestCode.GET_BROKER_RUNTIME_INFO);
+    return Number(decodeKvTable(response.body).table[key]);
   }
 
   close(): Promise<void> {
