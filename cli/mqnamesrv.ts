@@ -28,6 +28,7 @@ async function main(): Promise<number | undefined> {
   stopOnSignals([namesrv], logger);
   say(`listening ${namesrv.listenAddress}`);
   if (namesrv.metricsUrl !== undefined) say(`metrics ${namesrv.metricsUrl}`);
+  if (namesrv.consoleUrl !== undefined) say(`console ${namesrv.consoleUrl}`);
   say('The Name Server boot success. serializeType=JSON');
   return undefined;
 }
