@@ -6,7 +6,14 @@
 // RocketMQ: tools/.../command/message/QueryMsgTraceByIdSubCommand.java,
 // broker/.../processor/SendMessageProcessor.java (consumerSendMsgBack: retry or DLQ copy).
 
-import { dlqTopicOf, retryTopicOf } from '../common/topic-rules.js';
+import {
+  DLQ_GROUP_TOPIC_PREFIX,
+  dlqTopicOf,
+  RETRY_GROUP_TOPIC_PREFIX,
+  retryTopicOf,
+  SystemTopic,
+} from '../common/topic-rules.js';
+import { MessageProperty } from '../protocol/message-properties.js';
 import type { Admin } from './admin.js';
 import type { MessageExt } from './message.js';
 import { DEFAULT_TRACE_TOPIC, decodeTraceEntries, type TraceEntry } from './trace/trace-data.js';
@@ -32,16 +39,44 @@ export async function queryTraceEntries(
 }
 
 export interface MessageCopy {
-  /** The retry or dead-letter topic the copy is stored in. */
+  /** The retry or dead-letter topic the copy is stored in (SCHEDULE_TOPIC_XXXX while delayed). */
   storedTopic: string;
+  /** Where the copy goes: its retry or dead-letter topic. */
+  targetTopic: string;
   group: string;
   kind: 'retry' | 'dlq';
+  /** The copy waits for its delay in SCHEDULE_TOPIC_XXXX. */
+  scheduled: boolean;
   message: MessageExt;
 }
 
+function copyOf(storedTopic: string, targetTopic: string, message: MessageExt): MessageCopy | null {
+  const isRetry = targetTopic.startsWith(RETRY_GROUP_TOPIC_PREFIX);
+  if (!isRetry && !targetTopic.startsWith(DLQ_GROUP_TOPIC_PREFIX)) return null;
+  const prefix = isRetry ? RETRY_GROUP_TOPIC_PREFIX : DLQ_GROUP_TOPIC_PREFIX;
+  return {
+    storedTopic,
+    targetTopic,
+    group: targetTopic.slice(prefix.length),
+    kind: isRetry ? 'retry' : 'dlq',
+    scheduled: storedTopic !== targetTopic,
+    message,
+  };
+}
+
+/** Messages of `topic` with unique id `msgId`; none when the topic has no route. */
+async function byUniqueKey(admin: Admin, topic: string, msgId: string): Promise<MessageExt[]> {
+  try {
+    return await admin.queryMsgByUniqueKey(topic, msgId);
+  } catch {
+    return []; // No route: no such topic (yet).
+  }
+}
+
 /**
- * Copies of the message with unique id `msgId` in the retry and DLQ topics of `groups` (at most
- * `maxGroups` of them are searched). A group without such a topic is skipped.
+ * Copies of the message with unique id `msgId`: those waiting for their retry delay (in
+ * SCHEDULE_TOPIC_XXXX, aimed at a retry or DLQ topic), and those in the retry and DLQ topics of
+ * `groups` (at most `maxGroups` of them are searched).
  */
 export async function queryRetryCopies(
   admin: Admin,
@@ -50,18 +85,18 @@ export async function queryRetryCopies(
   maxGroups: number,
 ): Promise<MessageCopy[]> {
   const copies: MessageCopy[] = [];
+  const schedule = SystemTopic.SCHEDULE_TOPIC;
+  for (const message of await byUniqueKey(admin, schedule, msgId)) {
+    const target = message.properties[MessageProperty.REAL_TOPIC] ?? '';
+    const copy = copyOf(schedule, target, message);
+    if (copy !== null) copies.push(copy);
+  }
   for (const group of groups.slice(0, maxGroups)) {
-    for (const [kind, storedTopic] of [
-      ['retry', retryTopicOf(group)],
-      ['dlq', dlqTopicOf(group)],
-    ] as const) {
-      let found: MessageExt[];
-      try {
-        found = await admin.queryMsgByUniqueKey(storedTopic, msgId);
-      } catch {
-        continue; // No route: the group has no such topic (yet).
+    for (const topic of [retryTopicOf(group), dlqTopicOf(group)]) {
+      for (const message of await byUniqueKey(admin, topic, msgId)) {
+        const copy = copyOf(topic, topic, message);
+        if (copy !== null) copies.push(copy);
       }
-      for (const message of found) copies.push({ storedTopic, group, kind, message });
     }
   }
   return copies.sort((a, b) => a.message.storeTimestamp - b.message.storeTimestamp);

@@ -28,9 +28,10 @@ function journeyOf(j: Journey): Node[] {
           table(
             ['Where', 'Group', 'Topic', 'Reconsume times', 'Stored'],
             j.copies.map((c) => [
-              c.kind === 'dlq' ? 'dead-letter' : 'retry',
+              (c.kind === 'dlq' ? 'dead-letter' : 'retry') +
+                (c.scheduled ? ' (waiting for its delay)' : ''),
               c.group,
-              c.storedTopic,
+              c.scheduled ? `${c.targetTopic} via ${c.storedTopic}` : c.storedTopic,
               c.message.reconsumeTimes,
               time(c.message.storeTimestamp),
             ]),

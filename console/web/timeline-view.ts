@@ -25,13 +25,15 @@ export async function renderTimeline(view: HTMLElement): Promise<void> {
         h('strong', {}, f.brokerName),
         ': ',
         f.goneAddr === null
-          ? 'no master'
+          ? 'first election'
           : `${f.goneAddr} left (${f.reason ?? 'unknown'}) at ${time(f.goneAtMs ?? 0)}`,
         ' → ',
         h('strong', {}, f.newAddr),
         f.promoted ? ' (a replica promoted)' : ' (restarted)',
         ` at ${time(f.upAtMs)}`,
-        h('span', { class: 'badge warn' }, `no master for ${ms(f.masterlessMs)}`),
+        f.masterlessMs === null
+          ? null
+          : h('span', { class: 'badge warn' }, `no master for ${ms(f.masterlessMs)}`),
       ),
     );
   const rows = [...data.events]

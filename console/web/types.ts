@@ -105,7 +105,14 @@ export interface Journey {
     success: boolean;
     topic: string;
   }>;
-  copies: Array<{ storedTopic: string; group: string; kind: string; message: MessageJson }>;
+  copies: Array<{
+    storedTopic: string;
+    targetTopic: string;
+    group: string;
+    kind: string;
+    scheduled: boolean;
+    message: MessageJson;
+  }>;
 }
 
 export interface Stats {

@@ -220,17 +220,18 @@ describe('the web console in Chromium', { timeout: 240_000 }, () => {
         { target: url, token: TOKEN },
       );
       assert.match(outcome, /^blocked/);
-      // A plain form post needs no preflight: the console itself refuses it.
-      const status = await other.evaluate(async (target) => {
-        const r = await fetch(`${target}api/actions/createTopic`, {
-          method: 'POST',
-          mode: 'no-cors',
-          headers: { 'content-type': 'text/plain' },
-          body: JSON.stringify({ topic: 'CrossSiteForm' }),
-        });
-        return r.type;
-      }, url);
-      assert.equal(status, 'opaque');
+      // A plain form post needs no preflight (the classic CSRF): the console itself refuses it.
+      const answer = other.waitForResponse((r) => r.url().endsWith('/api/actions/createTopic'));
+      await other.setContent(
+        `<form method="POST" enctype="text/plain" action="${url}api/actions/createTopic">` +
+          `<input name='{"topic":"CrossSiteForm","x":"' value='"}'></form>`,
+      );
+      await other
+        .locator('form')
+        .evaluate((form) => (form as unknown as { submit(): void }).submit());
+      const formResponse = await answer;
+      assert.equal(formResponse.status(), 403);
+      assert.match(await formResponse.text(), /E_CONSOLE_CROSS_SITE/);
     } finally {
       await other.close();
     }
