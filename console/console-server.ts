@@ -85,9 +85,11 @@ function readBody(request: IncomingMessage): Promise<ActionBody> {
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      // Past the bound the rest is read and dropped (the server's requestTimeout ends a stream
+      // that never stops), so the client gets the refusal rather than a reset.
       if (size > MAX_BODY_BYTES) {
+        chunks.length = 0;
         reject(new MqError(ErrorCode.CONSOLE_REQUEST_INVALID, `body over ${MAX_BODY_BYTES} bytes`));
-        request.destroy();
         return;
       }
       chunks.push(chunk);
