@@ -5,13 +5,14 @@
 // console never answers a preflight, so other sites' scripts cannot call it.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Admin } from '../client/admin.js';
 import { AdminOps } from '../client/admin-ops.js';
 import type { Clock } from '../common/clock.js';
 import { ErrorCode, MqError } from '../common/errors.js';
+import { listenHttpOrExplain } from '../server/listen.js';
 import { type ActionBody, runAction } from './console-actions.js';
 import { ConsoleApi, type Query } from './console-api.js';
 import { checkHost, checkSameOrigin, checkToken, type Refusal } from './console-guard.js';
@@ -217,7 +218,8 @@ export async function startConsole(
   server.keepAliveTimeout = 5_000;
   server.maxHeadersCount = 64;
   try {
-    await listen(server, options.host, options.port);
+    const what = 'console (consoleListenHost / consoleListenPort)';
+    await listenHttpOrExplain(server, what, options.host, options.port);
   } catch (error) {
     await Promise.all([admin.shutdown(), ops.close()]);
     throw error;
@@ -259,24 +261,4 @@ function serveStatic(
   } else {
     send(response, 200, 'text/javascript; charset=utf-8', asset);
   }
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      reject(
-        new MqError(
-          ErrorCode.LISTEN_FAILED,
-          `The console cannot listen on ${host}:${port} (consoleListenHost / consoleListenPort): ${error.message}`,
-          { host, port },
-          { cause: error },
-        ),
-      );
-    };
-    server.once('error', onError);
-    server.listen({ host, port }, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
 }
