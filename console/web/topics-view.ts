@@ -72,6 +72,13 @@ export async function renderTopics(view: HTMLElement, params: URLSearchParams): 
       ],
       (v) => postAction('deleteTopic', { topic: v['topic'], clusterName: v['clusterName'] }),
     ),
+    h('h3', {}, "A broker group's write permission (on this NameServer's routes)"),
+    actionForm('wipeWritePerm', [['brokerName', 'Broker group']], (v) =>
+      postAction('wipeWritePerm', { brokerName: v['brokerName'] }),
+    ),
+    actionForm('addWritePerm', [['brokerName', 'Broker group']], (v) =>
+      postAction('addWritePerm', { brokerName: v['brokerName'] }),
+    ),
     h('h3', {}, 'All topics'),
     list,
   );

@@ -165,6 +165,10 @@ describe('the web console in Chromium', { timeout: 240_000 }, () => {
     await form.locator('button').click();
     await page.locator('[data-found="1"]').waitFor();
     assert.match((await cells('[data-results] table')).flat().join(' '), /m3/);
+    // By store time: the default range (the last hour) holds the topic's 20 messages.
+    await form.locator('input[name=key]').fill('');
+    await form.locator('button').click();
+    await page.locator('[data-found="20"]').waitFor();
   });
 
   it('the live charts take samples', async () => {
@@ -191,6 +195,31 @@ describe('the web console in Chromium', { timeout: 240_000 }, () => {
     assert.ok(
       ((await mqadmin.json('topicList'))['topicList'] as string[]).includes('ConsoleCreated'),
     );
+    // Resetting the group's offsets to the start brings back a lag of every message.
+    await open(`/groups?group=${GROUP}`);
+    const reset = page.locator('form[data-action="resetOffset"]');
+    await reset.locator('input[name=topic]').fill(TOPIC);
+    await reset.locator('input[name=timestamp]').fill('0');
+    await reset.locator('button').click();
+    await page.locator('[data-outcome="resetOffset"][data-state="done"]').waitFor();
+    const progress = await mqadmin.json('consumerProgress', '-g', GROUP, '-t', TOPIC);
+    assert.equal(progress['diffTotal'], 20);
+    // Wipe and restore broker-a's write permission on the NameServer's routes.
+    const perm = async () => {
+      const route = await mqadmin.json('topicRoute', '-t', TOPIC);
+      return (route['queueDatas'] as Array<{ perm: number }>)[0]?.perm;
+    };
+    await open('/topics');
+    for (const [action, expected] of [
+      ['wipeWritePerm', 4],
+      ['addWritePerm', 6],
+    ] as const) {
+      const permForm = page.locator(`form[data-action="${action}"]`);
+      await permForm.locator('input[name=brokerName]').fill('broker-a');
+      await permForm.locator('button').click();
+      await page.locator(`[data-outcome="${action}"][data-state="done"]`).waitFor();
+      assert.equal(await perm(), expected, action);
+    }
   });
 
   it('refuses cross-site requests', async () => {
