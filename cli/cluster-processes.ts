@@ -96,22 +96,26 @@ export interface NamesrvPlan {
  * line where `ps` would show the token.
  */
 export async function startClusterNamesrv(plan: NamesrvPlan): Promise<ClusterProcess> {
-  const consoleToken = randomBytes(18).toString('base64url');
-  mkdirSync(join(plan.dataDir, 'conf'), { recursive: true });
-  const confFile = namesrvConfFile(plan.dataDir);
-  const lines = [
-    '# NameServer, written by petrel cluster',
-    `consoleListenPort=${plan.consolePort}`,
-    `consoleAdminToken=${consoleToken}`,
-  ];
-  writeFileSync(confFile, `${lines.join('\n')}\n`, { mode: 0o600 });
   return startClusterProcess('namesrv', cliScript('mqnamesrv'), [
     '-c',
-    confFile,
+    writeNamesrvConsoleFile(plan.dataDir, plan.consolePort),
     `--bindAddress=${plan.host}`,
     `--listenPort=${plan.namesrvPort}`,
     `--kvConfigPath=${join(plan.dataDir, 'namesrv', 'kvConfig.json')}`,
   ]);
+}
+
+/** conf/namesrv.properties with the console keys and a fresh admin token; returns its path. */
+export function writeNamesrvConsoleFile(dataDir: string, consolePort: number): string {
+  mkdirSync(join(dataDir, 'conf'), { recursive: true });
+  const confFile = namesrvConfFile(dataDir);
+  const lines = [
+    '# NameServer, written by petrel cluster',
+    `consoleListenPort=${consolePort}`,
+    `consoleAdminToken=${randomBytes(18).toString('base64url')}`,
+  ];
+  writeFileSync(confFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+  return confFile;
 }
 
 function namesrvConfFile(dataDir: string): string {
@@ -119,6 +123,6 @@ function namesrvConfFile(dataDir: string): string {
 }
 
 /** The line `petrel cluster` prints about the console. */
-export function consoleLine(namesrv: ClusterProcess, dataDir: string): string {
-  return `Console: ${namesrv.consoleUrl ?? '(not started)'} (cluster map, failover timeline, topics, groups, messages); its admin token is consoleAdminToken in ${namesrvConfFile(dataDir)}`;
+export function consoleLine(consoleUrl: string | undefined, dataDir: string): string {
+  return `Console: ${consoleUrl ?? '(not started)'} (cluster map, failover timeline, topics, groups, messages); its admin token is consoleAdminToken in ${namesrvConfFile(dataDir)}`;
 }

@@ -110,7 +110,7 @@ export async function printDledgerGuide(
   say(
     `Petrel is running: NameServer ${ns}; cluster RaftCluster, DLedger group broker-a of 3 members (Raft ports ${plan.dledgerPort}-${plan.dledgerPort + 2}); data and config files in ${plan.dataDir}`,
   );
-  say(consoleLine(namesrv, plan.dataDir));
+  say(consoleLine(namesrv.consoleUrl, plan.dataDir));
   const leaderAddr = await routedLeader(ns);
   const port = leaderAddr?.split(':').pop();
   const leader = members.find((m) => m.address.split(':').pop() === port);

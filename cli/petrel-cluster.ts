@@ -155,7 +155,7 @@ function printGuide(plan: ClusterPlan, started: readonly ClusterProcess[], files
       `Fail over: kill -9 ${master.child.pid} kills the master; consumeMessage (or any consumer) keeps reading broker-a from the slave, and sends fail fast until the master is back: node ${cliScript('mqbroker')} -c ${files[0]}`,
     );
   }
-  say(consoleLine(namesrv, plan.dataDir));
+  say(consoleLine(namesrv.consoleUrl, plan.dataDir));
   say('Press Ctrl-C to stop.');
 }
 

@@ -53,7 +53,10 @@ export async function startNamesrv(
   const routes = new RouteInfoTable({
     clock,
     brokerChannelExpiredTimeMs: config.brokerChannelExpiredTime,
-    onRoleEvent: (event) => history.record(event),
+    onRoleEvent: (event) => {
+      const recorded = history.record(event);
+      logger.info('Broker role change', { ...recorded });
+    },
   });
   const kv = new KvConfig(deps.io ?? nodeFileIo, config.kvConfigPath);
   kv.load();
