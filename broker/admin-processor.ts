@@ -172,5 +172,7 @@ export function runtimeInfo(ctx: BrokerContext): Record<string, string> {
     heldPullRequests: String(ctx.holds.size),
   };
   for (const [key, value] of Object.entries(ctx.store.runtimeInfo())) table[key] = String(value);
+  // Store time of the newest message written here: replicas' differences give lag in time.
+  table['commitLogMaxStoreTimestamp'] = String(ctx.store.storageFigures().wroteTimestampMs);
   return table;
 }

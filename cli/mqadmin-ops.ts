@@ -2,12 +2,13 @@
 // returns the text and JSON forms, as mqadmin-run.ts does for the others.
 
 import { AdminOps, type Scope } from '../client/admin-ops.js';
+import { messageToJson } from '../client/message-json.js';
 import { Producer } from '../client/producer.js';
 import { PullConsumer } from '../client/pull-consumer.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import { boolValue, intValue, type ParsedCommand } from './mqadmin-args.js';
 import { OPS_COMMANDS } from './mqadmin-ops-commands.js';
-import { messageToJson, renderKeyValues, renderMessage, renderTable } from './mqadmin-render.js';
+import { renderKeyValues, renderMessage, renderTable } from './mqadmin-render.js';
 import type { CommandOutput } from './mqadmin-run.js';
 
 export function isOpsCommand(name: string): boolean {

@@ -157,7 +157,3 @@ export function renderMessageList(messages: readonly MessageExt[], withBody = fa
 }
 
 /** The JSON form of a message: body as UTF-8 text and as base64. */
-export function messageToJson(message: MessageExt): Record<string, unknown> {
-  const { body, ...rest } = message;
-  return { ...rest, body: body.toString('utf8'), bodyBase64: body.toString('base64') };
-}

@@ -3,13 +3,13 @@
 
 import type { Admin } from '../client/admin.js';
 import type { MessageExt } from '../client/message.js';
+import { messageToJson } from '../client/message-json.js';
 import { Producer } from '../client/producer.js';
 import { PullConsumer } from '../client/pull-consumer.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import { responseCodeName } from '../protocol/response-code.js';
 import { boolValue, intValue, type ParsedCommand } from './mqadmin-args.js';
 import {
-  messageToJson,
   renderClusterList,
   renderConsumerProgress,
   renderKeyValues,

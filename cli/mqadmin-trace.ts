@@ -1,33 +1,19 @@
-// mqadmin queryMsgTraceById: the trace of one message, read from the trace topic by a key query
-// (trace messages carry the traced message ids as KEYS) and decoded from RocketMQ's trace format.
+// mqadmin queryMsgTraceById: the trace of one message (client/message-journey.ts reads it), as a
+// table or JSON.
 //
 // RocketMQ: tools/.../command/message/QueryMsgTraceByIdSubCommand.java.
 
 import type { Admin } from '../client/admin.js';
-import {
-  DEFAULT_TRACE_TOPIC,
-  decodeTraceEntries,
-  type TraceEntry,
-} from '../client/trace/trace-data.js';
+import { queryTraceEntries } from '../client/message-journey.js';
+import { DEFAULT_TRACE_TOPIC } from '../client/trace/trace-data.js';
 import { renderTable } from './mqadmin-render.js';
-
-const TYPE_ORDER = ['Pub', 'EndTransaction', 'SubBefore', 'SubAfter'];
 
 export async function queryMsgTraceById(
   admin: Admin,
   msgId: string,
   traceTopic = DEFAULT_TRACE_TOPIC,
 ): Promise<{ text: string; json: unknown }> {
-  const messages = await admin.queryMsgByKey(traceTopic, msgId);
-  const entries: TraceEntry[] = [];
-  for (const m of messages) {
-    for (const e of decodeTraceEntries(m.body.toString('utf8'))) {
-      if (e.msgId === msgId || e.offsetMsgId === msgId) entries.push(e);
-    }
-  }
-  entries.sort(
-    (a, b) => TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type) || a.timestamp - b.timestamp,
-  );
+  const entries = await queryTraceEntries(admin, msgId, traceTopic);
   const rows = entries.map((e) => [
     e.type,
     e.groupName,

@@ -26,6 +26,8 @@ async function main(): Promise<number | undefined> {
   for (const warning of loaded.warnings) logger.warn(formatWarning(warning));
   const namesrv = await startNamesrv(loaded.config, { logger });
   stopOnSignals([namesrv], logger);
+  // The console line comes first: supervisors read everything up to `listening`.
+  if (namesrv.consoleUrl !== undefined) say(`console ${namesrv.consoleUrl}`);
   say(`listening ${namesrv.listenAddress}`);
   if (namesrv.metricsUrl !== undefined) say(`metrics ${namesrv.metricsUrl}`);
   say('The Name Server boot success. serializeType=JSON');

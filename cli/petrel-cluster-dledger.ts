@@ -8,12 +8,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Admin } from '../client/admin.js';
 import { say } from './cli-kit.js';
-import { type ClusterProcess, cliScript, startClusterProcess } from './cluster-processes.js';
+import {
+  type ClusterProcess,
+  cliScript,
+  consoleLine,
+  startClusterNamesrv,
+  startClusterProcess,
+} from './cluster-processes.js';
 
 export interface DledgerPlan {
   host: string;
   reachable: string;
   namesrvPort: number;
+  consolePort: number;
   brokerPort: number;
   dledgerPort: number;
   dataDir: string;
@@ -58,11 +65,7 @@ export async function startDledgerGroup(
   plan: DledgerPlan,
   started: ClusterProcess[],
 ): Promise<string[]> {
-  const namesrv = await startClusterProcess('namesrv', cliScript('mqnamesrv'), [
-    `--bindAddress=${plan.host}`,
-    `--listenPort=${plan.namesrvPort}`,
-    `--kvConfigPath=${join(plan.dataDir, 'namesrv', 'kvConfig.json')}`,
-  ]);
+  const namesrv = await startClusterNamesrv(plan);
   started.push(namesrv);
   const namesrvAddr = `${plan.reachable}:${namesrv.address.split(':').pop()}`;
   const peers = IDS.map((id, i) => `${id}-${plan.reachable}:${plan.dledgerPort + i}`).join(';');
@@ -107,6 +110,7 @@ export async function printDledgerGuide(
   say(
     `Petrel is running: NameServer ${ns}; cluster RaftCluster, DLedger group broker-a of 3 members (Raft ports ${plan.dledgerPort}-${plan.dledgerPort + 2}); data and config files in ${plan.dataDir}`,
   );
+  say(consoleLine(namesrv.consoleUrl, plan.dataDir));
   const leaderAddr = await routedLeader(ns);
   const port = leaderAddr?.split(':').pop();
   const leader = members.find((m) => m.address.split(':').pop() === port);

@@ -10,6 +10,8 @@ import { type ParsedArgs, parseCliArgs, say, UsageError } from './cli-kit.js';
 import {
   type ClusterProcess,
   cliScript,
+  consoleLine,
+  startClusterNamesrv,
   startClusterProcess,
   stopClusterProcesses,
 } from './cluster-processes.js';
@@ -17,13 +19,14 @@ import { printDledgerGuide, startDledgerGroup } from './petrel-cluster-dledger.j
 import { runControl, runTopology, TOPOLOGY_USAGE } from './petrel-topology.js';
 
 export const CLUSTER_USAGE = `  petrel cluster [--host 127.0.0.1] [--namesrv-port 9876] [--broker-port 10911]
-                 [--slaves 1] [--data-dir ./data/cluster] [--key=value ...]
-                 [--dledger [--dledger-port 40911]]
+                 [--slaves 1] [--data-dir ./data/cluster] [--console-port 8080]
+                 [--key=value ...] [--dledger [--dledger-port 40911]]
       A NameServer and broker-a (SYNC_MASTER + ASYNC_FLUSH master, 0-2 slaves), each its own
       process; slave i listens on broker-port+10*i. Ctrl-C stops them all. --key=value sets a
       broker config key on every broker (brokerRole only on the master). With --dledger:
       a three-member DLedger group instead (member i on broker-port+10*i, Raft on
-      dledger-port+i); prints the leader and how to kill it.
+      dledger-port+i); prints the leader and how to kill it. The NameServer serves the web
+      console on --console-port (default 8080, or a free port when --namesrv-port is 0).
 ${TOPOLOGY_USAGE}`;
 
 const STOP_DEADLINE_MS = 20_000;
@@ -32,6 +35,7 @@ interface ClusterPlan {
   host: string;
   reachable: string;
   namesrvPort: number;
+  consolePort: number;
   brokerPort: number;
   slaves: number;
   dataDir: string;
@@ -57,6 +61,7 @@ function planFrom(argv: readonly string[]): ClusterPlan {
       '--slaves',
       '--data-dir',
       '--dledger-port',
+      '--console-port',
     ],
     flags: ['--dledger'],
   });
@@ -67,11 +72,13 @@ function planFrom(argv: readonly string[]): ClusterPlan {
   if (brokerPort !== 0 && brokerPort + 10 * slaves + 1 > 65535) {
     throw new UsageError(`--broker-port ${brokerPort} leaves no room for the slaves' ports`);
   }
+  const namesrvPort = intOption(args, '--namesrv-port', 9876, 65535);
   return {
     host,
     // Listening on every address: clients are told the machine's address (brokerIP1's default).
     reachable: host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host,
-    namesrvPort: intOption(args, '--namesrv-port', 9876, 65535),
+    namesrvPort,
+    consolePort: intOption(args, '--console-port', namesrvPort === 0 ? 0 : 8080, 65535),
     brokerPort,
     slaves,
     dataDir: resolve(
@@ -119,11 +126,7 @@ function brokerArgs(plan: ClusterPlan, file: string): string[] {
 }
 
 async function startAll(plan: ClusterPlan, started: ClusterProcess[]): Promise<string[]> {
-  const namesrv = await startClusterProcess('namesrv', cliScript('mqnamesrv'), [
-    `--bindAddress=${plan.host}`,
-    `--listenPort=${plan.namesrvPort}`,
-    `--kvConfigPath=${join(plan.dataDir, 'namesrv', 'kvConfig.json')}`,
-  ]);
+  const namesrv = await startClusterNamesrv(plan);
   started.push(namesrv);
   const namesrvAddr = `${plan.reachable}:${namesrv.address.split(':').pop()}`;
   const files: string[] = [];
@@ -152,6 +155,7 @@ function printGuide(plan: ClusterPlan, started: readonly ClusterProcess[], files
       `Fail over: kill -9 ${master.child.pid} kills the master; consumeMessage (or any consumer) keeps reading broker-a from the slave, and sends fail fast until the master is back: node ${cliScript('mqbroker')} -c ${files[0]}`,
     );
   }
+  say(consoleLine(namesrv.consoleUrl, plan.dataDir));
   say('Press Ctrl-C to stop.');
 }
 

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadBrokerConfig } from '../config/load.js';
 import { type ParsedArgs, parseCliArgs, say, UsageError } from './cli-kit.js';
-import { cliScript } from './cluster-processes.js';
+import { cliScript, consoleLine, writeNamesrvConsoleFile } from './cluster-processes.js';
 import {
   type ClusterState,
   isAlive,
@@ -135,7 +135,10 @@ async function startTopology(plan: Plan, state: ClusterState): Promise<void> {
     mkdirSync(join(plan.dataDir, name), { recursive: true });
     return join(plan.dataDir, name, `${name}.log`);
   };
+  const consolePort = plan.namesrvPort === 0 ? 0 : 8080 + plan.offset;
   const namesrvArgs = [
+    '-c',
+    writeNamesrvConsoleFile(plan.dataDir, consolePort),
     '--bindAddress=127.0.0.1',
     `--listenPort=${plan.namesrvPort}`,
     `--kvConfigPath=${join(plan.dataDir, 'namesrv', 'kvConfig.json')}`,
@@ -193,6 +196,7 @@ export async function runTopology(argv: readonly string[]): Promise<number | und
     `Topology ${basename(plan.dir)} is running: NameServer ${ns}; state in ${join(plan.dataDir, 'cluster-state.json')}`,
   );
   say(`Fault switches: petrel cluster kill|pause|resume|restart <name> --data-dir ${plan.dataDir}`);
+  say(consoleLine(state.processes[0]?.consoleUrl, plan.dataDir));
   say('Press Ctrl-C to stop.');
   let stopping = false;
   // Says when a process of the state file dies (a kill, a crash); the timer also keeps this

@@ -27,6 +27,8 @@ export interface TopologyProcess {
   /** host:port it listens on. */
   address: string;
   metricsUrl?: string;
+  /** A NameServer's web console (printed before `listening`). */
+  consoleUrl?: string;
 }
 
 export interface ClusterState {
@@ -96,6 +98,8 @@ export async function spawnLogged(
       const metrics = /^metrics (http:\/\/\S+)$/m.exec(text);
       const entry: TopologyProcess = { name, script, args, logFile, pid, address: listening[1] };
       if (metrics?.[1] !== undefined) entry.metricsUrl = metrics[1];
+      const consoleUrl = /^console (http:\/\/\S+)$/m.exec(text)?.[1];
+      if (consoleUrl !== undefined) entry.consoleUrl = consoleUrl;
       return entry;
     }
     if (!isAlive(pid) || Date.now() > deadline) {

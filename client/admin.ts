@@ -369,6 +369,12 @@ export class Admin {
     );
   }
 
+  /** Messages of `topic` whose unique id (UNIQ_KEY) is `msgId`, from every group's index. */
+  queryMsgByUniqueKey(topic: string, msgId: string): Promise<MessageExt[]> {
+    this.#check();
+    return this.#queryIndex(topic, msgId, true);
+  }
+
   /** Messages of `topic` whose KEYS contain `key` (from every group's index). */
   queryMsgByKey(topic: string, key: string, maxNum = MAX_QUERY_MESSAGES): Promise<MessageExt[]> {
     this.#check();

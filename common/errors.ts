@@ -64,6 +64,15 @@ export const ErrorCode = {
   // Messaging features.
   /** An SQL92 subscription expression does not parse or fails RocketMQ's compile-time checks. */
   FILTER_EXPRESSION_INVALID: 'E_FILTER_EXPRESSION_INVALID',
+  // Web console.
+  /** A state-changing console request from another site, or without the console's own header. */
+  CONSOLE_CROSS_SITE: 'E_CONSOLE_CROSS_SITE',
+  /** A console action without the admin token (or with a wrong one), or on a read-only console. */
+  CONSOLE_TOKEN: 'E_CONSOLE_TOKEN',
+  /** A console request that is malformed: wrong method or content type, too large, bad JSON. */
+  CONSOLE_REQUEST_INVALID: 'E_CONSOLE_REQUEST_INVALID',
+  /** The console is serving as many requests as it may at once. */
+  CONSOLE_BUSY: 'E_CONSOLE_BUSY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -147,4 +147,5 @@ export const secretKeys: ReadonlySet<string> = new Set([
   'aclSecretKey',
   'tls.server.keyPassword',
   'tls.client.keyPassword',
+  'consoleAdminToken',
 ]);

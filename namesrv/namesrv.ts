@@ -10,6 +10,8 @@
 import { assert } from '../common/assert.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import type { NamesrvConfig } from '../config/load.js';
+import { type ConsoleHandle, startConsole } from '../console/console-server.js';
+import { RoleHistory } from '../console/role-history.js';
 import type { FileIO } from '../engine/io/file-io.js';
 import { type Logger, noopLogger, RemotingServer } from '../protocol/index.js';
 import { nodeFileIo } from '../server/config-file.js';
@@ -34,6 +36,8 @@ export interface NamesrvHandle {
   readonly routes: RouteInfoTable;
   /** http://host:port/metrics with metricsExporterType=PROM, else undefined. */
   readonly metricsUrl: string | undefined;
+  /** http://host:port/ of the web console when consoleListenPort is set, else undefined. */
+  readonly consoleUrl: string | undefined;
   /** Stops accepting, closes every connection and the timers. Idempotent. */
   close(): Promise<void>;
 }
@@ -45,9 +49,14 @@ export async function startNamesrv(
 ): Promise<NamesrvHandle> {
   const logger = deps.logger ?? noopLogger;
   const clock = deps.clock ?? systemClock;
+  const history = new RoleHistory(clock, config.consoleRoleHistorySize);
   const routes = new RouteInfoTable({
     clock,
     brokerChannelExpiredTimeMs: config.brokerChannelExpiredTime,
+    onRoleEvent: (event) => {
+      const recorded = history.record(event);
+      logger.info('Broker role change', { ...recorded });
+    },
   });
   const kv = new KvConfig(deps.io ?? nodeFileIo, config.kvConfigPath);
   kv.load();
@@ -86,8 +95,13 @@ export async function startNamesrv(
   let closing: Promise<void> | undefined;
   assert(bound.port > 0, 'NameServer bound a port');
   let metrics: Awaited<ReturnType<typeof startNamesrvMetrics>>;
+  let webConsole: ConsoleHandle | undefined;
   try {
     metrics = await startNamesrvMetrics(config, routes, bound.port);
+    webConsole = await startNamesrvConsole(config, bound, history, clock).catch(async (error) => {
+      await metrics?.close();
+      throw error;
+    });
   } catch (error) {
     clearInterval(scanTimer);
     await server.close();
@@ -98,14 +112,39 @@ export async function startNamesrv(
     port: bound.port,
     routes,
     metricsUrl: metrics?.url,
+    consoleUrl: webConsole?.url,
     close: () => {
       closing ??= (async () => {
         clearInterval(scanTimer);
         security.close();
+        await webConsole?.close();
         await metrics?.close();
         await server.close();
       })();
       return closing;
     },
   };
+}
+
+/** The web console, when consoleListenPort is set; its admin client asks this NameServer. */
+function startNamesrvConsole(
+  config: NamesrvConfig,
+  bound: { host: string; port: number },
+  history: RoleHistory,
+  clock: Clock,
+): Promise<ConsoleHandle | undefined> {
+  if (config.consoleListenPort === undefined) return Promise.resolve(undefined);
+  const wildcard = bound.host === '0.0.0.0' || bound.host === '::' || bound.host === '';
+  const host = wildcard ? '127.0.0.1' : bound.host;
+  return startConsole(
+    {
+      host: config.consoleListenHost,
+      port: config.consoleListenPort,
+      adminToken: config.consoleAdminToken,
+      requestTimeoutMs: config.consoleRequestTimeoutMs,
+      maxConcurrentRequests: config.consoleMaxConcurrentRequests,
+      namesrvAddr: `${host.includes(':') ? `[${host}]` : host}:${bound.port}`,
+    },
+    { history, clock },
+  );
 }

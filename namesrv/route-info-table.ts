@@ -22,6 +22,7 @@
 import { assert } from '../common/assert.js';
 import type { Clock } from '../common/clock.js';
 import { isInherited, isWriteable, PermName } from '../common/topic-rules.js';
+import { type RoleEventInput, RoleEventKind } from '../console/role-history.js';
 import {
   type BrokerData,
   type ClusterInfo,
@@ -65,6 +66,8 @@ export interface RouteInfoTableOptions {
   clock: Clock;
   /** A broker not heard from for this long is removed (RocketMQ: 120 s). */
   brokerChannelExpiredTimeMs: number;
+  /** Told of every address that joins or leaves a group, and of master changes. */
+  onRoleEvent?: (event: RoleEventInput) => void;
 }
 
 export class RouteInfoTable {
@@ -74,11 +77,39 @@ export class RouteInfoTable {
   readonly #brokerAddrTable = new Map<string, BrokerData>();
   readonly #clusterAddrTable = new Map<string, Set<string>>();
   readonly #brokerLiveTable = new Map<string, BrokerLiveInfo>();
+  readonly #onRoleEvent: (event: RoleEventInput) => void;
 
   constructor(options: RouteInfoTableOptions) {
     assert(options.brokerChannelExpiredTimeMs > 0, 'broker expiry is positive');
     this.#clock = options.clock;
     this.#expiredTimeMs = options.brokerChannelExpiredTimeMs;
+    this.#onRoleEvent = options.onRoleEvent ?? (() => undefined);
+  }
+
+  #emit(
+    data: BrokerData,
+    id: string,
+    brokerAddr: string,
+    up: boolean,
+    detail: string | null,
+  ): void {
+    const isMaster = id === String(MASTER_ID);
+    const kind = up
+      ? isMaster
+        ? RoleEventKind.MASTER_UP
+        : RoleEventKind.REPLICA_UP
+      : isMaster
+        ? RoleEventKind.MASTER_GONE
+        : RoleEventKind.REPLICA_GONE;
+    this.#onRoleEvent({
+      kind,
+      clusterName: data.cluster,
+      brokerName: data.brokerName,
+      brokerAddr,
+      brokerId: Number(id),
+      reason: up ? null : detail,
+      wasReplica: up && isMaster && detail === 'promoted',
+    });
   }
 
   /** REGISTER_BROKER: records the broker, its liveness and (for a master) its topics. */
@@ -119,12 +150,22 @@ export class RouteInfoTable {
       this.#brokerAddrTable.set(r.brokerName, data);
     }
     // The same address under another id (a slave re-registered as master) is replaced.
+    let wasReplica = false;
     for (const [id, addr] of Object.entries(data.brokerAddrs)) {
-      if (addr === r.brokerAddr && id !== String(r.brokerId)) delete data.brokerAddrs[id];
+      if (addr === r.brokerAddr && id !== String(r.brokerId)) {
+        delete data.brokerAddrs[id];
+        if (id === String(MASTER_ID)) this.#emit(data, id, addr, false, 'demoted');
+        else wasReplica = true;
+      }
     }
-    const old = data.brokerAddrs[String(r.brokerId)];
-    data.brokerAddrs[String(r.brokerId)] = r.brokerAddr;
-    if (old !== undefined && old !== r.brokerAddr) this.#dropAddress(old);
+    const id = String(r.brokerId);
+    const old = data.brokerAddrs[id];
+    data.brokerAddrs[id] = r.brokerAddr;
+    if (old !== r.brokerAddr) {
+      if (old !== undefined) this.#emit(data, id, old, false, 'replaced');
+      this.#emit(data, id, r.brokerAddr, true, wasReplica ? 'promoted' : null);
+    }
+    if (old !== undefined && old !== r.brokerAddr) this.#dropAddress(old, null);
     return old === undefined;
   }
 
@@ -156,7 +197,7 @@ export class RouteInfoTable {
   unregisterBroker(r: { brokerName: string; brokerAddr: string; brokerId: number }): boolean {
     const data = this.#brokerAddrTable.get(r.brokerName);
     if (data?.brokerAddrs[String(r.brokerId)] !== r.brokerAddr) return false;
-    this.#dropAddress(r.brokerAddr);
+    this.#dropAddress(r.brokerAddr, 'unregistered');
     return true;
   }
 
@@ -183,7 +224,7 @@ export class RouteInfoTable {
     for (const [addr, live] of this.#brokerLiveTable) {
       if (live.lastUpdateMs + this.#expiredTimeMs < now) expired.push(addr);
     }
-    for (const addr of expired) this.#dropAddress(addr);
+    for (const addr of expired) this.#dropAddress(addr, 'expired');
     return expired;
   }
 
@@ -193,17 +234,22 @@ export class RouteInfoTable {
     for (const [addr, live] of this.#brokerLiveTable) {
       if (live.channelId === channelId) gone.push(addr);
     }
-    for (const addr of gone) this.#dropAddress(addr);
+    for (const addr of gone) this.#dropAddress(addr, 'closed');
     return gone;
   }
 
-  /** RouteInfoManager.onChannelDestroy for one address. */
-  #dropAddress(addr: string): void {
+  /**
+   * RouteInfoManager.onChannelDestroy for one address; `reason` is reported with each role event
+   * (null when the caller has reported it already).
+   */
+  #dropAddress(addr: string, reason: string | null): void {
     const live = this.#brokerLiveTable.get(addr);
     this.#brokerLiveTable.delete(addr);
     for (const [name, data] of this.#brokerAddrTable) {
       for (const [id, a] of Object.entries(data.brokerAddrs)) {
-        if (a === addr) delete data.brokerAddrs[id];
+        if (a !== addr) continue;
+        delete data.brokerAddrs[id];
+        if (reason !== null) this.#emit(data, id, addr, false, reason);
       }
       if (Object.keys(data.brokerAddrs).length === 0) this.#dropBrokerName(name, data.cluster);
     }

@@ -38,6 +38,16 @@ if (files.length === 0) {
   console.error(`no compiled tests found for ${suites.join(', ')}; run npm run build first`);
   process.exit(1);
 }
+// The console's browser tests drive the system's Chromium: install it first when missing (a no-op
+// when present; on a fresh CI machine, apt-get as root). A failure here fails those tests, clearly.
+if (suites.includes('integration')) {
+  const browser = spawnSync('bash', [join('scripts', 'install-browser.sh')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (browser.status !== 0)
+    console.error('install-browser.sh failed: the console browser tests will fail');
+}
 const env = { ...process.env, ...(long ? { PETREL_LONG: '1' } : {}) };
 const testNode = process.env.PETREL_TEST_NODE || process.execPath;
 const version = spawnSync(testNode, ['--version'], { encoding: 'utf8' });

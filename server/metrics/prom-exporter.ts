@@ -4,10 +4,10 @@
 // RocketMQ 5: BrokerMetricsManager starts an OpenTelemetry PrometheusHttpServer on
 // metricsPromExporterHost:metricsPromExporterPort.
 
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { ErrorCode, MqError } from '../../common/errors.js';
+import { listenHttpOrExplain } from '../listen.js';
 
 export interface PromExporter {
   /** http://host:port/metrics as bound (port 0 resolved). */
@@ -35,7 +35,12 @@ export async function startPromExporter(
           .end(`metrics failed: ${error instanceof Error ? error.message : String(error)}\n`),
     );
   });
-  await listen(server, host, port);
+  await listenHttpOrExplain(
+    server,
+    'Prometheus endpoint (metricsPromExporterHost / metricsPromExporterPort)',
+    host,
+    port,
+  );
   const bound = (server.address() as AddressInfo).port;
   const shownHost = host === '' || host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
@@ -47,24 +52,4 @@ export async function startPromExporter(
         server.closeAllConnections();
       }),
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => {
-      reject(
-        new MqError(
-          ErrorCode.LISTEN_FAILED,
-          `The Prometheus endpoint cannot listen on ${host}:${port} (metricsPromExporterHost / metricsPromExporterPort): ${error.message}`,
-          { host, port },
-          { cause: error },
-        ),
-      );
-    };
-    server.once('error', onError);
-    server.listen({ host: host === '' ? undefined : host, port }, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
 }

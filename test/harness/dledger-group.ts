@@ -8,7 +8,13 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Admin } from '../../client/admin.js';
-import { startBroker, startNamesrv, stopAll, tmpDir } from './petrel-processes.js';
+import {
+  type PetrelProcess,
+  startBroker,
+  startNamesrv,
+  stopAll,
+  tmpDir,
+} from './petrel-processes.js';
 import type { Child } from './spawn-process.js';
 import { waitFor } from './wait-for.js';
 
@@ -44,15 +50,17 @@ export function dledgerProperties(selfId: string, peers: string, extra: string[]
 }
 
 export class DledgerGroup {
+  readonly namesrv: PetrelProcess;
   readonly namesrvAddr: string;
   readonly admin: Admin;
   readonly nodes: Array<DledgerNode | undefined> = [undefined, undefined, undefined];
   readonly dirs: string[];
   readonly #files: string[];
 
-  private constructor(namesrvAddr: string, peers: string, extra: string[]) {
-    this.namesrvAddr = namesrvAddr;
-    this.admin = new Admin({ namesrvAddr, requestTimeoutMs: 2000 });
+  private constructor(namesrv: PetrelProcess, peers: string, extra: string[]) {
+    this.namesrv = namesrv;
+    this.namesrvAddr = namesrv.address;
+    this.admin = new Admin({ namesrvAddr: namesrv.address, requestTimeoutMs: 2000 });
     const conf = tmpDir('petrel-dledger-conf-');
     this.dirs = DLEDGER_IDS.map((id) => tmpDir(`petrel-dledger-${id}-`));
     this.#files = DLEDGER_IDS.map((id) => {
@@ -62,13 +70,16 @@ export class DledgerGroup {
     });
   }
 
-  /** NameServer and three members; resolves once a leader is in the route. */
-  static async start(extra: string[] = []): Promise<DledgerGroup> {
+  /**
+   * NameServer and three members; resolves once a leader is in the route. `extra` are broker
+   * file lines, `namesrvArgs` more `--key=value` arguments of the NameServer.
+   */
+  static async start(extra: string[] = [], namesrvArgs: string[] = []): Promise<DledgerGroup> {
     try {
-      const namesrv = await startNamesrv();
+      const namesrv = await startNamesrv(namesrvArgs);
       const ports = [await freePort(), await freePort(), await freePort()];
       const peers = DLEDGER_IDS.map((id, i) => `${id}-127.0.0.1:${ports[i]}`).join(';');
-      const group = new DledgerGroup(namesrv.address, peers, extra);
+      const group = new DledgerGroup(namesrv, peers, extra);
       await group.admin.start();
       await Promise.all(DLEDGER_IDS.map((_, i) => group.startNode(i)));
       await group.waitLeader(20_000);

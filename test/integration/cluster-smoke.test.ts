@@ -79,6 +79,20 @@ describe('npm start', { timeout: 90_000 }, () => {
         assert.ok(masterFile.includes(`${line}\n`), line);
       }
       assert.ok(masterFile.includes('brokerRole=SYNC_MASTER\nflushDiskType=ASYNC_FLUSH\n'));
+      // The NameServer serves the web console; its map names the master.
+      const consoleUrl = (await child.waitForLine(/^Console: http:\/\/\S+/, 5000)).split(' ')[1];
+      const page = await fetch(consoleUrl ?? '');
+      assert.match(await page.text(), /<title>Petrel console<\/title>/);
+      const map = await waitFor(
+        async () => {
+          const r = (await (await fetch(`${consoleUrl}api/cluster`)).json()) as {
+            groups: Array<{ master: string | null }>;
+          };
+          return r.groups[0]?.master === master.address ? r : undefined;
+        },
+        { timeoutMs: 10_000, what: 'the console map naming the master' },
+      );
+      assert.equal(map.groups.length, 1);
       const ns = open(namesrv.address);
       // SYNC_MASTER: SEND_OK only once the slave holds the message, so retry until it has connected.
       const sent = await waitFor(

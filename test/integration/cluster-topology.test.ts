@@ -70,6 +70,11 @@ describe('petrel cluster --topology and its fault switches', { timeout: 180_000 
       ...smallBrokerArgs,
     ]);
     await supervisor.waitForLine(/^Press Ctrl-C to stop\.$/, 90_000);
+    const consoleUrl = (await supervisor.waitForLine(/^Console: http:\/\/\S+ /, 1000)).split(
+      ' ',
+    )[1];
+    const overview = await fetch(`${consoleUrl}api/overview`);
+    assert.equal(overview.status, 200, 'the NameServer serves the web console');
     const started = supervisor.lines
       .map((l) => /^(\S+) listening (\S+) \(pid (\d+)\) log (\S+)$/.exec(l))
       .filter((m) => m !== null)

@@ -86,6 +86,8 @@ describe('the packed package, installed into an empty project', { timeout: 180_0
     assert.ok(existsSync(join(installed, 'dist', 'engine', 'index.js')));
     assert.ok(existsSync(join(installed, 'dist', 'engine', 'index.d.ts')));
     assert.equal(existsSync(join(installed, 'dist', 'test')), false, 'no compiled tests');
+    // The web console's compiled page scripts ship with the NameServer that serves them.
+    assert.ok(existsSync(join(installed, 'dist', 'console', 'web', 'app.js')), 'console scripts');
     // piscina's optional @napi-rs/nice (thread priorities) is left out; Petrel never asks for it.
     assert.equal(existsSync(join(app, 'node_modules', '@napi-rs')), false);
   });

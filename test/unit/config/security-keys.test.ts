@@ -94,6 +94,24 @@ describe('security keys', () => {
     assert.doesNotMatch(printed, /s3cr3t-value/);
   });
 
+  it("never prints the console's admin token; the console is off unless its port is set", () => {
+    const off = loadNamesrvConfig({ text: '', host });
+    assert.equal(off.config.consoleListenPort, undefined);
+    assert.equal(off.config.consoleListenHost, '127.0.0.1');
+    const loaded = loadNamesrvConfig({
+      text: 'consoleListenPort=8080\nconsoleAdminToken=t0ken-value',
+      host,
+    });
+    assert.equal(loaded.config.consoleListenPort, 8080);
+    const printed = printEffectiveConfig(loaded);
+    assert.match(printed, /^#consoleAdminToken= {2}# set, not printed: a secret \(<text>:2\)$/m);
+    assert.doesNotMatch(printed, /t0ken-value/);
+    const error = catchConfigError(() =>
+      loadNamesrvConfig({ text: 'consoleMaxConcurrentRequests=0', host }),
+    );
+    assert.equal(error.problems[0]?.key, 'consoleMaxConcurrentRequests');
+  });
+
   it('binds the HA listener to bindAddress unless haListenHost is set', () => {
     const derived = loadBrokerConfig({ text: 'brokerName=a\nbindAddress=127.0.0.1', host });
     assert.equal(derived.config.haListenHost, '127.0.0.1');
