@@ -12,6 +12,7 @@ import type { Logger, RemotingConnection } from '../protocol/index.js';
 import type { BrokerRoleState } from './broker-role.js';
 import type { ClientRegistry } from './client-registry.js';
 import type { ConsumerOffsetManager } from './consumer-offset-manager.js';
+import type { HaView } from './ha-status/ha-view.js';
 import type { BrokerTraffic } from './metrics/broker-traffic.js';
 import type { PullHoldService } from './pull-hold-service.js';
 import type { ScheduleMessageService } from './schedule-message-service.js';
@@ -58,4 +59,6 @@ export interface BrokerContext {
    * need not wait use `void`.
    */
   topicsChanged(only?: readonly string[]): Promise<void>;
+  /** Replication status for the metrics and haStatus; another HA mode plugs its provider in here. */
+  readonly ha: HaView;
 }

@@ -47,6 +47,7 @@ import {
 import type { BrokerRoleState } from './broker-role.js';
 import { DledgerCheckpoint } from './dledger-checkpoint.js';
 import { checkDledgerStore } from './dledger-store-check.js';
+import type { DledgerRaftView } from './ha-status/dledger-ha.js';
 import type { MasterAddresses } from './namesrv-registrar.js';
 import { type SyncTargets, syncFromMaster } from './replica-sync.js';
 
@@ -74,7 +75,7 @@ function encodeBatch(entries: readonly Buffer[]): Buffer {
   return out;
 }
 
-function decodeBatch(data: Buffer): Buffer[] {
+export function decodeBatch(data: Buffer): Buffer[] {
   const count = data.readUInt32BE(0);
   const out: Buffer[] = [];
   let at = 4;
@@ -126,6 +127,7 @@ export class BrokerDledger {
   #batch: Array<{ entry: Buffer; settle: (outcome: ReplicateOutcome) => void }> = [];
   #batchBytes = 0;
   #batchTimer: NodeJS.Immediate | undefined;
+  #raftRoleListener: ((role: Role, leaderId: string | null) => void) | undefined;
 
   constructor(deps: DledgerDeps) {
     this.#d = deps;
@@ -163,6 +165,19 @@ export class BrokerDledger {
       dLegerLeaderId: host.leaderId ?? '',
       dLegerCommitIndex: host.commitIndex,
     };
+  }
+
+  /** The Raft host and log, read by the HA status (broker/ha-status/dledger-ha.ts). */
+  get raftView(): DledgerRaftView | undefined {
+    const host = this.#host;
+    const log = this.#log;
+    if (host === undefined || log === undefined) return undefined;
+    return { host, log, selfId: this.#self.id, peers: this.#peers };
+  }
+
+  /** Hears every Raft role or leader change (the HA status counts elections and failovers). */
+  onRaftRole(listener: (role: Role, leaderId: string | null) => void): void {
+    this.#raftRoleListener = listener;
   }
 
   async open(): Promise<void> {
@@ -357,6 +372,7 @@ export class BrokerDledger {
 
   #onRoleChange(role: Role, term: number, leaderId: string | null): void {
     this.#d.logger.info('DLedger role', { selfId: this.#self.id, role, term, leaderId });
+    this.#raftRoleListener?.(role, leaderId);
     if (role === Role.LEADER) return; // becomes master once its no-op is applied
     this.#chainRole(async () => {
       const store = this.store;

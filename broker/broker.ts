@@ -56,6 +56,7 @@ import {
 } from './consumer-offset-manager.js';
 import { DeferredStateFile } from './deferred-state-file.js';
 import { parseDelayLevels } from './delay-levels.js';
+import { createHaView } from './ha-status/broker-ha.js';
 import { registerLockProcessors } from './lock-processor.js';
 import { type RunningMetrics, startBrokerMetrics } from './metrics/broker-metrics-host.js';
 import { BrokerTraffic } from './metrics/broker-traffic.js';
@@ -502,6 +503,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     memoryBytes: deps.memoryBytes ?? totalmem(),
     stats,
     topicsChanged: (only) => registerChanged(registrar, wrapperOf, only),
+    ha: createHaView(config, role, replication, clock, parts.brokerAddr),
   };
   clients = ctx.clients;
   const scheduleTick = Promise.resolve();

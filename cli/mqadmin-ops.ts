@@ -254,11 +254,25 @@ async function run(parsed: ParsedCommand, ops: AdminOps): Promise<CommandOutput>
         g.brokerName,
         g.master ?? '(none)',
         g.replicas.map((r) => `${r.brokerId}@${r.address}`).join(' ') || '-',
-        dash(g.haConnectionCount),
-        dash(g.slaveFallBehindBytes),
+        g.ha === null ? '-' : `${g.ha.epochKind} ${g.ha.epoch}`,
+        g.ha === null ? '-' : g.ha.inSync.length,
+        g.ha?.replicaLag.map((r) => `${r.id}:${r.lagBytes}B/${r.lagMs}ms`).join(' ') ||
+          dash(g.slaveFallBehindBytes),
+        g.ha?.lastFailover == null
+          ? '-'
+          : `${new Date(g.ha.lastFailover.atMs).toISOString()} (${g.ha.lastFailover.durationMs} ms)`,
       ]);
       const text = renderTable(
-        ['#Cluster', '#Broker Name', '#Master', '#Replicas', '#Streaming', '#Lag Bytes'],
+        [
+          '#Cluster',
+          '#Broker Name',
+          '#Master',
+          '#Replicas',
+          '#Epoch',
+          '#InSync',
+          '#Lag (replica:bytes/ms)',
+          '#Last Failover',
+        ],
         rows,
       );
       return { text, json: { groups } };

@@ -23,6 +23,7 @@ import { createRequest, type RemotingCommand } from '../protocol/remoting-comman
 import { RequestCode } from '../protocol/request-code.js';
 import { ClientInstance, remoteError, type Target } from './client-instance.js';
 import { type ClientOptions, resolveClientOptions } from './client-options.js';
+import { type HaDetails, parseHaDetails } from './ha-status.js';
 import { retryTopicOf } from './message.js';
 
 export interface SubscriptionGroupSettings {
@@ -56,6 +57,8 @@ export interface HaGroupStatus {
   slaveAckOffset: number | null;
   slaveFallBehindBytes: number | null;
   commitLogMaxOffset: number | null;
+  /** Petrel's replication details from the master (null when silent or not a Petrel broker). */
+  ha: HaDetails | null;
 }
 
 export class AdminOps {
@@ -297,6 +300,7 @@ export class AdminOps {
           slaveAckOffset: figure('push2SlaveMaxOffset'),
           slaveFallBehindBytes: figure('slaveFallBehindMuch'),
           commitLogMaxOffset: figure('commitLogMaxOffset'),
+          ha: parseHaDetails(runtime),
         });
       }
     }
