@@ -14,6 +14,7 @@ import type { ClientRegistry } from './client-registry.js';
 import type { ConsumerOffsetManager } from './consumer-offset-manager.js';
 import type { HaView } from './ha-status/ha-view.js';
 import type { BrokerTraffic } from './metrics/broker-traffic.js';
+import type { StatsWindows } from './metrics/stats-windows.js';
 import type { PullHoldService } from './pull-hold-service.js';
 import type { ScheduleMessageService } from './schedule-message-service.js';
 import type { SubscriptionGroupManager } from './subscription-group-manager.js';
@@ -27,6 +28,8 @@ export interface BrokerStats {
   bootTimestamp: number;
   /** Per-topic and per-request counts for the metrics endpoint. */
   traffic: BrokerTraffic;
+  /** statsAll's minute, hour and day windows over the traffic counters. */
+  windows: StatsWindows;
 }
 
 export interface BrokerContext {

@@ -1,6 +1,7 @@
 // Runs mqadmin's day-to-day commands (mqadmin-ops-commands.ts) against an AdminOps client and
 // returns the text and JSON forms, as mqadmin-run.ts does for the others.
 
+import type { Admin } from '../client/admin.js';
 import { AdminOps, type Scope } from '../client/admin-ops.js';
 import { Producer } from '../client/producer.js';
 import { PullConsumer } from '../client/pull-consumer.js';
@@ -9,6 +10,7 @@ import { boolValue, intValue, type ParsedCommand } from './mqadmin-args.js';
 import { OPS_COMMANDS } from './mqadmin-ops-commands.js';
 import { messageToJson, renderKeyValues, renderMessage, renderTable } from './mqadmin-render.js';
 import type { CommandOutput } from './mqadmin-run.js';
+import { runStatsAll } from './mqadmin-stats.js';
 
 export function isOpsCommand(name: string): boolean {
   return OPS_COMMANDS.some((c) => c.name === name);
@@ -282,7 +284,8 @@ async function run(parsed: ParsedCommand, ops: AdminOps): Promise<CommandOutput>
   }
 }
 
-export async function runOpsCommand(parsed: ParsedCommand): Promise<CommandOutput> {
+export async function runOpsCommand(parsed: ParsedCommand, admin: Admin): Promise<CommandOutput> {
+  if (parsed.command === 'statsAll') return runStatsAll(parsed, admin);
   const ops = new AdminOps({ namesrvAddr: parsed.namesrvAddr, requestTimeoutMs: 5000 });
   try {
     return await run(parsed, ops);
