@@ -3,7 +3,7 @@
 // CommitLog that entry starts (so lag in bytes = the leader's log end - that offset) and when the
 // leader stored it (so lag in time = now - that store time: the age of the oldest message the
 // follower lacks). A follower is in sync while the leader heard from it in the last election
-// timeout (Raft's recentActive) and it lacks at most haSlaveFallbehindMax bytes. The epoch is the
+// timeout (Raft's recentActive) and it lacks fewer than haSlaveFallbehindMax bytes. The epoch is the
 // Raft term. Followers report their own term and role and no replicas.
 // Also here: how Raft role changes become failover and election events (ha-events.ts).
 
@@ -109,7 +109,7 @@ export function dledgerHa(ctx: Parts, raft: () => DledgerRaftView | undefined): 
           ackOffset,
           lagBytes,
           lagMs: missing === undefined ? 0 : Math.max(0, nowMs - missing.storeTimestamp),
-          inSync: f.recentActive && lagBytes <= windowBytes,
+          inSync: f.recentActive && lagBytes < windowBytes,
           matchIndex: f.match,
         };
       });

@@ -48,7 +48,7 @@ export interface HaProviderStatus {
   replicas: ReplicaStatus[];
   /** Ids in sync, the master or leader first (itself: its broker address or Raft id). */
   inSync: string[];
-  /** A replica lacking at most this many bytes is in sync (haSlaveFallbehindMax). */
+  /** A replica lacking fewer bytes than this is in sync (haSlaveFallbehindMax). */
   inSyncWindowBytes: number;
 }
 

@@ -1,6 +1,6 @@
 // HA status of a Master/Slave broker. The master asks its HA sender which slaves stream and what
 // each acknowledged (one message round trip to the sender's thread); a slave reports its own
-// figures and no replicas. A slave is in sync while it lacks at most haSlaveFallbehindMax bytes:
+// figures and no replicas. A slave is in sync while it lacks fewer than haSlaveFallbehindMax bytes:
 // the rule by which a RocketMQ 4 SYNC_MASTER judges a slave fit to acknowledge (HAService.isSlaveOK).
 // Time lag: the age of the oldest message the slave lacks, read from the store time the sender
 // marked for the first write batch the slave has not wholly acknowledged (to within one batch).
@@ -30,7 +30,7 @@ export function masterSlaveHa(ctx: MasterSlaveParts): HaProvider {
           ackOffset: link.ackOffset,
           lagBytes,
           lagMs: lagBytes === 0 || oldest === null ? 0 : Math.max(0, nowMs - oldest),
-          inSync: lagBytes <= windowBytes,
+          inSync: lagBytes < windowBytes,
         };
       });
       return {

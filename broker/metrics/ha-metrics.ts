@@ -75,7 +75,7 @@ function registerReplicaMetrics(define: Define): void {
   define(
     'gauge',
     'petrel_replication_replica_in_sync',
-    '1 while the replica is in the in-sync set (within haSlaveFallbehindMax bytes; DLedger: and heard from).',
+    '1 while the replica is in the in-sync set (lacking fewer than haSlaveFallbehindMax bytes; DLedger: and heard from).',
     labels,
     perReplica((r) => (r.inSync ? 1 : 0)),
   );
