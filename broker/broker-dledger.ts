@@ -128,6 +128,9 @@ export class BrokerDledger {
   #batchBytes = 0;
   #batchTimer: NodeJS.Immediate | undefined;
   #raftRoleListener: ((role: Role, leaderId: string | null) => void) | undefined;
+  /** When a message last came from each peer (a failover is timed from the old leader's last). */
+  readonly #lastHeardMs = new Map<string, number>();
+  #electionTimeoutMs = 0;
 
   constructor(deps: DledgerDeps) {
     this.#d = deps;
@@ -172,7 +175,14 @@ export class BrokerDledger {
     const host = this.#host;
     const log = this.#log;
     if (host === undefined || log === undefined) return undefined;
-    return { host, log, selfId: this.#self.id, peers: this.#peers };
+    return {
+      host,
+      log,
+      selfId: this.#self.id,
+      peers: this.#peers,
+      electionTimeoutMs: this.#electionTimeoutMs,
+      lastHeardFromMs: (peerId) => this.#lastHeardMs.get(peerId),
+    };
   }
 
   /** Hears every Raft role or leader change (the HA status counts elections and failovers). */
@@ -221,12 +231,18 @@ export class BrokerDledger {
       peerIds: this.#peers.map((p) => p.id),
       listenHost: this.#self.host,
       listenPort: this.#self.port,
-      onMessage: (m) => host?.deliver(m),
+      onMessage: (m) => {
+        this.#lastHeardMs.set(m.from, this.#d.clock.nowMs());
+        host?.deliver(m);
+      },
       onError: (error, peerId) => logger.debug('DLedger link', { peerId, error: error.message }),
     });
     this.#transport = transport;
     await transport.listen();
     const hbMs = config.heartBeatTimeIntervalMs;
+    const tickMs = Math.max(10, Math.floor(hbMs / 2));
+    const electionTicks = Math.max(3, 2 * config.maxHeartBeatLeak);
+    this.#electionTimeoutMs = tickMs * electionTicks;
     host = new RaftHost({
       id: this.#self.id,
       peers: this.#peers.map((p) => p.id),
@@ -237,11 +253,11 @@ export class BrokerDledger {
       apply: (entries) => this.#apply(entries),
       onRoleChange: (r, term, leaderId) => this.#onRoleChange(r, term, leaderId),
       onFatal: (error) => this.#onFatal(error),
-      tickMs: Math.max(10, Math.floor(hbMs / 2)),
+      tickMs,
       maxPendingProposals: config.maxPendingRequestsNum,
       raft: {
         heartbeatTicks: 2,
-        electionTicks: Math.max(3, 2 * config.maxHeartBeatLeak),
+        electionTicks,
         preVote: true,
         checkQuorum: true,
         appliedIndex: this.#checkpoint?.appliedIndexFor(this.store.getMaxPhyOffset()) ?? 0,

@@ -32,6 +32,11 @@ export function createHaView(
     role,
     dledgerHa(parts, () => replication.raftView),
   );
-  replication.onRaftRole(raftRoleRecorder(view.events));
+  const selfId = config.dLegerSelfId ?? '';
+  replication.onRaftRole(
+    raftRoleRecorder(view.events, selfId, (peerId) =>
+      replication.raftView?.lastHeardFromMs(peerId),
+    ),
+  );
   return view;
 }

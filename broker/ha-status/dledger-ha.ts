@@ -2,8 +2,8 @@
 // entry after it is the first the follower lacks, and its first stamped record says where in the
 // CommitLog that entry starts (so lag in bytes = the leader's log end - that offset) and when the
 // leader stored it (so lag in time = now - that store time: the age of the oldest message the
-// follower lacks). A follower is in sync while the leader heard from it in the last election
-// timeout (Raft's recentActive) and it lacks fewer than haSlaveFallbehindMax bytes. The epoch is the
+// follower lacks). A follower is in sync while the leader heard from it within the shortest
+// election timeout and it lacks fewer than haSlaveFallbehindMax bytes. The epoch is the
 // Raft term. Followers report their own term and role and no replicas.
 // Also here: how Raft role changes become failover and election events (ha-events.ts).
 
@@ -25,6 +25,10 @@ export interface DledgerRaftView {
   log: Pick<RaftLogStore, 'entries' | 'lastIndex'>;
   selfId: string;
   peers: readonly DLedgerPeer[];
+  /** The shortest election timeout: a follower silent longer is out of the in-sync set. */
+  electionTimeoutMs: number;
+  /** When a message last came from a peer (ms since the epoch). */
+  lastHeardFromMs(peerId: string): number | undefined;
 }
 
 type Parts = Pick<BrokerContext, 'config' | 'role' | 'store' | 'clock'>;
@@ -109,7 +113,9 @@ export function dledgerHa(ctx: Parts, raft: () => DledgerRaftView | undefined): 
           ackOffset,
           lagBytes,
           lagMs: missing === undefined ? 0 : Math.max(0, nowMs - missing.storeTimestamp),
-          inSync: f.recentActive && lagBytes < windowBytes,
+          inSync:
+            nowMs - (view.lastHeardFromMs(f.id) ?? 0) <= view.electionTimeoutMs &&
+            lagBytes < windowBytes,
           matchIndex: f.match,
         };
       });
@@ -124,26 +130,34 @@ export function dledgerHa(ctx: Parts, raft: () => DledgerRaftView | undefined): 
 
 /**
  * Turns the Raft host's role changes into events: a member that knew a leader and then starts an
- * election (or follows no one) has lost its master; a known leader ends the election.
+ * election (or follows no one) has lost its master since it last heard from that leader; a known
+ * leader ends the election.
  */
-export function raftRoleRecorder(events: HaEvents) {
-  let knewLeader = false;
+export function raftRoleRecorder(
+  events: HaEvents,
+  selfId: string,
+  lastHeardFromMs: (peerId: string) => number | undefined,
+) {
+  let leader: string | null = null;
+  const lost = () => {
+    if (leader !== null) events.masterLost(leader === selfId ? undefined : lastHeardFromMs(leader));
+  };
   return (role: string, leaderId: string | null): void => {
     if (role === Role.PRE_CANDIDATE || role === Role.CANDIDATE) {
       events.electionStarted();
-      if (knewLeader) events.masterLost();
+      lost();
       return;
     }
     if (role === Role.LEADER) {
-      knewLeader = true;
+      leader = selfId;
       events.electionEnded(ElectionOutcome.WON);
       return;
     }
     if (leaderId === null) {
-      if (knewLeader) events.masterLost();
+      lost();
       return;
     }
-    knewLeader = true;
+    leader = leaderId;
     events.electionEnded(ElectionOutcome.LOST);
     events.masterFoundElsewhere();
   };

@@ -1,7 +1,7 @@
 // Failovers and elections as this broker saw them, for the metrics and haStatus. A failover runs
-// from the moment this broker noticed its group had lost the master (DLedger: its leader went
-// silent and it began an election, or it learnt there was no leader) to the moment this broker
-// became the master itself; it is counted on the broker that took over. An election (DLedger) runs
+// from the moment the group lost its master as this broker can tell (DLedger: the last message it
+// received from the old leader, found once it starts an election or learns there is no leader)
+// to the moment this broker became the master itself; it is counted on the broker that took over. An election (DLedger) runs
 // from this member turning pre-candidate or candidate to a leader being known again, whoever won.
 // Each is a few assignments when the role changes; the histograms are read when scraped.
 
@@ -46,9 +46,12 @@ export class HaEvents {
     this.#clock = clock;
   }
 
-  /** The group's master (or Raft leader) is gone as far as this broker can tell; the first call counts. */
-  masterLost(): void {
-    this.#masterLostAtMs ??= this.#clock.nowMs();
+  /**
+   * The group's master (or Raft leader) is gone as far as this broker can tell, since `sinceMs`
+   * (when it was last heard; default now). The first call counts until a master is known again.
+   */
+  masterLost(sinceMs?: number): void {
+    this.#masterLostAtMs ??= sinceMs ?? this.#clock.nowMs();
   }
 
   /** Another broker is the master now: whatever failover there was did not make this one master. */
