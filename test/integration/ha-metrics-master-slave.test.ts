@@ -7,6 +7,8 @@
 // what was sent, pulled and committed.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AdminOps } from '../../client/admin-ops.js';
 import { RequestCode, ResponseCode } from '../../protocol/index.js';
@@ -230,6 +232,21 @@ describe('HA metrics of a SYNC_MASTER pair', { timeout: 120_000 }, () => {
     const text = await cli.run('statsAll', '-t', STATS_TOPIC);
     assert.match(text.stdout, /#Topic\s+#Consumer Group\s+#Accumulation\s+#InTPS\s+#OutTPS/);
     assert.match(text.stdout, new RegExp(`${STATS_TOPIC}\\s+${STATS_GROUP}\\s+18\\s`));
+  });
+
+  it('exposes every metric the sample Grafana dashboard plots', async () => {
+    const dashboard = readFileSync(join(process.cwd(), 'conf', 'grafana-petrel.json'), 'utf8');
+    const names = new Set(
+      [...dashboard.matchAll(/\b(?:rocketmq|petrel)_[a-z_]+/g)].map((m) =>
+        m[0].replace(/_(bucket|sum|count)$/, ''),
+      ),
+    );
+    assert.ok(names.has('petrel_replication_lag_ms') && names.has('petrel_ha_epoch'));
+    const exposed = new Set((await scrape(url)).map((f) => f.name));
+    assert.deepEqual(
+      [...names].filter((n) => !exposed.has(n)),
+      [],
+    );
   });
 
   it('answers an unknown stats item and a malformed request with RocketMQ errors', async () => {
