@@ -256,6 +256,7 @@ async function run(parsed: ParsedCommand, ops: AdminOps): Promise<CommandOutput>
         g.brokerName,
         g.master ?? '(none)',
         g.replicas.map((r) => `${r.brokerId}@${r.address}`).join(' ') || '-',
+        dash(g.haConnectionCount),
         g.ha === null ? '-' : `${g.ha.epochKind} ${g.ha.epoch}`,
         g.ha === null ? '-' : g.ha.inSync.length,
         g.ha?.replicaLag.map((r) => `${r.id}:${r.lagBytes}B/${r.lagMs}ms`).join(' ') ||
@@ -270,6 +271,7 @@ async function run(parsed: ParsedCommand, ops: AdminOps): Promise<CommandOutput>
           '#Broker Name',
           '#Master',
           '#Replicas',
+          '#Streaming',
           '#Epoch',
           '#InSync',
           '#Lag (replica:bytes/ms)',
