@@ -259,7 +259,7 @@ async function run(parsed: ParsedCommand, ops: AdminOps): Promise<CommandOutput>
         dash(g.haConnectionCount),
         g.ha === null ? '-' : `${g.ha.epochKind} ${g.ha.epoch}`,
         g.ha === null ? '-' : g.ha.inSync.length,
-        g.ha?.replicaLag.map((r) => `${r.id}:${r.lagBytes}B/${r.lagMs}ms`).join(' ') ||
+        g.ha?.replicas.map((r) => `${r.id}:${r.lagBytes}B/${r.lagMs}ms`).join(' ') ||
           dash(g.slaveFallBehindBytes),
         g.ha?.lastFailover == null
           ? '-'

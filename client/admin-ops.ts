@@ -16,6 +16,7 @@ import {
   decodeProducerConnection,
   type ProducerConnection,
 } from '../protocol/bodies/connection-bodies.js';
+import { type HaStatusBody, parseHaStatus } from '../protocol/bodies/ha-status-body.js';
 import { encodeJsonBody } from '../protocol/bodies/json-body.js';
 import { decodeResetOffsetBody } from '../protocol/bodies/offset-tables.js';
 import { decodeKvTable } from '../protocol/bodies/simple-bodies.js';
@@ -23,7 +24,6 @@ import { createRequest, type RemotingCommand } from '../protocol/remoting-comman
 import { RequestCode } from '../protocol/request-code.js';
 import { ClientInstance, remoteError, type Target } from './client-instance.js';
 import { type ClientOptions, resolveClientOptions } from './client-options.js';
-import { type HaDetails, parseHaDetails } from './ha-status.js';
 import { retryTopicOf } from './message.js';
 
 export interface SubscriptionGroupSettings {
@@ -58,7 +58,7 @@ export interface HaGroupStatus {
   slaveFallBehindBytes: number | null;
   commitLogMaxOffset: number | null;
   /** Petrel's replication details from the master (null when silent or not a Petrel broker). */
-  ha: HaDetails | null;
+  ha: HaStatusBody | null;
 }
 
 export class AdminOps {
@@ -300,7 +300,7 @@ export class AdminOps {
           slaveAckOffset: figure('push2SlaveMaxOffset'),
           slaveFallBehindBytes: figure('slaveFallBehindMuch'),
           commitLogMaxOffset: figure('commitLogMaxOffset'),
-          ha: parseHaDetails(runtime),
+          ha: parseHaStatus(runtime),
         });
       }
     }

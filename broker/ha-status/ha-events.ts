@@ -6,17 +6,12 @@
 // Each is a few assignments when the role changes; the histograms are read when scraped.
 
 import type { Clock } from '../../common/clock.js';
+import type { HaEventBody } from '../../protocol/bodies/ha-status-body.js';
 import { BatchedHistogram } from '../../server/metrics/batched-histogram.js';
 import type { BrokerRoleState } from '../broker-role.js';
 
 /** Seconds: elections take a few heartbeats; a failover by hand may take minutes. */
 const DURATION_BOUNDS_S = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300];
-
-export interface HaEvent {
-  /** When it ended (ms since the epoch). */
-  atMs: number;
-  durationMs: number;
-}
 
 export const ElectionOutcome = { WON: 'won', LOST: 'lost' } as const;
 export type ElectionOutcome = (typeof ElectionOutcome)[keyof typeof ElectionOutcome];
@@ -27,8 +22,8 @@ export class HaEvents {
   #electionStartedAtMs: number | undefined;
   #failovers = 0;
   #elections = 0;
-  #lastFailover: HaEvent | null = null;
-  #lastElection: (HaEvent & { outcome: ElectionOutcome }) | null = null;
+  #lastFailover: HaEventBody | null = null;
+  #lastElection: (HaEventBody & { outcome: ElectionOutcome }) | null = null;
   readonly failoverSeconds = new BatchedHistogram(
     'petrel_ha_failover_duration_seconds',
     'From this broker noticing its group lost the master to this broker being the master.',
@@ -104,11 +99,11 @@ export class HaEvents {
     return this.#elections;
   }
 
-  get lastFailover(): HaEvent | null {
+  get lastFailover(): HaEventBody | null {
     return this.#lastFailover;
   }
 
-  get lastElection(): (HaEvent & { outcome: ElectionOutcome }) | null {
+  get lastElection(): (HaEventBody & { outcome: ElectionOutcome }) | null {
     return this.#lastElection;
   }
 }

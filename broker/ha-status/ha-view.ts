@@ -6,61 +6,22 @@
 // the controller's epoch and SyncStateSet (docs/operations.md, "HA status providers").
 
 import type { Clock } from '../../common/clock.js';
+import {
+  HA_STATUS_KEY,
+  type HaStatusBody,
+  type ReplicaLag,
+} from '../../protocol/bodies/ha-status-body.js';
 import type { BrokerRoleState } from '../broker-role.js';
 import { HaEvents } from './ha-events.js';
 
-/** One replica as its master (or Raft leader) sees it. */
-export interface ReplicaStatus {
-  /** Master/Slave: the slave's HA connection host:port (as RocketMQ's HA runtime info); DLedger: its peer id. */
-  id: string;
-  address: string;
-  /** CommitLog offset the replica holds up to (DLedger: the first byte of its first missing entry). */
-  ackOffset: number;
-  /** Bytes of the master's CommitLog the replica lacks. */
-  lagBytes: number;
-  /** Age of the oldest message the replica lacks, in ms (0 when it lacks none). */
-  lagMs: number;
-  inSync: boolean;
-  /** DLedger: the Raft index the leader knows the replica holds. */
-  matchIndex?: number;
-}
+export type ReplicaStatus = ReplicaLag;
+export type HaStatus = HaStatusBody;
 
 /** What a provider computes; HaView adds the failover and election history. */
-export interface HaProviderStatus {
-  /** MASTER_SLAVE, DLEDGER, or the mode a plugged-in provider names (CONTROLLER, ...). */
-  mode: string;
-  /** SYNC_MASTER, ASYNC_MASTER or SLAVE. */
-  role: string;
-  brokerId: number;
-  /** Store fence (Master/Slave), controller epoch, or Raft term: see epochKind. */
-  epoch: number;
-  epochKind: 'epoch' | 'term';
-  /** DLedger only. */
-  raft: {
-    selfId: string;
-    role: string;
-    leaderId: string | null;
-    commitIndex: number;
-    lastIndex: number;
-  } | null;
-  commitLogMaxOffset: number;
-  /** Filled on the master or leader; empty elsewhere (a replica does not see its peers). */
-  replicas: ReplicaStatus[];
-  /** Ids in sync, the master or leader first (itself: its broker address or Raft id). */
-  inSync: string[];
-  /** A replica lacking fewer bytes than this is in sync (haSlaveFallbehindMax). */
-  inSyncWindowBytes: number;
-}
-
-export interface HaStatus extends HaProviderStatus {
-  failovers: number;
-  lastFailover: { atMs: number; durationMs: number } | null;
-  elections: number;
-  lastElection: { atMs: number; durationMs: number; outcome: string } | null;
-}
-
-/** The GET_BROKER_RUNTIME_INFO key carrying HaStatus as JSON. */
-export const HA_STATUS_KEY = 'petrelHaStatus';
+export type HaProviderStatus = Omit<
+  HaStatusBody,
+  'failovers' | 'lastFailover' | 'elections' | 'lastElection'
+>;
 
 export interface HaProvider {
   status(): Promise<HaProviderStatus>;

@@ -19,11 +19,19 @@ type Define = (
 
 /** Metrics filled from one HaStatus read per scrape. */
 function definer(registry: Registry, ctx: BrokerContext): Define {
-  let read: Promise<HaStatus> | undefined;
+  let read: Promise<HaStatus | undefined> | undefined;
+  // A status that cannot be read (the HA sender thread silent) leaves out the HA series of this
+  // scrape rather than failing the whole scrape.
   const status = () => {
-    read ??= ctx.ha.status().finally(() => {
-      read = undefined;
-    });
+    read ??= ctx.ha
+      .status()
+      .catch((error: unknown) => {
+        ctx.logger.warn('HA status unavailable for the metrics', { error: String(error) });
+        return undefined;
+      })
+      .finally(() => {
+        read = undefined;
+      });
     return read;
   };
   return (kind, name, help, labelNames, fill) => {
@@ -34,7 +42,7 @@ function definer(registry: Registry, ctx: BrokerContext): Define {
         async collect() {
           const found = await status();
           this.reset();
-          fill((labels, value) => this.set(labels, value), found);
+          if (found !== undefined) fill((labels, value) => this.set(labels, value), found);
         },
       });
       return;
@@ -44,7 +52,7 @@ function definer(registry: Registry, ctx: BrokerContext): Define {
       async collect() {
         const found = await status();
         this.reset();
-        fill((labels, value) => this.inc(labels, value), found);
+        if (found !== undefined) fill((labels, value) => this.inc(labels, value), found);
       },
     });
   };

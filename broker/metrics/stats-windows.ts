@@ -3,7 +3,8 @@
 // counters are the metrics' own (broker-traffic.ts); a timer samples them every 10 s into three
 // bounded rings, as StatsItem does: 7 samples 10 s apart (a minute), 7 samples 10 min apart (an
 // hour), 25 samples an hour apart (a day). A series starts with a zero sample at its first record,
-// and an answer uses the live total as its newest sample, so a sum counts up to the request.
+// and an answer uses the live total as its newest sample, so a sum counts up to the request; its
+// oldest sample is the oldest within the window's span (60 s, 1 h, 24 h) of now.
 //
 // RocketMQ: common/.../stats/StatsItem.java (computeStatsData, samplingInSeconds/Minutes/Hour),
 // store/.../stats/BrokerStatsManager.java.
@@ -43,15 +44,16 @@ interface Sample {
 }
 
 const WINDOWS = [
-  { everyMs: 10_000, keep: 7 },
-  { everyMs: 600_000, keep: 7 },
-  { everyMs: 3_600_000, keep: 25 },
+  { everyMs: 10_000, keep: 7, spanMs: 60_000 },
+  { everyMs: 600_000, keep: 7, spanMs: 3_600_000 },
+  { everyMs: 3_600_000, keep: 25, spanMs: 86_400_000 },
 ] as const;
 
 type Rings = [Sample[], Sample[], Sample[]];
 
-function snapshot(ring: readonly Sample[], now: Sample): StatsSnapshot {
-  const first = ring[0] ?? now;
+/** From the oldest sample within `spanMs` of now to now (the live value). */
+function snapshot(ring: readonly Sample[], now: Sample, spanMs: number): StatsSnapshot {
+  const first = ring.find((s) => s.atMs >= now.atMs - spanMs) ?? ring[ring.length - 1] ?? now;
   const sum = now.value - first.value;
   const elapsedMs = now.atMs - first.atMs;
   const times = now.times - first.times;
@@ -91,9 +93,9 @@ export class StatsWindows {
     const now = { atMs: nowMs, value: current.value, times: current.times };
     const rings = this.#series.get(key) ?? this.#startRings(current);
     return {
-      statsMinute: snapshot(rings[0], now),
-      statsHour: snapshot(rings[1], now),
-      statsDay: snapshot(rings[2], now),
+      statsMinute: snapshot(rings[0], now, WINDOWS[0].spanMs),
+      statsHour: snapshot(rings[1], now, WINDOWS[1].spanMs),
+      statsDay: snapshot(rings[2], now, WINDOWS[2].spanMs),
     };
   }
 

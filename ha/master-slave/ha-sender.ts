@@ -15,6 +15,7 @@ import {
   storeTimestampPosition,
 } from '../../common/message-codec.js';
 import type { TailCache } from '../../engine/commitlog/tail-cache.js';
+import type { HaReplicaLink } from '../../engine/ha-sender-handle.js';
 import type { SegmentedFile } from '../../engine/mapped/segmented-file.js';
 import { PositionSlot, type StorePositions } from '../../engine/store-positions.js';
 import {
@@ -49,20 +50,6 @@ export interface HaSenderDeps {
   epochStarts: readonly number[];
   clock: Clock;
   logger: HaLogger;
-}
-
-export interface SlaveLinkInfo {
-  address: string;
-  ackOffset: number;
-  nextOffset: number;
-  lagBytes: number;
-  /**
-   * Store time (ms) of the newest record in the first write batch the slave has not wholly
-   * acknowledged, or null when it lacks nothing: the oldest message it lacks was stored at or
-   * before it (to within one writer batch), so now - this is its replication lag in time.
-   */
-  oldestMissingStoreMs: number | null;
-  connectedAtMs: number;
 }
 
 /** Write marks kept per slave; when full the newest mark absorbs the next (the oldest stay exact). */
@@ -371,7 +358,7 @@ export class HaSender {
     }
   }
 
-  inspect(): SlaveLinkInfo[] {
+  inspect(): HaReplicaLink[] {
     const wrote = this.#wrote();
     return [...this.#links]
       .filter((l) => l.state === 'STREAMING')

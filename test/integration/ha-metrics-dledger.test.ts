@@ -189,7 +189,7 @@ describe('HA metrics of a DLedger group', { timeout: 150_000 }, () => {
       assert.ok(durationMs / 1000 > lower && durationMs / 1000 <= upper, 'in its bucket');
       assert.ok(atMs >= killedMs && atMs <= foundMs);
       assert.deepEqual(
-        ha.replicaLag.map((r) => r.id).sort(),
+        ha.replicas.map((r) => r.id).sort(),
         [0, 1, 2]
           .filter((i) => i !== next)
           .map((i) => DLEDGER_IDS[i])

@@ -151,10 +151,10 @@ describe('HA metrics of a SYNC_MASTER pair', { timeout: 120_000 }, () => {
       assert.equal(ha.epochKind, 'epoch');
       assert.deepEqual(ha.inSync, [pair.node('master').address]);
       assert.equal(ha.inSyncWindowBytes, WINDOW_BYTES);
-      assert.equal(ha.replicaLag.length, 1);
-      assert.equal(ha.replicaLag[0]?.ackOffset, slaveEnd);
-      assert.equal(ha.replicaLag[0]?.lagBytes, masterEnd - slaveEnd);
-      assert.equal(ha.replicaLag[0]?.inSync, false);
+      assert.equal(ha.replicas.length, 1);
+      assert.equal(ha.replicas[0]?.ackOffset, slaveEnd);
+      assert.equal(ha.replicas[0]?.lagBytes, masterEnd - slaveEnd);
+      assert.equal(ha.replicas[0]?.inSync, false);
       assert.equal(ha.failovers, 0);
       assert.equal(ha.lastFailover, null);
     } finally {

@@ -66,6 +66,7 @@ class ReplicaQueries {
         () => settle(new MqError(ErrorCode.REQUEST_TIMEOUT, 'the HA sender did not answer')),
         REPLICA_QUERY_TIMEOUT_MS,
       );
+      timer.unref();
       const settle = (result: HaReplicaLink[] | Error) => {
         clearTimeout(timer);
         this.#pending.delete(id);
