@@ -140,6 +140,7 @@ export class BrokerDledger {
       throw new MqError(ErrorCode.CONFIG_INVALID, 'dLegerSelfId is not among the dLegerPeers');
     this.#self = self;
     this.#peers = peers;
+    for (const peer of peers) if (peer.id !== self.id) this.#lastHeardMs.set(peer.id, 0);
   }
 
   /** The brokerId this member registers with as a follower (RocketMQ: n0 -> 1). */
@@ -181,7 +182,7 @@ export class BrokerDledger {
       selfId: this.#self.id,
       peers: this.#peers,
       electionTimeoutMs: this.#electionTimeoutMs,
-      lastHeardFromMs: (peerId) => this.#lastHeardMs.get(peerId),
+      lastHeardFromMs: (peerId) => this.#lastHeardMs.get(peerId) || undefined,
     };
   }
 
@@ -232,7 +233,8 @@ export class BrokerDledger {
       listenHost: this.#self.host,
       listenPort: this.#self.port,
       onMessage: (m) => {
-        this.#lastHeardMs.set(m.from, this.#d.clock.nowMs());
+        // Only peers of the group: the map stays as small as dLegerPeers.
+        if (this.#lastHeardMs.has(m.from)) this.#lastHeardMs.set(m.from, this.#d.clock.nowMs());
         host?.deliver(m);
       },
       onError: (error, peerId) => logger.debug('DLedger link', { peerId, error: error.message }),
