@@ -34,6 +34,7 @@ import {
   success,
 } from '../server/request-kit.js';
 import type { BrokerContext } from './broker-context.js';
+import { haStatusEntry } from './ha-status/ha-view.js';
 import {
   decodeSubscriptionGroupConfig,
   subscriptionGroupWrapperToJson,
@@ -45,9 +46,10 @@ export function registerAdminProcessors(server: ProcessorRegistry, ctx: BrokerCo
     createGroup(ctx, r),
   );
   server.registerProcessor(RequestCode.GET_BROKER_CONFIG, (r) => brokerConfig(ctx, r));
-  server.registerProcessor(RequestCode.GET_BROKER_RUNTIME_INFO, (r) =>
-    success(r, {}, encodeKvTable({ table: runtimeInfo(ctx) })),
-  );
+  server.registerProcessor(RequestCode.GET_BROKER_RUNTIME_INFO, async (r) => {
+    const ha = await haStatusEntry(ctx.ha);
+    return success(r, {}, encodeKvTable({ table: { ...runtimeInfo(ctx), ...ha } }));
+  });
   server.registerProcessor(RequestCode.GET_ALL_TOPIC_CONFIG, (r) => allTopics(ctx, r));
   server.registerProcessor(RequestCode.GET_ALL_CONSUMER_OFFSET, (r) =>
     success(r, {}, encodeConsumerOffsetTable({ offsetTable: ctx.offsets.snapshot() })),

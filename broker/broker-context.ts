@@ -12,7 +12,9 @@ import type { Logger, RemotingConnection } from '../protocol/index.js';
 import type { BrokerRoleState } from './broker-role.js';
 import type { ClientRegistry } from './client-registry.js';
 import type { ConsumerOffsetManager } from './consumer-offset-manager.js';
+import type { HaView } from './ha-status/ha-view.js';
 import type { BrokerTraffic } from './metrics/broker-traffic.js';
+import type { StatsWindows } from './metrics/stats-windows.js';
 import type { PullHoldService } from './pull-hold-service.js';
 import type { ScheduleMessageService } from './schedule-message-service.js';
 import type { SubscriptionGroupManager } from './subscription-group-manager.js';
@@ -26,6 +28,8 @@ export interface BrokerStats {
   bootTimestamp: number;
   /** Per-topic and per-request counts for the metrics endpoint. */
   traffic: BrokerTraffic;
+  /** statsAll's minute, hour and day windows over the traffic counters. */
+  windows: StatsWindows;
 }
 
 export interface BrokerContext {
@@ -58,4 +62,6 @@ export interface BrokerContext {
    * need not wait use `void`.
    */
   topicsChanged(only?: readonly string[]): Promise<void>;
+  /** Replication status for the metrics and haStatus; another HA mode plugs its provider in here. */
+  readonly ha: HaView;
 }

@@ -47,6 +47,7 @@ import {
 import type { BrokerRoleState } from './broker-role.js';
 import { DledgerCheckpoint } from './dledger-checkpoint.js';
 import { checkDledgerStore } from './dledger-store-check.js';
+import type { DledgerRaftView } from './ha-status/dledger-ha.js';
 import type { MasterAddresses } from './namesrv-registrar.js';
 import { type SyncTargets, syncFromMaster } from './replica-sync.js';
 
@@ -74,7 +75,7 @@ function encodeBatch(entries: readonly Buffer[]): Buffer {
   return out;
 }
 
-function decodeBatch(data: Buffer): Buffer[] {
+export function decodeBatch(data: Buffer): Buffer[] {
   const count = data.readUInt32BE(0);
   const out: Buffer[] = [];
   let at = 4;
@@ -126,6 +127,10 @@ export class BrokerDledger {
   #batch: Array<{ entry: Buffer; settle: (outcome: ReplicateOutcome) => void }> = [];
   #batchBytes = 0;
   #batchTimer: NodeJS.Immediate | undefined;
+  #raftRoleListener: ((role: Role, leaderId: string | null) => void) | undefined;
+  /** When a message last came from each peer (a failover is timed from the old leader's last). */
+  readonly #lastHeardMs = new Map<string, number>();
+  #electionTimeoutMs = 0;
 
   constructor(deps: DledgerDeps) {
     this.#d = deps;
@@ -135,6 +140,7 @@ export class BrokerDledger {
       throw new MqError(ErrorCode.CONFIG_INVALID, 'dLegerSelfId is not among the dLegerPeers');
     this.#self = self;
     this.#peers = peers;
+    for (const peer of peers) if (peer.id !== self.id) this.#lastHeardMs.set(peer.id, 0);
   }
 
   /** The brokerId this member registers with as a follower (RocketMQ: n0 -> 1). */
@@ -163,6 +169,26 @@ export class BrokerDledger {
       dLegerLeaderId: host.leaderId ?? '',
       dLegerCommitIndex: host.commitIndex,
     };
+  }
+
+  /** The Raft host and log, read by the HA status (broker/ha-status/dledger-ha.ts). */
+  get raftView(): DledgerRaftView | undefined {
+    const host = this.#host;
+    const log = this.#log;
+    if (host === undefined || log === undefined) return undefined;
+    return {
+      host,
+      log,
+      selfId: this.#self.id,
+      peers: this.#peers,
+      electionTimeoutMs: this.#electionTimeoutMs,
+      lastHeardFromMs: (peerId) => this.#lastHeardMs.get(peerId) || undefined,
+    };
+  }
+
+  /** Hears every Raft role or leader change (the HA status counts elections and failovers). */
+  onRaftRole(listener: (role: Role, leaderId: string | null) => void): void {
+    this.#raftRoleListener = listener;
   }
 
   async open(): Promise<void> {
@@ -206,12 +232,19 @@ export class BrokerDledger {
       peerIds: this.#peers.map((p) => p.id),
       listenHost: this.#self.host,
       listenPort: this.#self.port,
-      onMessage: (m) => host?.deliver(m),
+      onMessage: (m) => {
+        // Only peers of the group: the map stays as small as dLegerPeers.
+        if (this.#lastHeardMs.has(m.from)) this.#lastHeardMs.set(m.from, this.#d.clock.nowMs());
+        host?.deliver(m);
+      },
       onError: (error, peerId) => logger.debug('DLedger link', { peerId, error: error.message }),
     });
     this.#transport = transport;
     await transport.listen();
     const hbMs = config.heartBeatTimeIntervalMs;
+    const tickMs = Math.max(10, Math.floor(hbMs / 2));
+    const electionTicks = Math.max(3, 2 * config.maxHeartBeatLeak);
+    this.#electionTimeoutMs = tickMs * electionTicks;
     host = new RaftHost({
       id: this.#self.id,
       peers: this.#peers.map((p) => p.id),
@@ -222,11 +255,11 @@ export class BrokerDledger {
       apply: (entries) => this.#apply(entries),
       onRoleChange: (r, term, leaderId) => this.#onRoleChange(r, term, leaderId),
       onFatal: (error) => this.#onFatal(error),
-      tickMs: Math.max(10, Math.floor(hbMs / 2)),
+      tickMs,
       maxPendingProposals: config.maxPendingRequestsNum,
       raft: {
         heartbeatTicks: 2,
-        electionTicks: Math.max(3, 2 * config.maxHeartBeatLeak),
+        electionTicks,
         preVote: true,
         checkQuorum: true,
         appliedIndex: this.#checkpoint?.appliedIndexFor(this.store.getMaxPhyOffset()) ?? 0,
@@ -357,6 +390,7 @@ export class BrokerDledger {
 
   #onRoleChange(role: Role, term: number, leaderId: string | null): void {
     this.#d.logger.info('DLedger role', { selfId: this.#self.id, role, term, leaderId });
+    this.#raftRoleListener?.(role, leaderId);
     if (role === Role.LEADER) return; // becomes master once its no-op is applied
     this.#chainRole(async () => {
       const store = this.store;

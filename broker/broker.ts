@@ -56,9 +56,12 @@ import {
 } from './consumer-offset-manager.js';
 import { DeferredStateFile } from './deferred-state-file.js';
 import { parseDelayLevels } from './delay-levels.js';
+import { createHaView } from './ha-status/broker-ha.js';
 import { registerLockProcessors } from './lock-processor.js';
 import { type RunningMetrics, startBrokerMetrics } from './metrics/broker-metrics-host.js';
+import { sampleBrokerStats } from './metrics/broker-stats-data.js';
 import { BrokerTraffic } from './metrics/broker-traffic.js';
+import { StatsWindows } from './metrics/stats-windows.js';
 import { NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { registerPullProcessor } from './pull-processor.js';
@@ -72,6 +75,7 @@ import {
 import { registerSendBackProcessor } from './send-back-processor.js';
 import { registerSendProcessors } from './send-processor.js';
 import { registerStatsProcessors } from './stats-processor.js';
+import { registerStatsViewProcessors } from './stats-view-processor.js';
 import {
   parseSubscriptionGroupWrapper,
   renderSubscriptionGroupWrapper,
@@ -110,6 +114,9 @@ export interface BrokerHandle {
   close(): Promise<void>;
 }
 
+/** Bound on the series of statsAll's windows (as on the metrics' traffic tables). */
+const STATS_MAX_SERIES = 10_000;
+
 /** Every request code the broker serves (others get REQUEST_CODE_NOT_SUPPORTED). */
 export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
   RequestCode.SEND_MESSAGE,
@@ -144,6 +151,8 @@ export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
   RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
   RequestCode.GET_TOPIC_STATS_INFO,
   RequestCode.GET_CONSUME_STATS,
+  RequestCode.VIEW_BROKER_STATS_DATA,
+  RequestCode.QUERY_TOPIC_CONSUME_BY_WHO,
   RequestCode.DELETE_TOPIC_IN_BROKER,
   RequestCode.DELETE_SUBSCRIPTIONGROUP,
   RequestCode.GET_CONSUMER_CONNECTION_LIST,
@@ -368,7 +377,7 @@ export async function startBroker(
     ...security.serverOptions,
     logger,
   });
-  const traffic = new BrokerTraffic();
+  const traffic = new BrokerTraffic(STATS_MAX_SERIES, () => clock.nowMs());
   const gate = new RequestGate(server, BROKER_REQUEST_CODES, traffic, clock);
   let bound: { host: string; port: number };
   let replication: BrokerReplication | BrokerDledger;
@@ -431,6 +440,7 @@ function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
   registerQueryProcessors(gate, ctx);
   registerAdminProcessors(gate, ctx);
   registerStatsProcessors(gate, ctx);
+  registerStatsViewProcessors(gate, ctx);
   registerAdminOpsProcessors(gate, ctx);
   registerBrokerConfigUpdate(gate, ctx);
 }
@@ -472,6 +482,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     msgGetTotal: 0,
     bootTimestamp: clock.nowMs(),
     traffic: parts.traffic,
+    windows: new StatsWindows(STATS_MAX_SERIES),
   };
   let clients: ClientRegistry<RemotingConnection> | undefined;
   const transactions = transactionService(config, managers, parts, {
@@ -502,6 +513,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     memoryBytes: deps.memoryBytes ?? totalmem(),
     stats,
     topicsChanged: (only) => registerChanged(registrar, wrapperOf, only),
+    ha: createHaView(config, role, replication, clock, parts.brokerAddr),
   };
   clients = ctx.clients;
   const scheduleTick = Promise.resolve();
@@ -699,6 +711,7 @@ function startTimers(r: Running): void {
       report('Persisting consumer offsets')(error);
     }
   });
+  every(10_000, () => sampleBrokerStats(ctx.stats.traffic, ctx.stats.windows, ctx.clock.nowMs()));
   every(10_000, () => {
     const expired = ctx.clients.scanExpired();
     for (const channel of expired.channels) channel.close();

@@ -4,7 +4,8 @@
 // connection/ProducerConnectionSubCommand.java, offset/ResetOffsetByTimeCommand.java,
 // message/QueryMsgByOffsetSubCommand.java, broker/GetBrokerConfigCommand.java,
 // broker/UpdateBrokerConfigSubCommand.java, broker/WipeWritePermSubCommand.java,
-// broker/AddWritePermSubCommand.java, cluster/ClusterRTCommand.java), plus Petrel's haStatus.
+// broker/AddWritePermSubCommand.java, cluster/ClusterRTCommand.java, stats/StatsAllSubCommand.java),
+// plus Petrel's haStatus.
 
 import type { CommandSpec, OptionSpec } from './mqadmin-args.js';
 
@@ -120,7 +121,16 @@ export const OPS_COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'haStatus',
-    description: 'Per broker group: master, replicas, connected slaves and replication lag',
+    description:
+      'Per broker group: master, replicas, in-sync set, lag in bytes and time, epoch or term, last failover',
     options: [],
+  },
+  {
+    name: 'statsAll',
+    description: 'Topic and consumer group TPS over the last minute and counts over 24 hours',
+    options: [
+      { ...opt('a', 'activeTopic', 'print active topics only'), isFlag: true },
+      opt('t', 'topic', 'print this topic only'),
+    ],
   },
 ];

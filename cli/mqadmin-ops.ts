@@ -1,6 +1,7 @@
 // Runs mqadmin's day-to-day commands (mqadmin-ops-commands.ts) against an AdminOps client and
 // returns the text and JSON forms, as mqadmin-run.ts does for the others.
 
+import type { Admin } from '../client/admin.js';
 import { AdminOps, type Scope } from '../client/admin-ops.js';
 import { messageToJson } from '../client/message-json.js';
 import { Producer } from '../client/producer.js';
@@ -10,6 +11,7 @@ import { boolValue, intValue, type ParsedCommand } from './mqadmin-args.js';
 import { OPS_COMMANDS } from './mqadmin-ops-commands.js';
 import { renderKeyValues, renderMessage, renderTable } from './mqadmin-render.js';
 import type { CommandOutput } from './mqadmin-run.js';
+import { runStatsAll } from './mqadmin-stats.js';
 
 export function isOpsCommand(name: string): boolean {
   return OPS_COMMANDS.some((c) => c.name === name);
@@ -256,10 +258,26 @@ async function run(parsed: ParsedCommand, ops: AdminOps): Promise<CommandOutput>
         g.master ?? '(none)',
         g.replicas.map((r) => `${r.brokerId}@${r.address}`).join(' ') || '-',
         dash(g.haConnectionCount),
-        dash(g.slaveFallBehindBytes),
+        g.ha === null ? '-' : `${g.ha.epochKind} ${g.ha.epoch}`,
+        g.ha === null ? '-' : g.ha.inSync.length,
+        g.ha?.replicas.map((r) => `${r.id}:${r.lagBytes}B/${r.lagMs}ms`).join(' ') ||
+          dash(g.slaveFallBehindBytes),
+        g.ha?.lastFailover == null
+          ? '-'
+          : `${new Date(g.ha.lastFailover.atMs).toISOString()} (${g.ha.lastFailover.durationMs} ms)`,
       ]);
       const text = renderTable(
-        ['#Cluster', '#Broker Name', '#Master', '#Replicas', '#Streaming', '#Lag Bytes'],
+        [
+          '#Cluster',
+          '#Broker Name',
+          '#Master',
+          '#Replicas',
+          '#Streaming',
+          '#Epoch',
+          '#InSync',
+          '#Lag (replica:bytes/ms)',
+          '#Last Failover',
+        ],
         rows,
       );
       return { text, json: { groups } };
@@ -269,7 +287,8 @@ async function run(parsed: ParsedCommand, ops: AdminOps): Promise<CommandOutput>
   }
 }
 
-export async function runOpsCommand(parsed: ParsedCommand): Promise<CommandOutput> {
+export async function runOpsCommand(parsed: ParsedCommand, admin: Admin): Promise<CommandOutput> {
+  if (parsed.command === 'statsAll') return runStatsAll(parsed, admin);
   const ops = new AdminOps({ namesrvAddr: parsed.namesrvAddr, requestTimeoutMs: 5000 });
   try {
     return await run(parsed, ops);

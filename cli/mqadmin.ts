@@ -39,7 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     await admin.start();
     const output = isOpsCommand(parsed.command)
-      ? await runOpsCommand(parsed)
+      ? await runOpsCommand(parsed, admin)
       : await runCommand(parsed, admin);
     process.stdout.write(
       parsed.isJson ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`,

@@ -16,6 +16,7 @@ import {
   decodeProducerConnection,
   type ProducerConnection,
 } from '../protocol/bodies/connection-bodies.js';
+import { type HaStatusBody, parseHaStatus } from '../protocol/bodies/ha-status-body.js';
 import { encodeJsonBody } from '../protocol/bodies/json-body.js';
 import { decodeResetOffsetBody } from '../protocol/bodies/offset-tables.js';
 import { decodeKvTable } from '../protocol/bodies/simple-bodies.js';
@@ -56,6 +57,8 @@ export interface HaGroupStatus {
   slaveAckOffset: number | null;
   slaveFallBehindBytes: number | null;
   commitLogMaxOffset: number | null;
+  /** Petrel's replication details from the master (null when silent or not a Petrel broker). */
+  ha: HaStatusBody | null;
 }
 
 export class AdminOps {
@@ -297,6 +300,7 @@ export class AdminOps {
           slaveAckOffset: figure('push2SlaveMaxOffset'),
           slaveFallBehindBytes: figure('slaveFallBehindMuch'),
           commitLogMaxOffset: figure('commitLogMaxOffset'),
+          ha: parseHaStatus(runtime),
         });
       }
     }

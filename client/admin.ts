@@ -226,6 +226,12 @@ export class Admin {
     return decodeKvTable(response.body).table;
   }
 
+  /** Any request to one broker; the response as it came (its code is the caller's to judge). */
+  async brokerRequest(target: Target, request: RemotingCommand): Promise<RemotingCommand> {
+    this.#check();
+    return this.#instance.invoke(target, request, this.#instance.options.requestTimeoutMs);
+  }
+
   /** GET_BROKER_RUNTIME_INFO of one broker ("host:port"). */
   brokerStatus(brokerAddr: string): Promise<Record<string, string>> {
     return this.brokerRuntimeInfo({ address: brokerAddr, brokerName: brokerAddr });

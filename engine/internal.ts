@@ -11,6 +11,7 @@ import type { DefaultMessageStore } from './message-store.js';
 import { assembleStore, type StoreDeps } from './open-store.js';
 import type { StoreOptions } from './options.js';
 
+export type { HaReplicaLink, HaSenderHandle } from './ha-sender-handle.js';
 export type { HaSenderContext, HaSenderFactory, StoreDeps } from './open-store.js';
 
 /** The newest complete record of a store's log: what a slave tells its master on connecting. */

@@ -12,6 +12,7 @@ import { UniqIdGenerator } from '../common/message-id.js';
 import { markCleanExit } from './checkpoint/store-lock.js';
 import type { BodyHasher } from './checksum/body-hasher.js';
 import type { CleanService } from './clean/clean-service.js';
+import type { HaReplicaLink, HaSenderHandle } from './ha-sender-handle.js';
 import type { FileIO } from './io/file-io.js';
 import type { StoreOptions } from './options.js';
 import type { AppendPipeline, RingOccupancy } from './put/append-pipeline.js';
@@ -84,6 +85,7 @@ export class DefaultMessageStore implements MessageStore {
   #storeHost: Uint8Array;
   #replicaEnd: number;
   #services: Array<{ close(): Promise<void> }> = [];
+  #haSender: HaSenderHandle | undefined;
   #arrivalListeners: Array<(topic: string, queueId: number, maxOffset: number) => void> = [];
   #role: StoreRole;
   #fence = 0;
@@ -331,6 +333,16 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   /** A service that lives as long as the store (the HA sender); closed first by close(). */
+  attachHaSender(sender: HaSenderHandle): void {
+    this.#haSender = sender;
+    this.attachService(sender);
+  }
+
+  /** The slaves streaming from this master now, with their acknowledged offsets ([] elsewhere). */
+  haReplicas(): Promise<HaReplicaLink[]> {
+    return this.#haSender?.replicas() ?? Promise.resolve([]);
+  }
+
   attachService(service: { close(): Promise<void> }): void {
     this.#services.push(service);
   }

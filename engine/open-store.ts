@@ -11,6 +11,7 @@ import { loadBodyHasher } from './checksum/body-hasher.js';
 import { CleanService, type CleanServiceDeps } from './clean/clean-service.js';
 import { TailCache } from './commitlog/tail-cache.js';
 import { ConsumeQueueTable } from './dispatch/consume-queue-table.js';
+import type { HaSenderHandle } from './ha-sender-handle.js';
 import type { FileIO } from './io/file-io.js';
 import { NodeFileIO } from './io/node-file-io.js';
 import { SegmentedFile } from './mapped/segmented-file.js';
@@ -91,7 +92,7 @@ export interface HaSenderContext {
   logger: StoreLogger;
 }
 
-export type HaSenderFactory = (context: HaSenderContext) => Promise<{ close(): Promise<void> }>;
+export type HaSenderFactory = (context: HaSenderContext) => Promise<HaSenderHandle>;
 
 const silentLogger: StoreLogger = {
   info: (_message: string) => undefined,
@@ -248,7 +249,7 @@ async function attachWriters(
       : new InThreadPipeline({ ...context, scratchBytes: maxRecordBytes(options) });
   store.attachPipeline(pipeline);
   if (haSender !== undefined && options.brokerRole !== 'SLAVE' && options.haListenPort >= 0) {
-    store.attachService(
+    store.attachHaSender(
       await haSender({ options, positions, tailCache, epochStarts, clock, logger }),
     );
   }

@@ -7,6 +7,8 @@ import { HaSender } from '../ha/master-slave/ha-sender.js';
 import { runWorker } from './host/worker-side.js';
 import {
   type HaLogLine,
+  type HaReplicasQuery,
+  type HaReplicasReply,
   type HaSenderWorkerData,
   haCommitLogView,
   haSenderOptions,
@@ -29,6 +31,10 @@ runWorker<HaSenderWorkerData>(async (ctx) => {
     logger,
   });
   positions.set(PositionSlot.HA_PORT, await sender.start());
+  d.logPort.on('message', (query: HaReplicasQuery) => {
+    const reply: HaReplicasReply = { replicasReply: query.replicasQuery, links: sender.inspect() };
+    d.logPort.postMessage(reply);
+  });
   ctx.onControl((message) => {
     if (message.type !== 'CLOSE') return;
     void sender.close().then(() => {

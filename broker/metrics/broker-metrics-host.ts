@@ -22,7 +22,6 @@ export async function startBrokerMetrics(
     const ha = ctx.store.haStatus();
     return {
       connectedSlaves: ha.slaveCount,
-      slaveLagBytes: ha.slaveLagBytes,
       masterReachable: replication.isMasterReachable?.() ?? true,
     };
   });

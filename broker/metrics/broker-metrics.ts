@@ -18,6 +18,7 @@ import {
 } from '../../server/metrics/scraped-metrics.js';
 import type { BrokerContext } from '../broker-context.js';
 import { registerConsumerLagMetrics } from './consumer-lag.js';
+import { registerHaMetrics } from './ha-metrics.js';
 
 export interface BrokerMetrics {
   readonly registry: Registry;
@@ -28,8 +29,6 @@ export interface BrokerMetrics {
 export interface HaFigures {
   /** Slaves streaming from this master now. */
   connectedSlaves: number;
-  /** Bytes the best-placed slave lacks (CommitLog end - highest acknowledged offset). */
-  slaveLagBytes: number;
   /** On a slave: whether its master is heard on the HA link. */
   masterReachable: boolean;
 }
@@ -67,6 +66,7 @@ export function createBrokerMetrics(ctx: BrokerContext, ha: () => HaFigures): Br
   registerConsumerLagMetrics(registry, ctx);
   registerClients(r, ctx);
   registerHa(r, ctx, ha, () => roleChanges);
+  registerHaMetrics(registry, ctx);
   return {
     registry,
     close: () => {
@@ -192,12 +192,6 @@ function registerHa(
   gauge('petrel_replication_connected_slaves', 'Slaves streaming from this master now.', [], () => [
     [{}, ha().connectedSlaves],
   ]);
-  gauge(
-    'petrel_replication_lag_bytes',
-    'CommitLog bytes the best-placed slave has not acknowledged (master only).',
-    ['replica'],
-    () => (ctx.role.isMaster ? [[{ replica: 'best' }, ha().slaveLagBytes]] : []),
-  );
   gauge(
     'petrel_replication_master_reachable',
     "1 while the group's master is reachable from here: always on the master; on a slave, while the master is heard on the HA link.",

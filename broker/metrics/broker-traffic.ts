@@ -17,6 +17,8 @@ export interface InTotals {
   messageType: MessageType;
   messages: number;
   bytes: number;
+  /** When the first message came (for statsAll's windows). */
+  sinceMs: number;
 }
 
 export interface OutTotals {
@@ -24,6 +26,9 @@ export interface OutTotals {
   group: string;
   messages: number;
   bytes: number;
+  /** Pulls that returned messages, and when the first came (for statsAll's windows). */
+  pulls: number;
+  sinceMs: number;
 }
 
 /** RocketMQ 5's message size buckets (bytes). */
@@ -41,8 +46,11 @@ export class BrokerTraffic {
   readonly messageSize: BatchedHistogram;
   readonly rpcLatency: BatchedHistogram;
 
-  constructor(maxSeries = 10_000) {
+  readonly #nowMs: () => number;
+
+  constructor(maxSeries = 10_000, nowMs: () => number = Date.now) {
     this.#maxSeries = maxSeries;
+    this.#nowMs = nowMs;
     this.messageSize = new BatchedHistogram(
       'rocketmq_message_size',
       'Size of each stored message in bytes (the stored record, as RocketMQ counts it).',
@@ -66,7 +74,7 @@ export class BrokerTraffic {
         this.#dropped++;
         return;
       }
-      totals = { topic, messageType, messages: 0, bytes: 0 };
+      totals = { topic, messageType, messages: 0, bytes: 0, sinceMs: this.#nowMs() };
       this.#in.set(key, totals);
     }
     totals.messages++;
@@ -90,12 +98,13 @@ export class BrokerTraffic {
         this.#dropped++;
         return;
       }
-      totals = { topic, group, messages: 0, bytes: 0 };
+      totals = { topic, group, messages: 0, bytes: 0, pulls: 0, sinceMs: this.#nowMs() };
       this.#out.set(key, totals);
       this.#pulled.set(key, new Map());
     }
     totals.messages += messages;
     totals.bytes += bytes;
+    totals.pulls++;
     this.#pulled.get(key)?.set(queueId, nextOffset);
   }
 
@@ -118,6 +127,25 @@ export class BrokerTraffic {
 
   outTotals(): Iterable<Readonly<OutTotals>> {
     return this.#out.values();
+  }
+
+  /** A topic's puts (both message types), or undefined before its first. */
+  topicIn(topic: string): InTotals | undefined {
+    const normal = this.#in.get(`${topic}\u0001${MessageType.NORMAL}`);
+    const delay = this.#in.get(`${topic}\u0001${MessageType.DELAY}`);
+    if (normal === undefined || delay === undefined) return normal ?? delay;
+    return {
+      topic,
+      messageType: MessageType.NORMAL,
+      messages: normal.messages + delay.messages,
+      bytes: normal.bytes + delay.bytes,
+      sinceMs: Math.min(normal.sinceMs, delay.sinceMs),
+    };
+  }
+
+  /** A group's pulls of a topic, or undefined before its first. */
+  groupOut(topic: string, group: string): OutTotals | undefined {
+    return this.#out.get(`${topic}@${group}`);
   }
 
   /** Where the group's pulls of a queue have reached, or undefined before its first pull here. */

@@ -18,7 +18,7 @@ import type { Entry, Message } from '../raft/messages.js';
 import { Role } from '../raft/messages.js';
 import type { RaftBugs, RaftConfig } from '../raft/raft-config.js';
 import { RaftCore } from '../raft/raft-core.js';
-import type { Ready, TransferResult } from '../raft/ready.js';
+import type { FollowerStatus, Ready, TransferResult } from '../raft/ready.js';
 import {
   type HostBugs,
   type ProposeOutcome,
@@ -189,6 +189,11 @@ export class RaftHost {
 
   termAt(index: number): number | null {
     return this.#core.termAt(index);
+  }
+
+  /** The leader's view of each follower (empty unless leader): match index, activity. */
+  followers(): FollowerStatus[] {
+    return this.#core.followers();
   }
 
   status(): RaftHostStatus {

@@ -15,6 +15,7 @@ import {
   storeTimestampPosition,
 } from '../../common/message-codec.js';
 import type { TailCache } from '../../engine/commitlog/tail-cache.js';
+import type { HaReplicaLink } from '../../engine/ha-sender-handle.js';
 import type { SegmentedFile } from '../../engine/mapped/segmented-file.js';
 import { PositionSlot, type StorePositions } from '../../engine/store-positions.js';
 import {
@@ -51,12 +52,8 @@ export interface HaSenderDeps {
   logger: HaLogger;
 }
 
-export interface SlaveLinkInfo {
-  address: string;
-  ackOffset: number;
-  nextOffset: number;
-  lagBytes: number;
-}
+/** Write marks kept per slave; when full the newest mark absorbs the next (the oldest stay exact). */
+const MAX_MARKS = 1024;
 
 class SlaveLink {
   readonly address: string;
@@ -67,12 +64,53 @@ class SlaveLink {
   lastWriteMs: number;
   inbound: Buffer = Buffer.alloc(0);
   readonly socket: Socket;
+  readonly connectedAtMs: number;
+  /**
+   * (CommitLog end, store time of the record ending there) each time the end moved while this
+   * slave streamed, oldest first from marksHead; marks the slave acknowledged are dropped.
+   */
+  readonly markOffsets: number[] = [];
+  readonly markStoreMs: number[] = [];
+  marksHead = 0;
 
-  constructor(socket: Socket, nowMs: number) {
+  constructor(socket: Socket, nowMs: number, wallMs: number) {
     this.socket = socket;
     this.address = `${socket.remoteAddress}:${socket.remotePort}`;
     this.lastReadMs = nowMs;
     this.lastWriteMs = nowMs;
+    this.connectedAtMs = wallMs;
+  }
+
+  mark(offset: number, storeMs: number): void {
+    const last = this.markOffsets.length - 1;
+    if (last >= this.marksHead && (this.markOffsets[last] as number) >= offset) return;
+    if (this.markOffsets.length - this.marksHead >= MAX_MARKS) {
+      this.markOffsets[last] = offset;
+      this.markStoreMs[last] = storeMs;
+      return;
+    }
+    this.markOffsets.push(offset);
+    this.markStoreMs.push(storeMs);
+  }
+
+  /** Drops the marks at or below the acknowledged offset. */
+  acknowledged(offset: number): void {
+    while (
+      this.marksHead < this.markOffsets.length &&
+      (this.markOffsets[this.marksHead] as number) <= offset
+    )
+      this.marksHead++;
+    if (this.marksHead > MAX_MARKS) {
+      this.markOffsets.splice(0, this.marksHead);
+      this.markStoreMs.splice(0, this.marksHead);
+      this.marksHead = 0;
+    }
+  }
+
+  oldestMissingStoreMs(): number | null {
+    return this.marksHead < this.markStoreMs.length
+      ? (this.markStoreMs[this.marksHead] as number)
+      : null;
   }
 }
 
@@ -111,7 +149,7 @@ export class HaSender {
       return;
     }
     socket.setNoDelay(true);
-    const link = new SlaveLink(socket, this.#d.clock.monotonicMs());
+    const link = new SlaveLink(socket, this.#d.clock.monotonicMs(), this.#d.clock.nowMs());
     this.#links.add(link);
     socket.on('data', (chunk: Buffer) => this.#onData(link, chunk));
     socket.on('drain', () => this.#pump(link));
@@ -182,6 +220,10 @@ export class HaSender {
     link.state = 'STREAMING';
     link.nextOffset = fromOffset;
     link.ackOffset = fromOffset;
+    // A slave far behind lacks older records than the newest write: mark the first one it lacks.
+    const first = fromOffset < this.#wrote() ? this.#recordAt(fromOffset) : undefined;
+    if (first !== undefined) link.mark(fromOffset + first.size, first.storeTimestamp);
+    this.#markWrote(link);
     this.#publishCount();
     this.#d.logger.info(`slave ${link.address} replicating from offset ${fromOffset}`);
     // A heartbeat at once tells a caught-up slave that a live master accepted it.
@@ -212,6 +254,7 @@ export class HaSender {
         `slave reported ${offset}, beyond the master's ${this.#wrote()}`,
       );
     if (offset > link.ackOffset) link.ackOffset = offset;
+    link.acknowledged(offset);
     this.#d.positions.advance(PositionSlot.SLAVE_ACKED, offset);
   }
 
@@ -219,6 +262,13 @@ export class HaSender {
     let streaming = 0;
     for (const link of this.#links) if (link.state === 'STREAMING') streaming++;
     this.#d.positions.set(PositionSlot.SLAVE_COUNT, streaming);
+  }
+
+  /** Records where the CommitLog ends now and when its newest record was stored. */
+  #markWrote(link: SlaveLink): void {
+    const wrote = this.#wrote();
+    if (wrote > link.ackOffset)
+      link.mark(wrote, this.#d.positions.get(PositionSlot.WROTE_TIMESTAMP));
   }
 
   #wrote(): number {
@@ -300,19 +350,26 @@ export class HaSender {
     while (this.#running) {
       await this.#d.positions.waitChangeAsync(PositionSlot.WROTE, seen, 100);
       seen = this.#wrote();
-      for (const link of this.#links) this.#pump(link);
+      for (const link of this.#links) {
+        if (link.state === 'STREAMING') this.#markWrote(link);
+        this.#pump(link);
+      }
       this.#housekeep(this.#d.clock.monotonicMs());
     }
   }
 
-  inspect(): SlaveLinkInfo[] {
+  inspect(): HaReplicaLink[] {
     const wrote = this.#wrote();
-    return [...this.#links].map((l) => ({
-      address: l.address,
-      ackOffset: l.ackOffset,
-      nextOffset: l.nextOffset,
-      lagBytes: wrote - l.ackOffset,
-    }));
+    return [...this.#links]
+      .filter((l) => l.state === 'STREAMING')
+      .map((l) => ({
+        address: l.address,
+        ackOffset: l.ackOffset,
+        nextOffset: l.nextOffset,
+        lagBytes: Math.max(0, wrote - l.ackOffset),
+        oldestMissingStoreMs: l.ackOffset >= wrote ? null : l.oldestMissingStoreMs(),
+        connectedAtMs: l.connectedAtMs,
+      }));
   }
 
   async close(): Promise<void> {

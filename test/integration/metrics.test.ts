@@ -6,7 +6,6 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { RequestCode, ResponseCode } from '../../protocol/index.js';
 import { TestClient } from '../harness/broker-client.js';
 import {
@@ -15,6 +14,7 @@ import {
   startNamesrv,
   stopAll,
 } from '../harness/petrel-processes.js';
+import { family, metricsUrlOf, scrape, value } from '../harness/prom-scrape.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const TOPIC = 'TopicMetrics';
@@ -25,33 +25,8 @@ const PULLED = 32;
 const COMMITTED = 10;
 const prom = ['--metricsExporterType=PROM', '--metricsPromExporterPort=0'];
 
-type Families = ReturnType<typeof parsePrometheusTextFormat>;
-
-async function scrape(url: string): Promise<Families> {
-  const response = await fetch(url);
-  assert.equal(response.status, 200);
-  assert.match(response.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
-  return parsePrometheusTextFormat(await response.text());
-}
-
-function family(families: Families, name: string) {
-  const found = families.find((f) => f.name === name);
-  assert.ok(found, `metric ${name} is exposed`);
-  return found;
-}
-
-/** The value of the one sample of `name` whose labels include `labels`. */
-function value(families: Families, name: string, labels: Record<string, string> = {}): number {
-  const samples = family(families, name).metrics.filter((m) =>
-    Object.entries(labels).every(([k, v]) => m.labels?.[k] === v),
-  );
-  assert.equal(samples.length, 1, `one ${name} sample with ${JSON.stringify(labels)}`);
-  return Number(samples[0]?.value);
-}
-
 async function metricsUrl(process: PetrelProcess): Promise<string> {
-  const line = await process.child.waitForLine(/^metrics http:\/\/\S+\/metrics$/, 10_000);
-  return line.slice('metrics '.length);
+  return metricsUrlOf(process.child);
 }
 
 describe('Prometheus metrics', { timeout: 120_000 }, () => {
