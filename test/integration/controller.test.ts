@@ -20,11 +20,13 @@ import {
 } from '../../protocol/index.js';
 import { ControllerBroker } from '../harness/controller-broker.js';
 import { freePort } from '../harness/dledger-group.js';
+import { mqadminCli } from '../harness/mqadmin-cli.js';
 import {
   type PetrelProcess,
   startControllerProcess,
   startNamesrv,
   stopAll,
+  tmpDir,
 } from '../harness/petrel-processes.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -100,6 +102,7 @@ describe('controller in the NameServer', { timeout: 60_000 }, () => {
     const raftPort = await freePort();
     const ns = await startNamesrv([
       '--enableControllerInNamesrv=true',
+      `--controllerStorePath=${tmpDir('petrel-ns-controller-')}`,
       ...controllerArgs(`n0-127.0.0.1:${raftPort}`, 'n0'),
     ]);
     const [a, b] = await masterAndSlave([ns.address]);
@@ -138,12 +141,40 @@ describe('controller in the NameServer', { timeout: 60_000 }, () => {
       table['broker-a']?.inSyncReplicas.map((r) => [r.brokerId, r.alive]),
       [[2, true]],
     );
+
+    // mqadmin, as an operator runs it (RocketMQ 5 command names, --json).
+    const mqadmin = mqadminCli(() => '');
+    const meta = await mqadmin.json('getControllerMetaData', '-a', ns.address);
+    assert.equal(meta['isLeader'], true);
+    assert.equal(meta['controllerLeaderId'], 'n0');
+    const sets = await mqadmin.json('getSyncStateSet', '-a', ns.address, '-b', 'broker-a');
+    assert.deepEqual(sets['replicasInfoTable'], table);
+    const electArgs = ['-a', ns.address, '-b', 'broker-a', '-i', '1', '-c', 'DefaultCluster'];
+    const refused = await mqadmin.run('electMaster', ...electArgs);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /CONTROLLER_ELECT_MASTER_FAILED/);
+    // Broker 1 comes back and the new master takes it into the SyncStateSet: now it can be elected.
+    a.startHeartbeats(HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS);
+    await waitFor(
+      async () =>
+        (await b.alterSyncStateSet(2, { syncStateSet: [1, 2], syncStateSetEpoch: 3 })).code ===
+        ResponseCode.SUCCESS,
+      { timeoutMs: 10_000, what: 'broker 1 back in the SyncStateSet' },
+    );
+    const elected = await mqadmin.json('electMaster', ...electArgs);
+    assert.equal(elected['masterBrokerId'], 1);
+    assert.equal(elected['masterEpoch'], 3);
+    await waitFor(
+      () => a.notifications.find((n) => n.masterBrokerId === 1 && n.masterEpoch === 3),
+      { timeoutMs: 10_000, what: 'broker 1 notified of its election' },
+    );
   });
 
   it('answers bad requests with clear codes', async () => {
     const raftPort = await freePort();
     const ns = await startNamesrv([
       '--enableControllerInNamesrv=true',
+      `--controllerStorePath=${tmpDir('petrel-ns-controller-')}`,
       ...controllerArgs(`n0-127.0.0.1:${raftPort}`, 'n0'),
     ]);
     const b = await broker([ns.address]);
