@@ -63,6 +63,14 @@ export const controllerSchema = {
     petrelOnly: true,
     doc: 'Broker groups the controller keeps at most; a new group beyond it is refused.',
   }),
+  controllerType: str({
+    default: 'DLedger',
+    doc: 'The controllers replicate with Raft (DLedger-style); only `DLedger` is supported (RocketMQ 5.2 also has `jRaft`).',
+  }),
+  processReadEvent: bool({
+    default: false,
+    doc: 'Only `false`: reads are answered by the ready Raft leader from its applied state, never through the log.',
+  }),
   controllerMaxReplicasPerGroup: int({
     min: 1,
     max: 1024,
@@ -108,23 +116,31 @@ export type ControllerProcessConfig = InferConfig<typeof controllerProcessSchema
  * file that sets one is refused (E_CONFIG_UNSUPPORTED), never silently ignored.
  */
 export const unsupportedControllerKeys: Readonly<Record<string, string>> = {
-  controllerType: 'Petrel controllers replicate with their own Raft core (DLedger-style) only',
   jRaftGroupId: 'JRaft controllers are not implemented; use controllerDLegerPeers',
   jRaftServerId: 'JRaft controllers are not implemented; use controllerDLegerSelfId',
   jRaftInitConf: 'JRaft controllers are not implemented; use controllerDLegerPeers',
   jRaftControllerRPCAddr: 'JRaft controllers are not implemented',
-  isProcessReadEvent:
-    'reads are always answered by the ready Raft leader from its applied state, never through the log',
-  enableElectUnCleanMaster: 'the key is spelled enableElectUncleanMaster',
 };
 
-/** RocketMQ 5 ControllerConfig tuning keys: accepted with a warning, not used. */
-export const controllerTuningKeys: readonly string[] = [
+/**
+ * Every key RocketMQ 5's ControllerConfig reads (its setters, rocketmq-all-5.1.4, plus
+ * controllerType and electMasterMaxRetryCount of 5.3).
+ */
+export const rocketmqControllerKeys: readonly string[] = [
+  'rocketmqHome',
   'configStorePath',
-  'controllerThreadPoolNums',
-  'mappedFileSize',
   'scanNotActiveBrokerInterval',
-  'electMasterMaxRetryCount',
+  'controllerThreadPoolNums',
+  'controllerRequestThreadPoolQueueCapacity',
+  'controllerDLegerGroup',
+  'controllerDLegerPeers',
+  'controllerDLegerSelfId',
+  'mappedFileSize',
+  'controllerStorePath',
+  'enableElectUncleanMaster',
+  'processReadEvent',
+  'notifyBrokerRoleChanged',
+  'scanInactiveMasterInterval',
   'metricsExporterType',
   'metricsGrpcExporterTarget',
   'metricsGrpcExporterHeader',
@@ -135,5 +151,11 @@ export const controllerTuningKeys: readonly string[] = [
   'metricsPromExporterHost',
   'metricsLabel',
   'metricsInDelta',
-  'rocketmqHome',
+  'controllerType',
+  'electMasterMaxRetryCount',
 ];
+
+/** RocketMQ 5 ControllerConfig tuning keys Petrel does not use: accepted with a warning. */
+export const controllerTuningKeys: readonly string[] = rocketmqControllerKeys.filter(
+  (key) => !Object.hasOwn(controllerSchema, key) && !Object.hasOwn(unsupportedControllerKeys, key),
+);

@@ -9,7 +9,23 @@ import type { NamesrvConfig } from './namesrv-schema.js';
 
 type ControllerDraft = ConfigDraft<ControllerConfig & { listenPort: number }>;
 
+function validateControllerModes(d: ControllerDraft): void {
+  if (d.get('controllerType') !== 'DLedger') {
+    d.unsupported(
+      'controllerType',
+      `not supported by Petrel: "${d.get('controllerType')}"; Petrel controllers replicate with Raft (DLedger) only`,
+    );
+  }
+  if (d.get('processReadEvent')) {
+    d.unsupported(
+      'processReadEvent',
+      'not supported by Petrel: reads are answered by the ready Raft leader from its applied state',
+    );
+  }
+}
+
 function validateControllerPeers(d: ControllerDraft, because: string | undefined): void {
+  validateControllerModes(d);
   const needed = because === undefined ? 'is required' : `is required when ${because}=true`;
   const group = d.get('controllerDLegerGroup');
   const peers = d.get('controllerDLegerPeers');
