@@ -170,6 +170,39 @@ describe('controller in the NameServer', { timeout: 60_000 }, () => {
     );
   });
 
+  it('recovers its state from its Raft log after kill -9', async () => {
+    const raftPort = await freePort();
+    const storePath = tmpDir('petrel-ns-controller-');
+    const args = [
+      '--enableControllerInNamesrv=true',
+      `--controllerStorePath=${storePath}`,
+      ...controllerArgs(`n0-127.0.0.1:${raftPort}`, 'n0'),
+    ];
+    const first = await startNamesrv(args);
+    const a = await broker([first.address]);
+    await waitFor(() => a.leader(), { timeoutMs: 10_000, what: 'a ready controller leader' });
+    assert.equal((await a.register()).code, ResponseCode.SUCCESS);
+    a.startHeartbeats(HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS);
+    assert.equal((await a.electSelf()).code, ResponseCode.SUCCESS);
+    first.child.kill('SIGKILL');
+    await first.child.exited;
+
+    const second = await startNamesrv(args);
+    a.controllers = [second.address];
+    await waitFor(() => a.leader(), {
+      timeoutMs: 10_000,
+      what: 'the restarted controller leading',
+    });
+    const info = await replicaInfo(a);
+    assert.deepEqual(info.header, { masterBrokerId: 1, masterAddress: a.address, masterEpoch: 1 });
+    assert.deepEqual(info.set, { syncStateSet: [1], syncStateSetEpoch: 1 });
+    const next = await a.invoke(RequestCode.CONTROLLER_GET_NEXT_BROKER_ID, {
+      clusterName: 'DefaultCluster',
+      brokerName: 'broker-a',
+    });
+    assert.equal(next.extFields['nextBrokerId'], '2', 'id 1 is still taken');
+  });
+
   it('answers bad requests with clear codes', async () => {
     const raftPort = await freePort();
     const ns = await startNamesrv([
