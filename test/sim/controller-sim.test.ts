@@ -66,11 +66,7 @@ class ControllerSim {
   readonly clock = new ManualClock();
   readonly state = new ReplicasState();
   readonly live = new BrokerLiveTable(16);
-  readonly decisions = new ControllerDecisions(this.state, this.live, {
-    enableElectUncleanMaster: false,
-    maxBrokerGroups: 4,
-    maxReplicasPerGroup: 4,
-  });
+  readonly decisions: ControllerDecisions;
   readonly replicas: Replica[];
   readonly pending: Pending[] = [];
   /** Acknowledged entries: offset -> epoch that wrote it. */
@@ -78,8 +74,13 @@ class ControllerSim {
   step = 0;
   lastEpoch = 0;
 
-  constructor(seed: number) {
+  constructor(seed: number, enableElectUncleanMaster = false) {
     this.prng = createPrng(seed);
+    this.decisions = new ControllerDecisions(this.state, this.live, {
+      enableElectUncleanMaster,
+      maxBrokerGroups: 4,
+      maxReplicasPerGroup: 4,
+    });
     this.replicas = IDS.map((id) => ({
       id,
       isAlive: true,
@@ -326,5 +327,18 @@ describe('controller simulation (seeded)', () => {
     }
     assert.ok(elections > 150, `elections happened (${elections})`);
     assert.ok(acked > 0, 'writes were acknowledged');
+  });
+
+  it('catches the loss an unclean election causes (the checker can fail)', () => {
+    const lossy = testSeeds(50, 1).find((seed) => {
+      const sim = new ControllerSim(seed, true);
+      try {
+        for (let i = 0; i < STEPS; i++) sim.runStep();
+        return false;
+      } catch (error) {
+        return error instanceof Error && /lacks acknowledged/.test(error.message);
+      }
+    });
+    assert.notEqual(lossy, undefined, 'some seed loses an acknowledged entry');
   });
 });
