@@ -97,14 +97,18 @@ function controllerArgs(peers: string, selfId: string): string[] {
   ];
 }
 
+/** A one-controller NameServer: its own Raft port and store directory. */
+async function namesrvControllerArgs(): Promise<string[]> {
+  return [
+    '--enableControllerInNamesrv=true',
+    `--controllerStorePath=${tmpDir('petrel-ns-controller-')}`,
+    ...controllerArgs(`n0-127.0.0.1:${await freePort()}`, 'n0'),
+  ];
+}
+
 describe('controller in the NameServer', { timeout: 60_000 }, () => {
   it('elects the in-sync slave when the master stops heartbeating, notifies, and fences the old master', async () => {
-    const raftPort = await freePort();
-    const ns = await startNamesrv([
-      '--enableControllerInNamesrv=true',
-      `--controllerStorePath=${tmpDir('petrel-ns-controller-')}`,
-      ...controllerArgs(`n0-127.0.0.1:${raftPort}`, 'n0'),
-    ]);
+    const ns = await startNamesrv(await namesrvControllerArgs());
     const [a, b] = await masterAndSlave([ns.address]);
 
     a.stopHeartbeats();
@@ -171,13 +175,7 @@ describe('controller in the NameServer', { timeout: 60_000 }, () => {
   });
 
   it('recovers its state from its Raft log after kill -9', async () => {
-    const raftPort = await freePort();
-    const storePath = tmpDir('petrel-ns-controller-');
-    const args = [
-      '--enableControllerInNamesrv=true',
-      `--controllerStorePath=${storePath}`,
-      ...controllerArgs(`n0-127.0.0.1:${raftPort}`, 'n0'),
-    ];
+    const args = await namesrvControllerArgs();
     const first = await startNamesrv(args);
     const a = await broker([first.address]);
     await waitFor(() => a.leader(), { timeoutMs: 10_000, what: 'a ready controller leader' });
@@ -204,12 +202,7 @@ describe('controller in the NameServer', { timeout: 60_000 }, () => {
   });
 
   it('answers bad requests with clear codes', async () => {
-    const raftPort = await freePort();
-    const ns = await startNamesrv([
-      '--enableControllerInNamesrv=true',
-      `--controllerStorePath=${tmpDir('petrel-ns-controller-')}`,
-      ...controllerArgs(`n0-127.0.0.1:${raftPort}`, 'n0'),
-    ]);
+    const ns = await startNamesrv(await namesrvControllerArgs());
     const b = await broker([ns.address]);
     await waitFor(() => b.leader(), { timeoutMs: 10_000, what: 'a ready controller leader' });
     const noId = await b.invoke(RequestCode.BROKER_HEARTBEAT, {
