@@ -282,5 +282,12 @@ describe('three standalone controllers', { timeout: 90_000 }, () => {
     assert.deepEqual(info.set, { syncStateSet: [2], syncStateSetEpoch: 3 });
     const newLeader = await b.leader();
     assert.ok(newLeader !== undefined && survivors.includes(newLeader));
+    // mqadmin given every controller, the dead one first, still finds the new leader.
+    const mqadmin = mqadminCli(() => '');
+    const everyone = [leaderAddress, ...survivors].join(';');
+    const sets = await mqadmin.json('getSyncStateSet', '-a', everyone, '-b', 'broker-a');
+    assert.equal(sets['controller'], newLeader);
+    const table = sets['replicasInfoTable'] as Record<string, { masterBrokerId: number }>;
+    assert.equal(table['broker-a']?.masterBrokerId, 2);
   });
 });
