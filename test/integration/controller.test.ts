@@ -30,8 +30,8 @@ import {
 } from '../harness/petrel-processes.js';
 import { waitFor } from '../harness/wait-for.js';
 
-const HEARTBEAT_MS = 100;
-const HEARTBEAT_TIMEOUT_MS = 600;
+const HEARTBEAT_MS = 200;
+const HEARTBEAT_TIMEOUT_MS = 1000;
 const brokers: ControllerBroker[] = [];
 
 after(async () => {
