@@ -28,6 +28,7 @@ import {
   stopAll,
   tmpDir,
 } from '../harness/petrel-processes.js';
+import { isLongRun } from '../harness/seed.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const HEARTBEAT_MS = 200;
@@ -289,5 +290,52 @@ describe('three standalone controllers', { timeout: 90_000 }, () => {
     assert.equal(sets['controller'], newLeader);
     const table = sets['replicasInfoTable'] as Record<string, { masterBrokerId: number }>;
     assert.equal(table['broker-a']?.masterBrokerId, 2);
+  });
+});
+
+describe('three standalone controllers, repeated failovers (--long)', { timeout: 600_000 }, () => {
+  it('elect every time while the controller leader is killed and restarted each cycle', {
+    skip: isLongRun() ? false : 'runs with --long',
+  }, async () => {
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const peers = ports.map((p, i) => `n${i}-127.0.0.1:${p}`).join(';');
+    const dirs = ports.map(() => tmpDir('petrel-controller-soak-'));
+    const start = (i: number) =>
+      startControllerProcess([
+        ...controllerArgs(peers, `n${i}`),
+        `--controllerStorePath=${dirs[i]}`,
+      ]);
+    const procs: PetrelProcess[] = await Promise.all([0, 1, 2].map(start));
+    let [master, slave] = await masterAndSlave(procs.map((p) => p.address));
+    let epoch = 1;
+    for (let cycle = 0; cycle < 10; cycle++) {
+      const leaderAddress = await slave.leader();
+      const index = procs.findIndex((p) => p.address === leaderAddress);
+      assert.ok(index >= 0, `cycle ${cycle}: a leader`);
+      master.stopHeartbeats();
+      procs[index]!.child.kill('SIGKILL');
+      await procs[index]!.child.exited;
+      procs[index] = await start(index);
+      for (const b of [master, slave]) b.controllers = procs.map((p) => p.address);
+      const note = await waitFor(
+        () => slave.notifications.find((n) => n.masterEpoch === epoch + 1),
+        { timeoutMs: 20_000, what: `cycle ${cycle}: the slave elected at epoch ${epoch + 1}` },
+      );
+      assert.equal(note.masterBrokerId, slave.brokerId);
+      epoch += 1;
+      master.startHeartbeats(HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS);
+      const set = [master.brokerId, slave.brokerId];
+      await waitFor(
+        async () =>
+          (
+            await slave.alterSyncStateSet(epoch, {
+              syncStateSet: set,
+              syncStateSetEpoch: note.syncStateSet.syncStateSetEpoch,
+            })
+          ).code === ResponseCode.SUCCESS,
+        { timeoutMs: 20_000, what: `cycle ${cycle}: the old master back in the SyncStateSet` },
+      );
+      [master, slave] = [slave, master];
+    }
   });
 });
