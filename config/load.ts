@@ -15,6 +15,12 @@ import { homedir, hostname, networkInterfaces } from 'node:os';
 import { assert } from '../common/assert.js';
 import { brokerSchema } from './broker-schema.js';
 import { ConfigError, type ConfigSource, type ConfigWarning } from './config-error.js';
+import {
+  type ControllerProcessConfig,
+  controllerProcessSchema,
+  controllerTuningKeys,
+  unsupportedControllerKeys,
+} from './controller-schema.js';
 import { dledgerSchema } from './dledger-schema.js';
 import { ConfigDraft } from './draft.js';
 import { type NamesrvConfig, namesrvSchema } from './namesrv-schema.js';
@@ -25,7 +31,9 @@ import { storeRenamedKeys, storeSchema } from './store-schema.js';
 import { suggestKey } from './suggest.js';
 import { unsupportedSecurityKeys } from './unsupported-keys.js';
 import { type BrokerConfig, validateBrokerConfig, validateNamesrvConfig } from './validate.js';
+import { validateControllerProcess, validateNamesrvController } from './validate-controller.js';
 
+export type { ControllerProcessConfig } from './controller-schema.js';
 export type { NamesrvConfig } from './namesrv-schema.js';
 export type { BrokerConfig } from './validate.js';
 
@@ -71,6 +79,8 @@ interface LoadPlan<T extends object> {
   readonly schema: Schema;
   readonly rocketmqKeys: ReadonlySet<string>;
   readonly renamedKeys: Readonly<Record<string, string>>;
+  /** Keys refused with E_CONFIG_UNSUPPORTED (beside the security keys), with the reason. */
+  readonly unsupportedKeys?: Readonly<Record<string, string>>;
   validate(draft: ConfigDraft<T>): void;
 }
 
@@ -167,8 +177,13 @@ function applyAssignment<T extends object>(
     else if (parsed.warning !== undefined) draft.warn(key, parsed.warning);
     return;
   }
-  const unsupported = unsupportedSecurityKeys[key];
-  if (Object.hasOwn(unsupportedSecurityKeys, key) && unsupported !== undefined) {
+  const refusals = plan.unsupportedKeys ?? {};
+  const unsupported = Object.hasOwn(refusals, key)
+    ? refusals[key]
+    : Object.hasOwn(unsupportedSecurityKeys, key)
+      ? unsupportedSecurityKeys[key]
+      : undefined;
+  if (unsupported !== undefined) {
     draft.unsupported(key, `not supported by Petrel: ${unsupported}`, a.source);
     return;
   }
@@ -261,9 +276,38 @@ export function loadNamesrvConfig(options: LoadConfigOptions = {}): LoadedConfig
     {
       what: 'NameServer',
       schema: namesrvSchema,
-      rocketmqKeys: rocketmqNamesrvKeys,
+      rocketmqKeys: namesrvFileKeys,
       renamedKeys: {},
-      validate: validateNamesrvConfig,
+      unsupportedKeys: unsupportedControllerKeys,
+      validate: (draft) => {
+        validateNamesrvConfig(draft);
+        validateNamesrvController(draft);
+      },
+    },
+    options,
+  );
+}
+
+const namesrvFileKeys: ReadonlySet<string> = new Set([
+  ...rocketmqNamesrvKeys,
+  ...controllerTuningKeys,
+]);
+
+/**
+ * Loads a standalone controller config (mqcontroller -c <file>).
+ * @throws ConfigError as loadBrokerConfig does.
+ */
+export function loadControllerConfig(
+  options: LoadConfigOptions = {},
+): LoadedConfig<ControllerProcessConfig> {
+  return load<ControllerProcessConfig>(
+    {
+      what: 'controller',
+      schema: controllerProcessSchema,
+      rocketmqKeys: namesrvFileKeys,
+      renamedKeys: {},
+      unsupportedKeys: unsupportedControllerKeys,
+      validate: validateControllerProcess,
     },
     options,
   );

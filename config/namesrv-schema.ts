@@ -5,6 +5,7 @@
 // namesrv/.../routeinfo/RouteInfoManager.java (BROKER_CHANNEL_EXPIRED_TIME).
 
 import { consoleSchema } from './console-schema.js';
+import { namesrvControllerSchema } from './controller-schema.js';
 import { metricsSchema } from './metrics-schema.js';
 import { bool, type InferConfig, int, type Schema, str } from './schema.js';
 import { namesrvAclSchema, tlsServerSchema } from './security-schema.js';
@@ -52,6 +53,7 @@ export const namesrvSchema = {
   ...tlsServerSchema,
   ...metricsSchema,
   ...consoleSchema,
+  ...namesrvControllerSchema,
 } satisfies Schema;
 
 export type NamesrvConfig = InferConfig<typeof namesrvSchema>;
