@@ -37,8 +37,11 @@ export class CommitLogFlusher {
     return this.#flushCount;
   }
 
-  /** fdatasyncs everything below `target` (a record boundary the writer published), then publishes it. */
-  flushTo(target: number): void {
+  /**
+   * fdatasyncs everything below `target` (a record boundary the writer published), then publishes
+   * it; `beforePublish` may still refuse (throw) between the two.
+   */
+  flushTo(target: number, beforePublish?: () => void): void {
     if (target <= this.#flushed) return;
     assert(
       target <= this.#positions.get(PositionSlot.WROTE),
@@ -48,6 +51,7 @@ export class CommitLogFlusher {
     const startMs = this.#monotonicMs();
     this.#commitLog.sync(this.#flushed, target);
     const micros = Math.round((this.#monotonicMs() - startMs) * 1000);
+    beforePublish?.();
     this.#flushed = target;
     this.#flushCount++;
     const p = this.#positions;

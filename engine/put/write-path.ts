@@ -33,6 +33,7 @@ import type { IndexService } from '../index/index-service.js';
 import type { FileIO } from '../io/file-io.js';
 import { spaceShortage } from '../io/space-check.js';
 import { storageFaultOf } from '../io/storage-fault.js';
+import { storeDirGone } from '../io/store-presence.js';
 import type { SegmentedFile } from '../mapped/segmented-file.js';
 import { PositionSlot, type StorePositions } from '../store-positions.js';
 import { type StallReport, WriteStall } from './write-stall.js';
@@ -69,6 +70,11 @@ export interface WriteStageDeps {
   onCommitted: (end: number, advanced: ReadonlyMap<ConsumeQueue, number> | undefined) => void;
   /** Where free space is checked before a segment roll (the store's root); unchecked without. */
   space?: { io: FileIO; rootDir: string };
+  /**
+   * The store's root, checked before each commit (store-presence.ts): a batch is not published
+   * once the store directory was removed. Unchecked without.
+   */
+  presence?: { io: FileIO; rootDir: string };
   /** A storage fault stalled the writer, or (fault NONE) writes succeed again. */
   onStorageFault?: (report: StallReport) => void;
   canaries?: WritePathCanaries;
@@ -166,6 +172,7 @@ export class WriteStage {
     const advanced = this.#rawInBatch ? new Map<ConsumeQueue, number>() : undefined;
     let end = 0;
     const written = this.#stall.attempt(this.#d.clock.monotonicMs(), () => {
+      checkPresence(this.#d.presence);
       if (this.#rollInBatch) this.#checkSpace();
       end = writer.commitBatch(
         advanced === undefined ? undefined : (cq) => advanced.set(cq, cq.maxOffset),
@@ -242,6 +249,13 @@ export class WriteStage {
   }
 }
 
+/** Throws a MISSING storage fault when the store directory is gone (store-presence.ts). */
+function checkPresence(presence: { io: FileIO; rootDir: string } | undefined): void {
+  if (presence === undefined) return;
+  const gone = storeDirGone(presence.io, presence.rootDir);
+  if (gone !== undefined) throw gone;
+}
+
 export interface FlushStageDeps {
   commitLog: SegmentedFile;
   checkpoint: StoreCheckpoint;
@@ -249,6 +263,8 @@ export interface FlushStageDeps {
   policy: FlushPolicyOptions;
   /** How often the checkpoint is written (flushIntervalConsumeQueue). */
   checkpointIntervalMs: number;
+  /** As WriteStageDeps.presence: checked after each fdatasync, before `flushed` is published. */
+  presence?: { io: FileIO; rootDir: string };
   /** The fdatasync failed: FLUSHER_FAULT is set and nothing is flushed again (see the top). */
   onFlushFault?: (report: StallReport) => void;
   canaries?: WritePathCanaries;
@@ -336,7 +352,7 @@ export class FlushStage {
       this.#flusher.publishUnsynced(target);
       return;
     }
-    this.#flusher.flushTo(target);
+    this.#flusher.flushTo(target, () => checkPresence(this.#d.presence));
   }
 
   /** Writes the checkpoint from durable positions; a follower view then drops deleted segments. */

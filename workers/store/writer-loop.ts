@@ -95,6 +95,7 @@ class WriterLoop {
         logicsIntervalMs: d.options.flushIntervalConsumeQueue,
         onCommitted: (_end, advanced) => this.#committed(advanced),
         space: { io: side.io, rootDir: d.options.storePathRootDir },
+        presence: { io: side.io, rootDir: d.options.storePathRootDir },
         onStorageFault: (report) => {
           const notice: StorageFaultNotice = {
             storageFault: report.fault,
