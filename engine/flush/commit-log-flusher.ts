@@ -71,9 +71,13 @@ export class CommitLogFlusher {
     this.#positions.set(PositionSlot.FLUSHED, target);
   }
 
-  /** Writes the checkpoint from durable positions (flushed here; ConsumeQueue/index by the writer). */
-  saveCheckpoint(sync = true): void {
+  /**
+   * Writes the checkpoint from durable positions (flushed here; ConsumeQueue/index by the writer).
+   * `claimedFlushed` is for a test-only canary (WritePathCanaries.checkpointAheadOfFlush).
+   */
+  saveCheckpoint(sync = true, claimedFlushed = this.#flushed): void {
     const p = this.#positions;
+    const flushed = claimedFlushed;
     const previous = this.#checkpoint.values;
     this.#checkpoint.save(
       {
@@ -90,9 +94,9 @@ export class CommitLogFlusher {
           p.get(PositionSlot.LOGICS_TIMESTAMP),
         ),
         // A record boundary: on a slave the flushed bytes may end inside a replicated record.
-        flushedCommitLogOffset: Math.min(this.#flushed, p.get(PositionSlot.DISPATCHED)),
-        consumeQueueDurableOffset: Math.min(this.#flushed, p.get(PositionSlot.LOGICS_DURABLE)),
-        indexDurableOffset: Math.min(this.#flushed, p.get(PositionSlot.LOGICS_DURABLE)),
+        flushedCommitLogOffset: Math.min(flushed, p.get(PositionSlot.DISPATCHED)),
+        consumeQueueDurableOffset: Math.min(flushed, p.get(PositionSlot.LOGICS_DURABLE)),
+        indexDurableOffset: Math.min(flushed, p.get(PositionSlot.LOGICS_DURABLE)),
       },
       sync,
     );

@@ -42,13 +42,16 @@ import { type StallReport, WriteStall } from './write-stall.js';
  * Deliberate durability bugs, for tests only. `ackBeforeSync` publishes `flushed` (acknowledging
  * SYNC_FLUSH puts) before the fdatasync, which runs one round later; `skipLogicsSync` publishes
  * ConsumeQueues and index as durable (so the checkpoint vouches for them) without their fdatasync;
- * the power-loss simulation must catch both. `skipCheckpointSync` writes the checkpoint without its
- * fdatasync, which must stay harmless: a checkpoint only ever understates what is durable.
+ * `checkpointAheadOfFlush` writes the checkpoint with the wrote position as the flushed one (it
+ * vouches for CommitLog bytes no fdatasync covered); the power-loss simulation must catch all three.
+ * `skipCheckpointSync` writes the checkpoint without its fdatasync, which must stay harmless: a
+ * checkpoint only ever understates what is durable.
  */
 export interface WritePathCanaries {
   ackBeforeSync?: boolean;
   skipLogicsSync?: boolean;
   skipCheckpointSync?: boolean;
+  checkpointAheadOfFlush?: boolean;
 }
 
 export interface WriteStageDeps {
@@ -364,7 +367,11 @@ export class FlushStage {
     );
     if (!this.#failed) {
       try {
-        this.#flusher.saveCheckpoint(this.#d.canaries?.skipCheckpointSync !== true);
+        const canaries = this.#d.canaries;
+        this.#flusher.saveCheckpoint(
+          canaries?.skipCheckpointSync !== true,
+          canaries?.checkpointAheadOfFlush === true ? p.get(PositionSlot.WROTE) : this.flushed,
+        );
       } catch (error) {
         // An old checkpoint is safe (recovery scans further); the next round writes it again.
         if (storageFaultOf(error) === undefined) throw error;
