@@ -76,6 +76,8 @@ export function isLatchedFault(fault: StorageFault): boolean {
 }
 
 export function asStorageFault(value: number): StorageFault {
+  // Every put reads the shared fault slots: the common answer first, without a search.
+  if (value === StorageFault.NONE) return StorageFault.NONE;
   return (Object.values(StorageFault) as number[]).includes(value)
     ? (value as StorageFault)
     : StorageFault.IO_ERROR;
