@@ -15,10 +15,12 @@
 // Storage faults (ENOSPC, EROFS, EIO; storage-fault.ts) are handled here, for every host: a failed
 // pwrite or ConsumeQueue/index sync stalls the WriteStage, which keeps its batch and retries the
 // same write with backoff (write-stall.ts); free space is checked before a batch that rolls to a
-// new segment (space-check.ts). A failed fdatasync latches the FlushStage (FLUSHER_FAULT): the
-// kernel may have dropped the dirty pages, so a later success would prove nothing, and nothing is
-// flushed again until the store is reopened. A failed checkpoint write is tolerated (an old
-// checkpoint only understates what is durable) and written again next round.
+// new segment (space-check.ts), and the store directory's marker before each batch and each
+// flush is published (store-presence.ts: nothing is acknowledged into files that lost their name).
+// A failed fdatasync latches the FlushStage (FLUSHER_FAULT): the kernel may have dropped the dirty
+// pages, so a later success would prove nothing, and nothing is flushed again until the store is
+// reopened. A failed checkpoint write is tolerated (an old checkpoint only understates what is
+// durable) and written again next round.
 
 import { assert } from '../../common/assert.js';
 import type { Clock } from '../../common/clock.js';
