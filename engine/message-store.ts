@@ -380,6 +380,21 @@ export class DefaultMessageStore implements MessageStore {
     return undefined;
   }
 
+  /**
+   * The writer is stalled by a storage fault: answer every put it has not written with the fault
+   * now (SERVICE_NOT_AVAILABLE, "E_DISK_FULL: ..."), instead of when the cause goes away. Their
+   * records stay with the writer, which writes them once it can, so each may still be stored
+   * (as after any unanswered send); none was acknowledged, so none acknowledged can be lost.
+   */
+  answerStalledPuts(): void {
+    const fault = this.#p.health.fault;
+    if (fault === undefined || !this.#p.health.writerFaulted) return;
+    this.#tracker.answerUnwritten(
+      PutStatus.SERVICE_NOT_AVAILABLE,
+      `${fault.reason}; the put was not acknowledged and may still be stored when writes resume`,
+    );
+  }
+
   /** The storage fault that stops writes now (disk full, read-only, I/O error, store removed), if any. */
   get storageFault(): StoreFault | undefined {
     return this.#p.health.fault;
@@ -650,9 +665,11 @@ export class DefaultMessageStore implements MessageStore {
     for (const waiter of waiters) waiter.reject(closedError());
     // Puts in flight finish first (including SYNC_MASTER waits for the slave), then services stop.
     const deadline = this.#p.clock.monotonicMs() + this.#p.options.workerShutdownTimeoutMs;
+    // A writer a storage fault stalls has answered its puts already (answerStalledPuts).
     while (
       this.#tracker.size > 0 &&
       this.#pipeline?.failure === undefined &&
+      !this.#p.health.writerFaulted &&
       this.#p.clock.monotonicMs() < deadline
     ) {
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -661,8 +678,11 @@ export class DefaultMessageStore implements MessageStore {
     const pipeline = this.#pipeline;
     if (pipeline !== undefined) await pipeline.close();
     // A batch a storage fault still held may lie half-written past the log's end: recover it as
-    // after a crash.
-    const cleanExit = pipeline?.failure === undefined && !this.#p.health.writerFaulted;
+    // after a crash. A latched fault (the store directory removed, an I/O error) is no clean exit.
+    const cleanExit =
+      pipeline?.failure === undefined &&
+      !this.#p.health.writerFaulted &&
+      this.#p.health.fault?.latched !== true;
     this.#tracker.failAll(
       PutStatus.SERVICE_NOT_AVAILABLE,
       'the store closed before the put completed',

@@ -14,6 +14,7 @@ import { ConsumeQueueTable } from './dispatch/consume-queue-table.js';
 import type { HaSenderHandle } from './ha-sender-handle.js';
 import type { FileIO } from './io/file-io.js';
 import { NodeFileIO } from './io/node-file-io.js';
+import { StorageFault } from './io/storage-fault.js';
 import { SegmentedFile } from './mapped/segmented-file.js';
 import { DefaultMessageStore } from './message-store.js';
 import { resolveStoreOptions, type StoreOptions } from './options.js';
@@ -179,7 +180,10 @@ export async function assembleStore(
     workerFileIoModule: deps.workerFileIoModule,
     epochStarts,
     onReplicaDispatched,
-    onStorageFault: health.noteDetail.bind(health),
+    onStorageFault: (source: 'writer' | 'flusher', report: StallReport) => {
+      health.noteDetail(source, report);
+      if (source === 'writer' && report.fault !== StorageFault.NONE) store.answerStalledPuts();
+    },
   };
   const logger = deps.logger ?? silentLogger;
   await attachWriters(store, shared, threaded ? workerPipeline : undefined, deps.haSender, logger);

@@ -73,6 +73,14 @@ export class StoreHealth {
 
   /** Re-reads the threads' faults; tells the listeners when the answer changed. */
   check(): void {
+    // Each put asks: the healthy case costs two loads.
+    if (
+      this.#current === undefined &&
+      this.#guard === StorageFault.NONE &&
+      this.#positions.get(PositionSlot.WRITER_FAULT) === StorageFault.NONE &&
+      this.#positions.get(PositionSlot.FLUSHER_FAULT) === StorageFault.NONE
+    )
+      return;
     const next = this.#latched ?? this.#evaluate();
     if (next?.latched) this.#latched = next;
     const before = this.#current;

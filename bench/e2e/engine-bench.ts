@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCode, MqError } from '../../common/errors.js';
 import { fmt } from '../lib/latency.js';
-import { machineInfo, machineLine } from '../lib/machine.js';
+import { loadAverage, machineInfo, machineLine } from '../lib/machine.js';
 import { markdownTable } from '../lib/markdown-report.js';
 import type { EngineRun, EngineRunSpec } from './engine-run.js';
 import { type DiskLimit, measureCpuFloor, measureDisk } from './physical-limits.js';
@@ -21,6 +21,8 @@ interface BenchArgs {
   inFlights: number[];
   out: string | undefined;
   dir: string;
+  /** Load averages when the run started (the end's are read at render time). */
+  loadBefore: string;
 }
 
 const KNOWN = ['seconds', 'sizes', 'in-flight', 'out', 'dir'];
@@ -46,6 +48,7 @@ function parseArgs(argv: readonly string[]): BenchArgs {
     inFlights: numbers('in-flight', '1,256'),
     out: values.get('out'),
     dir: values.get('dir') ?? tmpdir(),
+    loadBefore: loadAverage(),
   };
 }
 
@@ -138,8 +141,11 @@ function render(
     );
   for (const [size, floor] of floors)
     out.push(
-      `- CPU floor, ${size} B bodies (encode record + CRC into 1 MiB buffers, writeSync): ${fmt(floor, 0)} msgs/s`,
+      `- CPU floor, ${size} B bodies (encode record + CRC into 1 MiB buffers, writeSync): ${fmt(floor, 0)} msgs/s (${fmt(1e6 / floor, 2)} µs of one thread each)`,
     );
+  out.push(
+    `- load average at the start and the end of the run: ${args.loadBefore}, ${loadAverage()} (the machine may be shared: compare CPU µs/put, which moves far less than msgs/s)`,
+  );
   const rows = runs.map((r) => {
     const limit =
       r.bodyBytes >= 16384
@@ -155,6 +161,7 @@ function render(
       fmt(r.putP50Ms, 3),
       fmt(r.putP99Ms, 3),
       fmt(r.loopDelayP99Ms, 2),
+      fmt(r.cpuMicrosPerPut, 2),
       limit,
     ];
   });
@@ -168,6 +175,7 @@ function render(
     'put p50 ms',
     'put p99 ms',
     'loop delay p99 ms',
+    'CPU µs/put',
     'vs limit',
   ];
   out.push(

@@ -2,7 +2,8 @@
 // mqadmin updateTopic does, each awaited) on a real broker + NameServer, then restarts the broker
 // and times until it listens and has registered every topic again.
 // Target (docs/broker.md): 10,000 topics created in under 30 s, a restart under 2 s.
-// Usage: node dist/bench/e2e/topic-scale-bench.js [topics=10000]
+// Usage: node dist/bench/e2e/topic-scale-bench.js [topics=10000] [--prof=DIR]
+// (--prof: the restarted broker runs with --cpu-prof, its profile written to DIR at the end)
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,9 @@ import { BenchProcesses } from './bench-processes.js';
 
 const TARGET_CREATE_MS = 30_000;
 const TARGET_RESTART_MS = 2_000;
-const topics = Number(process.argv[2] ?? 10_000);
+const topics = Number(process.argv.find((a, i) => i >= 2 && !a.startsWith('--')) ?? 10_000);
+const profDir = process.argv.find((a) => a.startsWith('--prof='))?.slice('--prof='.length);
+const profArgs = profDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
 const dir = mkdtempSync(join(tmpdir(), 'petrel-topic-bench-'));
 const processes = new BenchProcesses();
 const brokerConfig = ['--brokerName=broker-a', '--registerNameServerPeriod=30000'];
@@ -57,7 +60,7 @@ try {
   broker.child.kill('SIGTERM');
   await new Promise((resolve) => broker.child.once('exit', resolve));
   const restartedAt = performance.now();
-  const again = await processes.startBroker(nsAddress, store, brokerConfig);
+  const again = await processes.startBroker(nsAddress, store, brokerConfig, profArgs);
   const listenMs = performance.now() - restartedAt;
   const check = new RemotingClient({ address: again.address });
   const info = await check.invoke(createRequest(RequestCode.GET_ALL_TOPIC_CONFIG, {}), 30_000);

@@ -1,7 +1,7 @@
 // What a benchmark figure was measured on: date, CPU, cores, memory, Node, commit, disk.
 
 import { execFileSync } from 'node:child_process';
-import { cpus, freemem, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
 
 export interface MachineInfo {
   date: string;
@@ -39,4 +39,11 @@ export function machineInfo(dir: string): MachineInfo {
 
 export function machineLine(m: MachineInfo): string {
   return `${m.date.slice(0, 10)}, ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, commit ${m.commit}, disk ${m.disk}`;
+}
+
+/** 1, 5 and 15 minute load averages, "3.10 / 2.50 / 1.20": how busy a shared machine was. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 }

@@ -119,6 +119,8 @@ export function acquireStoreLock(io: FileIO, rootDir: string, probe: LockProbe):
     openInThisProcess.add(key);
     return () => {
       openInThisProcess.delete(key);
+      // A store directory removed under the running store took its lock with it.
+      if (!io.exists(path)) return;
       const release = io.open(path, { create: false });
       const free = Buffer.from(String(FREE_OWNER));
       io.truncate(release, 0);

@@ -10,6 +10,7 @@ import type { ConsumeQueueTable } from '../dispatch/consume-queue-table.js';
 import type { FileIO } from '../io/file-io.js';
 import { spaceShortage, usedPercentOf } from '../io/space-check.js';
 import { StorageFault, storageFaultOf } from '../io/storage-fault.js';
+import { storeDirGone } from '../io/store-presence.js';
 import type { SegmentedFile } from '../mapped/segmented-file.js';
 import type { StoreHealth } from '../store-health.js';
 import { PositionSlot, type StorePositions } from '../store-positions.js';
@@ -79,11 +80,9 @@ export class CleanService {
   guard(): void {
     const d = this.#d;
     try {
-      if (!d.io.exists(`${d.rootDir}/abort`)) {
-        this.#setGuard(
-          StorageFault.MISSING,
-          `"${d.rootDir}/abort", created at open, is gone: the store directory was removed or replaced`,
-        );
+      const gone = storeDirGone(d.io, d.rootDir);
+      if (gone !== undefined) {
+        this.#setGuard(StorageFault.MISSING, gone.message);
         return;
       }
       const shortage = spaceShortage(d.io, d.rootDir);

@@ -37,8 +37,11 @@ export class CommitLogFlusher {
     return this.#flushCount;
   }
 
-  /** fdatasyncs everything below `target` (a record boundary the writer published), then publishes it. */
-  flushTo(target: number): void {
+  /**
+   * fdatasyncs everything below `target` (a record boundary the writer published), then publishes
+   * it; `beforePublish` may still refuse (throw) between the two.
+   */
+  flushTo(target: number, beforePublish?: () => void): void {
     if (target <= this.#flushed) return;
     assert(
       target <= this.#positions.get(PositionSlot.WROTE),
@@ -48,6 +51,7 @@ export class CommitLogFlusher {
     const startMs = this.#monotonicMs();
     this.#commitLog.sync(this.#flushed, target);
     const micros = Math.round((this.#monotonicMs() - startMs) * 1000);
+    beforePublish?.();
     this.#flushed = target;
     this.#flushCount++;
     const p = this.#positions;
@@ -67,9 +71,13 @@ export class CommitLogFlusher {
     this.#positions.set(PositionSlot.FLUSHED, target);
   }
 
-  /** Writes the checkpoint from durable positions (flushed here; ConsumeQueue/index by the writer). */
-  saveCheckpoint(sync = true): void {
+  /**
+   * Writes the checkpoint from durable positions (flushed here; ConsumeQueue/index by the writer).
+   * `claimedFlushed` is for a test-only canary (WritePathCanaries.checkpointAheadOfFlush).
+   */
+  saveCheckpoint(sync = true, claimedFlushed = this.#flushed): void {
     const p = this.#positions;
+    const flushed = claimedFlushed;
     const previous = this.#checkpoint.values;
     this.#checkpoint.save(
       {
@@ -86,9 +94,9 @@ export class CommitLogFlusher {
           p.get(PositionSlot.LOGICS_TIMESTAMP),
         ),
         // A record boundary: on a slave the flushed bytes may end inside a replicated record.
-        flushedCommitLogOffset: Math.min(this.#flushed, p.get(PositionSlot.DISPATCHED)),
-        consumeQueueDurableOffset: Math.min(this.#flushed, p.get(PositionSlot.LOGICS_DURABLE)),
-        indexDurableOffset: Math.min(this.#flushed, p.get(PositionSlot.LOGICS_DURABLE)),
+        flushedCommitLogOffset: Math.min(flushed, p.get(PositionSlot.DISPATCHED)),
+        consumeQueueDurableOffset: Math.min(flushed, p.get(PositionSlot.LOGICS_DURABLE)),
+        indexDurableOffset: Math.min(flushed, p.get(PositionSlot.LOGICS_DURABLE)),
       },
       sync,
     );

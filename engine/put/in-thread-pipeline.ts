@@ -64,6 +64,7 @@ export class InThreadPipeline implements AppendPipeline {
         logicsIntervalMs: options.flushIntervalConsumeQueue,
         onCommitted: (end, advanced) => this.#committed(end, advanced),
         space: { io: deps.io, rootDir: options.storePathRootDir },
+        presence: { io: deps.io, rootDir: options.storePathRootDir },
         onStorageFault: (report) => deps.onStorageFault('writer', report),
       },
       nowMs,
@@ -75,6 +76,7 @@ export class InThreadPipeline implements AppendPipeline {
         positions,
         policy: options,
         checkpointIntervalMs: options.flushIntervalConsumeQueue,
+        presence: { io: deps.io, rootDir: options.storePathRootDir },
         onFlushFault: (report) => {
           deps.onStorageFault('flusher', report);
           // Nothing will flush again: end every flush wait now (FLUSH_DISK_TIMEOUT), not at a

@@ -33,6 +33,11 @@ export interface PendingPut {
   status: PutWrittenStatus;
   queueOffset: number;
   commitLogOffset: number;
+  /**
+   * Already answered with a failure while its write was stalled (answerUnwritten): it stays in
+   * line, so the writer's completions still match their puts, but is not answered again.
+   */
+  answered?: boolean;
 }
 
 export interface PutTrackerOptions {
@@ -165,13 +170,31 @@ export class PutTracker {
     return put === undefined ? undefined : Math.min(put.deadlineMs, put.replicaDeadlineMs);
   }
 
+  /**
+   * Answers every put not written yet with a failure now (a storage fault stalled the writer), and
+   * returns how many it answered. They stay in line: the writer keeps their records and writes
+   * them once it can, so each may still be stored; it is never answered a second time.
+   */
+  answerUnwritten(status: PutFailedStatus, reason: string): number {
+    let answered = 0;
+    for (let i = this.#written; i < this.#entries.length; i++) {
+      const put = this.#entries[i];
+      assert(put !== undefined, 'tracker: hole in unwritten range');
+      if (put.answered === true) continue;
+      put.answered = true;
+      put.resolve({ status, reason });
+      answered++;
+    }
+    return answered;
+  }
+
   /** Fails every pending put (the writer died): unappended ones may or may not be stored. */
   failAll(status: PutFailedStatus, reason: string): void {
     while (this.#head < this.#entries.length) {
       const put = this.#entries[this.#head];
       this.#entries[this.#head] = undefined;
       this.#head++;
-      put?.resolve({ status, reason });
+      if (put?.answered !== true) put?.resolve({ status, reason });
     }
     this.#written = this.#appended = this.#head;
     this.#compact();
@@ -183,6 +206,7 @@ export class PutTracker {
     assert(put !== undefined, 'tracker: completing a missing put');
     this.#entries[this.#head] = undefined;
     this.#head++;
+    if (put.answered === true) return;
     put.resolve({
       status,
       msgId: createOffsetMessageId(this.#options.storeHost, put.commitLogOffset),

@@ -15,10 +15,12 @@
 // Storage faults (ENOSPC, EROFS, EIO; storage-fault.ts) are handled here, for every host: a failed
 // pwrite or ConsumeQueue/index sync stalls the WriteStage, which keeps its batch and retries the
 // same write with backoff (write-stall.ts); free space is checked before a batch that rolls to a
-// new segment (space-check.ts). A failed fdatasync latches the FlushStage (FLUSHER_FAULT): the
-// kernel may have dropped the dirty pages, so a later success would prove nothing, and nothing is
-// flushed again until the store is reopened. A failed checkpoint write is tolerated (an old
-// checkpoint only understates what is durable) and written again next round.
+// new segment (space-check.ts), and the store directory's marker before each batch and each
+// flush is published (store-presence.ts: nothing is acknowledged into files that lost their name).
+// A failed fdatasync latches the FlushStage (FLUSHER_FAULT): the kernel may have dropped the dirty
+// pages, so a later success would prove nothing, and nothing is flushed again until the store is
+// reopened. A failed checkpoint write is tolerated (an old checkpoint only understates what is
+// durable) and written again next round.
 
 import { assert } from '../../common/assert.js';
 import type { Clock } from '../../common/clock.js';
@@ -33,6 +35,7 @@ import type { IndexService } from '../index/index-service.js';
 import type { FileIO } from '../io/file-io.js';
 import { spaceShortage } from '../io/space-check.js';
 import { storageFaultOf } from '../io/storage-fault.js';
+import { storeDirGone } from '../io/store-presence.js';
 import type { SegmentedFile } from '../mapped/segmented-file.js';
 import { PositionSlot, type StorePositions } from '../store-positions.js';
 import { type StallReport, WriteStall } from './write-stall.js';
@@ -41,13 +44,16 @@ import { type StallReport, WriteStall } from './write-stall.js';
  * Deliberate durability bugs, for tests only. `ackBeforeSync` publishes `flushed` (acknowledging
  * SYNC_FLUSH puts) before the fdatasync, which runs one round later; `skipLogicsSync` publishes
  * ConsumeQueues and index as durable (so the checkpoint vouches for them) without their fdatasync;
- * the power-loss simulation must catch both. `skipCheckpointSync` writes the checkpoint without its
- * fdatasync, which must stay harmless: a checkpoint only ever understates what is durable.
+ * `checkpointAheadOfFlush` writes the checkpoint with the wrote position as the flushed one (it
+ * vouches for CommitLog bytes no fdatasync covered); the power-loss simulation must catch all three.
+ * `skipCheckpointSync` writes the checkpoint without its fdatasync, which must stay harmless: a
+ * checkpoint only ever understates what is durable.
  */
 export interface WritePathCanaries {
   ackBeforeSync?: boolean;
   skipLogicsSync?: boolean;
   skipCheckpointSync?: boolean;
+  checkpointAheadOfFlush?: boolean;
 }
 
 export interface WriteStageDeps {
@@ -69,6 +75,11 @@ export interface WriteStageDeps {
   onCommitted: (end: number, advanced: ReadonlyMap<ConsumeQueue, number> | undefined) => void;
   /** Where free space is checked before a segment roll (the store's root); unchecked without. */
   space?: { io: FileIO; rootDir: string };
+  /**
+   * The store's root, checked before each commit (store-presence.ts): a batch is not published
+   * once the store directory was removed. Unchecked without.
+   */
+  presence?: { io: FileIO; rootDir: string };
   /** A storage fault stalled the writer, or (fault NONE) writes succeed again. */
   onStorageFault?: (report: StallReport) => void;
   canaries?: WritePathCanaries;
@@ -166,6 +177,7 @@ export class WriteStage {
     const advanced = this.#rawInBatch ? new Map<ConsumeQueue, number>() : undefined;
     let end = 0;
     const written = this.#stall.attempt(this.#d.clock.monotonicMs(), () => {
+      checkPresence(this.#d.presence);
       if (this.#rollInBatch) this.#checkSpace();
       end = writer.commitBatch(
         advanced === undefined ? undefined : (cq) => advanced.set(cq, cq.maxOffset),
@@ -242,6 +254,13 @@ export class WriteStage {
   }
 }
 
+/** Throws a MISSING storage fault when the store directory is gone (store-presence.ts). */
+function checkPresence(presence: { io: FileIO; rootDir: string } | undefined): void {
+  if (presence === undefined) return;
+  const gone = storeDirGone(presence.io, presence.rootDir);
+  if (gone !== undefined) throw gone;
+}
+
 export interface FlushStageDeps {
   commitLog: SegmentedFile;
   checkpoint: StoreCheckpoint;
@@ -249,6 +268,8 @@ export interface FlushStageDeps {
   policy: FlushPolicyOptions;
   /** How often the checkpoint is written (flushIntervalConsumeQueue). */
   checkpointIntervalMs: number;
+  /** As WriteStageDeps.presence: checked after each fdatasync, before `flushed` is published. */
+  presence?: { io: FileIO; rootDir: string };
   /** The fdatasync failed: FLUSHER_FAULT is set and nothing is flushed again (see the top). */
   onFlushFault?: (report: StallReport) => void;
   canaries?: WritePathCanaries;
@@ -336,7 +357,7 @@ export class FlushStage {
       this.#flusher.publishUnsynced(target);
       return;
     }
-    this.#flusher.flushTo(target);
+    this.#flusher.flushTo(target, () => checkPresence(this.#d.presence));
   }
 
   /** Writes the checkpoint from durable positions; a follower view then drops deleted segments. */
@@ -348,7 +369,11 @@ export class FlushStage {
     );
     if (!this.#failed) {
       try {
-        this.#flusher.saveCheckpoint(this.#d.canaries?.skipCheckpointSync !== true);
+        const canaries = this.#d.canaries;
+        this.#flusher.saveCheckpoint(
+          canaries?.skipCheckpointSync !== true,
+          canaries?.checkpointAheadOfFlush === true ? p.get(PositionSlot.WROTE) : this.flushed,
+        );
       } catch (error) {
         // An old checkpoint is safe (recovery scans further); the next round writes it again.
         if (storageFaultOf(error) === undefined) throw error;

@@ -23,13 +23,12 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { crc32 } from '../../common/bytes.js';
 import { ErrorCode, MqError } from '../../common/errors.js';
+import { stringifyFastjson } from '../fastjson.js';
 import {
   asObject,
   bodyError,
   decodeJsonBody,
-  encodeJsonBody,
   type JsonObject,
-  mapRecord,
   readArray,
   readBoolean,
   readInteger,
@@ -141,13 +140,21 @@ export function encodeRegisterBrokerBody(
 ): Buffer {
   if (options.compressed) return encodeCompressed(body);
   const wrapper = body.topicConfigSerializeWrapper;
-  return encodeJsonBody({
-    filterServerList: body.filterServerList,
-    topicConfigSerializeWrapper: {
-      dataVersion: dataVersionToJson(wrapper.dataVersion),
-      topicConfigTable: mapRecord(wrapper.topicConfigTable, topicConfigToJson),
-    },
-  });
+  // Written by hand, field by field, in the order and form stringifyFastjson gives
+  // topicConfigToJson's objects (the unit test compares the two): a broker with 10,000 topics
+  // sends about 1.5 MB at every start and full registration, and this is several times faster.
+  const topics: string[] = [];
+  for (const [key, c] of Object.entries(wrapper.topicConfigTable)) {
+    topics.push(
+      `${JSON.stringify(key)}:{"order":${c.order},"perm":${c.perm},"readQueueNums":${c.readQueueNums},"topicFilterType":${JSON.stringify(c.topicFilterType)},"topicName":${JSON.stringify(c.topicName)},"topicSysFlag":${c.topicSysFlag},"writeQueueNums":${c.writeQueueNums}}`,
+    );
+  }
+  const version = stringifyFastjson(dataVersionToJson(wrapper.dataVersion));
+  const filters = stringifyFastjson(body.filterServerList);
+  return Buffer.from(
+    `{"filterServerList":${filters},"topicConfigSerializeWrapper":{"dataVersion":${version},"topicConfigTable":{${topics.join(',')}}}}`,
+    'utf8',
+  );
 }
 
 function lengthPrefixed(text: string): Buffer {

@@ -53,6 +53,8 @@ describe('process crash (kill -9, page cache kept) during SYNC_FLUSH puts', () =
       await new Promise((resolve) => setTimeout(resolve, prng.int(20, 250)));
       proc.kill('SIGKILL');
       await proc.exited;
+      // Acks printed just before the kill may still be in the pipe at 'exit'.
+      await proc.stdoutDone;
       const roundAcks = parseAcks(proc.lines);
       acks.push(...roundAcks);
       const store = await openStore({ storePathRootDir: dir.path, ...verifyOptions });

@@ -20,6 +20,12 @@ export interface Child {
   /** SIGCONT after pause(). */
   resume(): void;
   exited: Promise<number | null>;
+  /**
+   * Resolves once every line the child printed on stdout is in `lines`: `exited` may come first
+   * (Node: the stdio streams can still be open at 'exit'), so a test that counts what a killed
+   * child printed waits for this too.
+   */
+  stdoutDone: Promise<void>;
 }
 
 const live = new Set<ChildProcess>();
@@ -49,11 +55,13 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
   const logTo = process.env['PETREL_CHILD_LOG'];
   const log = (line: string) =>
     logTo && appendFileSync(logTo, `${child.pid} ${basename(script)} ${line}\n`);
-  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+  const stdoutLines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  stdoutLines.on('line', (line) => {
     lines.push(line);
     log(line);
     for (const l of listeners) l(line);
   });
+  const stdoutDone = new Promise<void>((resolve) => stdoutLines.once('close', resolve));
   createInterface({ input: child.stderr as NodeJS.ReadableStream }).on('line', (line) => {
     stderr.push(line);
     log(line);
@@ -69,6 +77,7 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
     lines,
     stderr,
     exited,
+    stdoutDone,
     kill: (signal: NodeJS.Signals = 'SIGKILL') => killGroup(child, signal),
     pause: () => killGroup(child, 'SIGSTOP'),
     resume: () => killGroup(child, 'SIGCONT'),

@@ -2,7 +2,7 @@
 //
 //   npm run sim:store -- --seeds N [--base B]    run N seeds (from B, default 1) and summarize
 //   npm run sim:store -- --seed S [--trace]      replay one seed, optionally with its trace
-//   npm run sim:store -- ... --canary ackBeforeSync|skipLogicsSync|skipCheckpointSync
+//   npm run sim:store -- ... --canary ackBeforeSync|skipLogicsSync|skipCheckpointSync|checkpointAheadOfFlush
 //
 // SEED=<n> in the environment is the same as --seed <n>. Exits 1 when any seed fails.
 

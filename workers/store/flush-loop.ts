@@ -34,6 +34,7 @@ export async function runFlushLoop(ctx: WorkerContext<FlushWorkerData>): Promise
       positions,
       policy: o,
       checkpointIntervalMs: o.flushIntervalConsumeQueue,
+      presence: { io, rootDir: o.storePathRootDir },
     },
     systemClock.monotonicMs(),
   );

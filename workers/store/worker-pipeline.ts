@@ -129,12 +129,14 @@ class WorkerPipeline implements AppendPipeline {
         this.#fail(`the ${worker.name} thread exited: ${error.message}`, error),
       );
     parts.queryPort.on('message', (reply: IndexQueryReply | StorageFaultNotice) => {
-      if ('storageFault' in reply)
+      if ('storageFault' in reply) {
+        // Puts the writer completed before it stalled are answered as written, not as refused.
+        if (this.#failure === undefined) this.#drainCompletions();
         context.onStorageFault('writer', {
           fault: asStorageFault(reply.storageFault),
           message: reply.message,
         });
-      else this.#onQueryReply(reply);
+      } else this.#onQueryReply(reply);
     });
     parts.queryPort.unref();
     this.#setReferenced(false);

@@ -61,6 +61,7 @@ export async function bootStore(
       positions,
       policy: options,
       checkpointIntervalMs: options.flushIntervalConsumeQueue,
+      presence: { io, rootDir: options.storePathRootDir },
       canaries,
     },
     nowMs,
@@ -76,6 +77,7 @@ export async function bootStore(
       maxRecordBytes: maxRecordBytes(options),
       endOffset: recovered.endOffset,
       logicsIntervalMs: options.flushIntervalConsumeQueue,
+      presence: { io, rootDir: options.storePathRootDir },
       canaries,
       onCommitted: (end) => {
         tracker.wroteTo(end);

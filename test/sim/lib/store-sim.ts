@@ -22,6 +22,7 @@ export const StoreCanary = {
   ackBeforeSync: 'ackBeforeSync',
   skipLogicsSync: 'skipLogicsSync',
   skipCheckpointSync: 'skipCheckpointSync',
+  checkpointAheadOfFlush: 'checkpointAheadOfFlush',
 } as const;
 export type StoreCanary = (typeof StoreCanary)[keyof typeof StoreCanary];
 

@@ -1,6 +1,6 @@
 // The put tracker: puts complete in order, visibility follows the wrote position, SYNC_FLUSH puts
 // wait for the flushed position and time out with FLUSH_DISK_TIMEOUT, and a failed pipeline fails
-// every pending put.
+// every pending put; a stalled writer's unwritten puts are answered once, early.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -47,6 +47,30 @@ function setup(capacity = 10) {
 }
 
 describe('PutTracker', () => {
+  it('answers unwritten puts of a stalled writer once, and still matches the later completions', () => {
+    const { tracker, visible, results, add } = setup();
+    let resolutions = 0;
+    for (let i = 0; i < 4; i++) add(false);
+    tracker.appended(0, 0);
+    tracker.wroteTo(100);
+    tracker.appended(1, 100);
+    assert.equal(tracker.answerUnwritten('SERVICE_NOT_AVAILABLE', 'E_DISK_FULL: full'), 3);
+    assert.equal(tracker.answerUnwritten('SERVICE_NOT_AVAILABLE', 'again'), 0);
+    assert.deepEqual(
+      results.map((r) => r?.status),
+      ['PUT_OK', 'SERVICE_NOT_AVAILABLE', 'SERVICE_NOT_AVAILABLE', 'SERVICE_NOT_AVAILABLE'],
+    );
+    const answered = results.map((r) => r);
+    // The writer's retry succeeds: its completions still land on the right puts.
+    for (let i = 2; i < 4; i++) tracker.appended(i, i * 100);
+    tracker.wroteTo(400);
+    assert.deepEqual(visible, [0, 1, 2, 3]);
+    assert.equal(tracker.size, 0);
+    for (const [i, r] of results.entries()) if (r !== answered[i]) resolutions++;
+    assert.equal(resolutions, 0, 'an answered put was answered again');
+    assert.equal(results[1]?.reason, 'E_DISK_FULL: full');
+  });
+
   it('acknowledges ASYNC puts once written, in order', () => {
     const { tracker, visible, results, add } = setup();
     for (let i = 0; i < 3; i++) add(false);

@@ -2,13 +2,16 @@
 // fails chosen calls. A failed write stalls the writer, the put is refused with E_IO_ERROR and the
 // fault latches until the store is reopened; a failed fdatasync never acknowledges SYNC_FLUSH puts
 // (FLUSH_DISK_TIMEOUT) and latches; reads go on. The same WriteStall and StoreHealth run behind the
-// worker threads (test/fault/storage-faults.test.ts covers those with a real full disk).
+// worker threads (test/fault/storage-faults.test.ts covers those with a real full disk). A store
+// directory removed under a running store refuses the very next put, on either host.
 
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { openBrokerStore as openStore } from '../../../engine/internal.js';
 import type { FileIO } from '../../../engine/io/file-io.js';
 import { NodeFileIO } from '../../../engine/io/node-file-io.js';
+import type { PutResult } from '../../../engine/put/put-result.js';
 import { makeTmpDir } from '../../harness/tmp-dir.js';
 import { waitFor } from '../../harness/wait-for.js';
 
@@ -68,9 +71,24 @@ describe('the store under I/O errors (EIO)', () => {
     const store = await openStore({ storePathRootDir: root, ...options }, { io: io as FileIO });
     const ok = await store.putMessage({ topic: 'Eio', queueId: 0, body: Buffer.from('before') });
     assert.equal(ok.status, 'PUT_OK');
+    const wroteBefore = store.getMaxPhyOffset();
     io.failing = 'write';
-    const stalled = store.putMessage({ topic: 'Eio', queueId: 0, body: Buffer.from('stalled') });
-    await waitFor(() => store.storageFault, { timeoutMs: 5000, what: 'the write to fail' });
+    // The stalled put is answered while the fault holds, not when it goes away.
+    let answer: PutResult | undefined;
+    void store.putMessage({ topic: 'Eio', queueId: 0, body: Buffer.from('stalled') }).then((r) => {
+      answer = r;
+    });
+    const stalled = await waitFor(() => answer, {
+      timeoutMs: 5000,
+      what: 'the stalled put to be answered while the fault holds',
+    }).catch(async (error: unknown) => {
+      io.failing = undefined;
+      await store.close();
+      throw error;
+    });
+    assert.equal(stalled.status, 'SERVICE_NOT_AVAILABLE');
+    assert.match(stalled.reason ?? '', /^E_IO_ERROR: .*EIO.*may still be stored/);
+    assert.ok(store.storageFault !== undefined);
     const refused = await store.putMessage({ topic: 'Eio', queueId: 0, body: Buffer.from('no') });
     assert.equal(refused.status, 'SERVICE_NOT_AVAILABLE');
     assert.match(refused.reason ?? '', /^E_IO_ERROR: .*EIO/);
@@ -85,8 +103,12 @@ describe('the store under I/O errors (EIO)', () => {
       ['before'],
     );
     io.failing = undefined;
-    // The stalled batch is written on the writer's retry; the fault stays latched.
-    assert.equal((await stalled).status, 'PUT_OK');
+    // The stalled batch is written on the writer's retry (below, after the reopen); the fault
+    // stays latched.
+    await waitFor(() => store.getMaxPhyOffset() > wroteBefore, {
+      timeoutMs: 5000,
+      what: 'the stalled batch to be written on a retry',
+    });
     const still = await store.putMessage({ topic: 'Eio', queueId: 0, body: Buffer.from('no') });
     assert.match(still.reason ?? '', /^E_IO_ERROR/);
     assert.equal(store.storageFault?.latched, true);
@@ -136,4 +158,33 @@ describe('the store under I/O errors (EIO)', () => {
       await store.close();
     }
   });
+});
+
+describe('the store directory removed under a running store', () => {
+  for (const threads of [false, true]) {
+    it(`acknowledges no put after the removal, without waiting for the guard (threads: ${threads})`, async () => {
+      const dir = makeTmpDir('petrel-gone-');
+      const store = await openStore({ storePathRootDir: dir.path, ...options, threads });
+      try {
+        const first = await store.putMessage({ topic: 'Gone', queueId: 0, body: 'before' });
+        assert.equal(first.status, 'PUT_OK');
+        rmSync(dir.path, { recursive: true, force: true });
+        // The guard looks once a second; every put from now on must be refused, the first included
+        // (its batch would go to files that no longer have a name).
+        for (let i = 0; i < 20; i++) {
+          const r = await store.putMessage({ topic: 'Gone', queueId: 0, body: `after ${i}` });
+          assert.equal(
+            r.status,
+            'SERVICE_NOT_AVAILABLE',
+            `put ${i} after the removal: ${r.status}`,
+          );
+          assert.match(r.reason ?? '', /^E_STORE_MISSING: /);
+        }
+        assert.equal(store.storageFault?.latched, true);
+      } finally {
+        await store.close();
+        dir.remove();
+      }
+    });
+  }
 });

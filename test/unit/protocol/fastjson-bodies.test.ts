@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ErrorCode, MqError } from '../../../common/errors.js';
 import {
+  dataVersionToJson,
   decodeClusterInfo,
   decodeConsumerList,
   decodeConsumerOffsetTable,
@@ -29,9 +30,11 @@ import {
   encodeTopicList,
   encodeTopicRouteData,
   encodeTopicStatsTable,
+  mapRecord,
   parseTagExpression,
   type RegisterBrokerBody,
   registerBrokerBodyCrc32,
+  topicConfigToJson,
 } from '../../../protocol/bodies/index.js';
 import { JavaMap, parseFastjson, stringifyFastjson } from '../../../protocol/fastjson.js';
 
@@ -271,6 +274,39 @@ describe('RegisterBrokerBody', () => {
     assert.equal(body.topicConfigSerializeWrapper.topicConfigTable['TopicA']?.writeQueueNums, 4);
     assert.equal(encodeRegisterBrokerBody(body, { compressed: false }).toString(), plain);
     assert.equal(registerBrokerBodyCrc32(text('123456789')), 0xcbf43926 & 0x7fffffff);
+  });
+
+  it('writes the plain form as the generic fastjson writer does, odd topic names included', () => {
+    const config = (topicName: string) => ({
+      topicName,
+      readQueueNums: 2,
+      writeQueueNums: 3,
+      perm: 4,
+      topicFilterType: 'MULTI_TAG',
+      topicSysFlag: 1,
+      order: true,
+    });
+    const names = ['__proto__', 'Tópico "quoted"\\', '%RETRY%CG', 'constructor', '\u2028'];
+    const body: RegisterBrokerBody = {
+      topicConfigSerializeWrapper: {
+        dataVersion: { timestamp: 1700000000001, counter: 9 },
+        topicConfigTable: Object.fromEntries(names.map((n) => [n, config(n)])),
+      },
+      filterServerList: ['10.0.0.9:1'],
+    };
+    const generic = stringifyFastjson({
+      filterServerList: body.filterServerList,
+      topicConfigSerializeWrapper: {
+        dataVersion: dataVersionToJson(body.topicConfigSerializeWrapper.dataVersion),
+        topicConfigTable: mapRecord(
+          body.topicConfigSerializeWrapper.topicConfigTable,
+          topicConfigToJson,
+        ),
+      },
+    });
+    assert.equal(encodeRegisterBrokerBody(body, { compressed: false }).toString(), generic);
+    const decoded = decodeRegisterBrokerBody(text(generic), { compressed: false });
+    assert.deepEqual(Object.keys(decoded.topicConfigSerializeWrapper.topicConfigTable), names);
   });
 
   it('round-trips the compressed form, which drops topicSysFlag and order', () => {
