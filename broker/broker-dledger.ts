@@ -11,9 +11,10 @@
 // at once (broker-role.ts). Followers copy topics, subscription groups and consumer offsets from
 // the leader every second.
 //
-// The Raft host runs on the main thread: a main loop blocked for longer than an election timeout
-// lets a follower start an election (with pre-vote and check-quorum the group stays safe; it may
-// change leader needlessly).
+// The Raft host (file log, TCP transport on the dLegerPeers port, ticks, heartbeats, elections)
+// runs on its own worker thread (workers/dledger-worker.ts): its fsyncs never block the main loop,
+// and a busy main loop neither delays heartbeats nor causes a false election. The main thread
+// keeps the state machine: committed entries reach #apply through a RemoteRaftHost.
 //
 // RocketMQ: store/.../dledger/DLedgerCommitLog.java, broker/.../dledger/DLedgerRoleChangeHandler.java.
 
@@ -21,7 +22,6 @@ import { join } from 'node:path';
 import type { Clock } from '../common/clock.js';
 import type { DLedgerPeer } from '../common/dledger-peers.js';
 import { ErrorCode, MqError } from '../common/errors.js';
-import { createPrng } from '../common/prng.js';
 import type { BrokerConfig } from '../config/load.js';
 import { toStoreOptions } from '../config/to-options.js';
 import {
@@ -31,10 +31,8 @@ import {
 import { NodeFileIO } from '../engine/io/node-file-io.js';
 import { StoreRole } from '../engine/message-store.js';
 import type { ReplicateOutcome } from '../engine/put/replicated-append.js';
-import { FileLogStore } from '../ha/dledger/file-log-store.js';
-import { ProposeStatus, timerScheduler } from '../ha/dledger/host-types.js';
-import { RaftHost } from '../ha/dledger/raft-host.js';
-import { TcpTransport } from '../ha/dledger/tcp-transport.js';
+import { ProposeStatus } from '../ha/dledger/host-types.js';
+import type { RemoteRaftHost } from '../ha/dledger/remote-raft-host.js';
 import { type Entry, EntryType, Role } from '../ha/raft/messages.js';
 import {
   createRequest,
@@ -44,6 +42,7 @@ import {
   RequestCode,
   ResponseCode,
 } from '../protocol/index.js';
+import { type RaftWorker, startRaftWorker } from '../workers/dledger/raft-worker-host.js';
 import type { BrokerRoleState } from './broker-role.js';
 import { DledgerCheckpoint } from './dledger-checkpoint.js';
 import { checkDledgerStore } from './dledger-store-check.js';
@@ -51,6 +50,9 @@ import type { MasterAddresses } from './namesrv-registrar.js';
 import { type SyncTargets, syncFromMaster } from './replica-sync.js';
 
 const RPC_TIMEOUT_MS = 3000;
+/** The Raft thread's start (log recovery included) and shutdown deadlines. */
+const RAFT_WORKER_START_MS = 60_000;
+const RAFT_WORKER_CLOSE_MS = 10_000;
 /** Followers copy the leader's metadata this often (RocketMQ copies every 10 s). */
 const METADATA_SYNC_MS = 1000;
 /** How long apply waits before retrying an entry the append ring had no room for. */
@@ -110,9 +112,9 @@ const refusedOutright: ReadonlySet<string> = new Set([
 export class BrokerDledger {
   #d: DledgerDeps;
   #store: MessageStore | undefined;
-  #log: FileLogStore | undefined;
-  #transport: TcpTransport | undefined;
-  #host: RaftHost | undefined;
+  #raftDir = '';
+  #raft: RaftWorker | undefined;
+  #host: RemoteRaftHost | undefined;
   #role: BrokerRoleState | undefined;
   #roleChain: Promise<void> = Promise.resolve();
   #self: DLedgerPeer;
@@ -181,12 +183,7 @@ export class BrokerDledger {
     );
     this.#store = store;
     store.useReplicator({ replicate: (entry, settle) => this.#replicate(entry, settle) });
-    this.#log = FileLogStore.open({
-      io,
-      dir: raftDir,
-      onTruncate: (tail) =>
-        this.#d.logger.warn('Raft log: a divergent tail was moved aside', { ...tail }),
-    });
+    this.#raftDir = raftDir;
   }
 
   /** Starts Raft (once the broker's role state exists) and the metadata sync. */
@@ -197,31 +194,14 @@ export class BrokerDledger {
   ): Promise<void> {
     const { config, logger } = this.#d;
     this.#role = role;
-    const log = this.#log;
-    if (log === undefined) throw new Error('DLedger: open() first');
-    let host: RaftHost | undefined;
-    const transport = new TcpTransport({
-      group: config.dLegerGroup ?? config.brokerName,
-      selfId: this.#self.id,
-      peerIds: this.#peers.map((p) => p.id),
-      listenHost: this.#self.host,
-      listenPort: this.#self.port,
-      onMessage: (m) => host?.deliver(m),
-      onError: (error, peerId) => logger.debug('DLedger link', { peerId, error: error.message }),
-    });
-    this.#transport = transport;
-    await transport.listen();
+    if (this.#raftDir === '') throw new Error('DLedger: open() first');
     const hbMs = config.heartBeatTimeIntervalMs;
-    host = new RaftHost({
-      id: this.#self.id,
-      peers: this.#peers.map((p) => p.id),
-      storage: log,
-      transport,
-      scheduler: timerScheduler,
-      prng: createPrng(this.#d.clock.nowMs() ^ this.#self.port),
-      apply: (entries) => this.#apply(entries),
-      onRoleChange: (r, term, leaderId) => this.#onRoleChange(r, term, leaderId),
-      onFatal: (error) => this.#onFatal(error),
+    this.#raft = await startRaftWorker({
+      selfId: this.#self.id,
+      group: config.dLegerGroup ?? config.brokerName,
+      peers: this.#peers,
+      raftDir: this.#raftDir,
+      seed: this.#d.clock.nowMs() ^ this.#self.port,
       tickMs: Math.max(10, Math.floor(hbMs / 2)),
       maxPendingProposals: config.maxPendingRequestsNum,
       raft: {
@@ -234,10 +214,13 @@ export class BrokerDledger {
           ? {}
           : { preferredLeaderId: config.preferredLeaderId.split(';')[0]! }),
       },
+      apply: (entries) => this.#apply(entries),
+      onRoleChange: (r, term, leaderId) => this.#onRoleChange(r, term, leaderId),
+      onFatal: (error) => this.#onFatal(error),
+      onLog: (event) => logger[event.level](event.message, event.details ?? {}),
+      startTimeoutMs: RAFT_WORKER_START_MS,
     });
-    this.#host = host;
-    transport.connect(this.#peers);
-    host.start();
+    this.#host = this.#raft.host;
     this.#timer = setInterval(() => {
       this.#saveCheckpoint();
       this.#syncing = this.#syncRound(targets, nameServers).catch((error: unknown) => {
@@ -449,14 +432,12 @@ export class BrokerDledger {
   }
 
   async closeStore(): Promise<void> {
-    this.#host?.close();
+    await this.#raft?.close(RAFT_WORKER_CLOSE_MS);
     this.#proposeBatch();
-    await this.#transport?.close();
     await this.#roleChain;
     const store = this.#store;
     await store?.close();
     // Closing flushed everything: every applied entry is durable.
     if (store !== undefined) this.#saveCheckpoint(store.replicaEndOffset);
-    this.#log?.close();
   }
 }

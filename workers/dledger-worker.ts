@@ -1,0 +1,75 @@
+// Entry of the DLedger thread (wiring only): the file log, the TCP transport and the RaftHost of
+// ha/dledger, served to the main thread through a HostEndpoint (raft-worker-host.ts starts it).
+
+import { createPrng } from '../common/prng.js';
+import { NodeFileIO } from '../engine/io/node-file-io.js';
+import { FileLogStore } from '../ha/dledger/file-log-store.js';
+import { HostEndpoint } from '../ha/dledger/host-endpoint.js';
+import { timerScheduler } from '../ha/dledger/host-types.js';
+import { RaftHost } from '../ha/dledger/raft-host.js';
+import { TcpTransport } from '../ha/dledger/tcp-transport.js';
+import type { RaftWorkerData } from './dledger/raft-worker-host.js';
+import { runWorker } from './host/worker-side.js';
+import { SpscRing } from './ring/spsc-ring.js';
+
+runWorker<RaftWorkerData>(async (ctx) => {
+  const d = ctx.data;
+  const events = SpscRing.attach(d.events);
+  events.deferWakes();
+  const endpoint = new HostEndpoint({
+    requests: SpscRing.attach(d.requests),
+    events,
+    scheduler: timerScheduler,
+    statusIntervalMs: d.tickMs,
+    maxOutboxRecords: d.maxPendingProposals + 100_000,
+  });
+  const log = FileLogStore.open({
+    io: new NodeFileIO(),
+    dir: d.raftDir,
+    onTruncate: (tail) =>
+      endpoint.log('warn', 'Raft log: a divergent tail was moved aside', { ...tail }),
+  });
+  let host: RaftHost | undefined;
+  const transport = new TcpTransport({
+    group: d.group,
+    selfId: d.selfId,
+    peerIds: d.peers.map((p) => p.id),
+    listenHost: d.peers.find((p) => p.id === d.selfId)?.host ?? '127.0.0.1',
+    listenPort: d.peers.find((p) => p.id === d.selfId)?.port ?? 0,
+    onMessage: (m) => host?.deliver(m),
+    onError: (error, peerId) =>
+      endpoint.log('debug', 'DLedger link', { peerId, error: error.message }),
+  });
+  try {
+    await transport.listen();
+  } catch (error) {
+    log.close();
+    throw error;
+  }
+  host = new RaftHost({
+    id: d.selfId,
+    peers: d.peers.map((p) => p.id),
+    storage: log,
+    transport,
+    scheduler: timerScheduler,
+    prng: createPrng(d.seed),
+    apply: endpoint.apply,
+    onRoleChange: endpoint.onRoleChange,
+    onFatal: endpoint.onFatal,
+    tickMs: d.tickMs,
+    maxPendingProposals: d.maxPendingProposals,
+    raft: d.raft,
+  });
+  endpoint.attach(host);
+  transport.connect(d.peers);
+  host.start();
+  ctx.onControl((message) => {
+    if (message.type !== 'CLOSE') return;
+    endpoint.close();
+    void transport.close().then(() => {
+      log.close();
+      ctx.closed();
+    });
+  });
+  ctx.ready();
+});
