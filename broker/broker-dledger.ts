@@ -125,6 +125,7 @@ export class BrokerDledger {
   #syncing: Promise<void> = Promise.resolve();
   #fatal: Error | undefined;
   #checkpoint: DledgerCheckpoint | undefined;
+  #checkpointSaving: Promise<void> = Promise.resolve();
   #batch: Array<{ entry: Buffer; settle: (outcome: ReplicateOutcome) => void }> = [];
   #batchBytes = 0;
   #batchTimer: NodeJS.Immediate | undefined;
@@ -204,6 +205,8 @@ export class BrokerDledger {
       seed: this.#d.clock.nowMs() ^ this.#self.port,
       tickMs: Math.max(10, Math.floor(hbMs / 2)),
       maxPendingProposals: config.maxPendingRequestsNum,
+      flushDiskType: config.flushDiskType,
+      flushIntervalMs: config.flushIntervalCommitLog,
       raft: {
         heartbeatTicks: 2,
         electionTicks: Math.max(3, 2 * config.maxHeartBeatLeak),
@@ -222,7 +225,7 @@ export class BrokerDledger {
     });
     this.#host = this.#raft.host;
     this.#timer = setInterval(() => {
-      this.#saveCheckpoint();
+      this.#saveCheckpointAsync();
       this.#syncing = this.#syncRound(targets, nameServers).catch((error: unknown) => {
         logger.warn('Metadata sync from the DLedger leader failed', { error: String(error) });
       });
@@ -308,10 +311,21 @@ export class BrokerDledger {
     });
   }
 
-  #saveCheckpoint(end?: number): void {
+  /** Every second: the newest applied entry whose records are flushed, written off the main loop. */
+  #saveCheckpointAsync(): void {
+    const checkpoint = this.#checkpoint;
+    if (checkpoint === undefined) return;
+    const flushed = Number(this.store.runtimeInfo()['commitLogFlushedOffset'] ?? 0);
+    this.#checkpointSaving = checkpoint.saveAsync(flushed).then(
+      () => undefined,
+      (error: unknown) =>
+        this.#d.logger.warn('DLedger checkpoint not saved', { error: String(error) }),
+    );
+  }
+
+  #saveCheckpoint(end: number): void {
     try {
-      const flushed = end ?? Number(this.store.runtimeInfo()['commitLogFlushedOffset'] ?? 0);
-      this.#checkpoint?.save(flushed);
+      this.#checkpoint?.save(end);
     } catch (error) {
       this.#d.logger.warn('DLedger checkpoint not saved', { error: String(error) });
     }
@@ -438,6 +452,7 @@ export class BrokerDledger {
     const store = this.#store;
     await store?.close();
     // Closing flushed everything: every applied entry is durable.
+    await this.#checkpointSaving;
     if (store !== undefined) this.#saveCheckpoint(store.replicaEndOffset);
   }
 }

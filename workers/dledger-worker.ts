@@ -26,6 +26,7 @@ runWorker<RaftWorkerData>(async (ctx) => {
   const log = FileLogStore.open({
     io: new NodeFileIO(),
     dir: d.raftDir,
+    flushDiskType: d.flushDiskType,
     onTruncate: (tail) =>
       endpoint.log('warn', 'Raft log: a divergent tail was moved aside', { ...tail }),
   });
@@ -63,10 +64,23 @@ runWorker<RaftWorkerData>(async (ctx) => {
   endpoint.attach(host);
   transport.connect(d.peers);
   host.start();
+  const raftHost = host;
+  const flush = (): void => {
+    try {
+      log.flush();
+    } catch (error) {
+      raftHost.close();
+      endpoint.onFatal(error as Error);
+    }
+  };
+  const cancelFlush =
+    d.flushDiskType === 'ASYNC_FLUSH' ? timerScheduler.repeat(d.flushIntervalMs, flush) : null;
   ctx.onControl((message) => {
     if (message.type !== 'CLOSE') return;
+    cancelFlush?.();
     endpoint.close();
     void transport.close().then(() => {
+      if (d.flushDiskType === 'ASYNC_FLUSH') flush();
       log.close();
       ctx.closed();
     });

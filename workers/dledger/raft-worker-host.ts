@@ -25,6 +25,9 @@ export interface RaftWorkerData {
   readonly tickMs: number;
   readonly maxPendingProposals: number;
   readonly raft: NonNullable<RaftHostOptions['raft']>;
+  /** The broker's flushDiskType; ASYNC_FLUSH fsyncs the Raft log every flushIntervalMs. */
+  readonly flushDiskType: 'SYNC_FLUSH' | 'ASYNC_FLUSH';
+  readonly flushIntervalMs: number;
 }
 
 export interface RaftWorkerOptions extends Omit<RaftWorkerData, 'requests' | 'events'> {
