@@ -34,6 +34,7 @@ import type { ReplicateOutcome } from '../engine/put/replicated-append.js';
 import { ProposeStatus } from '../ha/dledger/host-types.js';
 import type { RemoteRaftHost } from '../ha/dledger/remote-raft-host.js';
 import { type Entry, EntryType, Role } from '../ha/raft/messages.js';
+import type { TransferResult } from '../ha/raft/ready.js';
 import {
   createRequest,
   decodeClusterInfo,
@@ -378,6 +379,13 @@ export class BrokerDledger {
       await this.store.changeRole(StoreRole.SLAVE, this.store.fence);
       if (this.#role?.isMaster === true) this.#role.changeRole('SLAVE', this.followerBrokerId);
     });
+  }
+
+  /** DLedger LEADERSHIP_TRANSFER, answered by the Raft host. */
+  transferLeadership(transfereeId: string): Promise<TransferResult> {
+    const host = this.#host;
+    if (host === undefined) return Promise.resolve({ status: 'NOT_LEADER', leaderId: null });
+    return host.transferLeadership(transfereeId);
   }
 
   /** Classic HA does not run in DLedger mode; the Raft address stands in the registration. */

@@ -1,6 +1,8 @@
 // Entry of the DLedger thread (wiring only): the file log, the TCP transport and the RaftHost of
 // ha/dledger, served to the main thread through a HostEndpoint (raft-worker-host.ts starts it).
 
+import { fdatasync as fdatasyncCallback } from 'node:fs';
+import { promisify } from 'node:util';
 import { createPrng } from '../common/prng.js';
 import { NodeFileIO } from '../engine/io/node-file-io.js';
 import { FileLogStore } from '../ha/dledger/file-log-store.js';
@@ -11,6 +13,8 @@ import { TcpTransport } from '../ha/dledger/tcp-transport.js';
 import type { RaftWorkerData } from './dledger/raft-worker-host.js';
 import { runWorker } from './host/worker-side.js';
 import { SpscRing } from './ring/spsc-ring.js';
+
+const fdatasync = promisify(fdatasyncCallback);
 
 runWorker<RaftWorkerData>(async (ctx) => {
   const d = ctx.data;
@@ -65,22 +69,32 @@ runWorker<RaftWorkerData>(async (ctx) => {
   transport.connect(d.peers);
   host.start();
   const raftHost = host;
-  const flush = (): void => {
-    try {
-      log.flush();
-    } catch (error) {
-      raftHost.close();
-      endpoint.onFatal(error as Error);
-    }
+  const fail = (error: unknown): void => {
+    raftHost.close();
+    endpoint.onFatal(error as Error);
+  };
+  // ASYNC_FLUSH: the periodic fsync runs on libuv's pool, never blocking heartbeats.
+  let flushing: Promise<void> | null = null;
+  const flushAsync = (): void => {
+    flushing ??= log
+      .flushWith((fd) => fdatasync(fd))
+      .catch(fail)
+      .finally(() => {
+        flushing = null;
+      });
   };
   const cancelFlush =
-    d.flushDiskType === 'ASYNC_FLUSH' ? timerScheduler.repeat(d.flushIntervalMs, flush) : null;
+    d.flushDiskType === 'ASYNC_FLUSH' ? timerScheduler.repeat(d.flushIntervalMs, flushAsync) : null;
   ctx.onControl((message) => {
     if (message.type !== 'CLOSE') return;
     cancelFlush?.();
     endpoint.close();
-    void transport.close().then(() => {
-      if (d.flushDiskType === 'ASYNC_FLUSH') flush();
+    void Promise.all([transport.close(), flushing]).then(() => {
+      try {
+        if (d.flushDiskType === 'ASYNC_FLUSH') log.flush();
+      } catch (error) {
+        endpoint.log('error', 'Raft log: the last flush failed', { error: String(error) });
+      }
       log.close();
       ctx.closed();
     });

@@ -246,6 +246,27 @@ export class FileLogStore implements RaftLogStore {
     if (this.#writtenCommit < this.#hardState.commit) this.#writeHardState(this.#hardState, true);
   }
 
+  /**
+   * flush() without blocking the calling thread: `syncFile(fd)` fsyncs the entries file elsewhere
+   * (the DLedger thread passes fs.fdatasync on libuv's pool), so heartbeats and appends go on
+   * meanwhile. The commit index is then written without an fsync (never past the synced entries),
+   * which a crash may lose: a lower recovered commit is safe. One call at a time.
+   */
+  async flushWith(syncFile: (fd: number) => Promise<void>): Promise<void> {
+    assert(!this.#isClosed, 'file log: flush after close');
+    const upTo = this.lastIndex();
+    const cuts = this.#truncations;
+    if (this.#syncedLastIndex < upTo && !this.#isEntriesSyncSkipped) {
+      await syncFile(this.#entriesFd);
+      if (this.#isClosed) return;
+    }
+    // A cut during the fsync may have replaced entries below upTo: they are not covered.
+    if (cuts === this.#truncations) this.#syncedLastIndex = Math.max(this.#syncedLastIndex, upTo);
+    if (this.#writtenCommit < Math.min(this.#hardState.commit, this.#syncedLastIndex)) {
+      this.#writeHardState(this.#hardState, false);
+    }
+  }
+
   close(): void {
     if (this.#isClosed) return;
     this.#isClosed = true;

@@ -311,3 +311,23 @@ describe('FileLogStore with ASYNC_FLUSH (power loss through a simulated file sys
     assert.equal(after.hardState().commit, 8);
   });
 });
+
+describe('FileLogStore.flushWith (the fsync on another thread)', () => {
+  it('makes the written entries durable through the given fsync, and the commit with them', async () => {
+    const sim = new SimFileIO();
+    const store = FileLogStore.open({ io: sim, dir: '/raft', flushDiskType: 'ASYNC_FLUSH' });
+    const entries = Array.from({ length: 10 }, (_, i) => entry(i + 1, 1));
+    save(store, entries.slice(0, 3), { term: 1, vote: 'n0', commit: 0 });
+    save(store, entries.slice(3), { term: 1, vote: 'n0', commit: 8 });
+    const synced: number[] = [];
+    await store.flushWith(async (fd) => {
+      synced.push(fd);
+      sim.sync(fd);
+    });
+    assert.equal(synced.length, 1);
+    sim.crash(createPrng(2), 0);
+    const after = FileLogStore.open({ io: sim, dir: '/raft' });
+    assert.equal(after.lastIndex(), 10);
+    assert.ok(after.hardState().commit <= 8);
+  });
+});
