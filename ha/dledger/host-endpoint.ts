@@ -84,6 +84,7 @@ export class HostEndpoint {
   };
 
   log(level: LogEvent['level'], message: string, details?: Record<string, unknown>): void {
+    if (level === 'debug' && this.#outbox.length > 0) return; // dropped while the owner lags
     this.#emitJson(EventType.LOG, { level, message, ...(details ? { details } : {}) });
   }
 
@@ -91,9 +92,10 @@ export class HostEndpoint {
   attach(host: RaftHost): void {
     assert(this.#host === null, 'host endpoint: attached twice');
     this.#host = host;
-    this.#cancelStatus = this.#o.scheduler.repeat(this.#o.statusIntervalMs, () =>
-      this.#emitJson(EventType.STATUS, host.status()),
-    );
+    // A status waits for room only when nothing else does: a stalled owner must not fill the outbox.
+    this.#cancelStatus = this.#o.scheduler.repeat(this.#o.statusIntervalMs, () => {
+      if (this.#outbox.length === 0) this.#emitJson(EventType.STATUS, host.status());
+    });
     this.#emitJson(EventType.STATUS, host.status());
     void this.#serve(host);
   }
