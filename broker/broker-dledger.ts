@@ -11,9 +11,10 @@
 // at once (broker-role.ts). Followers copy topics, subscription groups and consumer offsets from
 // the leader every second.
 //
-// The Raft host runs on the main thread: a main loop blocked for longer than an election timeout
-// lets a follower start an election (with pre-vote and check-quorum the group stays safe; it may
-// change leader needlessly).
+// The Raft host (file log, TCP transport on the dLegerPeers port, ticks, heartbeats, elections)
+// runs on its own worker thread (workers/dledger-worker.ts): its fsyncs never block the main loop,
+// and a busy main loop neither delays heartbeats nor causes a false election. The main thread
+// keeps the state machine: committed entries reach #apply through a RemoteRaftHost.
 //
 // RocketMQ: store/.../dledger/DLedgerCommitLog.java, broker/.../dledger/DLedgerRoleChangeHandler.java.
 
@@ -21,7 +22,6 @@ import { join } from 'node:path';
 import type { Clock } from '../common/clock.js';
 import type { DLedgerPeer } from '../common/dledger-peers.js';
 import { ErrorCode, MqError } from '../common/errors.js';
-import { createPrng } from '../common/prng.js';
 import type { BrokerConfig } from '../config/load.js';
 import { toStoreOptions } from '../config/to-options.js';
 import {
@@ -31,11 +31,10 @@ import {
 import { NodeFileIO } from '../engine/io/node-file-io.js';
 import { StoreRole } from '../engine/message-store.js';
 import type { ReplicateOutcome } from '../engine/put/replicated-append.js';
-import { FileLogStore } from '../ha/dledger/file-log-store.js';
-import { ProposeStatus, timerScheduler } from '../ha/dledger/host-types.js';
-import { RaftHost } from '../ha/dledger/raft-host.js';
-import { TcpTransport } from '../ha/dledger/tcp-transport.js';
+import { ProposeStatus } from '../ha/dledger/host-types.js';
+import type { RemoteRaftHost } from '../ha/dledger/remote-raft-host.js';
 import { type Entry, EntryType, Role } from '../ha/raft/messages.js';
+import type { TransferResult } from '../ha/raft/ready.js';
 import {
   createRequest,
   decodeClusterInfo,
@@ -44,16 +43,22 @@ import {
   RequestCode,
   ResponseCode,
 } from '../protocol/index.js';
+import { type RaftWorker, startRaftWorker } from '../workers/dledger/raft-worker-host.js';
 import type { BrokerRoleState } from './broker-role.js';
 import { DledgerCheckpoint } from './dledger-checkpoint.js';
 import { checkDledgerStore } from './dledger-store-check.js';
-import type { DledgerRaftView } from './ha-status/dledger-ha.js';
+import { AppliedRecords, type DledgerRaftView } from './ha-status/dledger-ha.js';
 import type { MasterAddresses } from './namesrv-registrar.js';
 import { type SyncTargets, syncFromMaster } from './replica-sync.js';
 
 const RPC_TIMEOUT_MS = 3000;
+/** The Raft thread's start (log recovery included) and shutdown deadlines. */
+const RAFT_WORKER_START_MS = 60_000;
+const RAFT_WORKER_CLOSE_MS = 10_000;
 /** Followers copy the leader's metadata this often (RocketMQ copies every 10 s). */
 const METADATA_SYNC_MS = 1000;
+/** Applied entries whose first record the leader remembers for its followers' lag. */
+const APPLIED_RECORDS_KEPT = 4096;
 /** How long apply waits before retrying an entry the append ring had no room for. */
 const APPLY_RETRY_MS = 1;
 
@@ -111,9 +116,9 @@ const refusedOutright: ReadonlySet<string> = new Set([
 export class BrokerDledger {
   #d: DledgerDeps;
   #store: MessageStore | undefined;
-  #log: FileLogStore | undefined;
-  #transport: TcpTransport | undefined;
-  #host: RaftHost | undefined;
+  #raftDir = '';
+  #raft: RaftWorker | undefined;
+  #host: RemoteRaftHost | undefined;
   #role: BrokerRoleState | undefined;
   #roleChain: Promise<void> = Promise.resolve();
   #self: DLedgerPeer;
@@ -124,13 +129,13 @@ export class BrokerDledger {
   #syncing: Promise<void> = Promise.resolve();
   #fatal: Error | undefined;
   #checkpoint: DledgerCheckpoint | undefined;
+  #checkpointSaving: Promise<void> = Promise.resolve();
   #batch: Array<{ entry: Buffer; settle: (outcome: ReplicateOutcome) => void }> = [];
   #batchBytes = 0;
   #batchTimer: NodeJS.Immediate | undefined;
   #raftRoleListener: ((role: Role, leaderId: string | null) => void) | undefined;
-  /** When a message last came from each peer (a failover is timed from the old leader's last). */
-  readonly #lastHeardMs = new Map<string, number>();
-  #electionTimeoutMs = 0;
+  /** The first record of recently applied entries, by Raft index (followers' lag, HA status). */
+  readonly #appliedRecords = new AppliedRecords(APPLIED_RECORDS_KEPT);
 
   constructor(deps: DledgerDeps) {
     this.#d = deps;
@@ -140,7 +145,6 @@ export class BrokerDledger {
       throw new MqError(ErrorCode.CONFIG_INVALID, 'dLegerSelfId is not among the dLegerPeers');
     this.#self = self;
     this.#peers = peers;
-    for (const peer of peers) if (peer.id !== self.id) this.#lastHeardMs.set(peer.id, 0);
   }
 
   /** The brokerId this member registers with as a follower (RocketMQ: n0 -> 1). */
@@ -171,18 +175,17 @@ export class BrokerDledger {
     };
   }
 
-  /** The Raft host and log, read by the HA status (broker/ha-status/dledger-ha.ts). */
+  /** The Raft host's view and the applied entries, read by the HA status (ha-status/dledger-ha.ts). */
   get raftView(): DledgerRaftView | undefined {
     const host = this.#host;
-    const log = this.#log;
-    if (host === undefined || log === undefined) return undefined;
+    if (host === undefined) return undefined;
     return {
       host,
-      log,
+      recordAt: (index) => this.#appliedRecords.get(index),
+      oldestRecord: () => this.#appliedRecords.oldest(),
       selfId: this.#self.id,
       peers: this.#peers,
-      electionTimeoutMs: this.#electionTimeoutMs,
-      lastHeardFromMs: (peerId) => this.#lastHeardMs.get(peerId) || undefined,
+      lastHeardFromMs: (peerId) => host.lastHeardFromMs(peerId),
     };
   }
 
@@ -207,12 +210,7 @@ export class BrokerDledger {
     );
     this.#store = store;
     store.useReplicator({ replicate: (entry, settle) => this.#replicate(entry, settle) });
-    this.#log = FileLogStore.open({
-      io,
-      dir: raftDir,
-      onTruncate: (tail) =>
-        this.#d.logger.warn('Raft log: a divergent tail was moved aside', { ...tail }),
-    });
+    this.#raftDir = raftDir;
   }
 
   /** Starts Raft (once the broker's role state exists) and the metadata sync. */
@@ -223,43 +221,21 @@ export class BrokerDledger {
   ): Promise<void> {
     const { config, logger } = this.#d;
     this.#role = role;
-    const log = this.#log;
-    if (log === undefined) throw new Error('DLedger: open() first');
-    let host: RaftHost | undefined;
-    const transport = new TcpTransport({
-      group: config.dLegerGroup ?? config.brokerName,
-      selfId: this.#self.id,
-      peerIds: this.#peers.map((p) => p.id),
-      listenHost: this.#self.host,
-      listenPort: this.#self.port,
-      onMessage: (m) => {
-        // Only peers of the group: the map stays as small as dLegerPeers.
-        if (this.#lastHeardMs.has(m.from)) this.#lastHeardMs.set(m.from, this.#d.clock.nowMs());
-        host?.deliver(m);
-      },
-      onError: (error, peerId) => logger.debug('DLedger link', { peerId, error: error.message }),
-    });
-    this.#transport = transport;
-    await transport.listen();
+    if (this.#raftDir === '') throw new Error('DLedger: open() first');
     const hbMs = config.heartBeatTimeIntervalMs;
-    const tickMs = Math.max(10, Math.floor(hbMs / 2));
-    const electionTicks = Math.max(3, 2 * config.maxHeartBeatLeak);
-    this.#electionTimeoutMs = tickMs * electionTicks;
-    host = new RaftHost({
-      id: this.#self.id,
-      peers: this.#peers.map((p) => p.id),
-      storage: log,
-      transport,
-      scheduler: timerScheduler,
-      prng: createPrng(this.#d.clock.nowMs() ^ this.#self.port),
-      apply: (entries) => this.#apply(entries),
-      onRoleChange: (r, term, leaderId) => this.#onRoleChange(r, term, leaderId),
-      onFatal: (error) => this.#onFatal(error),
-      tickMs,
+    this.#raft = await startRaftWorker({
+      selfId: this.#self.id,
+      group: config.dLegerGroup ?? config.brokerName,
+      peers: this.#peers,
+      raftDir: this.#raftDir,
+      seed: this.#d.clock.nowMs() ^ this.#self.port,
+      tickMs: Math.max(10, Math.floor(hbMs / 2)),
       maxPendingProposals: config.maxPendingRequestsNum,
+      flushDiskType: config.flushDiskType,
+      flushIntervalMs: config.flushIntervalCommitLog,
       raft: {
         heartbeatTicks: 2,
-        electionTicks,
+        electionTicks: Math.max(3, 2 * config.maxHeartBeatLeak),
         preVote: true,
         checkQuorum: true,
         appliedIndex: this.#checkpoint?.appliedIndexFor(this.store.getMaxPhyOffset()) ?? 0,
@@ -267,12 +243,15 @@ export class BrokerDledger {
           ? {}
           : { preferredLeaderId: config.preferredLeaderId.split(';')[0]! }),
       },
+      apply: (entries) => this.#apply(entries),
+      onRoleChange: (r, term, leaderId) => this.#onRoleChange(r, term, leaderId),
+      onFatal: (error) => this.#onFatal(error),
+      onLog: (event) => logger[event.level](event.message, event.details ?? {}),
+      startTimeoutMs: RAFT_WORKER_START_MS,
     });
-    this.#host = host;
-    transport.connect(this.#peers);
-    host.start();
+    this.#host = this.#raft.host;
     this.#timer = setInterval(() => {
-      this.#saveCheckpoint();
+      this.#saveCheckpointAsync();
       this.#syncing = this.#syncRound(targets, nameServers).catch((error: unknown) => {
         logger.warn('Metadata sync from the DLedger leader failed', { error: String(error) });
       });
@@ -333,6 +312,7 @@ export class BrokerDledger {
       // A retry re-applies the whole batch: records already in the CommitLog are skipped.
       const status = this.#applyBatch(data);
       if (status === 'OK') {
+        this.#appliedRecords.note(entry.index, data);
         this.#markApplied(entry);
         continue;
       }
@@ -358,10 +338,21 @@ export class BrokerDledger {
     });
   }
 
-  #saveCheckpoint(end?: number): void {
+  /** Every second: the newest applied entry whose records are flushed, written off the main loop. */
+  #saveCheckpointAsync(): void {
+    const checkpoint = this.#checkpoint;
+    if (checkpoint === undefined) return;
+    const flushed = Number(this.store.runtimeInfo()['commitLogFlushedOffset'] ?? 0);
+    this.#checkpointSaving = checkpoint.saveAsync(flushed).then(
+      () => undefined,
+      (error: unknown) =>
+        this.#d.logger.warn('DLedger checkpoint not saved', { error: String(error) }),
+    );
+  }
+
+  #saveCheckpoint(end: number): void {
     try {
-      const flushed = end ?? Number(this.store.runtimeInfo()['commitLogFlushedOffset'] ?? 0);
-      this.#checkpoint?.save(flushed);
+      this.#checkpoint?.save(end);
     } catch (error) {
       this.#d.logger.warn('DLedger checkpoint not saved', { error: String(error) });
     }
@@ -415,6 +406,13 @@ export class BrokerDledger {
       await this.store.changeRole(StoreRole.SLAVE, this.store.fence);
       if (this.#role?.isMaster === true) this.#role.changeRole('SLAVE', this.followerBrokerId);
     });
+  }
+
+  /** DLedger LEADERSHIP_TRANSFER, answered by the Raft host. */
+  transferLeadership(transfereeId: string): Promise<TransferResult> {
+    const host = this.#host;
+    if (host === undefined) return Promise.resolve({ status: 'NOT_LEADER', leaderId: null });
+    return host.transferLeadership(transfereeId);
   }
 
   /** Classic HA does not run in DLedger mode; the Raft address stands in the registration. */
@@ -483,14 +481,13 @@ export class BrokerDledger {
   }
 
   async closeStore(): Promise<void> {
-    this.#host?.close();
+    await this.#raft?.close(RAFT_WORKER_CLOSE_MS);
     this.#proposeBatch();
-    await this.#transport?.close();
     await this.#roleChain;
     const store = this.#store;
     await store?.close();
     // Closing flushed everything: every applied entry is durable.
+    await this.#checkpointSaving;
     if (store !== undefined) this.#saveCheckpoint(store.replicaEndOffset);
-    this.#log?.close();
   }
 }

@@ -26,6 +26,7 @@ import type { BrokerConfig } from '../config/load.js';
 import type { BrokerStore as MessageStore } from '../engine/internal.js';
 import type { FileIO } from '../engine/io/file-io.js';
 import {
+  DLedgerRequestCode,
   type Logger,
   noopLogger,
   type RemotingCommand,
@@ -56,6 +57,7 @@ import {
 } from './consumer-offset-manager.js';
 import { DeferredStateFile } from './deferred-state-file.js';
 import { parseDelayLevels } from './delay-levels.js';
+import { registerDledgerAdmin } from './dledger-admin-processor.js';
 import { createHaView } from './ha-status/broker-ha.js';
 import { registerLockProcessors } from './lock-processor.js';
 import { type RunningMetrics, startBrokerMetrics } from './metrics/broker-metrics-host.js';
@@ -145,6 +147,7 @@ export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
   RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
   RequestCode.GET_BROKER_CONFIG,
   RequestCode.GET_BROKER_RUNTIME_INFO,
+  DLedgerRequestCode.LEADERSHIP_TRANSFER,
   RequestCode.GET_ALL_TOPIC_CONFIG,
   RequestCode.GET_ALL_CONSUMER_OFFSET,
   RequestCode.GET_ALL_DELAY_OFFSET,
@@ -404,6 +407,7 @@ export async function startBroker(
   });
   running.stopSecurity = security.close;
   registerProcessors(gate, running.ctx);
+  registerDledgerAdmin(gate, replication instanceof BrokerDledger ? replication : undefined);
   gate.open();
   watchConnections(running);
   const round = await running.registrar.register(true);
@@ -493,6 +497,7 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
   const ctx: BrokerContext = {
     config,
     role,
+    dledgerStatus: () => (replication instanceof BrokerDledger ? replication.status() : {}),
     get store() {
       return replication.store;
     },

@@ -5,7 +5,7 @@
 // message/QueryMsgByOffsetSubCommand.java, broker/GetBrokerConfigCommand.java,
 // broker/UpdateBrokerConfigSubCommand.java, broker/WipeWritePermSubCommand.java,
 // broker/AddWritePermSubCommand.java, cluster/ClusterRTCommand.java, stats/StatsAllSubCommand.java),
-// plus Petrel's haStatus.
+// plus Petrel's haStatus and DLedger's leadershipTransfer.
 
 import type { CommandSpec, OptionSpec } from './mqadmin-args.js';
 
@@ -117,6 +117,16 @@ export const OPS_COMMANDS: readonly CommandSpec[] = [
       opt('a', 'amount', 'messages per broker group (default 100)'),
       opt('s', 'size', 'body bytes (default 128)'),
       opt('c', 'clusterName', 'only this cluster'),
+    ],
+  },
+  {
+    name: 'leadershipTransfer',
+    description:
+      "Hand a DLedger group's leadership to another member (DLedger's leadershipTransfer)",
+    options: [
+      opt('b', 'brokerName', 'the broker group (brokerName) of the DLedger members', true),
+      opt('t', 'transfereeId', 'the member to lead, a dLegerPeers id such as n1', true),
+      opt('w', 'waitMs', 'how long to wait for the new master in the route (default 10000)'),
     ],
   },
   {

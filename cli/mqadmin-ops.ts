@@ -249,6 +249,17 @@ async function run(parsed: ParsedCommand, ops: AdminOps): Promise<CommandOutput>
     }
     case 'clusterRT':
       return clusterRT(parsed, ops);
+    case 'leadershipTransfer': {
+      const brokerName = value(parsed, 'brokerName');
+      const transfereeId = value(parsed, 'transfereeId');
+      const waitMs = intValue(parsed, 'waitMs', 10_000);
+      const moved = await ops.leadershipTransfer(brokerName, transfereeId, waitMs);
+      const text =
+        moved.status === 'ALREADY_LEADER'
+          ? `${transfereeId} already leads ${brokerName} (${moved.from})`
+          : `leadership of ${brokerName} transferred to ${transfereeId}: master ${moved.from} -> ${moved.to}`;
+      return { text, json: { brokerName, transfereeId, ...moved } };
+    }
     case 'haStatus': {
       const groups = await ops.haStatus();
       const dash = (n: number | null) => (n === null ? '-' : n);

@@ -21,7 +21,7 @@ import { encodeJsonBody } from '../protocol/bodies/json-body.js';
 import { decodeResetOffsetBody } from '../protocol/bodies/offset-tables.js';
 import { decodeKvTable } from '../protocol/bodies/simple-bodies.js';
 import { createRequest, type RemotingCommand } from '../protocol/remoting-command.js';
-import { RequestCode } from '../protocol/request-code.js';
+import { DLedgerRequestCode, RequestCode } from '../protocol/request-code.js';
 import { ClientInstance, remoteError, type Target } from './client-instance.js';
 import { type ClientOptions, resolveClientOptions } from './client-options.js';
 import { retryTopicOf } from './message.js';
@@ -257,6 +257,47 @@ export class AdminOps {
       );
     }
     return targets;
+  }
+
+  /**
+   * DLedger LEADERSHIP_TRANSFER: asks the group's routed master (the Raft leader) to hand over to
+   * member `transfereeId`, then waits (up to timeoutMs) until the NameServer routes another master
+   * whose runtime info names that member. Resolves with the old and new master addresses.
+   * @throws MqError (the broker's refusal, e.g. not in DLedger mode or an unknown member), or
+   *   E_TIMEOUT-style TypeError when the new master does not appear in time.
+   */
+  async leadershipTransfer(
+    brokerName: string,
+    transfereeId: string,
+    timeoutMs: number,
+  ): Promise<{ status: string; from: string; to: string }> {
+    const masterOf = async () =>
+      (await this.clusterInfo()).brokerAddrTable[brokerName]?.brokerAddrs['0'];
+    const from = await masterOf();
+    if (from === undefined) throw new TypeError(`broker group "${brokerName}" has no master`);
+    const response = await this.#instance.invokeOk(
+      { address: from, brokerName },
+      createRequest(DLedgerRequestCode.LEADERSHIP_TRANSFER, { transfereeId }),
+    );
+    const status = response.extFields['status'] ?? '';
+    if (status === 'ALREADY_LEADER') return { status, from, to: from };
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const to = await masterOf();
+      if (to !== undefined && to !== from) {
+        const info = await this.#instance.invokeOk(
+          { address: to, brokerName },
+          createRequest(RequestCode.GET_BROKER_RUNTIME_INFO),
+        );
+        const table = decodeKvTable(info.body).table;
+        if (table['dLegerSelfId'] === transfereeId) return { status, from, to };
+      }
+      if (Date.now() >= deadline)
+        throw new TypeError(
+          `${transfereeId} did not become the master of "${brokerName}" within ${timeoutMs} ms`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** WIPE_WRITE_PERM_OF_BROKER or ADD_WRITE_PERM_OF_BROKER on every NameServer: topic counts by address. */

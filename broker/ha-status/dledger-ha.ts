@@ -1,74 +1,92 @@
-// HA status of a DLedger member. The leader knows each follower's Raft match index; the first
-// entry after it is the first the follower lacks, and its first stamped record says where in the
-// CommitLog that entry starts (so lag in bytes = the leader's log end - that offset) and when the
-// leader stored it (so lag in time = now - that store time: the age of the oldest message the
-// follower lacks). A follower is in sync while the leader heard from it within the shortest
-// election timeout and it lacks fewer than haSlaveFallbehindMax bytes. The epoch is the
-// Raft term. Followers report their own term and role and no replicas.
-// Also here: how Raft role changes become failover and election events (ha-events.ts).
+// HA status of a DLedger member. The leader knows each follower's Raft match index (published by
+// the Raft thread with its status); the first entry after it is the first the follower lacks, and
+// its first stamped record says where in the CommitLog that entry starts (so lag in bytes = the
+// leader's applied end - that offset) and when the leader stored it (so lag in time = now - that
+// store time: the age of the oldest message the follower lacks). The leader remembers the first
+// record of its recently applied entries for this (AppliedRecords); a follower behind all of them
+// counts as lagging by everything since the oldest kept. A follower is in sync while the leader
+// heard from it within an election timeout (Raft's recentActive) and it lacks fewer than
+// haSlaveFallbehindMax bytes. The epoch is the Raft term. Followers report their own term and
+// role and no replicas. Also here: how Raft role changes become failover and election events.
 
 import type { DLedgerPeer } from '../../common/dledger-peers.js';
 import { readStampedEntry } from '../../engine/put/record-stamper.js';
-import type { RaftLogStore } from '../../ha/dledger/host-types.js';
-import type { RaftHost } from '../../ha/dledger/raft-host.js';
-import { type Entry, EntryType, Role } from '../../ha/raft/messages.js';
+import type { RaftHostStatus } from '../../ha/dledger/host-types.js';
+import { Role } from '../../ha/raft/messages.js';
+import type { FollowerStatus } from '../../ha/raft/ready.js';
 import type { BrokerContext } from '../broker-context.js';
 import { decodeBatch } from '../broker-dledger.js';
 import { ElectionOutcome, type HaEvents } from './ha-events.js';
 import type { HaProvider, HaProviderStatus, ReplicaStatus } from './ha-view.js';
 
-/** Entries looked at past a follower's match (or before the log end) for one carrying records. */
+/** Entries looked at past a follower's match for one carrying records (NOOPs carry none). */
 const MAX_ENTRIES_SCANNED = 8;
 
+/** Where an applied entry's first record starts in the CommitLog, and its store time. */
+export interface AppliedRecord {
+  commitLogOffset: number;
+  storeTimestamp: number;
+}
+
+/** The first record of the last `capacity` applied entries, by Raft index (bounded). */
+export class AppliedRecords {
+  readonly #capacity: number;
+  readonly #records = new Map<number, AppliedRecord>();
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  /** Notes the entry at `index` (its data: a batch of stamped records) once applied. */
+  note(index: number, data: Buffer): void {
+    const first = decodeBatch(data)[0];
+    if (first === undefined) return;
+    const stamped = readStampedEntry(first);
+    this.#records.set(index, {
+      commitLogOffset: stamped.previousEnd,
+      storeTimestamp: stamped.storeTimestamp,
+    });
+    if (this.#records.size > this.#capacity) {
+      const oldest = this.#records.keys().next().value;
+      if (oldest !== undefined) this.#records.delete(oldest);
+    }
+  }
+
+  get(index: number): AppliedRecord | undefined {
+    return this.#records.get(index);
+  }
+
+  /** The oldest entry kept (undefined when none). */
+  oldest(): AppliedRecord | undefined {
+    return this.#records.values().next().value;
+  }
+}
+
 export interface DledgerRaftView {
-  host: Pick<RaftHost, 'status' | 'followers'>;
-  log: Pick<RaftLogStore, 'entries' | 'lastIndex'>;
+  host: { status(): RaftHostStatus | null; followers(): readonly FollowerStatus[] };
+  /** The first record of an applied entry, while the leader still remembers it. */
+  recordAt(index: number): AppliedRecord | undefined;
+  /** The oldest applied entry remembered: a follower behind it lacks at least everything since. */
+  oldestRecord(): AppliedRecord | undefined;
   selfId: string;
   peers: readonly DLedgerPeer[];
-  /** The shortest election timeout: a follower silent longer is out of the in-sync set. */
-  electionTimeoutMs: number;
   /** When a message last came from a peer (ms since the epoch). */
   lastHeardFromMs(peerId: string): number | undefined;
 }
 
 type Parts = Pick<BrokerContext, 'config' | 'role' | 'store' | 'clock'>;
 
-function stampedRecords(entry: Entry) {
-  const data = Buffer.from(entry.data.buffer, entry.data.byteOffset, entry.data.byteLength);
-  return decodeBatch(data).map((record) => readStampedEntry(record));
-}
-
-/** The first record at or after `from` (up to the log end): where it starts, when it was stored. */
-function firstRecordFrom(
-  log: DledgerRaftView['log'],
-  from: number,
-): { commitLogOffset: number; storeTimestamp: number } | undefined {
-  const last = log.lastIndex();
-  if (from > last) return undefined;
-  const hi = Math.min(last, from + MAX_ENTRIES_SCANNED - 1) + 1;
-  for (const entry of log.entries(from, hi, MAX_ENTRIES_SCANNED)) {
-    if (entry.type === EntryType.NOOP) continue;
-    const first = stampedRecords(entry)[0];
-    if (first !== undefined)
-      return { commitLogOffset: first.previousEnd, storeTimestamp: first.storeTimestamp };
+/** The first record a follower lacks: in the entries after its match, up to the commit index. */
+function firstMissing(view: DledgerRaftView, match: number, commitIndex: number) {
+  const last = Math.min(commitIndex, match + MAX_ENTRIES_SCANNED);
+  for (let index = match + 1; index <= last; index++) {
+    const record = view.recordAt(index);
+    if (record !== undefined) return record;
   }
-  return undefined;
-}
-
-/** Where the leader's log ends in CommitLog bytes (entries not yet applied included). */
-function logEnd(log: DledgerRaftView['log'], appliedEnd: number): number {
-  const last = log.lastIndex();
-  const lo = Math.max(1, last - MAX_ENTRIES_SCANNED + 1);
-  if (last < lo) return appliedEnd;
-  const entries = log.entries(lo, last + 1, MAX_ENTRIES_SCANNED);
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const entry = entries[i] as Entry;
-    if (entry.type === EntryType.NOOP) continue;
-    const records = stampedRecords(entry);
-    const tail = records[records.length - 1];
-    if (tail !== undefined) return Math.max(appliedEnd, tail.commitLogOffset + tail.length);
-  }
-  return appliedEnd;
+  // Behind every entry the leader remembers: it lacks at least all of them.
+  return match + 1 <= commitIndex && view.recordAt(match) === undefined
+    ? view.oldestRecord()
+    : undefined;
 }
 
 export function dledgerHa(ctx: Parts, raft: () => DledgerRaftView | undefined): HaProvider {
@@ -78,7 +96,7 @@ export function dledgerHa(ctx: Parts, raft: () => DledgerRaftView | undefined): 
       const applied = store.getMaxPhyOffset();
       const windowBytes = ctx.config.haSlaveFallbehindMax;
       const view = raft();
-      const s = view?.host.status();
+      const s = view?.host.status() ?? undefined;
       const base: HaProviderStatus = {
         mode: 'DLEDGER',
         role: ctx.role.role,
@@ -102,10 +120,10 @@ export function dledgerHa(ctx: Parts, raft: () => DledgerRaftView | undefined): 
       };
       if (view === undefined || s?.role !== Role.LEADER) return base;
       const nowMs = ctx.clock.nowMs();
-      const end = logEnd(view.log, applied);
+      const end = applied;
       const replicas: ReplicaStatus[] = view.host.followers().map((f) => {
-        const missing = firstRecordFrom(view.log, f.match + 1);
-        const ackOffset = missing?.commitLogOffset ?? end;
+        const missing = firstMissing(view, f.match, s.commitIndex);
+        const ackOffset = Math.min(end, missing?.commitLogOffset ?? end);
         const lagBytes = Math.max(0, end - ackOffset);
         return {
           id: f.id,
@@ -113,9 +131,7 @@ export function dledgerHa(ctx: Parts, raft: () => DledgerRaftView | undefined): 
           ackOffset,
           lagBytes,
           lagMs: missing === undefined ? 0 : Math.max(0, nowMs - missing.storeTimestamp),
-          inSync:
-            nowMs - (view.lastHeardFromMs(f.id) ?? 0) <= view.electionTimeoutMs &&
-            lagBytes < windowBytes,
+          inSync: f.recentActive && lagBytes < windowBytes,
           matchIndex: f.match,
         };
       });

@@ -57,6 +57,15 @@ export interface FileLogStoreOptions {
   readonly maxEntryBytes?: number;
   /** Newest entries kept in memory for reads (appends to followers), bytes of data (8 MiB). */
   readonly recentCacheBytes?: number;
+  /**
+   * SYNC_FLUSH (default): save() with `sync` fsyncs the entries and the hard state before done.
+   * ASYNC_FLUSH (RocketMQ's flushDiskType, as DLedger flushes its store periodically): entries are
+   * written but fsynced only by flush() or with a change of term or vote, so an acknowledgement
+   * means "written on a majority", which survives process crashes but not a power loss of a
+   * majority. Terms and votes are always durable before done; the commit index written to disk
+   * never passes the last fsynced entry, so a power loss never leaves a commit beyond the log.
+   */
+  readonly flushDiskType?: 'SYNC_FLUSH' | 'ASYNC_FLUSH';
   /** Deliberate bug for the store simulation's self-test: never fsync the entries file. */
   readonly bugs?: { readonly skipEntriesSync?: boolean };
   /** A divergent suffix was moved aside (the broker logs it). */
@@ -90,6 +99,13 @@ export class FileLogStore implements RaftLogStore {
   #recentBytes = 0;
   readonly #recentMaxBytes: number;
   readonly #isEntriesSyncSkipped: boolean;
+  readonly #isAsyncFlush: boolean;
+  /** Entries up to here are on stable storage. */
+  #syncedLastIndex = 0;
+  /** The hard state last written with an fsync (its term and vote are durable). */
+  #syncedHardState: HardState = EMPTY_HARD_STATE;
+  /** The commit index last written to the hard-state file. */
+  #writtenCommit = 0;
   #isClosed = false;
   readonly recovery: RecoveryReport;
 
@@ -99,11 +115,15 @@ export class FileLogStore implements RaftLogStore {
     this.#onTruncate = options.onTruncate;
     this.#recentMaxBytes = options.recentCacheBytes ?? 8 * 1024 * 1024;
     this.#isEntriesSyncSkipped = options.bugs?.skipEntriesSync === true;
+    this.#isAsyncFlush = options.flushDiskType === 'ASYNC_FLUSH';
     options.io.mkdirp(options.dir);
     this.#entriesFd = options.io.open(`${options.dir}/${ENTRIES_FILE}`, { create: true });
     this.#stateFd = options.io.open(`${options.dir}/${HARD_STATE_FILE}`, { create: true });
     this.#readHardState();
     const cutBytes = this.#scanEntries(options.maxEntryBytes ?? 64 * 1024 * 1024);
+    this.#syncedLastIndex = this.lastIndex();
+    this.#syncedHardState = this.#hardState;
+    this.#writtenCommit = this.#hardState.commit;
     this.recovery = { lastIndex: this.lastIndex(), hardState: this.#hardState, cutBytes };
   }
 
@@ -181,8 +201,14 @@ export class FileLogStore implements RaftLogStore {
   ): void {
     try {
       assert(!this.#isClosed, 'file log: save after close');
-      this.#writeEntries(entries, sync);
-      if (hardState !== null) this.#writeHardState(hardState, sync);
+      // ASYNC_FLUSH still makes a new term or vote durable, and the entries before it.
+      const isVoteChanged =
+        hardState !== null &&
+        (hardState.term !== this.#syncedHardState.term ||
+          hardState.vote !== this.#syncedHardState.vote);
+      const isSynced = sync && (!this.#isAsyncFlush || isVoteChanged);
+      this.#writeEntries(entries, isSynced);
+      if (hardState !== null) this.#writeHardState(hardState, isSynced);
     } catch (error) {
       done(error as Error);
       return;
@@ -204,6 +230,40 @@ export class FileLogStore implements RaftLogStore {
     if (this.#recentHead > 1024 && this.#recentHead * 2 > this.#recent.length) {
       this.#recent.splice(0, this.#recentHead);
       this.#recentHead = 0;
+    }
+  }
+
+  /**
+   * ASYNC_FLUSH: make every written entry and the current commit index durable (the broker calls
+   * it every flushIntervalCommitLog ms). Does nothing when all is durable already.
+   */
+  flush(): void {
+    assert(!this.#isClosed, 'file log: flush after close');
+    if (this.#syncedLastIndex < this.lastIndex()) {
+      if (!this.#isEntriesSyncSkipped) this.#io.sync(this.#entriesFd);
+      this.#syncedLastIndex = this.lastIndex();
+    }
+    if (this.#writtenCommit < this.#hardState.commit) this.#writeHardState(this.#hardState, true);
+  }
+
+  /**
+   * flush() without blocking the calling thread: `syncFile(fd)` fsyncs the entries file elsewhere
+   * (the DLedger thread passes fs.fdatasync on libuv's pool), so heartbeats and appends go on
+   * meanwhile. The commit index is then written without an fsync (never past the synced entries),
+   * which a crash may lose: a lower recovered commit is safe. One call at a time.
+   */
+  async flushWith(syncFile: (fd: number) => Promise<void>): Promise<void> {
+    assert(!this.#isClosed, 'file log: flush after close');
+    const upTo = this.lastIndex();
+    const cuts = this.#truncations;
+    if (this.#syncedLastIndex < upTo && !this.#isEntriesSyncSkipped) {
+      await syncFile(this.#entriesFd);
+      if (this.#isClosed) return;
+    }
+    // A cut during the fsync may have replaced entries below upTo: they are not covered.
+    if (cuts === this.#truncations) this.#syncedLastIndex = Math.max(this.#syncedLastIndex, upTo);
+    if (this.#writtenCommit < Math.min(this.#hardState.commit, this.#syncedLastIndex)) {
+      this.#writeHardState(this.#hardState, false);
     }
   }
 
@@ -255,7 +315,10 @@ export class FileLogStore implements RaftLogStore {
       this.#remember(entry);
     }
     this.#io.write(this.#entriesFd, buffer, 0, buffer.length, fileOffset);
-    if (sync && !this.#isEntriesSyncSkipped) this.#io.sync(this.#entriesFd);
+    if (sync) {
+      if (!this.#isEntriesSyncSkipped) this.#io.sync(this.#entriesFd);
+      this.#syncedLastIndex = this.lastIndex();
+    }
   }
 
   /** Move entries from `fromIndex` on into truncated/, then cut the file. */
@@ -284,6 +347,7 @@ export class FileLogStore implements RaftLogStore {
     this.#io.syncDir(dir);
     this.#io.truncate(this.#entriesFd, start);
     this.#terms.length = fromIndex - 1;
+    this.#syncedLastIndex = Math.min(this.#syncedLastIndex, fromIndex - 1);
     const keep = Math.max(this.#recentHead, this.#recent.length - (lastIndex - fromIndex + 1));
     for (const dropped of this.#recent.splice(keep)) this.#recentBytes -= dropped.data.length;
     this.#offsets.length = fromIndex;
@@ -300,13 +364,17 @@ export class FileLogStore implements RaftLogStore {
     assert(hardState.commit >= this.#hardState.commit, 'file log: commit goes backwards');
     assert(hardState.commit <= this.#terms.length, 'file log: commit beyond the log');
     this.#stateSeq++;
-    const slot = encodeHardState(hardState, this.#stateSeq);
+    // On disk the commit never passes the durable entries (ASYNC_FLUSH writes entries unsynced).
+    const commit = Math.min(hardState.commit, this.#syncedLastIndex);
+    const slot = encodeHardState({ ...hardState, commit }, this.#stateSeq);
     const target = 1 - this.#syncedSlot;
     this.#io.write(this.#stateFd, slot, 0, slot.length, target * HARD_STATE_SLOT_BYTES);
     if (sync) {
       this.#io.sync(this.#stateFd);
       this.#syncedSlot = target;
+      this.#syncedHardState = hardState;
     }
+    this.#writtenCommit = commit;
     this.#hardState = hardState;
   }
 

@@ -4,8 +4,9 @@
 // transport, scheduler, randomness and the state machine are injected: the broker gives it file
 // storage, TCP and timers; the simulators give it a simulated disk, network and virtual time.
 //
-// Invariants: at most one Ready is in flight (saving or applying); nothing of a Ready is sent
-// before its save completed (unless the sendBeforePersist bug is set); a proposal is answered
+// Invariants: at most one Ready is in flight (saving or applying); nothing of a follower's or a
+// candidate's Ready is sent before its save completed (unless the sendBeforePersist bug is set),
+// while a leader sends its appends as its own save starts (#isLeaderSend); a proposal is answered
 // COMMITTED only after its entry, with its term, was applied here as a committed entry; every
 // pending proposal is answered exactly once; the pending map never exceeds maxPendingProposals.
 //
@@ -56,6 +57,12 @@ export interface RaftHostOptions {
   readonly bugs?: HostBugs;
 }
 
+/** One proposal of submitAll(). */
+export interface Proposal {
+  readonly data: Uint8Array;
+  readonly settle: (outcome: ProposeOutcome) => void;
+}
+
 export const RAFT_HOST_DEFAULTS = { tickMs: 100, maxPendingProposals: 10_000 } as const;
 
 interface Pending {
@@ -73,6 +80,7 @@ export class RaftHost {
   /** The Ready being saved or applied; the core hands out no other until it is advanced. */
   #inflight: Ready | null = null;
   #isSent = false;
+  #isApplied = false;
   #isPumping = false;
   #isClosed = false;
   #failure: Error | null = null;
@@ -142,22 +150,38 @@ export class RaftHost {
    * from inside the host's loop (the simulators rely on that to check the moment of the answer).
    */
   submit(data: Uint8Array, settle: (outcome: ProposeOutcome) => void): void {
+    if (this.#enqueue(data, settle)) this.#pump();
+  }
+
+  /**
+   * Several proposals at once: all are appended before the next Ready is taken, so they share one
+   * save (one fsync) and one round of appends. Each `settle` is called as in submit().
+   */
+  submitAll(proposals: readonly Proposal[]): void {
+    let isAppended = false;
+    for (const { data, settle } of proposals)
+      isAppended = this.#enqueue(data, settle) || isAppended;
+    if (isAppended) this.#pump();
+  }
+
+  /** Appends one proposal to the core; false when it was refused (and settled) at once. */
+  #enqueue(data: Uint8Array, settle: (outcome: ProposeOutcome) => void): boolean {
     if (this.#isClosed) {
       settle(this.#outcome(this.#failure === null ? 'CLOSED' : 'STORAGE_FAILED', 0, 0));
-      return;
+      return false;
     }
     if (this.#pending.size >= this.#maxPending) {
       settle(this.#outcome(ProposeStatus.BUSY, 0, 0));
-      return;
+      return false;
     }
     const result = this.#core.propose(data);
     if (result.status !== 'OK') {
       const status = result.status === 'LEADER_PENDING_FULL' ? ProposeStatus.BUSY : result.status;
       settle({ status, index: 0, term: 0, leaderId: result.leaderId });
-      return;
+      return false;
     }
     this.#pending.set(result.index, { term: result.term, settle });
-    this.#pump();
+    return true;
   }
 
   transferLeadership(transferee: string): TransferResult {
@@ -227,22 +251,35 @@ export class RaftHost {
         if (ready === null) break;
         this.#inflight = ready;
         this.#isSent = false;
+        this.#isApplied = false;
         if (ready.softState !== null) this.#onSoftState(ready.softState);
-        if (ready.entries.length === 0 && ready.hardState === null) {
-          this.#afterSave(ready);
-          continue;
+        const isLeaderSend = this.#isLeaderSend(ready);
+        if (this.#options.bugs?.sendBeforePersist === true || isLeaderSend) this.#send(ready);
+        // A leader's committed entries are already in its durable log (it only appends): apply
+        // and answer them before the save of the new entries, not one fsync later.
+        if (isLeaderSend && this.#isCommittedDurable(ready)) {
+          this.#applyThen(ready, () => this.#save(ready));
+        } else {
+          this.#save(ready);
         }
-        if (this.#options.bugs?.sendBeforePersist === true) this.#send(ready);
-        this.#options.storage.save(ready.entries, ready.hardState, ready.mustSync, (error) => {
-          if (ready !== this.#inflight) return;
-          if (error !== null) this.#fail(error);
-          else this.#afterSave(ready);
-          this.#pump();
-        });
       }
     } finally {
       this.#isPumping = false;
     }
+  }
+
+  /** Step 1 of the contract, then the rest (#afterSave). */
+  #save(ready: Ready): void {
+    if (ready.entries.length === 0 && ready.hardState === null) {
+      this.#afterSave(ready);
+      return;
+    }
+    this.#options.storage.save(ready.entries, ready.hardState, ready.mustSync, (error) => {
+      if (ready !== this.#inflight) return;
+      if (error !== null) this.#fail(error);
+      else this.#afterSave(ready);
+      this.#pump();
+    });
   }
 
   #onSoftState(soft: { role: Role; term: number; leaderId: string | null }): void {
@@ -253,13 +290,50 @@ export class RaftHost {
     this.#options.onRoleChange?.(soft.role, soft.term, soft.leaderId);
   }
 
+  /**
+   * A leader may send its Ready's messages (appends, heartbeats) while its own copy of the entries
+   * is still being written (Raft thesis 10.2.1, etcd): followers persist in parallel, and the
+   * leader counts itself towards a quorum only after advance(). Not when the Ready changes term or
+   * vote: those must be durable before any message of the new term leaves.
+   */
+  #isLeaderSend(ready: Ready): boolean {
+    if (this.#role !== Role.LEADER) return false;
+    const hard = ready.hardState;
+    if (hard === null) return true;
+    const saved = this.#options.storage.hardState();
+    return hard.term === saved.term && hard.vote === saved.vote;
+  }
+
+  /** Every committed entry of the Ready is already in the durable log (completed saves). */
+  #isCommittedDurable(ready: Ready): boolean {
+    const last = ready.committedEntries[ready.committedEntries.length - 1];
+    return last === undefined || last.index <= this.#options.storage.lastIndex();
+  }
+
   /** Steps 2-4 of the contract, once the Ready is durable. */
   #afterSave(ready: Ready): void {
     if (this.#options.bugs?.ackBeforeQuorum === true) this.#ackOwnEntries(ready);
     this.#send(ready);
+    this.#applyThen(ready, () => this.#finish(ready));
+  }
+
+  /**
+   * Applies the Ready's committed entries (once per Ready), answers their proposals, then calls
+   * `next` (at once, or when an asynchronous apply settles).
+   */
+  #applyThen(ready: Ready, next: () => void): void {
+    if (this.#isApplied) {
+      next();
+      return;
+    }
+    const done = () => {
+      this.#isApplied = true;
+      for (const entry of ready.committedEntries) this.#answer(entry);
+      next();
+    };
     const last = ready.committedEntries[ready.committedEntries.length - 1];
     if (last === undefined || last.index <= this.#appliedThrough) {
-      this.#finish(ready);
+      done();
       return;
     }
     const fresh =
@@ -274,13 +348,13 @@ export class RaftHost {
       return;
     }
     if (applied === undefined || typeof applied.then !== 'function') {
-      this.#finish(ready);
+      done();
       return;
     }
     applied.then(
       () => {
         if (ready !== this.#inflight) return;
-        this.#finish(ready);
+        done();
         this.#pump();
       },
       (error: unknown) => {
@@ -296,7 +370,6 @@ export class RaftHost {
   }
 
   #finish(ready: Ready): void {
-    for (const entry of ready.committedEntries) this.#answer(entry);
     if (this.#stepDown !== null) {
       const { term } = this.#stepDown;
       this.#stepDown = null;

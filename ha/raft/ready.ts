@@ -8,7 +8,9 @@
 //   4. call advance(ready).
 // The core never yields a second Ready before advance() (asserted), and it puts every vote grant and
 // append acknowledgement in the Ready that also carries the state it promises, so following the
-// order above means nothing is promised before it is durable.
+// order above means nothing is promised before it is durable. A leader whose Ready keeps term and
+// vote may send its messages while persisting, and apply committed entries already durable in its
+// log before persisting the new ones: it counts itself towards a quorum only at advance().
 //
 // etcd counterpart: raft.Ready, RawNode.Ready/Advance. DLedger counterpart: none (DLedger's threads
 // write, send and apply on their own schedules; this contract is what replaces them).

@@ -17,7 +17,7 @@
 import { AclField, isSignatureValid } from '../../protocol/acl-signature.js';
 import { decodeHeartbeatData } from '../../protocol/bodies/heartbeat-data.js';
 import type { RemotingCommand } from '../../protocol/remoting-command.js';
-import { RequestCode, requestCodeName } from '../../protocol/request-code.js';
+import { DLedgerRequestCode, RequestCode, requestCodeName } from '../../protocol/request-code.js';
 import {
   type AclAccount,
   type AclTable,
@@ -43,6 +43,7 @@ export const ADMIN_REQUEST_CODES: ReadonlySet<number> = new Set([
   RequestCode.RESET_CONSUMER_OFFSET_IN_BROKER,
   RequestCode.UPDATE_AND_CREATE_ACL_CONFIG,
   RequestCode.DELETE_ACL_CONFIG,
+  DLedgerRequestCode.LEADERSHIP_TRANSFER,
   RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG,
   RequestCode.REGISTER_BROKER,
   RequestCode.UNREGISTER_BROKER,

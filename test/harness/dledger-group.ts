@@ -16,6 +16,7 @@ import {
   tmpDir,
 } from './petrel-processes.js';
 import type { Child } from './spawn-process.js';
+import { TcpProxy } from './tcp-proxy.js';
 import { waitFor } from './wait-for.js';
 
 export const DLEDGER_IDS = ['n0', 'n1', 'n2'] as const;
@@ -57,37 +58,80 @@ export class DledgerGroup {
   readonly nodes: Array<DledgerNode | undefined> = [undefined, undefined, undefined];
   readonly dirs: string[];
   readonly #files: string[];
+  /** With `proxied`: links[i][j] carries member i's Raft messages to member j. */
+  readonly links: Array<Array<TcpProxy | undefined>> = [];
 
-  private constructor(namesrv: PetrelProcess, peers: string, extra: string[]) {
+  private constructor(namesrv: PetrelProcess, peers: readonly string[], extra: string[]) {
     this.namesrv = namesrv;
     this.namesrvAddr = namesrv.address;
     this.admin = new Admin({ namesrvAddr: namesrv.address, requestTimeoutMs: 2000 });
     const conf = tmpDir('petrel-dledger-conf-');
     this.dirs = DLEDGER_IDS.map((id) => tmpDir(`petrel-dledger-${id}-`));
-    this.#files = DLEDGER_IDS.map((id) => {
+    this.#files = DLEDGER_IDS.map((id, i) => {
       const file = join(conf, `broker-a-${id}.properties`);
-      writeFileSync(file, dledgerProperties(id, peers, extra));
+      writeFileSync(file, dledgerProperties(id, peers[i]!, extra));
       return file;
     });
   }
 
   /**
    * NameServer and three members; resolves once a leader is in the route. `extra` are broker
-   * file lines, `namesrvArgs` more `--key=value` arguments of the NameServer.
+   * file lines, `namesrvArgs` more `--key=value` arguments of the NameServer. With `proxied`,
+   * every member reaches every other through its own TCP proxy (its dLegerPeers name the proxies'
+   * ports for the others, its own port for itself), so isolate() can partition one member away.
    */
-  static async start(extra: string[] = [], namesrvArgs: string[] = []): Promise<DledgerGroup> {
+  static async start(
+    extra: string[] = [],
+    options: { proxied?: boolean; namesrvArgs?: string[] } = {},
+  ): Promise<DledgerGroup> {
+    const links: TcpProxy[][] = [];
     try {
-      const namesrv = await startNamesrv(namesrvArgs);
+      const namesrv = await startNamesrv(options.namesrvArgs ?? []);
       const ports = [await freePort(), await freePort(), await freePort()];
-      const peers = DLEDGER_IDS.map((id, i) => `${id}-127.0.0.1:${ports[i]}`).join(';');
+      const portFor = (from: number, to: number) =>
+        from === to || options.proxied !== true ? ports[to]! : links[from]![to]!.port;
+      if (options.proxied === true) {
+        for (let from = 0; from < 3; from++) {
+          links[from] = [];
+          for (let to = 0; to < 3; to++) {
+            if (from === to) continue;
+            const proxy = new TcpProxy({ host: '127.0.0.1', port: ports[to]! });
+            await proxy.start();
+            links[from]![to] = proxy;
+          }
+        }
+      }
+      const peers = DLEDGER_IDS.map((_, from) =>
+        DLEDGER_IDS.map((id, to) => `${id}-127.0.0.1:${portFor(from, to)}`).join(';'),
+      );
       const group = new DledgerGroup(namesrv, peers, extra);
+      group.links.push(...links);
       await group.admin.start();
       await Promise.all(DLEDGER_IDS.map((_, i) => group.startNode(i)));
       await group.waitLeader(20_000);
       return group;
     } catch (error) {
+      for (const proxy of links.flat()) await proxy?.close();
       await stopAll();
       throw error;
+    }
+  }
+
+  /** Partitions member `i` away: its Raft links both ways drop everything, connections reset. */
+  isolate(i: number): void {
+    for (let j = 0; j < 3; j++) {
+      for (const proxy of [this.links[i]?.[j], this.links[j]?.[i]]) {
+        proxy?.blackhole();
+        proxy?.cut();
+      }
+    }
+  }
+
+  /** Ends every partition: links forward again, from fresh connections. */
+  healLinks(): void {
+    for (const proxy of this.links.flat()) {
+      proxy?.heal();
+      proxy?.cut();
     }
   }
 
@@ -163,5 +207,6 @@ export class DledgerGroup {
   async stop(): Promise<void> {
     await this.admin.shutdown();
     await stopAll();
+    for (const proxy of this.links.flat()) await proxy?.close();
   }
 }

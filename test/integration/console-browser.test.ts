@@ -44,7 +44,9 @@ async function cells(selector: string): Promise<string[][]> {
 describe('the web console in Chromium', { timeout: 240_000 }, () => {
   before(async () => {
     mkdirSync(artefacts, { recursive: true });
-    group = await DledgerGroup.start([], ['--consoleListenPort=0', `--consoleAdminToken=${TOKEN}`]);
+    group = await DledgerGroup.start([], {
+      namesrvArgs: ['--consoleListenPort=0', `--consoleAdminToken=${TOKEN}`],
+    });
     const line = await group.namesrv.child.waitForLine(/^console http:\/\/\S+$/, 20_000);
     url = line.slice('console '.length);
     browser = await launchChromium();

@@ -1,7 +1,8 @@
 // A DLedger group of three real brokers started verbatim from the seed article's keys: the leader
 // registers as brokerId 0 and the followers as 1..3 (their index in dLegerPeers + 1); sends are
 // acknowledged; a follower serves every acknowledged message to a consumer; the three CommitLogs
-// and ConsumeQueues are byte-identical after a clean stop.
+// and ConsumeQueues are byte-identical after a clean stop. `mqadmin leadershipTransfer` moves the
+// leadership (and the master route) to the member it names and refuses a stranger.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { checkHistory, summarize } from '../fault/lib/checker.js';
 import { startSendLoad } from '../fault/lib/ha-workload.js';
 import { History } from '../fault/lib/history.js';
 import { dumpOverWire } from '../fault/lib/replica-dump.js';
-import { DledgerGroup } from '../harness/dledger-group.js';
+import { DLEDGER_IDS, DledgerGroup } from '../harness/dledger-group.js';
+import { mqadminCli } from '../harness/mqadmin-cli.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const TOPIC = 'DlGroup';
@@ -94,5 +96,41 @@ describe('DLedger group of three brokers', () => {
         for (const [name, bytes] of a!) assert.ok(bytes.equals(other.get(name)!), `${sub}/${name}`);
       }
     }
+  });
+});
+
+describe('mqadmin leadershipTransfer on a DLedger group', () => {
+  let group: DledgerGroup | undefined;
+  after(async () => group?.stop());
+
+  it('hands leadership to the named member; refuses an unknown one', {
+    timeout: 120_000,
+  }, async () => {
+    group = await DledgerGroup.start();
+    const g = group;
+    const cli = mqadminCli(() => g.namesrvAddr);
+    const leader = await g.waitLeader(20_000);
+    const target = [0, 1, 2].find((i) => i !== leader)!;
+    const targetId = DLEDGER_IDS[target]!;
+
+    const moved = await cli.json('leadershipTransfer', '-b', 'broker-a', '-t', targetId);
+    assert.equal(moved['status'], 'STARTED');
+    assert.equal(moved['from'], g.node(leader).address);
+    assert.equal(moved['to'], g.node(target).address);
+    assert.equal((await g.route())['0'], g.node(target).address);
+    const runtime = await g.runtime(target);
+    assert.equal(runtime['dLegerSelfId'], targetId);
+    assert.equal(runtime['dLegerRole'], 'LEADER');
+    await waitFor(async () => (await g.runtime(target))['storeRole'] === 'MASTER', {
+      timeoutMs: 10_000,
+      what: 'the new leader to become master',
+    });
+
+    const again = await cli.json('leadershipTransfer', '-b', 'broker-a', '-t', targetId);
+    assert.equal(again['status'], 'ALREADY_LEADER');
+
+    const unknown = await cli.run('leadershipTransfer', '-b', 'broker-a', '-t', 'n9');
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /"n9" is not a member of this DLedger group/);
   });
 });

@@ -8,17 +8,20 @@ import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } fr
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ErrorCode, MqError } from '../../../../common/errors.js';
+import { createPrng } from '../../../../common/prng.js';
 import type { FileIO } from '../../../../engine/io/file-io.js';
 import { NodeFileIO } from '../../../../engine/io/node-file-io.js';
 import {
   ENTRIES_FILE,
   encodeRecord,
   FileLogStore,
+  type FileLogStoreOptions,
   HARD_STATE_FILE,
   TRUNCATED_DIR,
 } from '../../../../ha/dledger/file-log-store.js';
 import { type Entry, EntryType, type HardState } from '../../../../ha/raft/messages.js';
 import { makeTmpDir } from '../../../harness/tmp-dir.js';
+import { SimFileIO } from '../../../sim/lib/sim-file-io.js';
 
 const io = new NodeFileIO();
 const tmp = makeTmpDir('petrel-raftlog-');
@@ -260,5 +263,71 @@ describe('FileLogStore recent-entries cache', () => {
     assert.deepEqual(texts(reopened.entries(1, 20, 100)), cached);
     assert.deepEqual(cached.slice(15), ['e16t1', 'e17t1', 'e18t2', 'e19t2']);
     reopened.close();
+  });
+});
+
+describe('FileLogStore with ASYNC_FLUSH (power loss through a simulated file system)', () => {
+  const vote: HardState = { term: 1, vote: 'n0', commit: 0 };
+  const entries = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => entry(from + i, 1));
+
+  function crashAndReopen(sim: SimFileIO, options: Partial<FileLogStoreOptions> = {}) {
+    sim.crash(createPrng(1), 0);
+    return FileLogStore.open({ io: sim, dir: '/raft', ...options });
+  }
+
+  it('keeps the vote and the entries before it durable, the rest until flush()', () => {
+    const sim = new SimFileIO();
+    const store = FileLogStore.open({ io: sim, dir: '/raft', flushDiskType: 'ASYNC_FLUSH' });
+    save(store, entries(1, 3), vote);
+    save(store, entries(4, 10), { ...vote, commit: 8 });
+    assert.equal(store.lastIndex(), 10);
+    const after = crashAndReopen(sim);
+    // Entries 4-10 were never fsynced: lost; the commit on disk did not pass the durable log.
+    assert.equal(after.lastIndex(), 3);
+    const { term, vote: votedFor, commit } = after.hardState();
+    assert.deepEqual([term, votedFor], [1, 'n0']);
+    assert.ok(commit <= 3, `commit ${commit} beyond the recovered log`);
+  });
+
+  it('flush() makes every written entry and the commit durable', () => {
+    const sim = new SimFileIO();
+    const store = FileLogStore.open({ io: sim, dir: '/raft', flushDiskType: 'ASYNC_FLUSH' });
+    save(store, entries(1, 3), vote);
+    save(store, entries(4, 10), { ...vote, commit: 8 });
+    store.flush();
+    const after = crashAndReopen(sim);
+    assert.equal(after.lastIndex(), 10);
+    assert.deepEqual(after.hardState(), { term: 1, vote: 'n0', commit: 8 });
+  });
+
+  it('SYNC_FLUSH (the default) makes every save durable', () => {
+    const sim = new SimFileIO();
+    const store = FileLogStore.open({ io: sim, dir: '/raft' });
+    save(store, entries(1, 3), vote);
+    save(store, entries(4, 10), { ...vote, commit: 8 });
+    const after = crashAndReopen(sim);
+    assert.equal(after.lastIndex(), 10);
+    assert.equal(after.hardState().commit, 8);
+  });
+});
+
+describe('FileLogStore.flushWith (the fsync on another thread)', () => {
+  it('makes the written entries durable through the given fsync, and the commit with them', async () => {
+    const sim = new SimFileIO();
+    const store = FileLogStore.open({ io: sim, dir: '/raft', flushDiskType: 'ASYNC_FLUSH' });
+    const entries = Array.from({ length: 10 }, (_, i) => entry(i + 1, 1));
+    save(store, entries.slice(0, 3), { term: 1, vote: 'n0', commit: 0 });
+    save(store, entries.slice(3), { term: 1, vote: 'n0', commit: 8 });
+    const synced: number[] = [];
+    await store.flushWith(async (fd) => {
+      synced.push(fd);
+      sim.sync(fd);
+    });
+    assert.equal(synced.length, 1);
+    sim.crash(createPrng(2), 0);
+    const after = FileLogStore.open({ io: sim, dir: '/raft' });
+    assert.equal(after.lastIndex(), 10);
+    assert.ok(after.hardState().commit <= 8);
   });
 });
