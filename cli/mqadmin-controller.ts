@@ -7,17 +7,8 @@
 
 import { Admin } from '../client/admin.js';
 import { ErrorCode, MqError } from '../common/errors.js';
-import {
-  decodeBrokerReplicasInfo,
-  decodeElectMasterResponseBody,
-  ElectMasterResponseHeader,
-  encodeBrokerNameList,
-  type RemotingCommand,
-  RequestCode,
-  ResponseCode,
-} from '../protocol/index.js';
-import { responseCodeName } from '../protocol/response-code.js';
-import { ControllerClient } from '../server/controller-client.js';
+import { decodeBrokerReplicasInfo, encodeBrokerNameList, RequestCode } from '../protocol/index.js';
+import { ControllerClient, expectControllerSuccess } from '../server/controller-client.js';
 import { intValue, type ParsedCommand } from './mqadmin-args.js';
 import { CONTROLLER_COMMANDS } from './mqadmin-controller-commands.js';
 import { renderKeyValues, renderTable } from './mqadmin-render.js';
@@ -27,15 +18,6 @@ const TIMEOUT_MS = 5000;
 
 export function isControllerCommand(name: string): boolean {
   return CONTROLLER_COMMANDS.some((c) => c.name === name);
-}
-
-function expectSuccess(address: string, response: RemotingCommand): RemotingCommand {
-  if (response.code === ResponseCode.SUCCESS) return response;
-  throw new MqError(
-    ErrorCode.REMOTE_ERROR,
-    `${address} answered ${responseCodeName(response.code)}: ${response.remark ?? ''}`,
-    { address, responseCode: response.code },
-  );
 }
 
 function addressesOf(parsed: ParsedCommand): string[] {
@@ -84,7 +66,7 @@ async function syncStateSet(calls: ControllerClient, parsed: ParsedCommand) {
     {},
     encodeBrokerNameList(names),
   );
-  const response = expectSuccess(leader, answer);
+  const response = expectControllerSuccess(leader, answer);
   const info = decodeBrokerReplicasInfo(response.body);
   const rows = Object.entries(info.replicasInfoTable).flatMap(([brokerName, group]) =>
     [
@@ -117,16 +99,11 @@ async function syncStateSet(calls: ControllerClient, parsed: ParsedCommand) {
 
 async function electMaster(calls: ControllerClient, parsed: ParsedCommand) {
   const brokerName = parsed.values['brokerName'] ?? '';
-  const brokerId = intValue(parsed, 'brokerId', 0);
-  const { leader, response: answer } = await calls.invoke(RequestCode.CONTROLLER_ELECT_MASTER, {
+  const { leader, header, body } = await calls.electMaster({
     clusterName: parsed.values['clusterName'] ?? '',
     brokerName,
-    brokerId,
-    designateElect: true,
+    brokerId: intValue(parsed, 'brokerId', 0),
   });
-  const response = expectSuccess(leader, answer);
-  const header = ElectMasterResponseHeader.decodeOrThrow(response.extFields);
-  const body = decodeElectMasterResponseBody(response.body);
   const text = renderKeyValues([
     ['brokerName', brokerName],
     ['masterBrokerId', header.masterBrokerId ?? ''],

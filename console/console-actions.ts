@@ -1,10 +1,12 @@
 // The console's state-changing actions, each the admin call behind the mqadmin command of the same
-// name: updateTopic (create), deleteTopic, resetOffsetByTime, wipeWritePerm / addWritePerm. The
-// server checks origin and token before any of them runs (console-guard.ts).
+// name: updateTopic (create), deleteTopic, resetOffsetByTime, wipeWritePerm / addWritePerm, and
+// electMaster when the NameServer hosts a controller. The server checks origin and token before any
+// of them runs (console-guard.ts).
 
 import type { Admin } from '../client/admin.js';
 import type { AdminOps } from '../client/admin-ops.js';
 import { ErrorCode, MqError } from '../common/errors.js';
+import type { ControllerClient } from '../server/controller-client.js';
 
 export type ActionBody = Readonly<Record<string, unknown>>;
 
@@ -37,12 +39,40 @@ export const ACTION_NAMES = [
   'resetOffset',
   'wipeWritePerm',
   'addWritePerm',
+  'electMaster',
 ] as const;
+
+/** What the actions act through. */
+export interface ActionClients {
+  admin: Admin;
+  ops: AdminOps;
+  /** The controller group, when this NameServer hosts one. */
+  controller: ControllerClient | undefined;
+}
+
+/** mqadmin electMaster: the controller makes `brokerId` its group's master (a SyncStateSet member). */
+async function electMaster(controller: ControllerClient | undefined, body: ActionBody) {
+  if (controller === undefined) {
+    throw new MqError(
+      ErrorCode.CONSOLE_REQUEST_INVALID,
+      'this NameServer hosts no controller (enableControllerInNamesrv=false)',
+    );
+  }
+  const {
+    leader,
+    header,
+    body: elected,
+  } = await controller.electMaster({
+    clusterName: optionalText(body, 'clusterName') ?? '',
+    brokerName: text(body, 'brokerName'),
+    brokerId: int(body, 'brokerId', 0, 1, Number.MAX_SAFE_INTEGER),
+  });
+  return { controller: leader, ...header, syncStateSet: elected.syncStateSet };
+}
 
 /** Runs one action; undefined for an unknown name. */
 export function runAction(
-  admin: Admin,
-  ops: AdminOps,
+  { admin, ops, controller }: ActionClients,
   name: string,
   body: ActionBody,
 ): Promise<unknown> | undefined {
@@ -76,6 +106,8 @@ export function runAction(
       return ops
         .writePerm(text(body, 'brokerName'), name === 'wipeWritePerm')
         .then((nameServers) => ({ nameServers }));
+    case 'electMaster':
+      return electMaster(controller, body);
     default:
       return undefined;
   }

@@ -12,6 +12,7 @@ import { Admin } from '../client/admin.js';
 import { AdminOps } from '../client/admin-ops.js';
 import type { Clock } from '../common/clock.js';
 import { ErrorCode, MqError } from '../common/errors.js';
+import { ControllerClient } from '../server/controller-client.js';
 import { listenHttpOrExplain } from '../server/listen.js';
 import { type ActionBody, runAction } from './console-actions.js';
 import { ConsoleApi, type Query } from './console-api.js';
@@ -29,6 +30,8 @@ export interface ConsoleOptions {
   maxConcurrentRequests: number;
   /** The NameServer the console's admin client asks ("host:port"). */
   namesrvAddr: string;
+  /** The controllers' remoting addresses when this NameServer hosts one; [] otherwise. */
+  controllerAddrs: readonly string[];
 }
 
 export interface ConsoleHandle {
@@ -125,6 +128,7 @@ interface Served {
   assets: ReadonlyMap<string, Buffer>;
   admin: Admin;
   ops: AdminOps;
+  controller: ControllerClient | undefined;
   api: ConsoleApi;
   isLoopbackBound: boolean;
   inFlight: number;
@@ -135,7 +139,7 @@ async function serveApi(s: Served, request: IncomingMessage, url: URL): Promise<
   if (path.startsWith('actions/')) {
     if (request.method !== 'POST') throw new MqError(ErrorCode.CONSOLE_REQUEST_INVALID, 'POST');
     const body = await readBody(request);
-    const done = runAction(s.admin, s.ops, path.slice('actions/'.length), body);
+    const done = runAction(s, path.slice('actions/'.length), body);
     if (done === undefined) throw new MqError(ErrorCode.CONSOLE_REQUEST_INVALID, 'no action');
     return done;
   }
@@ -210,7 +214,23 @@ export async function startConsole(
     readOnly: options.adminToken === undefined,
   });
   const isLoopbackBound = ['127.0.0.1', 'localhost', '::1'].includes(options.host);
-  const served: Served = { options, assets, admin, ops, api, isLoopbackBound, inFlight: 0 };
+  const controller =
+    options.controllerAddrs.length === 0
+      ? undefined
+      : new ControllerClient({
+          addresses: options.controllerAddrs,
+          requestTimeoutMs: options.requestTimeoutMs,
+        });
+  const served: Served = {
+    options,
+    assets,
+    admin,
+    ops,
+    controller,
+    api,
+    isLoopbackBound,
+    inFlight: 0,
+  };
   const server = createServer({ requestTimeout: options.requestTimeoutMs * 2 }, (req, res) =>
     handle(served, req, res),
   );
@@ -221,7 +241,7 @@ export async function startConsole(
     const what = 'console (consoleListenHost / consoleListenPort)';
     await listenHttpOrExplain(server, what, options.host, options.port);
   } catch (error) {
-    await Promise.all([admin.shutdown(), ops.close()]);
+    await Promise.all([admin.shutdown(), ops.close(), controller?.close()]);
     throw error;
   }
   const port = (server.address() as AddressInfo).port;
@@ -236,7 +256,7 @@ export async function startConsole(
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        await Promise.all([admin.shutdown(), ops.close()]);
+        await Promise.all([admin.shutdown(), ops.close(), controller?.close()]);
       })();
       return closing;
     },

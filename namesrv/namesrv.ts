@@ -157,6 +157,10 @@ function startNamesrvConsole(
       requestTimeoutMs: config.consoleRequestTimeoutMs,
       maxConcurrentRequests: config.consoleMaxConcurrentRequests,
       namesrvAddr: `${host.includes(':') ? `[${host}]` : host}:${bound.port}`,
+      // The hosted controller answers on this NameServer's remoting port (docs/controller.md).
+      controllerAddrs: config.enableControllerInNamesrv
+        ? [`${host.includes(':') ? `[${host}]` : host}:${bound.port}`]
+        : [],
     },
     { history, clock },
   );

@@ -9,6 +9,8 @@
 import { ErrorCode, MqError } from '../common/errors.js';
 import {
   createRequest,
+  decodeElectMasterResponseBody,
+  ElectMasterResponseHeader,
   type ExtFieldInput,
   GetMetaDataResponseHeader,
   type Logger,
@@ -17,6 +19,20 @@ import {
   RequestCode,
   ResponseCode,
 } from '../protocol/index.js';
+import { responseCodeName } from '../protocol/response-code.js';
+
+/** The response when it is SUCCESS, else E_REMOTE_ERROR naming the controller, code and remark. */
+export function expectControllerSuccess(
+  address: string,
+  response: RemotingCommand,
+): RemotingCommand {
+  if (response.code === ResponseCode.SUCCESS) return response;
+  throw new MqError(
+    ErrorCode.REMOTE_ERROR,
+    `${address} answered ${responseCodeName(response.code)}: ${response.remark ?? ''}`,
+    { address, responseCode: response.code },
+  );
+}
 
 export interface ControllerClientOptions {
   /** The controllers' remoting addresses ("host:port"), e.g. controllerAddr split on ";". */
@@ -109,6 +125,31 @@ export class ControllerClient {
       }
       this.#leader = undefined;
     }
+  }
+
+  /**
+   * CONTROLLER_ELECT_MASTER designating `brokerId` (mqadmin electMaster, the console's action).
+   * @throws MqError E_REMOTE_ERROR with the controller's code and remark when it refuses.
+   */
+  async electMaster(request: {
+    clusterName: string;
+    brokerName: string;
+    brokerId: number;
+  }): Promise<{
+    leader: string;
+    header: ElectMasterResponseHeader;
+    body: ReturnType<typeof decodeElectMasterResponseBody>;
+  }> {
+    const { leader, response } = await this.invoke(RequestCode.CONTROLLER_ELECT_MASTER, {
+      ...request,
+      designateElect: true,
+    });
+    expectControllerSuccess(leader, response);
+    return {
+      leader,
+      header: ElectMasterResponseHeader.decodeOrThrow(response.extFields),
+      body: decodeElectMasterResponseBody(response.body),
+    };
   }
 
   async close(): Promise<void> {

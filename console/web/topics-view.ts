@@ -79,6 +79,16 @@ export async function renderTopics(view: HTMLElement, params: URLSearchParams): 
     actionForm('addWritePerm', [['brokerName', 'Broker group']], (v) =>
       postAction('addWritePerm', { brokerName: v['brokerName'] }),
     ),
+    h('h3', {}, 'Elect a master (controller mode, a SyncStateSet member)'),
+    actionForm(
+      'electMaster',
+      [
+        ['brokerName', 'Broker group'],
+        ['brokerId', 'Broker id'],
+      ],
+      (v) =>
+        postAction('electMaster', { brokerName: v['brokerName'], brokerId: Number(v['brokerId']) }),
+    ),
     h('h3', {}, 'All topics'),
     list,
   );

@@ -175,6 +175,50 @@ describe('controller in the NameServer', { timeout: 60_000 }, () => {
     );
   });
 
+  it("the console's electMaster action: refused without the token, then elects the designated member", async () => {
+    const token = 'elect-test-token';
+    const ns = await startNamesrv([
+      ...(await namesrvControllerArgs()),
+      '--consoleListenPort=0',
+      `--consoleAdminToken=${token}`,
+    ]);
+    const consoleUrl = new URL(
+      (await ns.child.waitForLine(/^console http:/, 20_000)).split(' ')[1]!,
+    );
+    const [a, b] = await masterAndSlave([ns.address]);
+    const elect = (headers: Record<string, string>, brokerId: number) =>
+      fetch(new URL('api/actions/electMaster', consoleUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-petrel-console': '1', ...headers },
+        body: JSON.stringify({ brokerName: 'broker-a', brokerId }),
+      });
+    const anonymous = await elect({}, 2);
+    assert.equal(anonymous.status, 401);
+    assert.equal(
+      ((await anonymous.json()) as { error: { code: string } }).error.code,
+      'E_CONSOLE_TOKEN',
+    );
+    assert.equal(
+      (await replicaInfo(b)).header.masterBrokerId,
+      1,
+      'nothing elected without the token',
+    );
+
+    const outsider = await elect({ 'x-petrel-console-token': token }, 7);
+    assert.equal(outsider.status, 502, 'the controller refuses a broker outside the group');
+    const elected = await elect({ 'x-petrel-console-token': token }, 2);
+    assert.equal(elected.status, 200);
+    const answer = (await elected.json()) as Record<string, unknown>;
+    assert.equal(answer['masterBrokerId'], 2);
+    assert.equal(answer['masterAddress'], b.address);
+    assert.equal(answer['masterEpoch'], 2);
+    await waitFor(() => b.notifications.find((n) => n.masterBrokerId === 2), {
+      timeoutMs: 10_000,
+      what: 'broker 2 notified of its election through the console',
+    });
+    assert.equal((await replicaInfo(a)).header.masterBrokerId, 2);
+  });
+
   it('recovers its state from its Raft log after kill -9', async () => {
     const args = await namesrvControllerArgs();
     const first = await startNamesrv(args);
