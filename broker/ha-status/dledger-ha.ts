@@ -63,7 +63,15 @@ export class AppliedRecords {
 }
 
 export interface DledgerRaftView {
-  host: { status(): RaftHostStatus | null; followers(): readonly FollowerStatus[] };
+  /** Role, term and leader as of the last role change; the rest as last published. */
+  host: {
+    readonly role: Role;
+    readonly term: number;
+    readonly leaderId: string | null;
+    readonly commitIndex: number;
+    status(): RaftHostStatus | null;
+    followers(): readonly FollowerStatus[];
+  };
   /** The first record of an applied entry, while the leader still remembers it. */
   recordAt(index: number): AppliedRecord | undefined;
   /** The oldest applied entry remembered: a follower behind it lacks at least everything since. */
@@ -96,7 +104,19 @@ export function dledgerHa(ctx: Parts, raft: () => DledgerRaftView | undefined): 
       const applied = store.getMaxPhyOffset();
       const windowBytes = ctx.config.haSlaveFallbehindMax;
       const view = raft();
-      const s = view?.host.status() ?? undefined;
+      // Role and term come with each role change, before the periodic status catches up.
+      const host = view?.host;
+      const published = host?.status() ?? undefined;
+      const s =
+        host === undefined
+          ? undefined
+          : {
+              role: host.role,
+              term: host.term,
+              leaderId: host.leaderId,
+              commitIndex: host.commitIndex,
+              lastIndex: Math.max(host.commitIndex, published?.lastIndex ?? 0),
+            };
       const base: HaProviderStatus = {
         mode: 'DLEDGER',
         role: ctx.role.role,

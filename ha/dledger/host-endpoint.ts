@@ -75,6 +75,9 @@ export class HostEndpoint {
 
   readonly onRoleChange = (role: Role, term: number, leaderId: string | null): void => {
     this.#emitJson(EventType.ROLE, { role, term, leaderId } satisfies RoleEvent);
+    // A new leader's followers are known at once: the owner need not wait for the next status.
+    const host = this.#host;
+    if (host !== null) this.#emitJson(EventType.STATUS, this.#statusOf(host));
   };
 
   readonly onFatal = (error: Error): void => {
@@ -95,9 +98,11 @@ export class HostEndpoint {
   attach(host: RaftHost): void {
     assert(this.#host === null, 'host endpoint: attached twice');
     this.#host = host;
-    // A status waits for room only when nothing else does: a stalled owner must not fill the outbox.
+    // At most one status waits for room: a stalled owner must not fill the outbox with them, and a
+    // busy one (the ring full of applied entries) still hears of its followers.
     this.#cancelStatus = this.#o.scheduler.repeat(this.#o.statusIntervalMs, () => {
-      if (this.#outbox.length === 0) this.#emitJson(EventType.STATUS, this.#statusOf(host));
+      if (!this.#outbox.some((record) => record.type === EventType.STATUS))
+        this.#emitJson(EventType.STATUS, this.#statusOf(host));
     });
     this.#emitJson(EventType.STATUS, this.#statusOf(host));
     void this.#serve(host);
