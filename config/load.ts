@@ -15,6 +15,7 @@ import { homedir, hostname, networkInterfaces } from 'node:os';
 import { assert } from '../common/assert.js';
 import { brokerSchema } from './broker-schema.js';
 import { ConfigError, type ConfigSource, type ConfigWarning } from './config-error.js';
+import { controllerModeSchema } from './controller-mode-schema.js';
 import { dledgerSchema } from './dledger-schema.js';
 import { ConfigDraft } from './draft.js';
 import { type NamesrvConfig, namesrvSchema } from './namesrv-schema.js';
@@ -23,7 +24,7 @@ import { rocketmqBrokerKeys, rocketmqNamesrvKeys } from './rocketmq-known-keys.j
 import type { HostInfo, Schema } from './schema.js';
 import { storeRenamedKeys, storeSchema } from './store-schema.js';
 import { suggestKey } from './suggest.js';
-import { unsupportedSecurityKeys } from './unsupported-keys.js';
+import { unsupportedKeys } from './unsupported-keys.js';
 import { type BrokerConfig, validateBrokerConfig, validateNamesrvConfig } from './validate.js';
 
 export type { NamesrvConfig } from './namesrv-schema.js';
@@ -55,15 +56,21 @@ export interface LoadedConfig<T> {
   readonly schema: Schema;
 }
 
-/** Every key a broker file may set: broker, store and DLedger keys, each declared once. */
-export const brokerConfigSchema: Schema = { ...brokerSchema, ...storeSchema, ...dledgerSchema };
+/** Every key a broker file may set: broker, store, DLedger and controller-mode keys, each declared once. */
+export const brokerConfigSchema: Schema = {
+  ...brokerSchema,
+  ...storeSchema,
+  ...dledgerSchema,
+  ...controllerModeSchema,
+};
 
 assert(
   Object.keys(brokerConfigSchema).length ===
     Object.keys(brokerSchema).length +
       Object.keys(storeSchema).length +
-      Object.keys(dledgerSchema).length,
-  'broker, store and DLedger schemas must not declare the same key',
+      Object.keys(dledgerSchema).length +
+      Object.keys(controllerModeSchema).length,
+  'broker, store, DLedger and controller-mode schemas must not declare the same key',
 );
 
 interface LoadPlan<T extends object> {
@@ -167,8 +174,8 @@ function applyAssignment<T extends object>(
     else if (parsed.warning !== undefined) draft.warn(key, parsed.warning);
     return;
   }
-  const unsupported = unsupportedSecurityKeys[key];
-  if (Object.hasOwn(unsupportedSecurityKeys, key) && unsupported !== undefined) {
+  const unsupported = unsupportedKeys[key];
+  if (Object.hasOwn(unsupportedKeys, key) && unsupported !== undefined) {
     draft.unsupported(key, `not supported by Petrel: ${unsupported}`, a.source);
     return;
   }
