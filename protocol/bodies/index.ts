@@ -3,6 +3,7 @@
 
 export * from './cluster-info.js';
 export * from './connection-bodies.js';
+export * from './controller-bodies.js';
 export * from './heartbeat-data.js';
 export * from './json-body.js';
 export * from './offset-tables.js';

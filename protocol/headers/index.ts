@@ -1,10 +1,17 @@
-// The typed custom headers of the RocketMQ 4.x requests and responses Petrel serves or sends,
-// one module per RocketMQ header class (see header-codec.ts for how they encode and decode).
+// The typed custom headers of the RocketMQ 4.x requests and responses Petrel serves or sends (and
+// of RocketMQ 5's controller mode), one module per RocketMQ header class (see header-codec.ts for how they encode and decode).
 
+export * from './alter-sync-state-set-request-header.js';
+export * from './alter-sync-state-set-response-header.js';
+export * from './apply-broker-id-request-header.js';
+export * from './apply-broker-id-response-header.js';
+export * from './broker-heartbeat-request-header.js';
 export * from './consumer-send-msg-back-request-header.js';
 export * from './create-topic-request-header.js';
 export * from './delete-kv-config-request-header.js';
 export * from './delete-topic-from-namesrv-request-header.js';
+export * from './elect-master-request-header.js';
+export * from './elect-master-response-header.js';
 export * from './end-transaction-request-header.js';
 export * from './get-consumer-list-by-group-request-header.js';
 export * from './get-consumer-running-info-request-header.js';
@@ -15,11 +22,17 @@ export * from './get-kv-config-response-header.js';
 export * from './get-kv-list-by-namespace-request-header.js';
 export * from './get-max-offset-request-header.js';
 export * from './get-max-offset-response-header.js';
+export * from './get-meta-data-response-header.js';
 export * from './get-min-offset-request-header.js';
 export * from './get-min-offset-response-header.js';
+export * from './get-next-broker-id-request-header.js';
+export * from './get-next-broker-id-response-header.js';
+export * from './get-replica-info-request-header.js';
+export * from './get-replica-info-response-header.js';
 export * from './get-route-info-request-header.js';
 export * from './get-topics-by-cluster-request-header.js';
 export * from './header-codec.js';
+export * from './notify-broker-role-changed-request-header.js';
 export * from './notify-consumer-ids-changed-request-header.js';
 export * from './pull-message-request-header.js';
 export * from './pull-message-response-header.js';
@@ -32,6 +45,8 @@ export * from './query-message-request-header.js';
 export * from './query-message-response-header.js';
 export * from './register-broker-request-header.js';
 export * from './register-broker-response-header.js';
+export * from './register-broker-to-controller-request-header.js';
+export * from './register-broker-to-controller-response-header.js';
 export * from './search-offset-request-header.js';
 export * from './search-offset-response-header.js';
 export * from './send-message-request-header.js';
