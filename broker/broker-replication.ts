@@ -16,6 +16,7 @@ import type { Clock } from '../common/clock.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import type { BrokerConfig } from '../config/load.js';
 import { toStoreOptions } from '../config/to-options.js';
+import type { EpochEntry } from '../engine/checkpoint/epoch-file.js';
 import { type BrokerStore, openBrokerStore } from '../engine/internal.js';
 import { SlaveReplica } from '../ha/master-slave/slave-replica.js';
 import {
@@ -32,6 +33,34 @@ import type { MasterAddresses } from './namesrv-registrar.js';
 import { pullOffsetsFrom, type SyncTargets, syncFromMaster } from './replica-sync.js';
 
 const RPC_TIMEOUT_MS = 3000;
+
+/**
+ * Opens the broker's store with the HA sender injected (a master serves slaves on haListenPort).
+ * `brokerRole` overrides the configured one (controller mode decides it); `truncateTo` cuts the
+ * CommitLog there (the cut bytes are moved aside); `epochEntries` turn on the epoch handshake.
+ */
+export function openReplicatedStore(
+  config: BrokerConfig,
+  port: number,
+  logger: { info(message: string): void; warn(message: string): void },
+  extra: {
+    brokerRole?: BrokerConfig['brokerRole'];
+    truncateTo?: number | undefined;
+    epochEntries?: readonly EpochEntry[];
+  } = {},
+): Promise<BrokerStore> {
+  const options = { ...toStoreOptions(config) };
+  if (extra.brokerRole !== undefined) options.brokerRole = extra.brokerRole;
+  // With listenPort=0 the port is known only now; STOREHOST (and message ids) must carry it.
+  if (config.listenPort === 0 && options.storeHost === `${config.brokerIP1}:0`)
+    options.storeHost = `${config.brokerIP1}:${port}`;
+  return openBrokerStore(options, {
+    logger,
+    haSender: createHaSenderFactory(),
+    ...(extra.truncateTo === undefined ? {} : { truncateCommitLogTo: extra.truncateTo }),
+    ...(extra.epochEntries === undefined ? {} : { epochEntries: extra.epochEntries }),
+  });
+}
 
 export interface ReplicationDeps {
   config: BrokerConfig;
@@ -105,17 +134,9 @@ export class BrokerReplication {
     await replica.start(config.haMasterAddress);
   }
 
-  async #openStore(truncateTo?: number): Promise<BrokerStore> {
+  #openStore(truncateTo?: number): Promise<BrokerStore> {
     const { config, port } = this.#d;
-    const options = { ...toStoreOptions(config) };
-    // With listenPort=0 the port is known only now; STOREHOST (and message ids) must carry it.
-    if (config.listenPort === 0 && options.storeHost === `${config.brokerIP1}:0`)
-      options.storeHost = `${config.brokerIP1}:${port}`;
-    const deps = { logger: this.#messageLogger, haSender: createHaSenderFactory() };
-    return openBrokerStore(
-      options,
-      truncateTo === undefined ? deps : { ...deps, truncateCommitLogTo: truncateTo },
-    );
+    return openReplicatedStore(config, port, this.#messageLogger, { truncateTo });
   }
 
   /** The HA address a master registers: brokerIP2 and the port its HA sender bound. */

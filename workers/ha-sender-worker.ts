@@ -25,6 +25,7 @@ runWorker<HaSenderWorkerData>(async (ctx) => {
     tailCache,
     commitLog,
     epochStarts: d.epochStarts,
+    epochEntries: d.epochEntries,
     clock: systemClock,
     logger,
   });

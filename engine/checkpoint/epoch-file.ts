@@ -208,6 +208,8 @@ export function decideEpochStart(
   master: { entries: readonly EpochEntry[]; maxOffset: number; minOffset: number },
   replica: { entries: readonly EpochEntry[]; maxOffset: number },
 ): EpochDecision {
+  const masterEntries = withEpochZero(master.entries);
+  const replicaEntries = withEpochZero(replica.entries);
   const masterEpoch = master.entries.at(-1)?.epoch ?? 0;
   const replicaEpoch = replica.entries.at(-1)?.epoch ?? 0;
   if (replicaEpoch > masterEpoch)
@@ -217,9 +219,9 @@ export function decideEpochStart(
     };
   if (replica.maxOffset === 0) return { kind: 'STREAM', fromOffset: master.minOffset };
   const point = findConsistentPoint(
-    replica.entries,
+    replicaEntries,
     replica.maxOffset,
-    master.entries,
+    masterEntries,
     master.maxOffset,
   );
   if (point < 0)
@@ -241,6 +243,17 @@ export function decideEpochStart(
       reason: `the master no longer has offset ${replica.maxOffset} (its oldest is ${master.minOffset})`,
     };
   return { kind: 'STREAM', fromOffset: replica.maxOffset };
+}
+
+/**
+ * Bytes written before a store's first recorded epoch (before controller mode, or a store that
+ * never was master) count as epoch 0 on both sides; the record check of classic HA (the replica's
+ * last record against the master's) then guards that stretch.
+ */
+function withEpochZero(entries: readonly EpochEntry[]): readonly EpochEntry[] {
+  const first = entries[0];
+  if (first !== undefined && first.startOffset === 0) return entries;
+  return [{ epoch: 0, startOffset: 0 }, ...entries];
 }
 
 /** The master's entries a replica whose log ends at `endOffset` holds (it copies them). */

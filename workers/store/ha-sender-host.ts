@@ -2,6 +2,7 @@
 // main thread. Log lines from the worker come back over a MessagePort to the store's logger.
 
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { EpochEntry } from '../../engine/checkpoint/epoch-file.js';
 import { NodeFileIO } from '../../engine/io/node-file-io.js';
 import { SegmentedFile } from '../../engine/mapped/segmented-file.js';
 import type { HaSenderContext } from '../../engine/open-store.js';
@@ -16,6 +17,7 @@ export interface HaSenderWorkerData {
   tailCache: SharedArrayBuffer;
   tailCacheFloor: number;
   epochStarts: number[];
+  epochEntries: EpochEntry[] | undefined;
   logPort: MessagePort;
 }
 
@@ -49,7 +51,7 @@ export function haCommitLogView(o: StoreOptions): SegmentedFile {
 /** The HA sender a broker injects into openStore: on its own worker unless `threads: false`. */
 export function createHaSenderFactory() {
   return async (context: HaSenderContext): Promise<{ close(): Promise<void> }> => {
-    const { options, positions, tailCache, epochStarts, clock, logger } = context;
+    const { options, positions, tailCache, epochStarts, epochEntries, clock, logger } = context;
     if (!options.threads) {
       const commitLog = haCommitLogView(options);
       const sender = new HaSender(haSenderOptions(options), {
@@ -57,6 +59,7 @@ export function createHaSenderFactory() {
         tailCache,
         commitLog,
         epochStarts,
+        epochEntries,
         clock,
         logger,
       });
@@ -77,6 +80,7 @@ export function createHaSenderFactory() {
       tailCache: tailCache.sab,
       tailCacheFloor: tailCache.floorOffset,
       epochStarts: [...epochStarts],
+      epochEntries: epochEntries?.map((e) => ({ ...e })),
       logPort: port2,
     };
     const handle = await spawnWorker({
