@@ -7,6 +7,7 @@
 // -i msgId, -k msgKey). The NameServer also comes from NAMESRV_ADDR, as in RocketMQ.
 
 import { ErrorCode, MqError } from '../common/errors.js';
+import { CONTROLLER_COMMANDS } from './mqadmin-controller-commands.js';
 import { OPS_COMMANDS } from './mqadmin-ops-commands.js';
 
 export interface OptionSpec {
@@ -22,6 +23,8 @@ export interface CommandSpec {
   name: string;
   description: string;
   options: readonly OptionSpec[];
+  /** Talks to something other than the NameServer (e.g. a controller): -n is not required. */
+  isNamesrvOptional?: boolean;
 }
 
 export const namesrv: OptionSpec = {
@@ -157,6 +160,7 @@ export const COMMANDS: readonly CommandSpec[] = [
 export const ALL_COMMANDS: readonly CommandSpec[] = [
   ...COMMANDS,
   ...OPS_COMMANDS.map((c) => ({ ...c, options: [namesrv, json, ...c.options] })),
+  ...CONTROLLER_COMMANDS.map((c) => ({ ...c, options: [namesrv, json, ...c.options] })),
 ];
 
 export interface ParsedCommand {
@@ -230,8 +234,8 @@ export function parseMqadminArgs(
       throw usageError(`${name}: option -${option.short}/--${option.long} is required`);
     }
   }
-  const namesrvAddr = values['namesrvAddr'] ?? env['NAMESRV_ADDR'];
-  if (namesrvAddr === undefined || namesrvAddr === '') {
+  const namesrvAddr = values['namesrvAddr'] ?? env['NAMESRV_ADDR'] ?? '';
+  if (namesrvAddr === '' && spec.isNamesrvOptional !== true) {
     throw usageError(`${name}: give the NameServer with -n host:port or NAMESRV_ADDR`);
   }
   return {

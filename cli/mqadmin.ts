@@ -6,11 +6,16 @@
 import { Admin } from '../client/admin.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import { parseMqadminArgs } from './mqadmin-args.js';
+import { isControllerCommand, runControllerCommand } from './mqadmin-controller.js';
 import { isOpsCommand, runOpsCommand } from './mqadmin-ops.js';
-import { describeError, runCommand } from './mqadmin-run.js';
+import { type CommandOutput, describeError, runCommand } from './mqadmin-run.js';
 import { toolsCredentials } from './tools-credentials.js';
 
 const ExitCode = { OK: 0, FAILURE: 1, USAGE: 2 } as const;
+
+function print(isJson: boolean, output: CommandOutput): void {
+  process.stdout.write(isJson ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`);
+}
 
 async function main(argv: readonly string[]): Promise<number> {
   let outcome: ReturnType<typeof parseMqadminArgs>;
@@ -25,6 +30,16 @@ async function main(argv: readonly string[]): Promise<number> {
     return ExitCode.OK;
   }
   const { parsed } = outcome;
+  if (isControllerCommand(parsed.command)) {
+    try {
+      print(parsed.isJson, await runControllerCommand(parsed));
+      return ExitCode.OK;
+    } catch (error) {
+      console.error(describeError(parsed.command, error));
+      const isUsage = error instanceof MqError && error.code === ErrorCode.USAGE;
+      return isUsage ? ExitCode.USAGE : ExitCode.FAILURE;
+    }
+  }
   let admin: Admin;
   try {
     admin = new Admin({
@@ -41,9 +56,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const output = isOpsCommand(parsed.command)
       ? await runOpsCommand(parsed)
       : await runCommand(parsed, admin);
-    process.stdout.write(
-      parsed.isJson ? `${JSON.stringify(output.json, null, 2)}\n` : `${output.text}\n`,
-    );
+    print(parsed.isJson, output);
     return ExitCode.OK;
   } catch (error) {
     console.error(describeError(parsed.command, error));

@@ -2,6 +2,12 @@
 // `npm run docs:config` writes it; a unit test fails when the committed file differs.
 
 import { brokerSchema } from './broker-schema.js';
+import {
+  controllerProcessSchema,
+  controllerSchema,
+  controllerTuningKeys,
+  unsupportedControllerKeys,
+} from './controller-schema.js';
 import { dledgerSchema } from './dledger-schema.js';
 import { namesrvSchema } from './namesrv-schema.js';
 import { RocketmqKnownKeys } from './rocketmq-known-keys.js';
@@ -102,6 +108,25 @@ function table(title: string, intro: string, schema: Schema): string {
   return [`## ${title}`, '', intro, '', ...markdownTable(header, rows), ''].join('\n');
 }
 
+function withoutKeys(schema: Schema, drop: Schema): Schema {
+  return Object.fromEntries(Object.entries(schema).filter(([key]) => !Object.hasOwn(drop, key)));
+}
+
+function controllerKeyNotes(): string {
+  const refused = Object.entries(unsupportedControllerKeys).map(
+    ([key, why]) => `- \`${key}\`: ${why}`,
+  );
+  return [
+    'RocketMQ 5 ControllerConfig keys that change behaviour and are not implemented are refused',
+    '(E_CONFIG_UNSUPPORTED, with the key and its line):',
+    '',
+    ...refused,
+    '',
+    `Tuning keys accepted with a warning and not used: ${controllerTuningKeys.map((k) => `\`${k}\``).join(', ')}.`,
+    '',
+  ].join('\n');
+}
+
 function ignoredKeys(): string {
   const used = new Set([
     ...Object.keys(brokerSchema),
@@ -145,7 +170,17 @@ export function renderConfigDoc(): string {
       'Raft mode: the group elects its master (brokerId 0) and the followers register as slaves; SEND_OK once a majority holds the message (docs/ha.md, "DLedger mode").',
       dledgerSchema,
     ),
-    table('NameServer', 'Keys of a NameServer file (`mqnamesrv -c`).', namesrvSchema),
+    table(
+      'NameServer',
+      'Keys of a NameServer file (`mqnamesrv -c`); with `enableControllerInNamesrv=true` it also reads the controller keys below.',
+      withoutKeys(namesrvSchema, controllerSchema),
+    ),
+    table(
+      'Controller',
+      'RocketMQ 5 controller mode (docs/controller.md): a standalone controller (`mqcontroller -c`), or a NameServer with `enableControllerInNamesrv=true` (which ignores `listenPort` and `bindAddress` here and uses its own).',
+      controllerProcessSchema,
+    ),
+    controllerKeyNotes(),
     ignoredKeys(),
   ].join('\n');
 }

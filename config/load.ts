@@ -16,6 +16,12 @@ import { assert } from '../common/assert.js';
 import { brokerSchema } from './broker-schema.js';
 import { ConfigError, type ConfigSource, type ConfigWarning } from './config-error.js';
 import { controllerModeSchema } from './controller-mode-schema.js';
+import {
+  type ControllerProcessConfig,
+  controllerProcessSchema,
+  controllerTuningKeys,
+  unsupportedControllerKeys,
+} from './controller-schema.js';
 import { dledgerSchema } from './dledger-schema.js';
 import { ConfigDraft } from './draft.js';
 import { type NamesrvConfig, namesrvSchema } from './namesrv-schema.js';
@@ -24,9 +30,11 @@ import { rocketmqBrokerKeys, rocketmqNamesrvKeys } from './rocketmq-known-keys.j
 import type { HostInfo, Schema } from './schema.js';
 import { storeRenamedKeys, storeSchema } from './store-schema.js';
 import { suggestKey } from './suggest.js';
-import { unsupportedKeys } from './unsupported-keys.js';
+import { unsupportedControllerModeKeys, unsupportedSecurityKeys } from './unsupported-keys.js';
 import { type BrokerConfig, validateBrokerConfig, validateNamesrvConfig } from './validate.js';
+import { validateControllerProcess, validateNamesrvController } from './validate-controller.js';
 
+export type { ControllerProcessConfig } from './controller-schema.js';
 export type { NamesrvConfig } from './namesrv-schema.js';
 export type { BrokerConfig } from './validate.js';
 
@@ -78,6 +86,8 @@ interface LoadPlan<T extends object> {
   readonly schema: Schema;
   readonly rocketmqKeys: ReadonlySet<string>;
   readonly renamedKeys: Readonly<Record<string, string>>;
+  /** Keys refused with E_CONFIG_UNSUPPORTED (beside the security keys), with the reason. */
+  readonly unsupportedKeys?: Readonly<Record<string, string>>;
   validate(draft: ConfigDraft<T>): void;
 }
 
@@ -174,8 +184,13 @@ function applyAssignment<T extends object>(
     else if (parsed.warning !== undefined) draft.warn(key, parsed.warning);
     return;
   }
-  const unsupported = unsupportedKeys[key];
-  if (Object.hasOwn(unsupportedKeys, key) && unsupported !== undefined) {
+  const refusals = plan.unsupportedKeys ?? {};
+  const unsupported = Object.hasOwn(refusals, key)
+    ? refusals[key]
+    : Object.hasOwn(unsupportedSecurityKeys, key)
+      ? unsupportedSecurityKeys[key]
+      : undefined;
+  if (unsupported !== undefined) {
     draft.unsupported(key, `not supported by Petrel: ${unsupported}`, a.source);
     return;
   }
@@ -253,6 +268,7 @@ export function loadBrokerConfig(options: LoadConfigOptions = {}): LoadedConfig<
       schema: brokerConfigSchema,
       rocketmqKeys: rocketmqBrokerKeys,
       renamedKeys: storeRenamedKeys,
+      unsupportedKeys: unsupportedControllerModeKeys,
       validate: validateBrokerConfig,
     },
     options,
@@ -268,9 +284,38 @@ export function loadNamesrvConfig(options: LoadConfigOptions = {}): LoadedConfig
     {
       what: 'NameServer',
       schema: namesrvSchema,
-      rocketmqKeys: rocketmqNamesrvKeys,
+      rocketmqKeys: namesrvFileKeys,
       renamedKeys: {},
-      validate: validateNamesrvConfig,
+      unsupportedKeys: unsupportedControllerKeys,
+      validate: (draft) => {
+        validateNamesrvConfig(draft);
+        validateNamesrvController(draft);
+      },
+    },
+    options,
+  );
+}
+
+const namesrvFileKeys: ReadonlySet<string> = new Set([
+  ...rocketmqNamesrvKeys,
+  ...controllerTuningKeys,
+]);
+
+/**
+ * Loads a standalone controller config (mqcontroller -c <file>).
+ * @throws ConfigError as loadBrokerConfig does.
+ */
+export function loadControllerConfig(
+  options: LoadConfigOptions = {},
+): LoadedConfig<ControllerProcessConfig> {
+  return load<ControllerProcessConfig>(
+    {
+      what: 'controller',
+      schema: controllerProcessSchema,
+      rocketmqKeys: namesrvFileKeys,
+      renamedKeys: {},
+      unsupportedKeys: unsupportedControllerKeys,
+      validate: validateControllerProcess,
     },
     options,
   );

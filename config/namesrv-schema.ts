@@ -4,6 +4,7 @@
 // RocketMQ: common/.../namesrv/NamesrvConfig.java, namesrv/.../NamesrvStartup.java,
 // namesrv/.../routeinfo/RouteInfoManager.java (BROKER_CHANNEL_EXPIRED_TIME).
 
+import { namesrvControllerSchema } from './controller-schema.js';
 import { metricsSchema } from './metrics-schema.js';
 import { bool, type InferConfig, int, type Schema, str } from './schema.js';
 import { namesrvAclSchema, tlsServerSchema } from './security-schema.js';
@@ -50,6 +51,7 @@ export const namesrvSchema = {
   ...namesrvAclSchema,
   ...tlsServerSchema,
   ...metricsSchema,
+  ...namesrvControllerSchema,
 } satisfies Schema;
 
 export type NamesrvConfig = InferConfig<typeof namesrvSchema>;

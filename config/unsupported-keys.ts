@@ -29,7 +29,7 @@ export const unsupportedSecurityKeys: Readonly<Record<string, string>> = {
 
 // RocketMQ 5 controller-mode keys Petrel does not implement and that change what an
 // acknowledgement or an election means: refused, as above.
-export const unsupportedControllerKeys: Readonly<Record<string, string>> = {
+export const unsupportedControllerModeKeys: Readonly<Record<string, string>> = {
   totalReplicas:
     'Petrel does not count replicas for acknowledgements; use allAckInSyncStateSet=true to wait for every SyncStateSet member',
   inSyncReplicas:
@@ -46,10 +46,4 @@ export const unsupportedControllerKeys: Readonly<Record<string, string>> = {
   enableSlaveActingMaster:
     'RocketMQ 5 slave acting master is not implemented; use enableControllerMode=true (automatic election)',
   fetchControllerAddrByDnsLookup: 'list every controller in controllerAddr',
-};
-
-/** Every refused key with its reason (security and controller mode). */
-export const unsupportedKeys: Readonly<Record<string, string>> = {
-  ...unsupportedSecurityKeys,
-  ...unsupportedControllerKeys,
 };

@@ -2,7 +2,8 @@
 // the KV config, and the housekeeping that drops brokers whose connection closed (at once) or
 // that stopped registering (after brokerChannelExpiredTime, checked every
 // scanNotActiveBrokerInterval). Several NameServers run side by side without talking to each
-// other; every broker registers with each of them.
+// other; every broker registers with each of them. With enableControllerInNamesrv=true the
+// NameServer also hosts a controller (controller/, docs/controller.md) on the same port.
 //
 // RocketMQ: namesrv/.../NamesrvController.java (initialize, start, shutdown, the scan task),
 // namesrv/.../routeinfo/BrokerHousekeepingService.java (channel close -> onChannelDestroy).
@@ -16,6 +17,8 @@ import { nodeFileIo } from '../server/config-file.js';
 import { remotingServerLimits } from '../server/connection-limits.js';
 import { listenOrExplain } from '../server/listen.js';
 import { serverSecurity } from '../server/security-setup.js';
+import { ControllerNode } from './controller/controller-node.js';
+import { registerControllerProcessors } from './controller/controller-processor.js';
 import { KvConfig } from './kv-config.js';
 import { startNamesrvMetrics } from './namesrv-metrics.js';
 import { registerNamesrvProcessors } from './namesrv-processors.js';
@@ -34,6 +37,8 @@ export interface NamesrvHandle {
   readonly routes: RouteInfoTable;
   /** http://host:port/metrics with metricsExporterType=PROM, else undefined. */
   readonly metricsUrl: string | undefined;
+  /** The hosted controller (enableControllerInNamesrv=true), else undefined. */
+  readonly controller: ControllerNode | undefined;
   /** Stops accepting, closes every connection and the timers. Idempotent. */
   close(): Promise<void>;
 }
@@ -63,6 +68,10 @@ export async function startNamesrv(
     orderMessageEnable: config.orderMessageEnable,
     logger,
   });
+  const controller = config.enableControllerInNamesrv
+    ? new ControllerNode({ config, clock, logger, io: deps.io ?? nodeFileIo })
+    : undefined;
+  if (controller !== undefined) registerControllerProcessors(server, controller);
   server.onConnectionClose((connection, reason) => {
     for (const addr of routes.onChannelClosed(connection.id)) {
       logger.info('Broker removed: its connection closed', { brokerAddr: addr, reason });
@@ -87,9 +96,11 @@ export async function startNamesrv(
   assert(bound.port > 0, 'NameServer bound a port');
   let metrics: Awaited<ReturnType<typeof startNamesrvMetrics>>;
   try {
+    await controller?.start(bound.port);
     metrics = await startNamesrvMetrics(config, routes, bound.port);
   } catch (error) {
     clearInterval(scanTimer);
+    await controller?.close();
     await server.close();
     throw error;
   }
@@ -98,9 +109,11 @@ export async function startNamesrv(
     port: bound.port,
     routes,
     metricsUrl: metrics?.url,
+    controller,
     close: () => {
       closing ??= (async () => {
         clearInterval(scanTimer);
+        await controller?.close();
         security.close();
         await metrics?.close();
         await server.close();

@@ -19,7 +19,8 @@ export interface DledgerNode {
   child: Child;
 }
 
-async function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 right now (bind to 0, close): for ports that must be fixed in a file. */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();

@@ -8,7 +8,7 @@ import { type Child, spawnNode } from './spawn-process.js';
 import { makeTmpDir } from './tmp-dir.js';
 
 /** dist/cli/<name>.js, resolved from this compiled file (dist/test/harness/). */
-export function cliPath(name: 'mqnamesrv' | 'mqbroker' | 'petrel'): string {
+export function cliPath(name: 'mqnamesrv' | 'mqbroker' | 'mqcontroller' | 'petrel'): string {
   return fileURLToPath(new URL(`../../cli/${name}.js`, import.meta.url));
 }
 
@@ -59,6 +59,16 @@ export function startNamesrv(extra: string[] = []): Promise<PetrelProcess> {
       `--kvConfigPath=${join(dir, 'kvConfig.json')}`,
       ...extra,
     ],
+    dir,
+  );
+}
+
+/** A standalone controller (mqcontroller) on 127.0.0.1, port 0; `args` are its `--key=value`s. */
+export function startControllerProcess(args: string[]): Promise<PetrelProcess> {
+  const dir = tmpDir('petrel-controller-');
+  return startProcess(
+    cliPath('mqcontroller'),
+    ['--bindAddress=127.0.0.1', '--listenPort=0', `--controllerStorePath=${dir}`, ...args],
     dir,
   );
 }

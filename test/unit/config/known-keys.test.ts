@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { brokerSchema } from '../../../config/broker-schema.js';
 import { controllerModeSchema } from '../../../config/controller-mode-schema.js';
+import {
+  namesrvControllerSchema,
+  rocketmqControllerKeys,
+} from '../../../config/controller-schema.js';
 import { dledgerSchema } from '../../../config/dledger-schema.js';
 import { brokerConfigSchema } from '../../../config/load.js';
 import { namesrvSchema } from '../../../config/namesrv-schema.js';
@@ -44,7 +48,12 @@ describe('RocketMQ known keys', () => {
 
   it('spells every shared key as RocketMQ does and marks every other key Petrel-only', () => {
     checkAgainst(brokerConfigSchema, rocketmqBrokerKeys);
-    checkAgainst(namesrvSchema, rocketmqNamesrvKeys);
+    // Controller keys are RocketMQ 5's (ControllerConfig, and NamesrvConfig's switch).
+    const controllerKeys = new Set(Object.keys(namesrvControllerSchema));
+    const namesrvOwn = Object.entries(namesrvSchema).filter(([key]) => !controllerKeys.has(key));
+    checkAgainst(Object.fromEntries(namesrvOwn), rocketmqNamesrvKeys);
+    const rocketmq5 = new Set([...rocketmqControllerKeys, 'enableControllerInNamesrv']);
+    checkAgainst(namesrvControllerSchema, rocketmq5);
     for (const old of Object.keys(storeRenamedKeys)) assert.ok(rocketmqBrokerKeys.has(old), old);
   });
 

@@ -1,0 +1,214 @@
+// Runs mqadmin's controller-mode commands (mqadmin-controller-commands.ts): find the controller
+// leader from -a (CONTROLLER_GET_METADATA_INFO on each address), send it the RocketMQ 5 request,
+// and return the text and JSON forms. A refusal is an MqError naming the controller and the
+// response code, as every other mqadmin failure.
+//
+// RocketMQ: tools/.../command/controller/*, tools/.../command/ha/GetSyncStateSetSubCommand.java.
+
+import { Admin } from '../client/admin.js';
+import { ErrorCode, MqError } from '../common/errors.js';
+import {
+  createRequest,
+  decodeBrokerReplicasInfo,
+  decodeElectMasterResponseBody,
+  ElectMasterResponseHeader,
+  type ExtFieldInput,
+  encodeBrokerNameList,
+  GetMetaDataResponseHeader,
+  RemotingClient,
+  type RemotingCommand,
+  RequestCode,
+  ResponseCode,
+} from '../protocol/index.js';
+import { responseCodeName } from '../protocol/response-code.js';
+import { intValue, type ParsedCommand } from './mqadmin-args.js';
+import { CONTROLLER_COMMANDS } from './mqadmin-controller-commands.js';
+import { renderKeyValues, renderTable } from './mqadmin-render.js';
+import type { CommandOutput } from './mqadmin-run.js';
+
+const TIMEOUT_MS = 5000;
+
+export function isControllerCommand(name: string): boolean {
+  return CONTROLLER_COMMANDS.some((c) => c.name === name);
+}
+
+class ControllerCalls {
+  readonly #clients = new Map<string, RemotingClient>();
+
+  async invoke(
+    address: string,
+    code: number,
+    ext: Readonly<Record<string, ExtFieldInput>> = {},
+    body: Buffer | null = null,
+  ): Promise<RemotingCommand> {
+    let client = this.#clients.get(address);
+    if (client === undefined) {
+      client = new RemotingClient({ address });
+      this.#clients.set(address, client);
+    }
+    return client.invoke(createRequest(code, ext, body), TIMEOUT_MS);
+  }
+
+  async metadata(address: string): Promise<GetMetaDataResponseHeader> {
+    const response = await this.invoke(address, RequestCode.CONTROLLER_GET_METADATA_INFO);
+    return GetMetaDataResponseHeader.decodeOrThrow(response.extFields);
+  }
+
+  /** The ready leader's address, asked of each of `addresses` in turn. */
+  async leader(addresses: readonly string[]): Promise<string> {
+    let lastError: unknown;
+    for (const address of addresses) {
+      try {
+        const meta = await this.metadata(address);
+        if (meta.isLeader === true) return address;
+        if (meta.controllerLeaderAddress !== undefined) return meta.controllerLeaderAddress;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    const why = lastError instanceof Error ? ` (${lastError.message})` : '';
+    throw new MqError(
+      ErrorCode.REMOTE_ERROR,
+      `no controller leader known at ${addresses.join(';')}${why}`,
+      { address: addresses.join(';') },
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#clients.values()].map((c) => c.close()));
+  }
+}
+
+function expectSuccess(address: string, response: RemotingCommand): RemotingCommand {
+  if (response.code === ResponseCode.SUCCESS) return response;
+  throw new MqError(
+    ErrorCode.REMOTE_ERROR,
+    `${address} answered ${responseCodeName(response.code)}: ${response.remark ?? ''}`,
+    { address, responseCode: response.code },
+  );
+}
+
+function addressesOf(parsed: ParsedCommand): string[] {
+  return (parsed.values['controllerAddress'] ?? '').split(';').filter((a) => a !== '');
+}
+
+async function controllerMetaData(calls: ControllerCalls, parsed: ParsedCommand) {
+  const address = addressesOf(parsed)[0] ?? '';
+  const meta = await calls.metadata(address);
+  const text = renderKeyValues([
+    ['ControllerGroup', meta.group ?? ''],
+    ['ControllerLeaderId', meta.controllerLeaderId ?? ''],
+    ['ControllerLeaderAddress', meta.controllerLeaderAddress ?? ''],
+    ['IsLeader', String(meta.isLeader ?? false)],
+    ...(meta.peers ?? '')
+      .split(';')
+      .filter((p) => p !== '')
+      .map((p): [string, string] => ['#Peer', p]),
+  ]);
+  return { text, json: { address, ...meta } };
+}
+
+async function brokerNamesOf(parsed: ParsedCommand): Promise<string[]> {
+  const names = parsed.values['brokerName'];
+  if (names !== undefined) return names.split(',').filter((n) => n !== '');
+  const cluster = parsed.values['clusterName'];
+  if (cluster === undefined || parsed.namesrvAddr === '') {
+    throw new MqError(
+      ErrorCode.USAGE,
+      'getSyncStateSet: give -b brokerName, or -c clusterName with -n',
+    );
+  }
+  const admin = new Admin({ namesrvAddr: parsed.namesrvAddr, requestTimeoutMs: TIMEOUT_MS });
+  await admin.start();
+  try {
+    return (await admin.clusterInfo()).clusterAddrTable[cluster] ?? [];
+  } finally {
+    await admin.shutdown();
+  }
+}
+
+async function syncStateSet(calls: ControllerCalls, parsed: ParsedCommand) {
+  const names = await brokerNamesOf(parsed);
+  const leader = await calls.leader(addressesOf(parsed));
+  const response = expectSuccess(
+    leader,
+    await calls.invoke(
+      leader,
+      RequestCode.CONTROLLER_GET_SYNC_STATE_DATA,
+      {},
+      encodeBrokerNameList(names),
+    ),
+  );
+  const info = decodeBrokerReplicasInfo(response.body);
+  const rows = Object.entries(info.replicasInfoTable).flatMap(([brokerName, group]) =>
+    [
+      ...group.inSyncReplicas.map((r) => ({ r, inSync: true })),
+      ...group.notInSyncReplicas.map((r) => ({ r, inSync: false })),
+    ].map(({ r, inSync }) => [
+      brokerName,
+      r.brokerId,
+      r.brokerAddress,
+      r.brokerId === group.masterBrokerId ? 'MASTER' : inSync ? 'IN_SYNC' : 'NOT_IN_SYNC',
+      String(r.alive),
+      group.masterEpoch,
+      group.syncStateSetEpoch,
+    ]),
+  );
+  const text = renderTable(
+    [
+      '#Broker Name',
+      '#Broker Id',
+      '#Address',
+      '#Role',
+      '#Alive',
+      '#Master Epoch',
+      '#SyncStateSet Epoch',
+    ],
+    rows,
+  );
+  return { text, json: { controller: leader, ...info } };
+}
+
+async function electMaster(calls: ControllerCalls, parsed: ParsedCommand) {
+  const brokerName = parsed.values['brokerName'] ?? '';
+  const brokerId = intValue(parsed, 'brokerId', 0);
+  const leader = await calls.leader(addressesOf(parsed));
+  const response = expectSuccess(
+    leader,
+    await calls.invoke(leader, RequestCode.CONTROLLER_ELECT_MASTER, {
+      clusterName: parsed.values['clusterName'] ?? '',
+      brokerName,
+      brokerId,
+      designateElect: true,
+    }),
+  );
+  const header = ElectMasterResponseHeader.decodeOrThrow(response.extFields);
+  const body = decodeElectMasterResponseBody(response.body);
+  const text = renderKeyValues([
+    ['brokerName', brokerName],
+    ['masterBrokerId', header.masterBrokerId ?? ''],
+    ['masterAddress', header.masterAddress ?? ''],
+    ['masterEpoch', header.masterEpoch ?? ''],
+    ['syncStateSetEpoch', header.syncStateSetEpoch ?? ''],
+    ['syncStateSet', body.syncStateSet.join(',')],
+  ]);
+  return { text, json: { controller: leader, brokerName, ...header, ...body } };
+}
+
+export async function runControllerCommand(parsed: ParsedCommand): Promise<CommandOutput> {
+  const calls = new ControllerCalls();
+  try {
+    switch (parsed.command) {
+      case 'getControllerMetaData':
+        return await controllerMetaData(calls, parsed);
+      case 'getSyncStateSet':
+        return await syncStateSet(calls, parsed);
+      case 'electMaster':
+        return await electMaster(calls, parsed);
+      default:
+        throw new TypeError(`Unknown command "${parsed.command}"`);
+    }
+  } finally {
+    await calls.close();
+  }
+}
