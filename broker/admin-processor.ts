@@ -172,5 +172,7 @@ export function runtimeInfo(ctx: BrokerContext): Record<string, string> {
     heldPullRequests: String(ctx.holds.size),
   };
   for (const [key, value] of Object.entries(ctx.store.runtimeInfo())) table[key] = String(value);
+  for (const [key, value] of Object.entries(ctx.replicationInfo?.() ?? {}))
+    table[key] = String(value);
   return table;
 }

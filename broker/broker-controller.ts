@@ -46,8 +46,11 @@ const RPC_TIMEOUT_MS = 3000;
 /** How often a new slave re-registers to learn its master's HA address, and how many times. */
 const HA_ADDRESS_RETRY_MS = 200;
 const HA_ADDRESS_MAX_TRIES = 50;
-/** Pause between attempts to register with the controller at start. */
-const REGISTER_RETRY_MS = 1000;
+/** A slave that has not heard its master for this long asks the NameServers again. */
+const HA_ADDRESS_REFRESH_MS = 1000;
+/** Pause between attempts to reach the controller at start, and how many to get an id. */
+const REGISTER_RETRY_MS = 500;
+const ID_MAX_ATTEMPTS = 120;
 
 export interface ControllerModeDeps {
   config: BrokerConfig;
@@ -87,6 +90,7 @@ export class BrokerControllerMode {
   readonly #brokerClients = new Map<string, RemotingClient>();
   #inFlight = new Set<string>();
   #lastHeartbeatOkMs: number;
+  #masterHeardMs = 0;
   #stopped = false;
 
   constructor(deps: ControllerModeDeps) {
@@ -142,7 +146,7 @@ export class BrokerControllerMode {
   /** Obtains the broker's id from the controller and opens the store as an idle replica. */
   async open(): Promise<void> {
     const { config, clock } = this.#d;
-    this.#brokerId = await obtainBrokerId(this.#client, {
+    const request = {
       io: new NodeFileIO(),
       clock,
       storePathRootDir: config.storePathRootDir,
@@ -150,7 +154,18 @@ export class BrokerControllerMode {
       brokerName: config.brokerName,
       brokerAddr: this.#d.brokerAddr,
       preferredId: config.brokerId,
-    });
+    };
+    // The controllers may still be electing their leader: retry, for a bounded time.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.#brokerId = await obtainBrokerId(this.#client, request);
+        break;
+      } catch (error) {
+        const local = error instanceof MqError && error.code === ErrorCode.CONFIG_INVALID;
+        if (local || attempt >= ID_MAX_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, REGISTER_RETRY_MS));
+      }
+    }
     this.#d.logger.info('Controller mode: broker id obtained', { brokerId: this.#brokerId });
     await this.#openReplica();
   }
@@ -333,6 +348,8 @@ export class BrokerControllerMode {
   async #becomeMaster(epoch: number): Promise<void> {
     if (this.#stopped || epoch < this.#knownEpoch) return;
     const { config, clock, logger } = this.#d;
+    // The old master's epochs must not be copied over this one's from now on.
+    this.#masterEntries = [];
     if (this.#epochs.lastEpoch > epoch) {
       logger.error('Refusing to become master at an older epoch than the epoch file holds', {
         epoch,
@@ -367,6 +384,7 @@ export class BrokerControllerMode {
 
   async #becomeSlave(masterAddress: string, epoch: number): Promise<void> {
     if (this.#stopped || epoch < this.#knownEpoch) return;
+    this.#masterEntries = [];
     if (this.#replica === undefined) {
       await this.#fenceNow(epoch);
       await this.#closeCurrentStore();
@@ -432,6 +450,21 @@ export class BrokerControllerMode {
     }
   }
 
+  /**
+   * A slave that has not heard its master for a second re-registers (at most once a second): the
+   * master may have reopened its store on a new HA port, which the NameServers then hand out.
+   */
+  #refreshMasterHaAddress(nowMs: number): void {
+    const client = this.#replica?.client;
+    if (this.#masterAddr === undefined || client === undefined || client.isMasterHeard) {
+      this.#masterHeardMs = nowMs;
+      return;
+    }
+    if (nowMs - this.#masterHeardMs < HA_ADDRESS_REFRESH_MS) return;
+    this.#masterHeardMs = nowMs;
+    void this.#links?.registerNow().catch(() => undefined);
+  }
+
   /** The NameServers' view of the master (their answers to a slave's registration). */
   onMasterAddresses(addresses: MasterAddresses): void {
     if (this.#isMaster || addresses.masterAddr !== this.#masterAddr) return;
@@ -459,6 +492,7 @@ export class BrokerControllerMode {
     if (ok) this.#lastHeartbeatOkMs = Math.max(this.#lastHeartbeatOkMs, sentMs);
     if (!this.#isMaster) {
       this.#copyMasterEpochs();
+      this.#refreshMasterHaAddress(sentMs);
       return;
     }
     if (ha.peerEpoch > this.#epochs.lastEpoch)
@@ -496,7 +530,7 @@ export class BrokerControllerMode {
         code === ResponseCode.CONTROLLER_FENCED_MASTER_EPOCH ||
         code === ResponseCode.CONTROLLER_INVALID_MASTER
       )
-        this.#fence(`the controller refused the SyncStateSet change with code ${code}`);
+        this.#fence(`the controller refused the SyncStateSet change: ${String(error)}`);
       else if (code === ResponseCode.CONTROLLER_FENCED_SYNC_STATE_SET_EPOCH) await this.#refresh();
       else throw error;
     }

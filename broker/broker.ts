@@ -533,6 +533,9 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     brokerAddr: parts.brokerAddr,
     memoryBytes: deps.memoryBytes ?? totalmem(),
     stats,
+    ...(replication instanceof BrokerReplication
+      ? {}
+      : { replicationInfo: () => replication.status() }),
     topicsChanged: (only) => registerChanged(registrar, wrapperOf, only),
   };
   clients = ctx.clients;
