@@ -11,7 +11,9 @@ import {
   createRequest,
   decodeBrokerReplicasInfo,
   decodeElectMasterResponseBody,
+  decodeEpochEntryCache,
   ElectMasterResponseHeader,
+  EPOCH_END_OPEN,
   type ExtFieldInput,
   encodeBrokerNameList,
   GetMetaDataResponseHeader,
@@ -195,6 +197,55 @@ async function electMaster(calls: ControllerCalls, parsed: ParsedCommand) {
   return { text, json: { controller: leader, brokerName, ...header, ...body } };
 }
 
+/** GET_BROKER_EPOCH_CACHE to every broker of the named groups (RocketMQ GetBrokerEpochSubCommand). */
+async function brokerEpochs(calls: ControllerCalls, parsed: ParsedCommand) {
+  const admin = new Admin({ namesrvAddr: parsed.namesrvAddr });
+  await admin.start();
+  let info: Awaited<ReturnType<Admin['clusterInfo']>>;
+  try {
+    info = await admin.clusterInfo();
+  } finally {
+    await admin.shutdown();
+  }
+  const cluster = parsed.values['clusterName'];
+  const names =
+    parsed.values['brokerName']?.split(',') ??
+    (cluster === undefined ? [] : (info.clusterAddrTable[cluster] ?? []));
+  if (names.length === 0)
+    throw new MqError(ErrorCode.USAGE, 'getBrokerEpoch: give -b brokerName or -c clusterName');
+  const caches = [];
+  for (const name of names) {
+    for (const address of Object.values(info.brokerAddrTable[name]?.brokerAddrs ?? {})) {
+      const response = await calls.invoke(address, RequestCode.GET_BROKER_EPOCH_CACHE);
+      caches.push({ address, ...decodeEpochEntryCache(expectSuccess(address, response).body) });
+    }
+  }
+  const rows = caches.flatMap((c) =>
+    c.epochList.map((e) => [
+      c.brokerName,
+      c.brokerId,
+      c.address,
+      e.epoch,
+      e.startOffset,
+      e.endOffset === EPOCH_END_OPEN ? 'open' : e.endOffset,
+      c.maxOffset,
+    ]),
+  );
+  const text = renderTable(
+    [
+      '#Broker Name',
+      '#Broker Id',
+      '#Address',
+      '#Epoch',
+      '#Start Offset',
+      '#End Offset',
+      '#Max Offset',
+    ],
+    rows,
+  );
+  return { text, json: { brokers: caches } };
+}
+
 export async function runControllerCommand(parsed: ParsedCommand): Promise<CommandOutput> {
   const calls = new ControllerCalls();
   try {
@@ -205,6 +256,8 @@ export async function runControllerCommand(parsed: ParsedCommand): Promise<Comma
         return await syncStateSet(calls, parsed);
       case 'electMaster':
         return await electMaster(calls, parsed);
+      case 'getBrokerEpoch':
+        return await brokerEpochs(calls, parsed);
       default:
         throw new TypeError(`Unknown command "${parsed.command}"`);
     }

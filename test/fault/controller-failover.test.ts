@@ -19,6 +19,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createPrng } from '../../common/prng.js';
 import { ControllerGroup } from '../harness/controller-group.js';
+import { mqadminCli } from '../harness/mqadmin-cli.js';
 import { isLongRun, testSeeds } from '../harness/seed.js';
 import { type Child, spawnNode } from '../harness/spawn-process.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -191,6 +192,13 @@ describe('controller mode: master killed under load', () => {
       const file = c.cut === undefined ? undefined : CUT_LINE.exec(c.cut)?.[2];
       if (file !== undefined) assert.ok(existsSync(file), `${file} kept`);
     }
+    // mqadmin getBrokerEpoch: both replicas hold the same epochs, one per promotion, the newest open.
+    const epochs = (await mqadminCli(() => g.namesrvAddr).json('getBrokerEpoch', '-b', 'broker-a'))[
+      'brokers'
+    ] as Array<{ epochList: Array<{ epoch: number; startOffset: number }>; maxOffset: number }>;
+    assert.equal(epochs.length, 2);
+    assert.deepEqual(epochs[0]?.epochList, epochs[1]?.epochList);
+    assert.ok((epochs[0]?.epochList.length ?? 0) >= 2, 'an epoch per master, at least two');
     // Both replicas hold the same log.
     await g.kill(0);
     await g.kill(1);
