@@ -230,7 +230,13 @@ export class BrokerControllerMode {
     void this.#registerUntilDone();
     const every = (ms: number, name: string, task: () => Promise<void>) =>
       this.#timers.push(setInterval(() => this.#once(name, task), ms));
-    every(config.brokerHeartbeatInterval, 'heartbeat', () => this.#heartbeat());
+    // The lease is checked on every tick, even while a heartbeat to a silent controller waits.
+    this.#timers.push(
+      setInterval(() => {
+        this.#checkLease();
+        this.#once('heartbeat', () => this.#heartbeat());
+      }, config.brokerHeartbeatInterval),
+    );
     every(config.syncBrokerMetadataPeriod, 'metadata', () => this.#refresh());
     every(config.checkSyncStateSetPeriod, 'syncStateSet', () => this.#checkSyncStateSet());
     every(config.slaveSynchronizeInterval, 'slaveSync', () => this.#syncFromMaster());
@@ -478,7 +484,7 @@ export class BrokerControllerMode {
     const sentMs = clock.monotonicMs();
     const maxOffset = store.getMaxPhyOffset();
     const ha = store.haStatus();
-    const ok = await this.#client.heartbeat({
+    const ok = await this.#client.heartbeat(config.controllerHeartBeatTimeoutMills, {
       clusterName: config.brokerClusterName,
       brokerAddr: this.#d.brokerAddr,
       brokerName: config.brokerName,
@@ -493,10 +499,21 @@ export class BrokerControllerMode {
     if (!this.#isMaster) {
       this.#copyMasterEpochs();
       this.#refreshMasterHaAddress(sentMs);
-      return;
     }
-    if (ha.peerEpoch > this.#epochs.lastEpoch)
-      this.#fence(`a replica has seen epoch ${ha.peerEpoch}, newer than ${this.#epochs.lastEpoch}`);
+  }
+
+  /**
+   * A master that a replica has seen deposed, or that no controller has heard from for
+   * controllerHeartBeatTimeoutMills (counted from the send of the last heartbeat one took, so
+   * the controller gives it up no sooner), fences itself.
+   */
+  #checkLease(): void {
+    const store = this.#store;
+    if (!this.#isMaster || store === undefined) return;
+    const { config, clock } = this.#d;
+    const peerEpoch = store.haStatus().peerEpoch;
+    if (peerEpoch > this.#epochs.lastEpoch)
+      this.#fence(`a replica has seen epoch ${peerEpoch}, newer than ${this.#epochs.lastEpoch}`);
     else if (clock.monotonicMs() - this.#lastHeartbeatOkMs > config.controllerHeartBeatTimeoutMills)
       this.#fence(
         `no controller took a heartbeat for ${config.controllerHeartBeatTimeoutMills} ms`,

@@ -269,13 +269,16 @@ export class ControllerClient {
     );
   }
 
-  /** BROKER_HEARTBEAT to every controller (a follower records it too); true if one took it. */
-  async heartbeat(header: BrokerHeartbeatRequestHeader): Promise<boolean> {
+  /**
+   * BROKER_HEARTBEAT to every controller (a follower records it too), each waited for at most
+   * `timeoutMs`; true if one took it.
+   */
+  async heartbeat(timeoutMs: number, header: BrokerHeartbeatRequestHeader): Promise<boolean> {
     const sent = await Promise.allSettled(
       this.#o.addresses.map((address) =>
         this.#client(address).invoke(
           createRequest(RequestCode.BROKER_HEARTBEAT, BrokerHeartbeatRequestHeader.encode(header)),
-          this.#o.timeoutMs,
+          Math.min(timeoutMs, this.#o.timeoutMs),
         ),
       ),
     );
