@@ -99,8 +99,8 @@ export class BrokerControllerMode {
     this.#client = new ControllerClient({
       addresses: (config.controllerAddr ?? []).map((a) => `${a.host}:${a.port}`),
       timeoutMs: RPC_TIMEOUT_MS,
+      heartbeatTimeoutMs: Math.min(RPC_TIMEOUT_MS, config.controllerHeartBeatTimeoutMills),
       logger,
-      outbound: outboundSecurity(config),
     });
     this.#epochs = EpochFile.open(new NodeFileIO(), config.storePathEpochFile ?? '');
     this.#plain = { info: (m) => logger.info(m), warn: (m) => logger.warn(m) };
@@ -484,7 +484,7 @@ export class BrokerControllerMode {
     const sentMs = clock.monotonicMs();
     const maxOffset = store.getMaxPhyOffset();
     const ha = store.haStatus();
-    const ok = await this.#client.heartbeat(config.controllerHeartBeatTimeoutMills, {
+    const ok = await this.#client.heartbeat({
       clusterName: config.brokerClusterName,
       brokerAddr: this.#d.brokerAddr,
       brokerName: config.brokerName,

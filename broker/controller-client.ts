@@ -1,7 +1,6 @@
-// A broker's requests to the controller (docs/controller.md, "A broker's conversation"): find the
-// Raft leader among controllerAddr (CONTROLLER_GET_METADATA_INFO), send it every write and read,
-// follow CONTROLLER_NOT_LEADER redirects (the leader's address rides in extFields), and send
-// heartbeats to every controller. Each request tries at most MAX_ATTEMPTS leaders, then fails.
+// A broker's requests to the controller (docs/controller.md, "A broker's conversation"), typed:
+// the shared controller transport (server/controller-client.ts) finds the Raft leader among
+// controllerAddr and follows CONTROLLER_NOT_LEADER; heartbeats go to every controller.
 //
 // RocketMQ: broker/.../out/BrokerOuterAPI.java (getControllerMetaData, registerBrokerToController,
 // getReplicaInfo, alterSyncStateSet, brokerElect, sendHeartbeatToController, getNextBrokerId,
@@ -19,7 +18,6 @@ import {
   ElectMasterRequestHeader,
   ElectMasterResponseHeader,
   encodeSyncStateSet,
-  GetMetaDataResponseHeader,
   GetNextBrokerIdRequestHeader,
   GetNextBrokerIdResponseHeader,
   GetReplicaInfoRequestHeader,
@@ -27,15 +25,12 @@ import {
   type Logger,
   RegisterBrokerToControllerRequestHeader,
   RegisterBrokerToControllerResponseHeader,
-  RemotingClient,
-  type RemotingClientOptions,
   type RemotingCommand,
   RequestCode,
   ResponseCode,
   type SyncStateSet,
 } from '../protocol/index.js';
-
-const MAX_ATTEMPTS = 3;
+import { ControllerClient as ControllerTransport } from '../server/controller-client.js';
 
 /** What the controller says about a group's master (register, get replica info, elect, notify). */
 export interface MasterInfo {
@@ -48,8 +43,8 @@ export interface MasterInfo {
 export interface ControllerClientOptions {
   addresses: readonly string[];
   timeoutMs: number;
+  heartbeatTimeoutMs: number;
   logger: Logger;
-  outbound?: Pick<RemotingClientOptions, 'tls' | 'credentials'>;
 }
 
 /** A controller answer other than SUCCESS (its code tells the caller what happened). */
@@ -65,70 +60,30 @@ export class ControllerRefusal extends MqError {
 }
 
 export class ControllerClient {
-  readonly #o: ControllerClientOptions;
-  readonly #clients = new Map<string, RemotingClient>();
+  readonly #rpc: ControllerTransport;
+  /** Heartbeats wait less than the other requests (at most controllerHeartBeatTimeoutMills). */
+  readonly #beats: ControllerTransport;
   #leader: string | undefined;
 
   constructor(options: ControllerClientOptions) {
-    this.#o = options;
+    const shared = { addresses: options.addresses, logger: options.logger };
+    this.#rpc = new ControllerTransport({ ...shared, requestTimeoutMs: options.timeoutMs });
+    this.#beats = new ControllerTransport({
+      ...shared,
+      requestTimeoutMs: options.heartbeatTimeoutMs,
+    });
   }
 
   get leader(): string | undefined {
     return this.#leader;
   }
 
-  #client(address: string): RemotingClient {
-    let client = this.#clients.get(address);
-    if (client === undefined) {
-      client = new RemotingClient({
-        address,
-        logger: this.#o.logger,
-        connectTimeoutMs: this.#o.timeoutMs,
-        ...this.#o.outbound,
-      });
-      this.#clients.set(address, client);
-    }
-    return client;
-  }
-
-  /** Asks every controller who leads; the first that knows wins. */
-  async #findLeader(): Promise<string> {
-    const answers = await Promise.allSettled(
-      this.#o.addresses.map(async (address) => {
-        const response = await this.#client(address).invoke(
-          createRequest(RequestCode.CONTROLLER_GET_METADATA_INFO),
-          this.#o.timeoutMs,
-        );
-        if (response.code !== ResponseCode.SUCCESS) return undefined;
-        const header = GetMetaDataResponseHeader.decodeOrThrow(response.extFields);
-        return header.isLeader === true ? address : header.controllerLeaderAddress;
-      }),
-    );
-    for (const answer of answers) {
-      if (answer.status === 'fulfilled' && answer.value !== undefined) return answer.value;
-    }
-    throw new MqError(
-      ErrorCode.REMOTE_ERROR,
-      `No controller leader among ${this.#o.addresses.join(';')}`,
-    );
-  }
-
-  /** Sends to the leader, following redirects; SUCCESS or a refusal the caller must handle. */
+  /** Sends to the leader (the shared transport follows one redirect); SUCCESS or a refusal. */
   async #toLeader(request: () => RemotingCommand): Promise<RemotingCommand> {
-    let lastError: unknown;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      try {
-        this.#leader ??= await this.#findLeader();
-        const response = await this.#client(this.#leader).invoke(request(), this.#o.timeoutMs);
-        if (response.code !== ResponseCode.CONTROLLER_NOT_LEADER) return response;
-        this.#leader = response.extFields['controllerLeaderAddress'] || undefined;
-        lastError = new ControllerRefusal('the request', response);
-      } catch (error) {
-        this.#leader = undefined;
-        lastError = error;
-      }
-    }
-    throw lastError;
+    const r = request();
+    const { leader, response } = await this.#rpc.invoke(r.code, r.extFields, r.body);
+    this.#leader = leader;
+    return response;
   }
 
   async #expect(what: string, request: () => RemotingCommand): Promise<RemotingCommand> {
@@ -269,16 +224,14 @@ export class ControllerClient {
     );
   }
 
-  /**
-   * BROKER_HEARTBEAT to every controller (a follower records it too), each waited for at most
-   * `timeoutMs`; true if one took it.
-   */
-  async heartbeat(timeoutMs: number, header: BrokerHeartbeatRequestHeader): Promise<boolean> {
+  /** BROKER_HEARTBEAT to every controller (a follower records it too); true if one took it. */
+  async heartbeat(header: BrokerHeartbeatRequestHeader): Promise<boolean> {
     const sent = await Promise.allSettled(
-      this.#o.addresses.map((address) =>
-        this.#client(address).invoke(
-          createRequest(RequestCode.BROKER_HEARTBEAT, BrokerHeartbeatRequestHeader.encode(header)),
-          Math.min(timeoutMs, this.#o.timeoutMs),
+      this.#beats.addresses.map((address) =>
+        this.#beats.invokeAt(
+          address,
+          RequestCode.BROKER_HEARTBEAT,
+          BrokerHeartbeatRequestHeader.encode(header),
         ),
       ),
     );
@@ -286,7 +239,7 @@ export class ControllerClient {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.#clients.values()].map((c) => c.close()));
+    await Promise.all([this.#rpc.close(), this.#beats.close()]);
   }
 }
 

@@ -8,21 +8,18 @@
 import { Admin } from '../client/admin.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import {
-  createRequest,
   decodeBrokerReplicasInfo,
   decodeElectMasterResponseBody,
   decodeEpochEntryCache,
   ElectMasterResponseHeader,
   EPOCH_END_OPEN,
-  type ExtFieldInput,
   encodeBrokerNameList,
-  GetMetaDataResponseHeader,
-  RemotingClient,
   type RemotingCommand,
   RequestCode,
   ResponseCode,
 } from '../protocol/index.js';
 import { responseCodeName } from '../protocol/response-code.js';
+import { ControllerClient } from '../server/controller-client.js';
 import { intValue, type ParsedCommand } from './mqadmin-args.js';
 import { CONTROLLER_COMMANDS } from './mqadmin-controller-commands.js';
 import { renderKeyValues, renderTable } from './mqadmin-render.js';
@@ -32,53 +29,6 @@ const TIMEOUT_MS = 5000;
 
 export function isControllerCommand(name: string): boolean {
   return CONTROLLER_COMMANDS.some((c) => c.name === name);
-}
-
-class ControllerCalls {
-  readonly #clients = new Map<string, RemotingClient>();
-
-  async invoke(
-    address: string,
-    code: number,
-    ext: Readonly<Record<string, ExtFieldInput>> = {},
-    body: Buffer | null = null,
-  ): Promise<RemotingCommand> {
-    let client = this.#clients.get(address);
-    if (client === undefined) {
-      client = new RemotingClient({ address });
-      this.#clients.set(address, client);
-    }
-    return client.invoke(createRequest(code, ext, body), TIMEOUT_MS);
-  }
-
-  async metadata(address: string): Promise<GetMetaDataResponseHeader> {
-    const response = await this.invoke(address, RequestCode.CONTROLLER_GET_METADATA_INFO);
-    return GetMetaDataResponseHeader.decodeOrThrow(response.extFields);
-  }
-
-  /** The ready leader's address, asked of each of `addresses` in turn. */
-  async leader(addresses: readonly string[]): Promise<string> {
-    let lastError: unknown;
-    for (const address of addresses) {
-      try {
-        const meta = await this.metadata(address);
-        if (meta.isLeader === true) return address;
-        if (meta.controllerLeaderAddress !== undefined) return meta.controllerLeaderAddress;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    const why = lastError instanceof Error ? ` (${lastError.message})` : '';
-    throw new MqError(
-      ErrorCode.REMOTE_ERROR,
-      `no controller leader known at ${addresses.join(';')}${why}`,
-      { address: addresses.join(';') },
-    );
-  }
-
-  async close(): Promise<void> {
-    await Promise.all([...this.#clients.values()].map((c) => c.close()));
-  }
 }
 
 function expectSuccess(address: string, response: RemotingCommand): RemotingCommand {
@@ -94,8 +44,8 @@ function addressesOf(parsed: ParsedCommand): string[] {
   return (parsed.values['controllerAddress'] ?? '').split(';').filter((a) => a !== '');
 }
 
-async function controllerMetaData(calls: ControllerCalls, parsed: ParsedCommand) {
-  const address = addressesOf(parsed)[0] ?? '';
+async function controllerMetaData(calls: ControllerClient) {
+  const address = calls.addresses[0] ?? '';
   const meta = await calls.metadata(address);
   const text = renderKeyValues([
     ['ControllerGroup', meta.group ?? ''],
@@ -129,18 +79,14 @@ async function brokerNamesOf(parsed: ParsedCommand): Promise<string[]> {
   }
 }
 
-async function syncStateSet(calls: ControllerCalls, parsed: ParsedCommand) {
+async function syncStateSet(calls: ControllerClient, parsed: ParsedCommand) {
   const names = await brokerNamesOf(parsed);
-  const leader = await calls.leader(addressesOf(parsed));
-  const response = expectSuccess(
-    leader,
-    await calls.invoke(
-      leader,
-      RequestCode.CONTROLLER_GET_SYNC_STATE_DATA,
-      {},
-      encodeBrokerNameList(names),
-    ),
+  const { leader, response: answer } = await calls.invoke(
+    RequestCode.CONTROLLER_GET_SYNC_STATE_DATA,
+    {},
+    encodeBrokerNameList(names),
   );
+  const response = expectSuccess(leader, answer);
   const info = decodeBrokerReplicasInfo(response.body);
   const rows = Object.entries(info.replicasInfoTable).flatMap(([brokerName, group]) =>
     [
@@ -171,19 +117,16 @@ async function syncStateSet(calls: ControllerCalls, parsed: ParsedCommand) {
   return { text, json: { controller: leader, ...info } };
 }
 
-async function electMaster(calls: ControllerCalls, parsed: ParsedCommand) {
+async function electMaster(calls: ControllerClient, parsed: ParsedCommand) {
   const brokerName = parsed.values['brokerName'] ?? '';
   const brokerId = intValue(parsed, 'brokerId', 0);
-  const leader = await calls.leader(addressesOf(parsed));
-  const response = expectSuccess(
-    leader,
-    await calls.invoke(leader, RequestCode.CONTROLLER_ELECT_MASTER, {
-      clusterName: parsed.values['clusterName'] ?? '',
-      brokerName,
-      brokerId,
-      designateElect: true,
-    }),
-  );
+  const { leader, response: answer } = await calls.invoke(RequestCode.CONTROLLER_ELECT_MASTER, {
+    clusterName: parsed.values['clusterName'] ?? '',
+    brokerName,
+    brokerId,
+    designateElect: true,
+  });
+  const response = expectSuccess(leader, answer);
   const header = ElectMasterResponseHeader.decodeOrThrow(response.extFields);
   const body = decodeElectMasterResponseBody(response.body);
   const text = renderKeyValues([
@@ -198,7 +141,7 @@ async function electMaster(calls: ControllerCalls, parsed: ParsedCommand) {
 }
 
 /** GET_BROKER_EPOCH_CACHE to every broker of the named groups (RocketMQ GetBrokerEpochSubCommand). */
-async function brokerEpochs(calls: ControllerCalls, parsed: ParsedCommand) {
+async function brokerEpochs(calls: ControllerClient, parsed: ParsedCommand) {
   const admin = new Admin({ namesrvAddr: parsed.namesrvAddr });
   await admin.start();
   let info: Awaited<ReturnType<Admin['clusterInfo']>>;
@@ -216,7 +159,7 @@ async function brokerEpochs(calls: ControllerCalls, parsed: ParsedCommand) {
   const caches = [];
   for (const name of names) {
     for (const address of Object.values(info.brokerAddrTable[name]?.brokerAddrs ?? {})) {
-      const response = await calls.invoke(address, RequestCode.GET_BROKER_EPOCH_CACHE);
+      const response = await calls.invokeAt(address, RequestCode.GET_BROKER_EPOCH_CACHE);
       caches.push({ address, ...decodeEpochEntryCache(expectSuccess(address, response).body) });
     }
   }
@@ -231,27 +174,20 @@ async function brokerEpochs(calls: ControllerCalls, parsed: ParsedCommand) {
       c.maxOffset,
     ]),
   );
-  const text = renderTable(
-    [
-      '#Broker Name',
-      '#Broker Id',
-      '#Address',
-      '#Epoch',
-      '#Start Offset',
-      '#End Offset',
-      '#Max Offset',
-    ],
-    rows,
-  );
+  const headers = ['#Broker Name', '#Broker Id', '#Address', '#Epoch', '#Start Offset'];
+  const text = renderTable([...headers, '#End Offset', '#Max Offset'], rows);
   return { text, json: { brokers: caches } };
 }
 
 export async function runControllerCommand(parsed: ParsedCommand): Promise<CommandOutput> {
-  const calls = new ControllerCalls();
+  const calls = new ControllerClient({
+    addresses: addressesOf(parsed),
+    requestTimeoutMs: TIMEOUT_MS,
+  });
   try {
     switch (parsed.command) {
       case 'getControllerMetaData':
-        return await controllerMetaData(calls, parsed);
+        return await controllerMetaData(calls);
       case 'getSyncStateSet':
         return await syncStateSet(calls, parsed);
       case 'electMaster':

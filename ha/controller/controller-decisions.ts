@@ -11,24 +11,26 @@
 // RocketMQ: controller/.../impl/manager/ReplicasInfoManager.java.
 
 import {
-  type AlterSyncStateSetRequestHeader,
-  type AlterSyncStateSetResponseHeader,
-  type ApplyBrokerIdRequestHeader,
-  type ApplyBrokerIdResponseHeader,
   type BrokerReplicasInfo,
-  type ElectMasterRequestHeader,
-  type ElectMasterResponseHeader,
   encodeElectMasterResponseBody,
   encodeSyncStateSet,
-  type GetNextBrokerIdRequestHeader,
-  type GetNextBrokerIdResponseHeader,
-  type GetReplicaInfoResponseHeader,
-  type RegisterBrokerToControllerRequestHeader,
-  type RegisterBrokerToControllerResponseHeader,
   type ReplicaIdentity,
-  ResponseCode,
   type SyncStateSet,
-} from '../../protocol/index.js';
+} from '../../protocol/bodies/controller-bodies.js';
+import type {
+  AlterSyncStateSetRequestHeader,
+  AlterSyncStateSetResponseHeader,
+  ApplyBrokerIdRequestHeader,
+  ApplyBrokerIdResponseHeader,
+  ElectMasterRequestHeader,
+  ElectMasterResponseHeader,
+  GetNextBrokerIdRequestHeader,
+  GetNextBrokerIdResponseHeader,
+  GetReplicaInfoResponseHeader,
+  RegisterBrokerToControllerRequestHeader,
+  RegisterBrokerToControllerResponseHeader,
+} from '../../protocol/headers/index.js';
+import { ResponseCode } from '../../protocol/response-code.js';
 import type { BrokerLiveTable } from './broker-live-table.js';
 import { type ControllerEvent, ControllerEventType } from './controller-events.js';
 import { electMaster, type UncleanLoss } from './elect-policy.js';

@@ -28,10 +28,11 @@ import {
   stopAll,
   tmpDir,
 } from '../harness/petrel-processes.js';
+import { isLongRun } from '../harness/seed.js';
 import { waitFor } from '../harness/wait-for.js';
 
-const HEARTBEAT_MS = 100;
-const HEARTBEAT_TIMEOUT_MS = 600;
+const HEARTBEAT_MS = 200;
+const HEARTBEAT_TIMEOUT_MS = 1000;
 const brokers: ControllerBroker[] = [];
 
 after(async () => {
@@ -97,14 +98,18 @@ function controllerArgs(peers: string, selfId: string): string[] {
   ];
 }
 
+/** A one-controller NameServer: its own Raft port and store directory. */
+async function namesrvControllerArgs(): Promise<string[]> {
+  return [
+    '--enableControllerInNamesrv=true',
+    `--controllerStorePath=${tmpDir('petrel-ns-controller-')}`,
+    ...controllerArgs(`n0-127.0.0.1:${await freePort()}`, 'n0'),
+  ];
+}
+
 describe('controller in the NameServer', { timeout: 60_000 }, () => {
   it('elects the in-sync slave when the master stops heartbeating, notifies, and fences the old master', async () => {
-    const raftPort = await freePort();
-    const ns = await startNamesrv([
-      '--enableControllerInNamesrv=true',
-      `--controllerStorePath=${tmpDir('petrel-ns-controller-')}`,
-      ...controllerArgs(`n0-127.0.0.1:${raftPort}`, 'n0'),
-    ]);
+    const ns = await startNamesrv(await namesrvControllerArgs());
     const [a, b] = await masterAndSlave([ns.address]);
 
     a.stopHeartbeats();
@@ -171,13 +176,7 @@ describe('controller in the NameServer', { timeout: 60_000 }, () => {
   });
 
   it('recovers its state from its Raft log after kill -9', async () => {
-    const raftPort = await freePort();
-    const storePath = tmpDir('petrel-ns-controller-');
-    const args = [
-      '--enableControllerInNamesrv=true',
-      `--controllerStorePath=${storePath}`,
-      ...controllerArgs(`n0-127.0.0.1:${raftPort}`, 'n0'),
-    ];
+    const args = await namesrvControllerArgs();
     const first = await startNamesrv(args);
     const a = await broker([first.address]);
     await waitFor(() => a.leader(), { timeoutMs: 10_000, what: 'a ready controller leader' });
@@ -204,12 +203,7 @@ describe('controller in the NameServer', { timeout: 60_000 }, () => {
   });
 
   it('answers bad requests with clear codes', async () => {
-    const raftPort = await freePort();
-    const ns = await startNamesrv([
-      '--enableControllerInNamesrv=true',
-      `--controllerStorePath=${tmpDir('petrel-ns-controller-')}`,
-      ...controllerArgs(`n0-127.0.0.1:${raftPort}`, 'n0'),
-    ]);
+    const ns = await startNamesrv(await namesrvControllerArgs());
     const b = await broker([ns.address]);
     await waitFor(() => b.leader(), { timeoutMs: 10_000, what: 'a ready controller leader' });
     const noId = await b.invoke(RequestCode.BROKER_HEARTBEAT, {
@@ -289,5 +283,59 @@ describe('three standalone controllers', { timeout: 90_000 }, () => {
     assert.deepEqual(info.set, { syncStateSet: [2], syncStateSetEpoch: 3 });
     const newLeader = await b.leader();
     assert.ok(newLeader !== undefined && survivors.includes(newLeader));
+    // mqadmin given every controller, the dead one first, still finds the new leader.
+    const mqadmin = mqadminCli(() => '');
+    const everyone = [leaderAddress, ...survivors].join(';');
+    const sets = await mqadmin.json('getSyncStateSet', '-a', everyone, '-b', 'broker-a');
+    assert.equal(sets['controller'], newLeader);
+    const table = sets['replicasInfoTable'] as Record<string, { masterBrokerId: number }>;
+    assert.equal(table['broker-a']?.masterBrokerId, 2);
+  });
+});
+
+describe('three standalone controllers, repeated failovers (--long)', { timeout: 600_000 }, () => {
+  it('elect every time while the controller leader is killed and restarted each cycle', {
+    skip: isLongRun() ? false : 'runs with --long',
+  }, async () => {
+    const ports = [await freePort(), await freePort(), await freePort()];
+    const peers = ports.map((p, i) => `n${i}-127.0.0.1:${p}`).join(';');
+    const dirs = ports.map(() => tmpDir('petrel-controller-soak-'));
+    const start = (i: number) =>
+      startControllerProcess([
+        ...controllerArgs(peers, `n${i}`),
+        `--controllerStorePath=${dirs[i]}`,
+      ]);
+    const procs: PetrelProcess[] = await Promise.all([0, 1, 2].map(start));
+    let [master, slave] = await masterAndSlave(procs.map((p) => p.address));
+    let epoch = 1;
+    for (let cycle = 0; cycle < 10; cycle++) {
+      const leaderAddress = await slave.leader();
+      const index = procs.findIndex((p) => p.address === leaderAddress);
+      assert.ok(index >= 0, `cycle ${cycle}: a leader`);
+      master.stopHeartbeats();
+      procs[index]!.child.kill('SIGKILL');
+      await procs[index]!.child.exited;
+      procs[index] = await start(index);
+      for (const b of [master, slave]) b.controllers = procs.map((p) => p.address);
+      const note = await waitFor(
+        () => slave.notifications.find((n) => n.masterEpoch === epoch + 1),
+        { timeoutMs: 20_000, what: `cycle ${cycle}: the slave elected at epoch ${epoch + 1}` },
+      );
+      assert.equal(note.masterBrokerId, slave.brokerId);
+      epoch += 1;
+      master.startHeartbeats(HEARTBEAT_MS, HEARTBEAT_TIMEOUT_MS);
+      const set = [master.brokerId, slave.brokerId];
+      await waitFor(
+        async () =>
+          (
+            await slave.alterSyncStateSet(epoch, {
+              syncStateSet: set,
+              syncStateSetEpoch: note.syncStateSet.syncStateSetEpoch,
+            })
+          ).code === ResponseCode.SUCCESS,
+        { timeoutMs: 20_000, what: `cycle ${cycle}: the old master back in the SyncStateSet` },
+      );
+      [master, slave] = [slave, master];
+    }
   });
 });
