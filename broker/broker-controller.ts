@@ -25,14 +25,7 @@ import type { BrokerStore } from '../engine/internal.js';
 import { NodeFileIO } from '../engine/io/node-file-io.js';
 import { StoreRole } from '../engine/message-store.js';
 import { SlaveReplica } from '../ha/master-slave/slave-replica.js';
-import {
-  EPOCH_END_OPEN,
-  type EpochEntryCache,
-  type Logger,
-  RemotingClient,
-  ResponseCode,
-  type SyncStateSet,
-} from '../protocol/index.js';
+import { type Logger, RemotingClient, ResponseCode, type SyncStateSet } from '../protocol/index.js';
 import { outboundSecurity } from '../server/security-setup.js';
 import { openReplicatedStore } from './broker-replication.js';
 import type { BrokerRoleState } from './broker-role.js';
@@ -572,23 +565,6 @@ export class BrokerControllerMode {
       this.#brokerClients.set(address, client);
     }
     return client;
-  }
-
-  /** GET_BROKER_EPOCH_CACHE: this broker's epochs, the newest one open-ended. */
-  epochCache(): EpochEntryCache {
-    const { config } = this.#d;
-    const entries = this.#epochs.entries;
-    return {
-      clusterName: config.brokerClusterName,
-      brokerName: config.brokerName,
-      brokerId: this.#brokerId,
-      epochList: entries.map((e, i) => ({
-        epoch: e.epoch,
-        startOffset: e.startOffset,
-        endOffset: entries[i + 1]?.startOffset ?? EPOCH_END_OPEN,
-      })),
-      maxOffset: this.#store?.getMaxPhyOffset() ?? 0,
-    };
   }
 
   /** The HA address a master registers: brokerIP2 and the port its HA sender bound. */

@@ -450,6 +450,7 @@ function registerProcessors(gate: RequestGate, ctx: BrokerContext, replication: 
   registerControllerModeProcessors(
     gate,
     replication instanceof BrokerControllerMode ? replication : undefined,
+    ctx.config,
   );
   registerSendProcessors(gate, ctx);
   registerSendBackProcessor(gate, ctx);

@@ -6,8 +6,11 @@
 // RocketMQ: broker/.../processor/AdminBrokerProcessor.java (notifyBrokerRoleChanged,
 // getBrokerEpochCache).
 
+import type { BrokerConfig } from '../config/load.js';
 import {
   decodeSyncStateSet,
+  EPOCH_END_OPEN,
+  type EpochEntryCache,
   encodeEpochEntryCache,
   NotifyBrokerRoleChangedRequestHeader,
   type RemotingCommand,
@@ -27,13 +30,33 @@ const NOT_CONTROLLER_MODE = 'this broker is not in controller mode (enableContro
 export function registerControllerModeProcessors(
   server: ProcessorRegistry,
   mode: BrokerControllerMode | undefined,
+  config: Pick<BrokerConfig, 'brokerClusterName' | 'brokerName'>,
 ): void {
   server.registerProcessor(RequestCode.NOTIFY_BROKER_ROLE_CHANGED, (r) => notify(r, mode));
   server.registerProcessor(RequestCode.GET_BROKER_EPOCH_CACHE, (r) =>
     mode === undefined
       ? failure(r, ResponseCode.SYSTEM_ERROR, NOT_CONTROLLER_MODE)
-      : success(r, {}, encodeEpochEntryCache(mode.epochCache())),
+      : success(r, {}, encodeEpochEntryCache(epochCache(mode, config))),
   );
+}
+
+/** This broker's epochs, each ending where the next starts, the newest one open-ended. */
+function epochCache(
+  mode: BrokerControllerMode,
+  config: Pick<BrokerConfig, 'brokerClusterName' | 'brokerName'>,
+): EpochEntryCache {
+  const entries = mode.epochEntries;
+  return {
+    clusterName: config.brokerClusterName,
+    brokerName: config.brokerName,
+    brokerId: mode.brokerId,
+    epochList: entries.map((e, i) => ({
+      epoch: e.epoch,
+      startOffset: e.startOffset,
+      endOffset: entries[i + 1]?.startOffset ?? EPOCH_END_OPEN,
+    })),
+    maxOffset: mode.store.getMaxPhyOffset(),
+  };
 }
 
 function notify(request: RemotingCommand, mode: BrokerControllerMode | undefined): RemotingCommand {
