@@ -33,6 +33,7 @@ import { ControllerClient, ControllerRefusal, type MasterInfo } from './controll
 import { obtainBrokerId } from './controller-identity.js';
 import type { MasterAddresses } from './namesrv-registrar.js';
 import { type SyncTargets, syncFromMaster } from './replica-sync.js';
+import { StoreHolder } from './store-holder.js';
 import { SyncStateSetCheck } from './sync-state-set-check.js';
 
 const RPC_TIMEOUT_MS = 3000;
@@ -66,9 +67,8 @@ export class BrokerControllerMode {
   readonly #epochs: EpochFile;
   readonly #plain: { info(m: string): void; warn(m: string): void };
   #brokerId = 0;
-  #store: BrokerStore | undefined;
+  readonly #holder = new StoreHolder<BrokerStore>();
   #replica: SlaveReplica<BrokerStore> | undefined;
-  #storeListeners: Array<(store: BrokerStore) => void> = [];
   #links: ControllerModeLinks | undefined;
   /** The newest master epoch the controller told of, and who that master is. */
   #knownEpoch = 0;
@@ -109,20 +109,16 @@ export class BrokerControllerMode {
   }
 
   get store(): BrokerStore {
-    const store = this.#store;
-    if (store === undefined)
-      throw new MqError(ErrorCode.STORE_CLOSED, 'the broker store is not open');
-    return store;
+    return this.#holder.store;
   }
 
+  /** Runs `listener` now and on every store that replaces this one. */
   onStore(listener: (store: BrokerStore) => void): void {
-    this.#storeListeners.push(listener);
-    if (this.#store !== undefined) listener(this.#store);
+    this.#holder.onStore(listener);
   }
 
   #useStore(store: BrokerStore): void {
-    this.#store = store;
-    for (const listener of this.#storeListeners) listener(store);
+    this.#holder.use(store);
   }
 
   /** Controller figures for runtime info. */
@@ -208,7 +204,7 @@ export class BrokerControllerMode {
   /** A replica copies its master's epochs as the bytes they cover arrive. */
   #copyMasterEpochs(): void {
     if (this.#isMaster || this.#masterEntries.length === 0) return;
-    const end = this.#store?.getMaxPhyOffset() ?? 0;
+    const end = this.#holder.current?.getMaxPhyOffset() ?? 0;
     try {
       this.#epochs.replace(entriesUpTo(this.#masterEntries, end));
     } catch (error) {
@@ -335,7 +331,7 @@ export class BrokerControllerMode {
   /** allAckInSyncStateSet: wait for the replica while the set holds one beside this master. */
   #applyAckRule(): void {
     const others = this.#syncStateSet.syncStateSet.some((id) => id !== this.#brokerId);
-    this.#store?.setReplicaAckRequired(this.#d.config.allAckInSyncStateSet && others);
+    this.#holder.current?.setReplicaAckRequired(this.#d.config.allAckInSyncStateSet && others);
   }
 
   #chainRole(step: () => Promise<void>): void {
@@ -396,7 +392,7 @@ export class BrokerControllerMode {
 
   /** Fences a master's store at once: puts are refused from this call on. */
   async #fenceNow(epoch: number): Promise<void> {
-    const store = this.#store;
+    const store = this.#holder.current;
     this.#isMaster = false;
     if (store !== undefined && store.role === StoreRole.MASTER)
       await store.changeRole(StoreRole.SLAVE, Math.max(epoch, store.fence));
@@ -407,7 +403,7 @@ export class BrokerControllerMode {
   #fence(reason: string): void {
     if (!this.#isMaster) return;
     this.#d.logger.warn('Controller mode: this master fences itself', { reason });
-    const store = this.#store;
+    const store = this.#holder.current;
     this.#isMaster = false;
     // Synchronous part of changeRole: new puts are refused before this returns.
     if (store !== undefined)
@@ -425,7 +421,7 @@ export class BrokerControllerMode {
   async #closeCurrentStore(): Promise<number> {
     const replica = this.#replica;
     this.#replica = undefined;
-    const store = this.#store;
+    const store = this.#holder.current;
     if (replica !== undefined) await replica.close();
     else await store?.close();
     const figures = store?.storageFigures();
@@ -472,7 +468,7 @@ export class BrokerControllerMode {
 
   async #heartbeat(): Promise<void> {
     const { config, clock } = this.#d;
-    const store = this.#store;
+    const store = this.#holder.current;
     if (store === undefined || this.#brokerId === 0) return;
     const sentMs = clock.monotonicMs();
     const maxOffset = store.getMaxPhyOffset();
@@ -501,7 +497,7 @@ export class BrokerControllerMode {
    * the controller gives it up no sooner), fences itself.
    */
   #checkLease(): void {
-    const store = this.#store;
+    const store = this.#holder.current;
     if (!this.#isMaster || store === undefined) return;
     const { config, clock } = this.#d;
     const peerEpoch = store.haStatus().peerEpoch;
@@ -514,7 +510,7 @@ export class BrokerControllerMode {
   }
 
   async #checkSyncStateSet(): Promise<void> {
-    const store = this.#store;
+    const store = this.#holder.current;
     const check = this.#setCheck;
     if (!this.#isMaster || store === undefined || check === undefined) return;
     const current = this.#syncStateSet;
@@ -570,7 +566,7 @@ export class BrokerControllerMode {
   /** The HA address a master registers: brokerIP2 and the port its HA sender bound. */
   haServerAddr(): string {
     const { config } = this.#d;
-    const port = this.#isMaster ? (this.#store?.haStatus().haPort ?? 0) : 0;
+    const port = this.#isMaster ? (this.#holder.current?.haStatus().haPort ?? 0) : 0;
     return `${config.brokerIP2}:${port > 0 ? port : config.haListenPort}`;
   }
 
@@ -591,6 +587,6 @@ export class BrokerControllerMode {
   async closeStore(): Promise<void> {
     await this.#chain;
     if (this.#replica !== undefined) await this.#replica.close();
-    else await this.#store?.close();
+    else await this.#holder.current?.close();
   }
 }
