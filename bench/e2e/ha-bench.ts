@@ -12,6 +12,8 @@
 //
 // Usage: node dist/bench/e2e/ha-bench.js [--duration=10] [--warmup=2] [--size=1024]
 //   [--in-flight=1,32,256] [--setups=standalone,ASYNC_MASTER,SYNC_MASTER] [--flush=ASYNC_FLUSH]
+//   (setups also DLEDGER, and CONTROLLER: controller mode with allAckInSyncStateSet=true, target
+//   >= 90 % of SYNC_MASTER)
 //   [--queues=8] [--sample=20] [--profile=DIR] [--out=bench/results/ha.md]
 // --profile writes CPU profiles of the master and the slave (node --cpu-prof, one file per thread)
 // into DIR/<setup>-master and DIR/<setup>-slave.
