@@ -90,6 +90,13 @@ function validateControllerMode(d: BrokerDraft): void {
       `${d.get('brokerRole')} is ignored in controller mode: the controller decides it`,
     );
   }
+  // A master fences itself one heartbeat before the controller may give it up (its lease).
+  if (d.get('controllerHeartBeatTimeoutMills') < 2 * d.get('brokerHeartbeatInterval')) {
+    d.problem(
+      'controllerHeartBeatTimeoutMills',
+      `must be at least twice brokerHeartbeatInterval (${d.get('brokerHeartbeatInterval')} ms)`,
+    );
+  }
   if (d.get('storePathEpochFile') === undefined) {
     d.derive(
       'storePathEpochFile',

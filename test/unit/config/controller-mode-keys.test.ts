@@ -49,6 +49,16 @@ describe('controller-mode keys', () => {
     );
     const missing = catchConfigError(() => loadBrokerConfig({ text: base, host }));
     assert.ok(missing.problems.some((p) => p.key === 'controllerAddr'));
+    // The master's lease is one heartbeat shorter than the controller's timeout.
+    const lease = catchConfigError(() =>
+      loadBrokerConfig({
+        text: `${base}controllerAddr=127.0.0.1:9878\ncontrollerHeartBeatTimeoutMills=300\nbrokerHeartbeatInterval=200`,
+        host,
+      }),
+    );
+    assert.ok(
+      lease.problems.some((p) => /at least twice brokerHeartbeatInterval/.test(formatProblem(p))),
+    );
   });
 
   it('refuses RocketMQ 5 keys that change acknowledgements or elections, even lenient', () => {
