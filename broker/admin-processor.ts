@@ -176,6 +176,7 @@ export function runtimeInfo(ctx: BrokerContext): Record<string, string> {
   for (const [key, value] of Object.entries(ctx.store.runtimeInfo())) table[key] = String(value);
   // Store time of the newest message written here: replicas' differences give lag in time.
   table['commitLogMaxStoreTimestamp'] = String(ctx.store.storageFigures().wroteTimestampMs);
-  for (const [key, value] of Object.entries(ctx.dledgerStatus())) table[key] = String(value);
+  for (const [key, value] of Object.entries(ctx.replicationInfo?.() ?? {}))
+    table[key] = String(value);
   return table;
 }

@@ -56,8 +56,8 @@ export interface BrokerContext {
   /** Memory the slave-read rule compares a consumer's lag with (accessMessageInMemoryMaxRatio). */
   readonly memoryBytes: number;
   readonly stats: BrokerStats;
-  /** DLedger mode: the Raft figures (dLegerSelfId, dLegerRole, dLegerTerm, ...) for runtime info. */
-  dledgerStatus(): Record<string, number | string>;
+  /** DLedger or controller-mode figures for runtime info (role, term or epoch, leader). */
+  replicationInfo?(): Record<string, number | string>;
   /**
    * The topic table changed: registers with the NameServers (`only` those topics when given, else
    * the whole table). The promise settles when that round is over (it never rejects); callers that

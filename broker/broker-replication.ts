@@ -13,9 +13,9 @@
 // is away.
 
 import type { Clock } from '../common/clock.js';
-import { ErrorCode, MqError } from '../common/errors.js';
 import type { BrokerConfig } from '../config/load.js';
 import { toStoreOptions } from '../config/to-options.js';
+import type { EpochEntry } from '../engine/checkpoint/epoch-file.js';
 import { type BrokerStore, openBrokerStore } from '../engine/internal.js';
 import { SlaveReplica } from '../ha/master-slave/slave-replica.js';
 import {
@@ -30,8 +30,37 @@ import { type OutboundSecurity, outboundSecurity } from '../server/security-setu
 import { createHaSenderFactory } from '../workers/store/ha-sender-host.js';
 import type { MasterAddresses } from './namesrv-registrar.js';
 import { pullOffsetsFrom, type SyncTargets, syncFromMaster } from './replica-sync.js';
+import { StoreHolder } from './store-holder.js';
 
 const RPC_TIMEOUT_MS = 3000;
+
+/**
+ * Opens the broker's store with the HA sender injected (a master serves slaves on haListenPort).
+ * `brokerRole` overrides the configured one (controller mode decides it); `truncateTo` cuts the
+ * CommitLog there (the cut bytes are moved aside); `epochEntries` turn on the epoch handshake.
+ */
+export function openReplicatedStore(
+  config: BrokerConfig,
+  port: number,
+  logger: { info(message: string): void; warn(message: string): void },
+  extra: {
+    brokerRole?: BrokerConfig['brokerRole'];
+    truncateTo?: number | undefined;
+    epochEntries?: readonly EpochEntry[];
+  } = {},
+): Promise<BrokerStore> {
+  const options = { ...toStoreOptions(config) };
+  if (extra.brokerRole !== undefined) options.brokerRole = extra.brokerRole;
+  // With listenPort=0 the port is known only now; STOREHOST (and message ids) must carry it.
+  if (config.listenPort === 0 && options.storeHost === `${config.brokerIP1}:0`)
+    options.storeHost = `${config.brokerIP1}:${port}`;
+  return openBrokerStore(options, {
+    logger,
+    haSender: createHaSenderFactory(),
+    ...(extra.truncateTo === undefined ? {} : { truncateCommitLogTo: extra.truncateTo }),
+    ...(extra.epochEntries === undefined ? {} : { epochEntries: extra.epochEntries }),
+  });
+}
 
 export interface ReplicationDeps {
   config: BrokerConfig;
@@ -43,9 +72,8 @@ export interface ReplicationDeps {
 
 export class BrokerReplication {
   #d: ReplicationDeps;
-  #store: BrokerStore | undefined;
+  readonly #holder = new StoreHolder<BrokerStore>();
   #replica: SlaveReplica<BrokerStore> | undefined;
-  #storeListeners: Array<(store: BrokerStore) => void> = [];
   #masterAddr: string | undefined;
   #clients = new Map<string, RemotingClient>();
   #timer: NodeJS.Timeout | undefined;
@@ -66,21 +94,16 @@ export class BrokerReplication {
   }
 
   get store(): BrokerStore {
-    const store = this.#store;
-    if (store === undefined)
-      throw new MqError(ErrorCode.STORE_CLOSED, 'the broker store is not open');
-    return store;
+    return this.#holder.store;
   }
 
-  /** Runs `listener` now and on every store that replaces this one (a slave's divergence cut). */
+  /** Runs `listener` now and on every store that replaces this one. */
   onStore(listener: (store: BrokerStore) => void): void {
-    this.#storeListeners.push(listener);
-    if (this.#store !== undefined) listener(this.#store);
+    this.#holder.onStore(listener);
   }
 
   #useStore(store: BrokerStore): void {
-    this.#store = store;
-    for (const listener of this.#storeListeners) listener(store);
+    this.#holder.use(store);
   }
 
   async open(): Promise<void> {
@@ -105,23 +128,15 @@ export class BrokerReplication {
     await replica.start(config.haMasterAddress);
   }
 
-  async #openStore(truncateTo?: number): Promise<BrokerStore> {
+  #openStore(truncateTo?: number): Promise<BrokerStore> {
     const { config, port } = this.#d;
-    const options = { ...toStoreOptions(config) };
-    // With listenPort=0 the port is known only now; STOREHOST (and message ids) must carry it.
-    if (config.listenPort === 0 && options.storeHost === `${config.brokerIP1}:0`)
-      options.storeHost = `${config.brokerIP1}:${port}`;
-    const deps = { logger: this.#messageLogger, haSender: createHaSenderFactory() };
-    return openBrokerStore(
-      options,
-      truncateTo === undefined ? deps : { ...deps, truncateCommitLogTo: truncateTo },
-    );
+    return openReplicatedStore(config, port, this.#messageLogger, { truncateTo });
   }
 
   /** The HA address a master registers: brokerIP2 and the port its HA sender bound. */
   haServerAddr(): string {
     const { config } = this.#d;
-    const port = this.#store?.haStatus().haPort ?? 0;
+    const port = this.#holder.current?.haStatus().haPort ?? 0;
     return `${config.brokerIP2}:${port > 0 ? port : config.haListenPort}`;
   }
 
@@ -217,6 +232,6 @@ export class BrokerReplication {
   /** Closes the store (and, on a slave, its replication). */
   async closeStore(): Promise<void> {
     if (this.#replica !== undefined) await this.#replica.close();
-    else await this.#store?.close();
+    else await this.#holder.current?.close();
   }
 }

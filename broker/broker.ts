@@ -45,6 +45,7 @@ import { registerAdminOpsProcessors } from './admin-ops-processor.js';
 import { registerAdminProcessors } from './admin-processor.js';
 import { registerBrokerConfigUpdate } from './broker-config-update.js';
 import type { BrokerContext, BrokerStats } from './broker-context.js';
+import { BrokerControllerMode } from './broker-controller.js';
 import { BrokerDledger } from './broker-dledger.js';
 import { BrokerReplication } from './broker-replication.js';
 import { BrokerRoleState } from './broker-role.js';
@@ -55,6 +56,7 @@ import {
   parseOffsetTable,
   renderOffsetTable,
 } from './consumer-offset-manager.js';
+import { registerControllerModeProcessors } from './controller-processor.js';
 import { DeferredStateFile } from './deferred-state-file.js';
 import { parseDelayLevels } from './delay-levels.js';
 import { registerDledgerAdmin } from './dledger-admin-processor.js';
@@ -162,6 +164,8 @@ export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
   RequestCode.GET_PRODUCER_CONNECTION_LIST,
   RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
   RequestCode.UPDATE_BROKER_CONFIG,
+  RequestCode.NOTIFY_BROKER_ROLE_CHANGED,
+  RequestCode.GET_BROKER_EPOCH_CACHE,
 ]);
 
 /** Answers every known request code; handlers are attached once the broker is ready. */
@@ -348,9 +352,12 @@ interface StoreWritability {
   changes: number;
 }
 
+/** How this broker replicates: classic Master/Slave, DLedger, or controller mode. */
+type Replication = BrokerReplication | BrokerDledger | BrokerControllerMode;
+
 interface Running {
   ctx: BrokerContext;
-  replication: BrokerReplication | BrokerDledger;
+  replication: Replication;
   gate: RequestGate;
   server: RemotingServer;
   registrar: NamesrvRegistrar;
@@ -383,19 +390,18 @@ export async function startBroker(
   const traffic = new BrokerTraffic(STATS_MAX_SERIES, () => clock.nowMs());
   const gate = new RequestGate(server, BROKER_REQUEST_CODES, traffic, clock);
   let bound: { host: string; port: number };
-  let replication: BrokerReplication | BrokerDledger;
+  let replication: Replication;
+  let brokerAddr: string;
   try {
     bound = await listenOrExplain(server, 'broker', config.bindAddress, config.listenPort);
-    replication = config.enableDLegerCommitLog
-      ? new BrokerDledger({ config, port: bound.port, clock, logger })
-      : new BrokerReplication({ config, port: bound.port, clock, logger });
+    brokerAddr = `${config.brokerIP1}:${config.advertisedListenPort ?? bound.port}`;
+    replication = createReplication(config, bound.port, brokerAddr, clock, logger);
     await replication.open();
   } catch (error) {
     security.close();
     await server.close();
     throw error;
   }
-  const brokerAddr = `${config.brokerIP1}:${config.advertisedListenPort ?? bound.port}`;
   const running = assemble(config, deps, {
     server,
     gate,
@@ -406,7 +412,7 @@ export async function startBroker(
     traffic,
   });
   running.stopSecurity = security.close;
-  registerProcessors(gate, running.ctx);
+  registerProcessors(gate, running.ctx, replication);
   registerDledgerAdmin(gate, replication instanceof BrokerDledger ? replication : undefined);
   gate.open();
   watchConnections(running);
@@ -414,6 +420,12 @@ export async function startBroker(
   const nameServers = (config.namesrvAddr ?? []).map((a) => `${a.host}:${a.port}`);
   if (replication instanceof BrokerDledger)
     await replication.startRaft(running.ctx.role, running.ctx, nameServers);
+  else if (replication instanceof BrokerControllerMode)
+    replication.start({
+      role: running.ctx.role,
+      targets: running.ctx,
+      registerNow: () => running.registrar.register(true),
+    });
   else replication.start(running.ctx, nameServers, brokerAddr);
   logger.info('Broker started', {
     brokerName: config.brokerName,
@@ -433,7 +445,26 @@ export async function startBroker(
   return handleOf(running, bound);
 }
 
-function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
+function createReplication(
+  config: BrokerConfig,
+  port: number,
+  brokerAddr: string,
+  clock: Clock,
+  logger: Logger,
+): Replication {
+  if (config.enableControllerMode)
+    return new BrokerControllerMode({ config, port, brokerAddr, clock, logger });
+  return config.enableDLegerCommitLog
+    ? new BrokerDledger({ config, port, clock, logger })
+    : new BrokerReplication({ config, port, clock, logger });
+}
+
+function registerProcessors(gate: RequestGate, ctx: BrokerContext, replication: Replication): void {
+  registerControllerModeProcessors(
+    gate,
+    replication instanceof BrokerControllerMode ? replication : undefined,
+    ctx.config,
+  );
   registerSendProcessors(gate, ctx);
   registerSendBackProcessor(gate, ctx);
   registerPullProcessor(gate, ctx);
@@ -452,21 +483,23 @@ function registerProcessors(gate: RequestGate, ctx: BrokerContext): void {
 interface AssembleParts {
   server: RemotingServer;
   gate: RequestGate;
-  replication: BrokerReplication | BrokerDledger;
+  replication: Replication;
   brokerAddr: string;
   clock: Clock;
   logger: Logger;
   traffic: BrokerTraffic;
 }
 
-/** A DLedger member starts as a follower; the Raft leader becomes master (broker-dledger.ts). */
-function initialRole(
-  config: BrokerConfig,
-  replication: BrokerReplication | BrokerDledger,
-): BrokerRoleState {
-  return replication instanceof BrokerDledger
-    ? new BrokerRoleState('SLAVE', replication.followerBrokerId)
-    : new BrokerRoleState(config.brokerRole, config.brokerId);
+/**
+ * A DLedger member starts as a follower (the Raft leader becomes master, broker-dledger.ts); a
+ * controller-mode broker as a slave with its controller id (the controller names the master).
+ */
+function initialRole(config: BrokerConfig, replication: Replication): BrokerRoleState {
+  if (replication instanceof BrokerDledger)
+    return new BrokerRoleState('SLAVE', replication.followerBrokerId);
+  if (replication instanceof BrokerControllerMode)
+    return new BrokerRoleState('SLAVE', replication.brokerId);
+  return new BrokerRoleState(config.brokerRole, config.brokerId);
 }
 
 function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts): Running {
@@ -497,7 +530,6 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
   const ctx: BrokerContext = {
     config,
     role,
-    dledgerStatus: () => (replication instanceof BrokerDledger ? replication.status() : {}),
     get store() {
       return replication.store;
     },
@@ -517,6 +549,9 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
     brokerAddr: parts.brokerAddr,
     memoryBytes: deps.memoryBytes ?? totalmem(),
     stats,
+    ...(replication instanceof BrokerReplication
+      ? {}
+      : { replicationInfo: () => replication.status() }),
     topicsChanged: (only) => registerChanged(registrar, wrapperOf, only),
     ha: createHaView(config, role, replication, clock, parts.brokerAddr),
   };

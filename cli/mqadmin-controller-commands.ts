@@ -44,4 +44,12 @@ export const CONTROLLER_COMMANDS: readonly CommandSpec[] = [
     ],
     isNamesrvOptional: true,
   },
+  {
+    name: 'getBrokerEpoch',
+    description: "Show each broker's epoch entries (epoch, start and end offset) and max offset",
+    options: [
+      { short: 'b', long: 'brokerName', description: 'broker group(s), comma-separated' },
+      { short: 'c', long: 'clusterName', description: 'every broker group of a cluster' },
+    ],
+  },
 ];

@@ -7,7 +7,13 @@
 
 import { Admin } from '../client/admin.js';
 import { ErrorCode, MqError } from '../common/errors.js';
-import { decodeBrokerReplicasInfo, encodeBrokerNameList, RequestCode } from '../protocol/index.js';
+import {
+  decodeBrokerReplicasInfo,
+  decodeEpochEntryCache,
+  EPOCH_END_OPEN,
+  encodeBrokerNameList,
+  RequestCode,
+} from '../protocol/index.js';
 import { ControllerClient, expectControllerSuccess } from '../server/controller-client.js';
 import { intValue, type ParsedCommand } from './mqadmin-args.js';
 import { CONTROLLER_COMMANDS } from './mqadmin-controller-commands.js';
@@ -115,6 +121,48 @@ async function electMaster(calls: ControllerClient, parsed: ParsedCommand) {
   return { text, json: { controller: leader, brokerName, ...header, ...body } };
 }
 
+/** GET_BROKER_EPOCH_CACHE to every broker of the named groups (RocketMQ GetBrokerEpochSubCommand). */
+async function brokerEpochs(calls: ControllerClient, parsed: ParsedCommand) {
+  const admin = new Admin({ namesrvAddr: parsed.namesrvAddr });
+  await admin.start();
+  let info: Awaited<ReturnType<Admin['clusterInfo']>>;
+  try {
+    info = await admin.clusterInfo();
+  } finally {
+    await admin.shutdown();
+  }
+  const cluster = parsed.values['clusterName'];
+  const names =
+    parsed.values['brokerName']?.split(',') ??
+    (cluster === undefined ? [] : (info.clusterAddrTable[cluster] ?? []));
+  if (names.length === 0)
+    throw new MqError(ErrorCode.USAGE, 'getBrokerEpoch: give -b brokerName or -c clusterName');
+  const caches = [];
+  for (const name of names) {
+    for (const address of Object.values(info.brokerAddrTable[name]?.brokerAddrs ?? {})) {
+      const response = await calls.invokeAt(address, RequestCode.GET_BROKER_EPOCH_CACHE);
+      caches.push({
+        address,
+        ...decodeEpochEntryCache(expectControllerSuccess(address, response).body),
+      });
+    }
+  }
+  const rows = caches.flatMap((c) =>
+    c.epochList.map((e) => [
+      c.brokerName,
+      c.brokerId,
+      c.address,
+      e.epoch,
+      e.startOffset,
+      e.endOffset === EPOCH_END_OPEN ? 'open' : e.endOffset,
+      c.maxOffset,
+    ]),
+  );
+  const headers = ['#Broker Name', '#Broker Id', '#Address', '#Epoch', '#Start Offset'];
+  const text = renderTable([...headers, '#End Offset', '#Max Offset'], rows);
+  return { text, json: { brokers: caches } };
+}
+
 export async function runControllerCommand(parsed: ParsedCommand): Promise<CommandOutput> {
   const calls = new ControllerClient({
     addresses: addressesOf(parsed),
@@ -128,6 +176,8 @@ export async function runControllerCommand(parsed: ParsedCommand): Promise<Comma
         return await syncStateSet(calls, parsed);
       case 'electMaster':
         return await electMaster(calls, parsed);
+      case 'getBrokerEpoch':
+        return await brokerEpochs(calls, parsed);
       default:
         throw new TypeError(`Unknown command "${parsed.command}"`);
     }

@@ -81,7 +81,7 @@ export async function startDledgerGroup(
 }
 
 /** The address the NameServer routes as broker-a's master, once the group has a leader. */
-async function routedLeader(namesrvAddr: string): Promise<string | undefined> {
+export async function routedLeader(namesrvAddr: string): Promise<string | undefined> {
   const admin = new Admin({ namesrvAddr, requestTimeoutMs: 2000 });
   await admin.start();
   try {

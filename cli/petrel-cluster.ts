@@ -15,18 +15,23 @@ import {
   startClusterProcess,
   stopClusterProcesses,
 } from './cluster-processes.js';
+import { printControllerGuide, startControllerGroup } from './petrel-cluster-controller.js';
 import { printDledgerGuide, startDledgerGroup } from './petrel-cluster-dledger.js';
 import { runControl, runTopology, TOPOLOGY_USAGE } from './petrel-topology.js';
 
 export const CLUSTER_USAGE = `  petrel cluster [--host 127.0.0.1] [--namesrv-port 9876] [--broker-port 10911]
                  [--slaves 1] [--data-dir ./data/cluster] [--console-port 8080]
                  [--key=value ...] [--dledger [--dledger-port 40911]]
+                 [--controller [--controller-port 9878]]
       A NameServer and broker-a (SYNC_MASTER + ASYNC_FLUSH master, 0-2 slaves), each its own
       process; slave i listens on broker-port+10*i. Ctrl-C stops them all. --key=value sets a
       broker config key on every broker (brokerRole only on the master). With --dledger:
       a three-member DLedger group instead (member i on broker-port+10*i, Raft on
-      dledger-port+i); prints the leader and how to kill it. The NameServer serves the web
-      console on --console-port (default 8080, or a free port when --namesrv-port is 0).
+      dledger-port+i); prints the leader and how to kill it. With --controller: a NameServer
+      hosting the RocketMQ 5 controller (Raft on controller-port) and a two-replica broker-a in
+      controller mode; prints the master and how to kill it (the slave takes over). The
+      NameServer serves the web console on --console-port (default 8080, or a free port when
+      --namesrv-port is 0).
 ${TOPOLOGY_USAGE}`;
 
 const STOP_DEADLINE_MS = 20_000;
@@ -42,6 +47,8 @@ interface ClusterPlan {
   overrides: Record<string, string>;
   /** A DLedger group (Raft ports from here) instead of Master/Slave. */
   dledgerPort: number | undefined;
+  /** Controller mode (the controller's Raft port) instead of Master/Slave. */
+  controllerPort: number | undefined;
 }
 
 function intOption(args: ParsedArgs, name: string, fallback: number, max: number): number {
@@ -62,9 +69,12 @@ function planFrom(argv: readonly string[]): ClusterPlan {
       '--data-dir',
       '--dledger-port',
       '--console-port',
+      '--controller-port',
     ],
-    flags: ['--dledger'],
+    flags: ['--dledger', '--controller'],
   });
+  if (args.flags.has('--dledger') && args.flags.has('--controller'))
+    throw new UsageError('--dledger and --controller are two ways to elect a master: choose one');
   if (args.positionals.length > 0) throw new UsageError(`Unexpected "${args.positionals[0]}"`);
   const host = args.values.get('--host') ?? '127.0.0.1';
   const brokerPort = intOption(args, '--broker-port', 10911, 65535);
@@ -83,11 +93,21 @@ function planFrom(argv: readonly string[]): ClusterPlan {
     slaves,
     dataDir: resolve(
       args.values.get('--data-dir') ??
-        join('data', args.flags.has('--dledger') ? 'dledger-cluster' : 'cluster'),
+        join(
+          'data',
+          args.flags.has('--dledger')
+            ? 'dledger-cluster'
+            : args.flags.has('--controller')
+              ? 'controller-cluster'
+              : 'cluster',
+        ),
     ),
     overrides: { ...args.overrides },
     dledgerPort: args.flags.has('--dledger')
       ? intOption(args, '--dledger-port', 40911, 65533)
+      : undefined,
+    controllerPort: args.flags.has('--controller')
+      ? intOption(args, '--controller-port', 9878, 65535)
       : undefined,
   };
 }
@@ -171,6 +191,13 @@ export async function runCluster(argv: readonly string[]): Promise<number | unde
     if (plan.dledgerPort !== undefined) {
       const dledger = { ...plan, dledgerPort: plan.dledgerPort };
       await printDledgerGuide(dledger, started, await startDledgerGroup(dledger, started));
+    } else if (plan.controllerPort !== undefined) {
+      const controller = { ...plan, controllerPort: plan.controllerPort };
+      await printControllerGuide(
+        controller,
+        started,
+        await startControllerGroup(controller, started),
+      );
     } else printGuide(plan, started, await startAll(plan, started));
   } catch (error) {
     await stopClusterProcesses(started, STOP_DEADLINE_MS);

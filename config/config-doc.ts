@@ -2,6 +2,7 @@
 // `npm run docs:config` writes it; a unit test fails when the committed file differs.
 
 import { brokerSchema } from './broker-schema.js';
+import { controllerModeSchema } from './controller-mode-schema.js';
 import {
   controllerProcessSchema,
   controllerSchema,
@@ -10,9 +11,10 @@ import {
 } from './controller-schema.js';
 import { dledgerSchema } from './dledger-schema.js';
 import { namesrvSchema } from './namesrv-schema.js';
-import { RocketmqKnownKeys } from './rocketmq-known-keys.js';
+import { RocketmqControllerTuningKeys, RocketmqKnownKeys } from './rocketmq-known-keys.js';
 import type { KeySpec, Schema } from './schema.js';
 import { storeSchema } from './store-schema.js';
+import { unsupportedControllerModeKeys } from './unsupported-keys.js';
 
 const intro = `# Configuration reference
 
@@ -132,6 +134,7 @@ function ignoredKeys(): string {
     ...Object.keys(brokerSchema),
     ...Object.keys(storeSchema),
     ...Object.keys(dledgerSchema),
+    ...Object.keys(controllerModeSchema),
     ...Object.keys(namesrvSchema),
     'mapedFileSizeCommitLog',
     'mapedFileSizeConsumeQueue',
@@ -169,6 +172,15 @@ export function renderConfigDoc(): string {
       'DLedger',
       'Raft mode: the group elects its master (brokerId 0) and the followers register as slaves; SEND_OK once a majority holds the message (docs/ha.md, "DLedger mode").',
       dledgerSchema,
+    ),
+    table(
+      'Controller mode (broker)',
+      'A broker whose master the RocketMQ 5 controller elects (docs/controller.md, "Broker side"); brokerRole and brokerId are decided at runtime, a configured brokerId is a preference. Refused in a broker file: ' +
+        Object.keys(unsupportedControllerModeKeys)
+          .map((k) => `\`${k}\``)
+          .join(', ') +
+        `; accepted with a warning and not used: ${RocketmqControllerTuningKeys.map((k) => `\`${k}\``).join(', ')}.`,
+      controllerModeSchema,
     ),
     table(
       'NameServer',

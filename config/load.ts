@@ -15,6 +15,7 @@ import { homedir, hostname, networkInterfaces } from 'node:os';
 import { assert } from '../common/assert.js';
 import { brokerSchema } from './broker-schema.js';
 import { ConfigError, type ConfigSource, type ConfigWarning } from './config-error.js';
+import { controllerModeSchema } from './controller-mode-schema.js';
 import {
   type ControllerProcessConfig,
   controllerProcessSchema,
@@ -29,7 +30,7 @@ import { rocketmqBrokerKeys, rocketmqNamesrvKeys } from './rocketmq-known-keys.j
 import type { HostInfo, Schema } from './schema.js';
 import { storeRenamedKeys, storeSchema } from './store-schema.js';
 import { suggestKey } from './suggest.js';
-import { unsupportedSecurityKeys } from './unsupported-keys.js';
+import { unsupportedControllerModeKeys, unsupportedSecurityKeys } from './unsupported-keys.js';
 import { type BrokerConfig, validateBrokerConfig, validateNamesrvConfig } from './validate.js';
 import { validateControllerProcess, validateNamesrvController } from './validate-controller.js';
 
@@ -63,15 +64,21 @@ export interface LoadedConfig<T> {
   readonly schema: Schema;
 }
 
-/** Every key a broker file may set: broker, store and DLedger keys, each declared once. */
-export const brokerConfigSchema: Schema = { ...brokerSchema, ...storeSchema, ...dledgerSchema };
+/** Every key a broker file may set: broker, store, DLedger and controller-mode keys, each declared once. */
+export const brokerConfigSchema: Schema = {
+  ...brokerSchema,
+  ...storeSchema,
+  ...dledgerSchema,
+  ...controllerModeSchema,
+};
 
 assert(
   Object.keys(brokerConfigSchema).length ===
     Object.keys(brokerSchema).length +
       Object.keys(storeSchema).length +
-      Object.keys(dledgerSchema).length,
-  'broker, store and DLedger schemas must not declare the same key',
+      Object.keys(dledgerSchema).length +
+      Object.keys(controllerModeSchema).length,
+  'broker, store, DLedger and controller-mode schemas must not declare the same key',
 );
 
 interface LoadPlan<T extends object> {
@@ -261,6 +268,7 @@ export function loadBrokerConfig(options: LoadConfigOptions = {}): LoadedConfig<
       schema: brokerConfigSchema,
       rocketmqKeys: rocketmqBrokerKeys,
       renamedKeys: storeRenamedKeys,
+      unsupportedKeys: unsupportedControllerModeKeys,
       validate: validateBrokerConfig,
     },
     options,

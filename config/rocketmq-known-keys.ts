@@ -222,8 +222,37 @@ export const RocketmqKnownKeys = {
   ),
 } as const;
 
-/** Keys a RocketMQ 4.x broker reads (mqbroker -c): broker, both Netty classes and the store. */
+/** RocketMQ 5 controller-mode broker keys Petrel implements (controller-mode-schema.ts). */
+export const RocketmqControllerModeKeys = keys(
+  'enableControllerMode',
+  'controllerAddr',
+  'allAckInSyncStateSet',
+  'syncBrokerMetadataPeriod',
+  'checkSyncStateSetPeriod',
+  'haMaxTimeSlaveNotCatchup',
+  'storePathEpochFile',
+  'brokerHeartbeatInterval',
+  'controllerHeartBeatTimeoutMills',
+);
+
+/**
+ * RocketMQ 5 controller-mode keys that only tune what Petrel does its own way (accepted with the
+ * same warning). The ones that change meaning are refused (unsupported-keys.ts).
+ */
+export const RocketmqControllerTuningKeys = keys(
+  'syncControllerMetadataPeriod',
+  'haFlowControlEnable',
+  'maxHaTransferByteInSecond',
+  'haMaxGapNotInSync',
+  'replicasPerDiskPartition',
+  'storePathBrokerIdentity',
+  'sendHeartbeatTimeoutMillis',
+);
+
+/** Keys a RocketMQ broker reads (mqbroker -c): broker, both Netty classes and the store (4.x), and the tuning keys of 5's controller mode. */
 export const rocketmqBrokerKeys: ReadonlySet<string> = new Set([
+  ...RocketmqControllerModeKeys,
+  ...RocketmqControllerTuningKeys,
   ...RocketmqKnownKeys.BrokerConfig,
   ...RocketmqKnownKeys.BrokerStartup,
   ...RocketmqKnownKeys.NettyServerConfig,

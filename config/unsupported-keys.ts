@@ -26,3 +26,24 @@ export const unsupportedSecurityKeys: Readonly<Record<string, string>> = {
   enableAclRpcHookForClusterMode:
     'the broker signs its requests whenever aclAccessKey and aclSecretKey are set',
 };
+
+// RocketMQ 5 controller-mode keys Petrel does not implement and that change what an
+// acknowledgement or an election means: refused, as above.
+export const unsupportedControllerModeKeys: Readonly<Record<string, string>> = {
+  totalReplicas:
+    'Petrel does not count replicas for acknowledgements; use allAckInSyncStateSet=true to wait for every SyncStateSet member',
+  inSyncReplicas:
+    'Petrel does not count replicas for acknowledgements; use allAckInSyncStateSet=true to wait for every SyncStateSet member',
+  minInSyncReplicas:
+    'Petrel does not refuse puts below a replica count; use allAckInSyncStateSet=true to wait for every SyncStateSet member',
+  enableAutoInSyncReplicas:
+    'Petrel does not lower the acknowledgement count automatically; use allAckInSyncStateSet',
+  asyncLearner: 'learner replicas (outside every SyncStateSet) are not implemented',
+  syncFromLastFile:
+    'a new replica always copies the whole CommitLog from the master; starting from its last file is not implemented',
+  brokerElectionPriority:
+    'the controller elects the SyncStateSet replica with the highest confirmed offset; election priorities are not implemented',
+  enableSlaveActingMaster:
+    'RocketMQ 5 slave acting master is not implemented; use enableControllerMode=true (automatic election)',
+  fetchControllerAddrByDnsLookup: 'list every controller in controllerAddr',
+};

@@ -13,6 +13,7 @@
 //   ConsumeQueue of 20-byte units (rounded up with a warning, as RocketMQ's getter rounds).
 
 import type { BrokerOnlyConfig } from './broker-schema.js';
+import type { ControllerModeConfig } from './controller-mode-schema.js';
 import type { DledgerConfig } from './dledger-schema.js';
 import type { ConfigDraft } from './draft.js';
 import type { NamesrvConfig } from './namesrv-schema.js';
@@ -23,7 +24,7 @@ import {
 } from './store-schema.js';
 import { validateBrokerSecurity, validateTlsServer } from './validate-security.js';
 
-export type BrokerConfig = BrokerOnlyConfig & StoreConfig & DledgerConfig;
+export type BrokerConfig = BrokerOnlyConfig & StoreConfig & DledgerConfig & ControllerModeConfig;
 
 type BrokerDraft = ConfigDraft<BrokerConfig>;
 
@@ -39,6 +40,10 @@ function isPowerOfTwo(n: number): boolean {
 function validateRole(d: BrokerDraft): void {
   const role = d.get('brokerRole');
   const brokerId = d.get('brokerId');
+  if (d.get('enableControllerMode')) {
+    validateControllerMode(d);
+    return;
+  }
   if (d.get('enableDLegerCommitLog')) {
     if (d.isSet('brokerRole')) {
       d.warn('brokerRole', `${role} is ignored in DLedger mode: the Raft role decides it`);
@@ -65,6 +70,42 @@ function validateRole(d: BrokerDraft): void {
   }
 }
 
+/**
+ * Controller mode: the controller decides the role and id (a configured brokerId is only a
+ * preference); it needs controllerAddr and excludes DLedger, which elects its own master.
+ */
+function validateControllerMode(d: BrokerDraft): void {
+  if (d.get('enableDLegerCommitLog')) {
+    d.problem(
+      'enableControllerMode',
+      'cannot be combined with enableDLegerCommitLog=true: DLedger elects its own master; choose one',
+    );
+  }
+  if (d.get('controllerAddr') === undefined) {
+    d.problem('controllerAddr', 'required when enableControllerMode=true', 'enableControllerMode');
+  }
+  if (d.isSet('brokerRole')) {
+    d.warn(
+      'brokerRole',
+      `${d.get('brokerRole')} is ignored in controller mode: the controller decides it`,
+    );
+  }
+  // A master fences itself one heartbeat before the controller may give it up (its lease).
+  if (d.get('controllerHeartBeatTimeoutMills') < 2 * d.get('brokerHeartbeatInterval')) {
+    d.problem(
+      'controllerHeartBeatTimeoutMills',
+      `must be at least twice brokerHeartbeatInterval (${d.get('brokerHeartbeatInterval')} ms)`,
+    );
+  }
+  if (d.get('storePathEpochFile') === undefined) {
+    d.derive(
+      'storePathEpochFile',
+      `${d.get('storePathRootDir')}/epochFileCheckpoint`,
+      'storePathRootDir',
+    );
+  }
+}
+
 /** Where to report a SLAVE without a brokerId: at brokerId if set, else at brokerRole. */
 function anchor(d: BrokerDraft): string {
   return d.isSet('brokerId') ? 'brokerId' : 'brokerRole';
@@ -88,6 +129,14 @@ function validateDledgerPeers(d: BrokerDraft): void {
     if (!ids.includes(id)) {
       d.problem('preferredLeaderId', `"${id}" is not among the dLegerPeers ids ${ids.join(', ')}`);
     }
+  }
+}
+
+/** Controller-mode keys set without the mode do nothing: say so. */
+function warnControllerKeysUnused(d: BrokerDraft): void {
+  if (d.get('enableControllerMode')) return;
+  for (const key of ['controllerAddr', 'allAckInSyncStateSet', 'storePathEpochFile'] as const) {
+    if (d.isSet(key)) d.warn(key, 'is ignored: enableControllerMode is false');
   }
 }
 
@@ -143,7 +192,10 @@ function validateAddresses(d: BrokerDraft): void {
   if (d.get('storePathCommitLog') === undefined) {
     d.derive('storePathCommitLog', `${d.get('storePathRootDir')}/commitlog`, 'storePathRootDir');
   }
-  const isMaster = d.get('brokerRole') !== 'SLAVE' || d.get('enableDLegerCommitLog');
+  const isMaster =
+    d.get('brokerRole') !== 'SLAVE' ||
+    d.get('enableDLegerCommitLog') ||
+    d.get('enableControllerMode');
   if (isMaster && d.isSet('haMasterAddress')) {
     d.warn('haMasterAddress', 'is ignored: only a SLAVE connects to a master');
   }
@@ -189,6 +241,7 @@ function validateSegments(d: BrokerDraft): void {
 /** All cross-field rules of a broker config, in order; derived values replace defaults. */
 export function validateBrokerConfig(d: BrokerDraft): void {
   validateRole(d);
+  warnControllerKeysUnused(d);
   validateDledger(d);
   validateAddresses(d);
   validateSegments(d);

@@ -95,6 +95,8 @@ export class DefaultMessageStore implements MessageStore {
   #switching = false;
   #replicated: ReplicatedAppend | undefined;
   #writableWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  /** Controller mode: whether puts wait for a replica; undefined follows brokerRole (SYNC_MASTER). */
+  #replicaAckRequired: boolean | undefined;
 
   /** Use openStore(); the pipeline is attached once built around this store's tracker. */
   constructor(
@@ -294,12 +296,25 @@ export class DefaultMessageStore implements MessageStore {
     return this.#p.positions.waitChangeAsync(PositionSlot.WROTE, seen, timeoutMs);
   }
 
-  /** Master/Slave figures: slaves connected, highest acknowledged offset, how far behind it is. */
+  /**
+   * Controller mode (allAckInSyncStateSet): puts wait for the replica (as SYNC_MASTER) while the
+   * SyncStateSet holds one beside the master, and not once it shrank to the master alone.
+   */
+  setReplicaAckRequired(required: boolean): void {
+    this.#replicaAckRequired = required;
+  }
+
+  /**
+   * Master/Slave figures: slaves connected, highest acknowledged offset, how far behind it is; in
+   * controller mode also the newest epoch a connecting replica reported and its brokerId.
+   */
   haStatus(): {
     slaveCount: number;
     slaveAckedOffset: number;
     slaveLagBytes: number;
     haPort: number;
+    peerEpoch: number;
+    slaveBrokerId: number;
   } {
     const p = this.#p.positions;
     const acked = p.get(PositionSlot.SLAVE_ACKED);
@@ -308,6 +323,8 @@ export class DefaultMessageStore implements MessageStore {
       slaveAckedOffset: acked,
       slaveLagBytes: Math.max(0, p.get(PositionSlot.WROTE) - acked),
       haPort: p.get(PositionSlot.HA_PORT),
+      peerEpoch: p.get(PositionSlot.PEER_EPOCH),
+      slaveBrokerId: p.get(PositionSlot.SLAVE_BROKER_ID),
     };
   }
 
@@ -469,7 +486,8 @@ export class DefaultMessageStore implements MessageStore {
     const now = this.#p.clock.monotonicMs();
     const wait = message.waitStoreMsgOK !== false;
     const waitFlush = o.flushDiskType === 'SYNC_FLUSH' && wait;
-    const replica = o.brokerRole === 'SYNC_MASTER' && wait ? this.#slaveUsable() : 'NOT_ASKED';
+    const sync = this.#replicaAckRequired ?? o.brokerRole === 'SYNC_MASTER';
+    const replica = sync && wait ? this.#slaveUsable() : 'NOT_ASKED';
     const tx = (message.sysFlag ?? 0) & TRANSACTION_TYPE_MASK;
     this.#tracker.add({
       resolve,

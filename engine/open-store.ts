@@ -5,6 +5,7 @@
 import type { Clock } from '../common/clock.js';
 import { systemClock } from '../common/clock.js';
 import { ErrorCode, MqError } from '../common/errors.js';
+import type { EpochEntry } from './checkpoint/epoch-file.js';
 import { loadEpochStarts, recordEpochStart } from './checkpoint/master-epochs.js';
 import type { LockProbe } from './checkpoint/store-lock.js';
 import { loadBodyHasher } from './checksum/body-hasher.js';
@@ -57,6 +58,11 @@ export interface StoreDeps {
    * that never replicates loads no socket code; without it the store serves no slaves.
    */
   haSender?: HaSenderFactory;
+  /**
+   * Controller mode: this store's epoch entries (the epoch file), its own epoch last. The HA
+   * sender then runs RocketMQ 5's epoch handshake with joining replicas.
+   */
+  epochEntries?: readonly EpochEntry[];
 }
 
 export interface StoreLogger {
@@ -89,6 +95,7 @@ export interface HaSenderContext {
   positions: StorePositions;
   tailCache: TailCache;
   epochStarts: readonly number[];
+  epochEntries: readonly EpochEntry[] | undefined;
   clock: Clock;
   logger: StoreLogger;
 }
@@ -186,7 +193,7 @@ export async function assembleStore(
     },
   };
   const logger = deps.logger ?? silentLogger;
-  await attachWriters(store, shared, threaded ? workerPipeline : undefined, deps.haSender, logger);
+  await attachWriters(store, shared, threaded ? workerPipeline : undefined, deps, logger);
   clean.start();
   return store;
 }
@@ -242,9 +249,10 @@ async function attachWriters(
   store: DefaultMessageStore,
   shared: Omit<PipelineContext, 'tracker'> & { epochStarts: readonly number[] },
   workerPipeline: WorkerPipelineFactory | undefined,
-  haSender: HaSenderFactory | undefined,
+  deps: Pick<StoreDeps, 'haSender' | 'epochEntries'>,
   logger: StoreLogger,
 ): Promise<void> {
+  const { haSender, epochEntries } = deps;
   const { options, positions, tailCache, clock, epochStarts } = shared;
   const context: PipelineContext = { ...shared, tracker: store.tracker };
   const pipeline =
@@ -254,7 +262,7 @@ async function attachWriters(
   store.attachPipeline(pipeline);
   if (haSender !== undefined && options.brokerRole !== 'SLAVE' && options.haListenPort >= 0) {
     store.attachHaSender(
-      await haSender({ options, positions, tailCache, epochStarts, clock, logger }),
+      await haSender({ options, positions, tailCache, epochStarts, epochEntries, clock, logger }),
     );
   }
 }

@@ -21,7 +21,10 @@
 // 14    flusherFault        flusher     a StorageFault once an fdatasync failed (latched)
 // 15    flushTotalMicros    flusher     time spent in CommitLog fdatasync, microseconds (metrics)
 // 16    flushCount          flusher     CommitLog fdatasyncs so far (metrics)
-// 17    reserved
+// 17    peerEpoch           ha sender   highest controller epoch a connecting replica said it has seen
+//                                       (controller mode: above this master's epoch, it was deposed)
+// 18    slaveBrokerId       ha sender   brokerId of the replica that connected last (controller mode)
+// 19    reserved
 
 import { assert } from '../common/assert.js';
 
@@ -44,10 +47,12 @@ export const PositionSlot = {
   /** Time spent in fdatasync of the CommitLog, in microseconds, and how many times (metrics). */
   FLUSH_TOTAL_MICROS: 15,
   FLUSH_COUNT: 16,
+  PEER_EPOCH: 17,
+  SLAVE_BROKER_ID: 18,
 } as const;
 export type PositionSlot = (typeof PositionSlot)[keyof typeof PositionSlot];
 
-const SLOT_COUNT = 18;
+const SLOT_COUNT = 20;
 
 export class StorePositions {
   readonly sab: SharedArrayBuffer;

@@ -27,6 +27,7 @@ runWorker<HaSenderWorkerData>(async (ctx) => {
     tailCache,
     commitLog,
     epochStarts: d.epochStarts,
+    epochEntries: d.epochEntries,
     clock: systemClock,
     logger,
   });

@@ -53,14 +53,15 @@ function spawnNode(args: string[], withIpc: boolean): BenchProcess {
 export class BenchProcesses {
   #children: ChildProcess[] = [];
 
-  /** A NameServer; resolves with its address. */
-  async startNamesrv(dir: string): Promise<string> {
+  /** A NameServer (`extra`: more `--key=value` keys); resolves with its address. */
+  async startNamesrv(dir: string, extra: readonly string[] = []): Promise<string> {
     const namesrv = spawnNode(
       [
         join(DIST, 'cli', 'mqnamesrv.js'),
         '--listenPort=0',
         '--bindAddress=127.0.0.1',
         `--kvConfigPath=${join(dir, 'kv.json')}`,
+        ...extra,
       ],
       false,
     );

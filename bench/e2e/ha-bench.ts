@@ -12,6 +12,8 @@
 //
 // Usage: node dist/bench/e2e/ha-bench.js [--duration=10] [--warmup=2] [--size=1024]
 //   [--in-flight=1,32,256] [--setups=standalone,ASYNC_MASTER,SYNC_MASTER] [--flush=ASYNC_FLUSH]
+//   (setups also DLEDGER, and CONTROLLER: controller mode with allAckInSyncStateSet=true, target
+//   >= 90 % of SYNC_MASTER)
 //   [--queues=8] [--sample=20] [--profile=DIR] [--out=bench/results/ha.md]
 // --profile writes CPU profiles of the master and the slave (node --cpu-prof, one file per thread)
 // into DIR/<setup>-master and DIR/<setup>-slave.
@@ -31,6 +33,7 @@ import { percentileMsOrNull } from '../lib/latency.js';
 import { machineInfo, machineLine } from '../lib/machine.js';
 import { markdownTable, writeSection } from '../lib/markdown-report.js';
 import { BenchProcesses, reportLoopDelay, resetLoopDelay } from './bench-processes.js';
+import { startControllerMembers } from './ha-bench-controller.js';
 
 export const HaSetup = {
   STANDALONE: 'standalone',
@@ -38,6 +41,8 @@ export const HaSetup = {
   SYNC_MASTER: 'SYNC_MASTER',
   /** A three-member DLedger group: SEND_OK once a majority holds the message. */
   DLEDGER: 'DLEDGER',
+  /** Controller mode, two replicas, allAckInSyncStateSet=true (ha-bench-controller.ts). */
+  CONTROLLER: 'CONTROLLER',
 } as const;
 export type HaSetup = (typeof HaSetup)[keyof typeof HaSetup];
 
@@ -115,7 +120,9 @@ export function parseHaBenchArgs(args: readonly string[]): HaBenchOptions {
   const setups = (values.get('setups') ?? 'standalone,ASYNC_MASTER,SYNC_MASTER').split(',');
   for (const s of setups)
     if (!Object.values(HaSetup).includes(s as HaSetup))
-      throw usage(`unknown setup "${s}" (standalone, ASYNC_MASTER, SYNC_MASTER or DLEDGER)`);
+      throw usage(
+        `unknown setup "${s}" (standalone, ASYNC_MASTER, SYNC_MASTER, DLEDGER or CONTROLLER)`,
+      );
   const flush = values.get('flush') ?? 'ASYNC_FLUSH';
   if (flush !== 'ASYNC_FLUSH' && flush !== 'SYNC_FLUSH')
     throw usage('--flush is ASYNC_FLUSH or SYNC_FLUSH');
@@ -226,12 +233,43 @@ async function startDledgerCluster(dir: string, options: HaBenchOptions): Promis
   }
 }
 
+/** A NameServer with the controller and two controller-mode replicas; the routed one is the master. */
+async function startControllerCluster(dir: string, options: HaBenchOptions): Promise<HaCluster> {
+  const processes = new BenchProcesses();
+  let admin: Admin | null = null;
+  const stop = async () => {
+    await admin?.shutdown().catch(() => undefined);
+    await processes.stop();
+  };
+  try {
+    const members = await startControllerMembers(processes, dir, {
+      brokerName: BROKER_NAME,
+      flush: options.flush,
+      raftPort: await freePort(),
+      nodeArgs: (who) =>
+        options.profileDir === null
+          ? []
+          : ['--cpu-prof', `--cpu-prof-dir=${join(options.profileDir, `controller-${who}`)}`],
+      pollUntil,
+    });
+    admin = new Admin({ namesrvAddr: members.namesrvAddr });
+    await admin.start();
+    const cluster = { ...members, admin, stop, haFigures: true };
+    await prepare(cluster, options);
+    return cluster;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 async function startHaCluster(
   dir: string,
   setup: HaSetup,
   options: HaBenchOptions,
 ): Promise<HaCluster> {
   if (setup === HaSetup.DLEDGER) return startDledgerCluster(dir, options);
+  if (setup === HaSetup.CONTROLLER) return startControllerCluster(dir, options);
   const processes = new BenchProcesses();
   let admin: Admin | null = null;
   const stop = async () => {
@@ -444,6 +482,16 @@ function targetLine(rows: readonly HaRow[]): string {
   return `- SYNC_MASTER vs ASYNC_MASTER at ${at} in flight: ${sync.msgsPerS} / ${async.msgsPerS} msgs/s = ${(ratio * 100).toFixed(1)} %${verdict}`;
 }
 
+function controllerLine(rows: readonly HaRow[]): string {
+  const at = Math.max(...rows.map((r) => r.inFlight));
+  const all = rows.find((r) => r.setup === HaSetup.CONTROLLER && r.inFlight === at);
+  const sync = rows.find((r) => r.setup === HaSetup.SYNC_MASTER && r.inFlight === at);
+  if (all === undefined || sync === undefined || sync.msgsPerS === 0)
+    return '- CONTROLLER (allAckInSyncStateSet) vs SYNC_MASTER: not measured in this run';
+  const ratio = all.msgsPerS / sync.msgsPerS;
+  return `- CONTROLLER (allAckInSyncStateSet=true, 2 replicas) vs SYNC_MASTER at ${at} in flight: ${all.msgsPerS} / ${sync.msgsPerS} msgs/s = ${(ratio * 100).toFixed(1)} % (target >= 90 %: ${ratio >= 0.9 ? 'met' : 'MISSED'})`;
+}
+
 function dledgerLine(rows: readonly HaRow[]): string {
   const at = Math.max(...rows.map((r) => r.inFlight));
   const raft = rows.find((r) => r.setup === HaSetup.DLEDGER && r.inFlight === at);
@@ -512,6 +560,7 @@ export function renderHaReport(
     '',
     targetLine(rows),
     dledgerLine(rows),
+    controllerLine(rows),
     '',
   ].join('\n');
 }

@@ -1,10 +1,10 @@
 // Builds the broker's HaView for its HA mode: the DLedger provider (and the Raft role events) for
-// a DLedger member, the Master/Slave provider otherwise.
+// a DLedger member, the Master/Slave provider otherwise (controller mode replicates the same way).
 
 import type { Clock } from '../../common/clock.js';
 import type { BrokerConfig } from '../../config/load.js';
+import type { BrokerStore } from '../../engine/internal.js';
 import { BrokerDledger } from '../broker-dledger.js';
-import type { BrokerReplication } from '../broker-replication.js';
 import type { BrokerRoleState } from '../broker-role.js';
 import { dledgerHa, raftRoleRecorder } from './dledger-ha.js';
 import { HaView } from './ha-view.js';
@@ -13,7 +13,7 @@ import { masterSlaveHa } from './master-slave-ha.js';
 export function createHaView(
   config: BrokerConfig,
   role: BrokerRoleState,
-  replication: BrokerReplication | BrokerDledger,
+  replication: { readonly store: BrokerStore } | BrokerDledger,
   clock: Clock,
   brokerAddr: string,
 ): HaView {

@@ -8,13 +8,18 @@
 import { connect, type Socket } from 'node:net';
 import { readInt64Buffer } from '../../common/bytes.js';
 import type { Clock } from '../../common/clock.js';
+import type { EpochEntry } from '../../engine/checkpoint/epoch-file.js';
 import type { HaLogger } from './ha-sender.js';
 import {
   encodeHello,
   encodeReport,
+  HA_EPOCH_ENTRY_BYTES,
+  HA_EPOCHS_BODY_SIZE,
   HA_FRAME_HEADER_BYTES,
+  HA_MAX_HELLO_EPOCHS,
   HA_TRUNCATE_BODY_SIZE,
   type RecordFingerprint,
+  readEpochEntries,
 } from './ha-wire.js';
 
 export interface ReplicaStore {
@@ -41,6 +46,10 @@ export interface HaClientDeps {
   logger: HaLogger;
   /** The master says this slave's log diverges after `toOffset`; the client has stopped. */
   onTruncate(toOffset: number, reason: string): void;
+  /** Controller mode: this replica's brokerId and epochs, sent in the hello (version 2). */
+  replicaIdentity?: () => { brokerId: number; epochs: readonly EpochEntry[] };
+  /** Controller mode: the master's epoch entries (its EPOCHS frame). */
+  onMasterEpochs?: (entries: EpochEntry[]) => void;
 }
 
 export class HaClient {
@@ -126,6 +135,7 @@ export class HaClient {
       const hello = {
         slaveMaxOffset: this.#store.replicaEndOffset,
         lastRecord: this.#store.replicaFingerprint(),
+        replica: this.#d.replicaIdentity?.(),
       };
       socket.write(encodeHello(hello));
       this.#lastReported = hello.slaveMaxOffset;
@@ -166,6 +176,10 @@ export class HaClient {
       const offset = readInt64Buffer(this.#inbound, 0);
       const size = this.#inbound.readInt32BE(8);
       if (size === HA_TRUNCATE_BODY_SIZE) return void this.#onTruncate(offset);
+      if (size === HA_EPOCHS_BODY_SIZE) {
+        if (!this.#onEpochsFrame(offset)) return;
+        continue;
+      }
       if (size < 0 || size > this.#o.maxFrameBodyBytes)
         return void this.#disconnect(`frame of ${size} bytes`);
       if (this.#inbound.byteLength < HA_FRAME_HEADER_BYTES + size) return;
@@ -179,6 +193,24 @@ export class HaClient {
       this.#framesReceived++;
       this.#flushPending(socket);
     }
+  }
+
+  /** An EPOCHS frame of `count` entries; false while its entries have not all arrived. */
+  #onEpochsFrame(count: number): boolean {
+    const bytes = count * HA_EPOCH_ENTRY_BYTES;
+    const invalid = count < 0 || count > HA_MAX_HELLO_EPOCHS;
+    if (invalid || this.#inbound.byteLength < HA_FRAME_HEADER_BYTES + bytes) {
+      if (invalid) this.#disconnect(`EPOCHS frame of ${count} entries`);
+      return false;
+    }
+    const entries = readEpochEntries(this.#inbound, HA_FRAME_HEADER_BYTES, count);
+    this.#inbound = this.#inbound.subarray(HA_FRAME_HEADER_BYTES + bytes);
+    if (typeof entries === 'string') {
+      this.#disconnect(`the master's epochs: ${entries}`);
+      return false;
+    }
+    this.#d.onMasterEpochs?.(entries);
+    return true;
   }
 
   #flushPending(socket: Socket): void {

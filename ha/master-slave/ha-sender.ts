@@ -14,17 +14,20 @@ import {
   RecordField,
   storeTimestampPosition,
 } from '../../common/message-codec.js';
+import { decideEpochStart, type EpochEntry } from '../../engine/checkpoint/epoch-file.js';
 import type { TailCache } from '../../engine/commitlog/tail-cache.js';
 import type { HaReplicaLink } from '../../engine/ha-sender-handle.js';
 import type { SegmentedFile } from '../../engine/mapped/segmented-file.js';
 import { PositionSlot, type StorePositions } from '../../engine/store-positions.js';
 import {
   decodeHello,
+  encodeEpochsFrame,
   encodeFrameHeader,
   HA_FRAME_HEADER_BYTES,
-  HA_HELLO_BYTES,
   HA_REPORT_BYTES,
   HA_TRUNCATE_BODY_SIZE,
+  type HaHello,
+  helloBytes,
   isHello,
 } from './ha-wire.js';
 import { decideReplicaStart, type MasterView } from './replica-check.js';
@@ -48,6 +51,8 @@ export interface HaSenderDeps {
   tailCache: TailCache;
   commitLog: SegmentedFile;
   epochStarts: readonly number[];
+  /** Controller mode: this master's epoch entries (its own epoch last). */
+  epochEntries?: readonly EpochEntry[] | undefined;
   clock: Clock;
   logger: HaLogger;
 }
@@ -192,10 +197,12 @@ export class HaSender {
     const input = link.inbound;
     if (input.byteLength < 4) return;
     if (isHello(input, 0)) {
-      if (input.byteLength < HA_HELLO_BYTES) return;
+      const length = helloBytes(input, 0);
+      if (input.byteLength < length) return;
       const hello = decodeHello(input, 0);
-      link.inbound = input.subarray(HA_HELLO_BYTES);
+      link.inbound = input.subarray(length);
       if (typeof hello === 'string') return void this.#close(link, hello);
+      if (this.#d.epochEntries !== undefined) return void this.#onEpochHello(link, hello);
       const decision = decideReplicaStart(this.#masterView(), {
         maxOffset: hello.slaveMaxOffset,
         lastRecord: hello.lastRecord,
@@ -214,6 +221,37 @@ export class HaSender {
         `slave offset ${reported} is beyond the master's ${this.#wrote()}`,
       );
     this.#startStreaming(link, reported === 0 ? this.#d.commitLog.minOffset() : reported);
+  }
+
+  /**
+   * Controller mode (RocketMQ's AutoSwitch handshake): the replica resumes after the last common
+   * epoch and offset, then the record check of classic HA confirms its last record; a replica that
+   * has seen a newer epoch is refused and the epoch published, so the broker fences this master.
+   */
+  #onEpochHello(link: SlaveLink, hello: HaHello): void {
+    const entries = this.#d.epochEntries ?? [];
+    const replica = hello.replica;
+    if (replica === undefined)
+      return void this.#close(link, 'a replica in controller mode must send its epochs');
+    this.#d.positions.set(PositionSlot.SLAVE_BROKER_ID, replica.brokerId);
+    const byEpoch = decideEpochStart(
+      { entries, maxOffset: this.#wrote(), minOffset: this.#d.commitLog.minOffset() },
+      { entries: replica.epochs, maxOffset: hello.slaveMaxOffset },
+    );
+    if (byEpoch.kind === 'REFUSE') {
+      this.#d.positions.advance(PositionSlot.PEER_EPOCH, replica.epochs.at(-1)?.epoch ?? 0);
+      return void this.#close(link, byEpoch.reason);
+    }
+    if (byEpoch.kind === 'TRUNCATE')
+      return void this.#truncate(link, byEpoch.toOffset, byEpoch.reason);
+    const byRecord = decideReplicaStart(
+      { ...this.#masterView(), epochStarts: entries.map((e) => e.startOffset) },
+      { maxOffset: hello.slaveMaxOffset, lastRecord: hello.lastRecord },
+    );
+    if (byRecord.kind === 'TRUNCATE')
+      return void this.#truncate(link, byRecord.toOffset, byRecord.reason);
+    link.socket.write(encodeEpochsFrame(entries));
+    this.#startStreaming(link, byRecord.fromOffset);
   }
 
   #startStreaming(link: SlaveLink, fromOffset: number): void {

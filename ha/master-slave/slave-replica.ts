@@ -5,7 +5,12 @@
 
 import type { Clock } from '../../common/clock.js';
 import { ErrorCode, MqError } from '../../common/errors.js';
-import { HaClient, type HaClientOptions, type ReplicaStore } from './ha-client.js';
+import {
+  HaClient,
+  type HaClientDeps,
+  type HaClientOptions,
+  type ReplicaStore,
+} from './ha-client.js';
 import type { HaLogger } from './ha-sender.js';
 
 export interface ClosableReplicaStore extends ReplicaStore {
@@ -21,6 +26,8 @@ export interface SlaveReplicaDeps<S extends ClosableReplicaStore> {
   clock: Clock;
   logger: HaLogger;
   onStore?(store: S): void;
+  /** Controller mode: the epoch exchange of the HA handshake. */
+  epochs?: Pick<HaClientDeps, 'replicaIdentity' | 'onMasterEpochs'>;
 }
 
 export class SlaveReplica<S extends ClosableReplicaStore> {
@@ -68,6 +75,7 @@ export class SlaveReplica<S extends ClosableReplicaStore> {
     const client = new HaClient(this.store, this.#options, {
       clock: this.#deps.clock,
       logger: this.#deps.logger,
+      ...this.#deps.epochs,
       onTruncate: (toOffset, reason) => {
         this.#reopening = this.#truncate(toOffset, reason);
       },

@@ -19,7 +19,7 @@ import { isLongRun, testSeeds } from '../harness/seed.js';
 import { type Child, spawnNode } from '../harness/spawn-process.js';
 import { waitFor } from '../harness/wait-for.js';
 import { checkHistory, summarize } from './lib/checker.js';
-import { outcomeCounts } from './lib/ha-figures.js';
+import { outcomeCounts, percentile, recordAliOns } from './lib/ha-figures.js';
 import { startConsumerLoad, startSendLoad } from './lib/ha-workload.js';
 import { History } from './lib/history.js';
 import { dumpOverWire } from './lib/replica-dump.js';
@@ -33,24 +33,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 interface Cycle {
   newLeaderMs: number;
   firstAckMs: number;
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
-/** ali-ons events as history entries (its ids are its own range). */
-function recordAliOns(child: Child, history: History): void {
-  for (const line of child.lines) {
-    if (!line.startsWith('{')) continue;
-    const e = JSON.parse(line) as { event: string; id?: string; status?: string; message?: string };
-    if (e.id === undefined) continue;
-    if (e.event === 'attempt') history.attempted(e.id);
-    else if (e.event === 'result')
-      history.completed(e.id, e.status === 'SEND_OK' ? 'ACKED' : 'UNKNOWN', e.status);
-    else if (e.event === 'error') history.completed(e.id, 'UNKNOWN', 'ali-ons send failed');
-  }
 }
 
 async function killCycle(group: DledgerGroup, history: History, seed: number): Promise<Cycle> {

@@ -3,6 +3,7 @@
 
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { ErrorCode, MqError } from '../../common/errors.js';
+import type { EpochEntry } from '../../engine/checkpoint/epoch-file.js';
 import type { HaReplicaLink, HaSenderHandle } from '../../engine/ha-sender-handle.js';
 import { NodeFileIO } from '../../engine/io/node-file-io.js';
 import { SegmentedFile } from '../../engine/mapped/segmented-file.js';
@@ -18,6 +19,7 @@ export interface HaSenderWorkerData {
   tailCache: SharedArrayBuffer;
   tailCacheFloor: number;
   epochStarts: number[];
+  epochEntries: EpochEntry[] | undefined;
   logPort: MessagePort;
 }
 
@@ -104,7 +106,7 @@ export function haCommitLogView(o: StoreOptions): SegmentedFile {
 /** The HA sender a broker injects into openStore: on its own worker unless `threads: false`. */
 export function createHaSenderFactory() {
   return async (context: HaSenderContext): Promise<HaSenderHandle> => {
-    const { options, positions, tailCache, epochStarts, clock, logger } = context;
+    const { options, positions, tailCache, epochStarts, epochEntries, clock, logger } = context;
     if (!options.threads) {
       const commitLog = haCommitLogView(options);
       const sender = new HaSender(haSenderOptions(options), {
@@ -112,6 +114,7 @@ export function createHaSenderFactory() {
         tailCache,
         commitLog,
         epochStarts,
+        epochEntries,
         clock,
         logger,
       });
@@ -137,6 +140,7 @@ export function createHaSenderFactory() {
       tailCache: tailCache.sab,
       tailCacheFloor: tailCache.floorOffset,
       epochStarts: [...epochStarts],
+      epochEntries: epochEntries?.map((e) => ({ ...e })),
       logPort: port2,
     };
     const handle = await spawnWorker({

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { brokerSchema } from '../../../config/broker-schema.js';
+import { controllerModeSchema } from '../../../config/controller-mode-schema.js';
 import {
   namesrvControllerSchema,
   rocketmqControllerKeys,
@@ -57,7 +58,9 @@ describe('RocketMQ known keys', () => {
   });
 
   it('declares each broker key in one schema only', () => {
-    const all = [brokerSchema, storeSchema, dledgerSchema].flatMap((s) => Object.keys(s));
+    const all = [brokerSchema, storeSchema, dledgerSchema, controllerModeSchema].flatMap((s) =>
+      Object.keys(s),
+    );
     assert.equal(new Set(all).size, all.length);
   });
 });

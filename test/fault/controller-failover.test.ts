@@ -1,0 +1,189 @@
+// Goal: a two-replica group in RocketMQ 5 controller mode (allAckInSyncStateSet=true, the
+// controller in the NameServer) whose master is killed with SIGKILL under load gets its slave
+// promoted by the controller, producers write to it, and no acknowledged message is lost; the
+// old master restarts on its store, becomes a slave, is cut to the last common epoch and offset
+// (the cut bytes moved aside to a file named in its log) and catches up byte for byte.
+// Method: Petrel's client (4 logical producers, no client retries: one send, one outcome) and the
+// real ali-ons client (a child process, retrying as RocketMQ clients do) send while a
+// PushConsumer consumes. Each cycle waits until the SyncStateSet holds both replicas (only a
+// member may be elected), waits a seeded while, kills the master, measures kill -> the slave
+// routed as master and kill -> the first acknowledged send that began after the kill, restarts
+// the killed replica and waits until both CommitLogs end at the same offset. At the end the
+// master's queues are read over the wire and checked against the history, as is what the
+// consumer received, and the two stopped stores are compared byte for byte.
+// SEED=<n> replays one run's timing choices; PETREL_LONG=1 runs 20 cycles (2 in the default suite).
+
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createPrng } from '../../common/prng.js';
+import { ControllerGroup } from '../harness/controller-group.js';
+import { mqadminCli } from '../harness/mqadmin-cli.js';
+import { isLongRun, testSeeds } from '../harness/seed.js';
+import { type Child, spawnNode } from '../harness/spawn-process.js';
+import { waitFor } from '../harness/wait-for.js';
+import { checkHistory, summarize } from './lib/checker.js';
+import { outcomeCounts, percentile, recordAliOns } from './lib/ha-figures.js';
+import { startConsumerLoad, startSendLoad } from './lib/ha-workload.js';
+import { History } from './lib/history.js';
+import { dumpOverWire, sameCommitLog } from './lib/replica-dump.js';
+
+const TOPIC = 'CtlKill';
+const QUEUES = 4;
+const ALI_FIRST_ID = 8_000_000;
+const fixture = fileURLToPath(new URL('../fixtures/ali-ons/ali-ons-client.js', import.meta.url));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const CUT_LINE = /slave cut its CommitLog at (\d+).*kept in (\S+)/;
+
+interface Cycle {
+  newMasterMs: number;
+  firstAckMs: number;
+  cut: string | undefined;
+}
+
+/** Waits until the master's SyncStateSet holds both replicas. */
+async function bothInSync(group: ControllerGroup, master: number): Promise<void> {
+  await waitFor(
+    async () =>
+      (await group.runtime(master))['controllerSyncStateSet']?.split(',').length === 2 || undefined,
+    { timeoutMs: 30_000, intervalMs: 100, what: 'the SyncStateSet to hold both replicas' },
+  );
+}
+
+async function killCycle(group: ControllerGroup, history: History, seed: number): Promise<Cycle> {
+  const prng = createPrng(seed);
+  const master = await group.waitMaster(10_000);
+  await bothInSync(group, master);
+  await sleep(prng.int(500, 2000));
+  const killedAt = Date.now();
+  await group.kill(master);
+  await group.waitMaster(15_000, master);
+  const newMasterMs = Date.now() - killedAt;
+  const firstAck = await waitFor(
+    () => {
+      const acks = [...history.sends.values()].filter(
+        (s) => s.atMs >= killedAt && s.outcome === 'ACKED' && s.doneMs !== undefined,
+      );
+      return acks.length > 0 ? Math.min(...acks.map((s) => s.doneMs ?? 0)) : undefined;
+    },
+    { timeoutMs: 15_000, what: 'an acknowledged send after the kill' },
+  );
+  const node = await group.startNode(master);
+  await group.waitSameEnd(60_000);
+  const cut = node.child.lines.find((l) => CUT_LINE.test(l));
+  return { newMasterMs, firstAckMs: firstAck - killedAt, cut };
+}
+
+describe('controller mode: master killed under load', () => {
+  let group: ControllerGroup | undefined;
+  const children: Child[] = [];
+  after(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await group?.stop();
+  });
+
+  it('promotes the slave, writes resume, no acknowledged message is lost, the old master rejoins cut and caught up', {
+    timeout: 1_200_000,
+  }, async (t) => {
+    group = await ControllerGroup.start([
+      '--allAckInSyncStateSet=true',
+      '--slaveSynchronizeInterval=1000',
+    ]);
+    const g = group;
+    await Promise.all([g.startNode(0), g.startNode(1)]);
+    const first = await g.waitMaster(30_000);
+    for (const i of [0, 1])
+      await g.admin.createTopic({
+        topic: TOPIC,
+        readQueueNums: QUEUES,
+        writeQueueNums: QUEUES,
+        brokerAddr: g.node(i).address,
+      });
+    await bothInSync(g, first);
+    const history = new History();
+    const load = await startSendLoad(history, g.namesrvAddr, TOPIC, { sendMsgTimeoutMs: 3000 });
+    const consumer = await startConsumerLoad(history, g.namesrvAddr, TOPIC, 'CtlKillGroup');
+    const ali = spawnNode(fixture, [
+      'produce-loop',
+      g.namesrvAddr,
+      TOPIC,
+      String(ALI_FIRST_ID),
+      '20',
+    ]);
+    children.push(ali);
+    const cycles: Cycle[] = [];
+    const [seed] = testSeeds(1, 9300);
+    try {
+      await ali.waitForLine(/"event":"ready"/, 20_000);
+      load.start();
+      await waitFor(() => history.acked().length >= 100, { timeoutMs: 30_000, what: 'first acks' });
+      const count = isLongRun() ? 20 : 2;
+      for (let i = 0; i < count; i++) {
+        const c = await killCycle(g, history, (seed ?? 0) + i);
+        cycles.push(c);
+        t.diagnostic(
+          `cycle ${i}: new master in the route ${c.newMasterMs} ms, first ack ${c.firstAckMs} ms after the kill; old master ${c.cut ?? 'had nothing to cut'}`,
+        );
+      }
+      await load.stop();
+      ali.kill('SIGTERM');
+      await ali.exited;
+      recordAliOns(ali, history);
+    } finally {
+      await load.close();
+    }
+    const masterNow = await g.waitMaster(10_000);
+    const end = await g.waitSameEnd(60_000);
+    const onMaster = checkHistory(
+      history,
+      await dumpOverWire(g.node(masterNow).address, TOPIC, QUEUES, 'master'),
+    );
+    const acked = history.acked();
+    await waitFor(() => acked.every((id) => history.deliveries.some((d) => d.id === id)), {
+      timeoutMs: 60_000,
+      what: 'every acknowledged message consumed',
+    }).catch(() => undefined);
+    await consumer.consumer.shutdown();
+    const delivered = checkHistory(history);
+    const newMaster = cycles.map((c) => c.newMasterMs);
+    const firstAck = cycles.map((c) => c.firstAckMs);
+    t.diagnostic(`sends: ${outcomeCounts(history)}`);
+    t.diagnostic(`master: ${summarize(onMaster)}`);
+    t.diagnostic(`consumer: ${summarize(delivered)}`);
+    t.diagnostic(
+      `figures over ${cycles.length} cycles (shared 2-core machine): kill -> new master in route p50=${percentile(newMaster, 50)} p99=${percentile(newMaster, 99)} max=${Math.max(...newMaster)} ms; kill -> first ack p50=${percentile(firstAck, 50)} p99=${percentile(firstAck, 99)} max=${Math.max(...firstAck)} ms`,
+    );
+    assert.ok(
+      acked.some((id) => Number(id) >= ALI_FIRST_ID),
+      'ali-ons sends were acknowledged',
+    );
+    assert.deepEqual(onMaster.lost, [], 'every acknowledged message is on the master');
+    assert.deepEqual(onMaster.unexpected, []);
+    assert.deepEqual(onMaster.aborted, []);
+    assert.deepEqual(onMaster.inconsistentOffsets, []);
+    // Petrel's producers do not retry: none of their messages may be stored twice.
+    assert.deepEqual(
+      onMaster.duplicated.filter((id) => Number(id) < ALI_FIRST_ID),
+      [],
+    );
+    assert.deepEqual(delivered.lost, [], 'every acknowledged message consumed');
+    assert.deepEqual(delivered.unexpected, []);
+    // Every cut is named in the log with the file that keeps the bytes.
+    for (const c of cycles) {
+      const file = c.cut === undefined ? undefined : CUT_LINE.exec(c.cut)?.[2];
+      if (file !== undefined) assert.ok(existsSync(file), `${file} kept`);
+    }
+    // mqadmin getBrokerEpoch: both replicas hold the same epochs, one per promotion, the newest open.
+    const epochs = (await mqadminCli(() => g.namesrvAddr).json('getBrokerEpoch', '-b', 'broker-a'))[
+      'brokers'
+    ] as Array<{ epochList: Array<{ epoch: number; startOffset: number }>; maxOffset: number }>;
+    assert.equal(epochs.length, 2);
+    assert.deepEqual(epochs[0]?.epochList, epochs[1]?.epochList);
+    assert.ok((epochs[0]?.epochList.length ?? 0) >= 2, 'an epoch per master, at least two');
+    // Both replicas hold the same log.
+    await g.kill(0);
+    await g.kill(1);
+    assert.ok(sameCommitLog(g.dirs[0]!, g.dirs[1]!, end), 'the replicas hold the same bytes');
+  });
+});
