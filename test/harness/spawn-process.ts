@@ -3,7 +3,7 @@
 // PETREL_CHILD_LOG=<file> appends every line of every child, prefixed by its pid and script.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -19,6 +19,11 @@ export interface Child {
   pause(): void;
   /** SIGCONT after pause(). */
   resume(): void;
+  /**
+   * True once every thread of the child is stopped (SIGSTOP takes effect a moment after it is
+   * sent; a test that counts on the child doing nothing waits for this). Linux /proc.
+   */
+  isStopped(): boolean;
   exited: Promise<number | null>;
   /**
    * Resolves once every line the child printed on stdout is in `lines`: `exited` may come first
@@ -26,6 +31,19 @@ export interface Child {
    * child printed waits for this too.
    */
   stdoutDone: Promise<void>;
+}
+
+/** Every thread of `pid` in state T (stopped), read from /proc/<pid>/task/<tid>/stat. */
+function allThreadsStopped(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    return readdirSync(`/proc/${pid}/task`).every((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+    });
+  } catch {
+    return false;
+  }
 }
 
 const live = new Set<ChildProcess>();
@@ -81,6 +99,7 @@ export function spawnNode(script: string, args: string[], env: Record<string, st
     kill: (signal: NodeJS.Signals = 'SIGKILL') => killGroup(child, signal),
     pause: () => killGroup(child, 'SIGSTOP'),
     resume: () => killGroup(child, 'SIGCONT'),
+    isStopped: () => allThreadsStopped(child.pid),
     waitForLine: (pattern, timeoutMs) =>
       new Promise<string>((resolve, reject) => {
         const found = lines.find((l) => pattern.test(l));

@@ -96,6 +96,11 @@ describe('HA metrics of a DLedger group', { timeout: 150_000 }, () => {
 
       // A stopped follower holds `end`; the group commits without it.
       group.node(stopped).child.kill('SIGSTOP');
+      await waitFor(() => group.node(stopped).child.isStopped(), {
+        timeoutMs: 5000,
+        intervalMs: 5,
+        what: 'every thread of the follower stopped',
+      });
       const sentFromMs = Date.now();
       let lastOffset = 0;
       for (let i = 0; i < 50; i++) {
