@@ -1,8 +1,13 @@
 // Figures the Master/Slave fault scenarios print: send outcomes by status or error code,
-// percentiles of failover times; and the ali-ons producer's events read into a history.
+// percentiles of failover times; the ali-ons producer's events read into a history; and the check
+// that closes a failover run (DLedger leader kill, controller-mode master kill).
 
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import type { Child } from '../../harness/spawn-process.js';
-import type { History, SendEvent } from './history.js';
+import { waitFor } from '../../harness/wait-for.js';
+import { checkHistory, summarize } from './checker.js';
+import type { Delivery, History, SendEvent } from './history.js';
 
 /** The p-th percentile (nearest rank) of `values`; 0 when empty. */
 export function percentile(values: number[], p: number): number {
@@ -38,4 +43,58 @@ export function outcomeCounts(
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${k}=${n}`)
     .join(' ');
+}
+
+/** What a failover run hands to checkFailoverRun. */
+export interface FailoverRun {
+  history: History;
+  /** What the member serving writes at the end holds (dumpOverWire), and its role's name. */
+  served: { records: Delivery[]; role: 'master' | 'leader' };
+  /** The run's consumer, shut down once it has had every acknowledged message (or a minute). */
+  consumer: { shutdown(): Promise<void> };
+  /** Per cycle, ms from the kill: to the new master or leader in the route, to the first ack. */
+  routedMs: number[];
+  firstAckMs: number[];
+  /** ali-ons's ids start here; Petrel's producers (below) never retry. */
+  aliFirstId: number;
+}
+
+/**
+ * Prints the run's figures and checks it: ali-ons sends acknowledged; every acknowledged message on
+ * the serving member and consumed; nothing unexpected, aborted or at inconsistent offsets; no
+ * message of Petrel's (non-retrying) producers stored twice.
+ */
+export async function checkFailoverRun(t: TestContext, run: FailoverRun): Promise<void> {
+  const { history, served, routedMs, firstAckMs, aliFirstId } = run;
+  const onServer = checkHistory(history, served.records);
+  const acked = history.acked();
+  await waitFor(() => acked.every((id) => history.deliveries.some((d) => d.id === id)), {
+    timeoutMs: 60_000,
+    what: 'every acknowledged message consumed',
+  }).catch(() => undefined);
+  await run.consumer.shutdown();
+  const delivered = checkHistory(history);
+  const stats = (v: number[]) =>
+    `p50=${percentile(v, 50)} p99=${percentile(v, 99)} max=${Math.max(...v)}`;
+  t.diagnostic(`sends: ${outcomeCounts(history)}`);
+  t.diagnostic(`${served.role}: ${summarize(onServer)}`);
+  t.diagnostic(`consumer: ${summarize(delivered)}`);
+  t.diagnostic(
+    `figures over ${routedMs.length} cycles (shared 2-core machine): kill -> new ${served.role} in route ${stats(routedMs)} ms; kill -> first ack ${stats(firstAckMs)} ms`,
+  );
+  assert.ok(
+    acked.some((id) => Number(id) >= aliFirstId),
+    'ali-ons sends were acknowledged',
+  );
+  assert.deepEqual(onServer.lost, [], `every acknowledged message is on the ${served.role}`);
+  assert.deepEqual(onServer.unexpected, []);
+  assert.deepEqual(onServer.aborted, []);
+  assert.deepEqual(onServer.inconsistentOffsets, []);
+  // Petrel's producers do not retry: none of their messages may be stored twice.
+  assert.deepEqual(
+    onServer.duplicated.filter((id) => Number(id) < aliFirstId),
+    [],
+  );
+  assert.deepEqual(delivered.lost, [], 'every acknowledged message consumed');
+  assert.deepEqual(delivered.unexpected, []);
 }
