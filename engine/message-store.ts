@@ -21,6 +21,7 @@ import { type PutResult, PutStatus } from './put/put-result.js';
 import { PutTracker } from './put/put-tracker.js';
 import { RecordStamper, STAMPED_HEADER_BYTES } from './put/record-stamper.js';
 import { type ApplyStatus, type LogReplicator, ReplicatedAppend } from './put/replicated-append.js';
+import { ConfirmedReads } from './read/confirmed-reads.js';
 import {
   checkGetMessageRequest,
   type GetMessageRequest,
@@ -75,6 +76,9 @@ export interface StorageFigures {
   rings: readonly RingOccupancy[];
 }
 
+/** Long-poll wake-ups kept while a master's replica has not confirmed their messages. */
+const MAX_UNCONFIRMED_ARRIVALS = 65_536;
+
 export class DefaultMessageStore implements MessageStore {
   #p: StoreParts;
   #tracker: PutTracker;
@@ -97,6 +101,7 @@ export class DefaultMessageStore implements MessageStore {
   #writableWaiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   /** Controller mode: whether puts wait for a replica; undefined follows brokerRole (SYNC_MASTER). */
   #replicaAckRequired: boolean | undefined;
+  #confirmedReads: ConfirmedReads;
 
   /** Use openStore(); the pipeline is attached once built around this store's tracker. */
   constructor(
@@ -112,11 +117,23 @@ export class DefaultMessageStore implements MessageStore {
       storeHost: this.#storeHost,
       onVisible: (put) => {
         onVisible(put);
-        if (put.inQueue) this.notifyArrival(put.topic, put.queueId, put.queueOffset + 1);
+        if (put.inQueue)
+          this.#confirmedReads.arrived(
+            put.topic,
+            put.queueId,
+            put.queueOffset + 1,
+            put.commitLogOffset + put.length,
+          );
       },
       onSettled: () => {
         if (this.#writableWaiters.length > 0) this.#wakeWritableWaiters();
       },
+      onReplicated: (acked) => this.#confirmedReads.confirmedTo(acked),
+    });
+    this.#confirmedReads = new ConfirmedReads({
+      capacity: MAX_UNCONFIRMED_ARRIVALS,
+      confirmed: () => parts.positions.get(PositionSlot.SLAVE_ACKED),
+      notify: (topic, queueId, maxOffset) => this.notifyArrival(topic, queueId, maxOffset),
     });
     this.#encoder = new MessageEncoder({
       maxMessageSize: parts.options.maxMessageSize,
@@ -207,6 +224,7 @@ export class DefaultMessageStore implements MessageStore {
     if (role === this.#role && fence === this.#fence) return;
     this.#fence = fence;
     this.#role = role;
+    this.#boundReads();
     this.#switching = true;
     this.#replicated?.reset();
     try {
@@ -302,6 +320,14 @@ export class DefaultMessageStore implements MessageStore {
    */
   setReplicaAckRequired(required: boolean): void {
     this.#replicaAckRequired = required;
+    this.#boundReads();
+  }
+
+  /** Consumers read only what the replica confirmed while puts wait for it (confirmed-reads.ts). */
+  #boundReads(): void {
+    this.#confirmedReads.setActive(
+      this.#replicaAckRequired === true && this.#role === StoreRole.MASTER,
+    );
   }
 
   /**
@@ -546,12 +572,17 @@ export class DefaultMessageStore implements MessageStore {
   async getMessage(request: GetMessageRequest): Promise<GetMessageResult> {
     this.#checkOpen();
     checkGetMessageRequest(request);
-    return this.#p.reader.getMessage(request);
+    return this.#p.reader.getMessage(request, this.#confirmedReads.readEnd());
   }
 
+  /** The queue's end for consumers: what a master's replica has not confirmed is not counted. */
   getMaxOffsetInQueue(topic: string, queueId: number): number {
     this.#checkOpen();
-    return this.#p.reader.maxOffsetInQueue(topic, queueId);
+    const end = this.#confirmedReads.readEnd();
+    const reader = this.#p.reader;
+    return end === undefined
+      ? reader.maxOffsetInQueue(topic, queueId)
+      : reader.maxOffsetBelow(topic, queueId, end);
   }
 
   /** Queue ids of `topic` that hold ConsumeQueues here (a slave learns topics from them too). */

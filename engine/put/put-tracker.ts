@@ -46,6 +46,8 @@ export interface PutTrackerOptions {
   onVisible: (put: PendingPut) => void;
   /** After one or more puts completed (the store wakes callers waiting for room). */
   onSettled?: () => void;
+  /** A slave's acknowledged offset was read (it may not have moved). */
+  onReplicated?: (replicated: number) => void;
 }
 
 export class PutTracker {
@@ -122,6 +124,7 @@ export class PutTracker {
   replicatedTo(replicated: number): void {
     if (replicated > this.#replicated) this.#replicated = replicated;
     this.#drain();
+    this.#options.onReplicated?.(this.#replicated);
   }
 
   /** Ends waits whose deadline passed: FLUSH_DISK_TIMEOUT, FLUSH_SLAVE_TIMEOUT. */

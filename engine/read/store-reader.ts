@@ -67,12 +67,35 @@ export class StoreReader {
     return this.#d.queues.get(topic, queueId)?.minOffset ?? 0;
   }
 
-  getMessage(req: GetMessageRequest): GetMessageResult {
-    // FOUND exactly when records were collected (#collect), so the draft is a GetMessageResult.
-    return this.#getMessage(req) as GetMessageResult;
+  /**
+   * The queue's end counting only messages that end at or below CommitLog offset `end`: units are
+   * in CommitLog order, so it scans back from the newest unit (the few not yet confirmed).
+   */
+  maxOffsetBelow(topic: string, queueId: number, end: number): number {
+    const cq = this.#d.queues.get(topic, queueId);
+    if (cq === undefined) return 0;
+    let max = cq.maxOffset;
+    while (max > cq.minOffset) {
+      const count = Math.min(1024, max - cq.minOffset);
+      if (cq.read(max - count, count, this.#units) !== count) return max;
+      for (let i = count - 1; i >= 0; i--) {
+        const pos = i * CQ_UNIT_SIZE;
+        const size = this.#units.readInt32BE(pos + 8);
+        if (size === PRE_BLANK_SIZE || readInt64Buffer(this.#units, pos) + size <= end)
+          return max - count + i + 1;
+      }
+      max -= count;
+    }
+    return max;
   }
 
-  #getMessage(req: GetMessageRequest): GetMessageDraft {
+  /** Reads from a queue; with `readEnd`, only messages ending at or below that CommitLog offset. */
+  getMessage(req: GetMessageRequest, readEnd = Number.POSITIVE_INFINITY): GetMessageResult {
+    // FOUND exactly when records were collected (#collect), so the draft is a GetMessageResult.
+    return this.#getMessage(req, readEnd) as GetMessageResult;
+  }
+
+  #getMessage(req: GetMessageRequest, readEnd: number): GetMessageDraft {
     const result: GetMessageDraft = {
       status: GetStatus.NO_MATCHED_LOGIC_QUEUE,
       messages: [],
@@ -107,6 +130,7 @@ export class StoreReader {
       req,
       cq.read.bind(cq),
       Math.min(max - req.queueOffset, MAX_UNITS_PER_GET),
+      readEnd,
       result,
     );
     return result;
@@ -116,6 +140,7 @@ export class StoreReader {
     req: GetMessageRequest,
     readUnits: (offset: number, count: number, target: Buffer) => number,
     available: number,
+    readEnd: number,
     result: GetMessageDraft,
   ): void {
     const maxMsgNums = req.maxMsgNums;
@@ -135,6 +160,8 @@ export class StoreReader {
         const commitLogOffset = readInt64Buffer(this.#units, pos);
         const size = this.#units.readInt32BE(pos + 8);
         if (size === PRE_BLANK_SIZE) continue;
+        // Not confirmed by the replicas yet: neither it nor any later unit of the queue is read.
+        if (commitLogOffset + size > readEnd) break;
         if (commitLogOffset < minCommitLogOffset) {
           removed = true;
           continue;

@@ -133,7 +133,7 @@ describe('controller mode: master killed under load', () => {
       await load.close();
     }
     const masterNow = await g.waitMaster(10_000);
-    const end = await g.waitSameEnd(60_000);
+    const end = await g.waitSameEnd(60_000, true);
     await checkFailoverRun(t, {
       history,
       served: {

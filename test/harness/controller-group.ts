@@ -118,16 +118,24 @@ export class ControllerGroup {
     return this.admin.brokerStatus(this.node(i).address);
   }
 
-  /** Waits until both running replicas' CommitLogs end at the same offset; returns it. */
-  async waitSameEnd(timeoutMs: number): Promise<number> {
+  /**
+   * Waits until both running replicas' CommitLogs end at the same offset (with `acknowledged`, once
+   * the master has also heard the slave acknowledge it, so consumers may read all of it); returns it.
+   */
+  async waitSameEnd(timeoutMs: number, acknowledged = false): Promise<number> {
     const found = await waitFor(
       async () => {
         const ends = new Set<string>();
-        for (let i = 0; i < this.nodes.length; i++)
-          if (this.nodes[i] !== undefined) ends.add((await this.runtime(i))['commitLogMaxOffset']!);
-        return ends.size === 1 ? { end: Number([...ends][0]) } : undefined;
+        let acked = !acknowledged;
+        for (let i = 0; i < this.nodes.length; i++) {
+          if (this.nodes[i] === undefined) continue;
+          const runtime = await this.runtime(i);
+          ends.add(runtime['commitLogMaxOffset']!);
+          acked ||= runtime['push2SlaveMaxOffset'] === runtime['commitLogMaxOffset'];
+        }
+        return ends.size === 1 && acked ? { end: Number([...ends][0]) } : undefined;
       },
-      { timeoutMs, intervalMs: 50, what: 'both replicas at the same CommitLog end' },
+      { timeoutMs, intervalMs: 50, what: 'both replicas at the same, acknowledged CommitLog end' },
     );
     return found.end;
   }

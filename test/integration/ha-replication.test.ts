@@ -166,6 +166,54 @@ describe('Master/Slave replication', () => {
     assert.ok(logBytes(sRoot).equals(logBytes(mRoot)), "the slave holds the master's bytes");
   });
 
+  it('lets consumers read only what the slave confirmed while puts wait for it (controller mode)', async () => {
+    const m = await master(tmp());
+    m.setReplicaAckRequired(true);
+    const arrivals: number[] = [];
+    m.onMessageArriving((topic, queueId, maxOffset) => {
+      if (topic === 'Ha' && queueId === 0) arrivals.push(maxOffset);
+    });
+    const proxy = new TcpProxy({ host: '127.0.0.1', port: m.haStatus().haPort });
+    await proxy.start();
+    const s = slave(tmp());
+    await s.start(proxy.address);
+    await waitFor(() => m.haStatus().slaveCount === 1, { timeoutMs: 5000, what: 'the slave' });
+    const put = (i: number) => m.putMessage({ topic: 'Ha', queueId: 0, body: body(i) });
+    const read = (queueOffset: number) =>
+      m.getMessage({ topic: 'Ha', queueId: 0, queueOffset, maxMsgNums: 100 });
+    for (let i = 0; i < 3; i++) assert.equal((await put(i)).status, 'PUT_OK');
+    assert.equal(m.getMaxOffsetInQueue('Ha', 0), 3);
+    assert.deepEqual(arrivals, [1, 2, 3]);
+    // The slave stops acknowledging: the next message is stored but not readable, nor announced.
+    proxy.stall();
+    assert.equal((await put(3)).status, 'FLUSH_SLAVE_TIMEOUT');
+    assert.equal(m.getMaxOffsetInQueue('Ha', 0), 3, 'the unconfirmed message is not counted');
+    assert.equal((await read(0)).messages.length, 3);
+    assert.equal((await read(3)).status, 'OFFSET_FOUND_NULL');
+    assert.deepEqual(arrivals, [1, 2, 3]);
+    // Once the slave has it, it is readable and announced.
+    proxy.heal();
+    await waitFor(() => m.getMaxOffsetInQueue('Ha', 0) === 4, {
+      timeoutMs: 10_000,
+      what: 'confirmation',
+    });
+    assert.deepEqual(
+      (await read(3)).messages.map((x) => x.body),
+      [body(3)],
+    );
+    assert.deepEqual(arrivals, [1, 2, 3, 4]);
+    // The SyncStateSet shrank to the master alone: what it holds is readable at once.
+    proxy.stall();
+    m.setReplicaAckRequired(false);
+    assert.equal((await put(4)).status, 'PUT_OK', 'no replica is waited for');
+    assert.equal(m.getMaxOffsetInQueue('Ha', 0), 5);
+    assert.deepEqual(arrivals, [1, 2, 3, 4, 5]);
+    proxy.heal();
+    await s.close();
+    await m.close();
+    await proxy.close();
+  });
+
   it('takes only a master that speaks for its master, not a connection something accepted', async () => {
     // A proxy or load balancer in front of a dead master accepts the connection and stays silent.
     const accepted: Socket[] = [];
