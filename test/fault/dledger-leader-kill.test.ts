@@ -69,14 +69,7 @@ describe('DLedger leader killed under load', () => {
     group = await DledgerGroup.start(['slaveReadEnable=true']);
     const g = group;
     const leader = await g.waitLeader(20_000);
-    await g.admin.createTopic({
-      topic: TOPIC,
-      readQueueNums: QUEUES,
-      writeQueueNums: QUEUES,
-      brokerAddr: g.node(leader).address,
-    });
-    // Followers copy the topic within a second; wait for it, so any member may take over.
-    await sleep(1500);
+    await g.createTopic(TOPIC, QUEUES, leader);
     const history = new History();
     const load = await startSendLoad(history, g.namesrvAddr, TOPIC, { sendMsgTimeoutMs: 3000 });
     const consumer = await startConsumerLoad(history, g.namesrvAddr, TOPIC, 'DlKillGroup');

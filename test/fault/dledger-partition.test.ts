@@ -39,13 +39,7 @@ describe('DLedger leader partitioned away through TCP proxies', () => {
     group = await DledgerGroup.start(['slaveReadEnable=true'], { proxied: true });
     const g = group;
     const first = await g.waitLeader(20_000);
-    await g.admin.createTopic({
-      topic: TOPIC,
-      readQueueNums: QUEUES,
-      writeQueueNums: QUEUES,
-      brokerAddr: g.node(first).address,
-    });
-    await sleep(1500);
+    await g.createTopic(TOPIC, QUEUES, first);
     const history = new History();
     const load = await startSendLoad(history, g.namesrvAddr, TOPIC, { sendMsgTimeoutMs: 3000 });
     try {

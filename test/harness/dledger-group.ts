@@ -15,6 +15,7 @@ import {
   stopAll,
   tmpDir,
 } from './petrel-processes.js';
+import { waitForSlaveTopics } from './replica-wait.js';
 import type { Child } from './spawn-process.js';
 import { TcpProxy } from './tcp-proxy.js';
 import { waitFor } from './wait-for.js';
@@ -177,6 +178,23 @@ export class DledgerGroup {
       { timeoutMs, intervalMs: 20, what: 'a DLedger leader in the route' },
     );
     return found.i;
+  }
+
+  /**
+   * Creates `topic` on the leader and waits until every running follower has copied it (their
+   * metadata sync), so any member may take over with it.
+   */
+  async createTopic(topic: string, queues: number, leader: number): Promise<void> {
+    await this.admin.createTopic({
+      topic,
+      readQueueNums: queues,
+      writeQueueNums: queues,
+      brokerAddr: this.node(leader).address,
+    });
+    for (let i = 0; i < this.nodes.length; i++) {
+      const node = this.nodes[i];
+      if (i !== leader && node !== undefined) await waitForSlaveTopics(node.address, [topic]);
+    }
   }
 
   runtime(i: number): Promise<Record<string, string>> {
