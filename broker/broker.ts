@@ -70,6 +70,7 @@ import { NamesrvRegistrar, type RegisterRound } from './namesrv-registrar.js';
 import { PullHoldService } from './pull-hold-service.js';
 import { registerPullProcessor } from './pull-processor.js';
 import { registerQueryProcessors } from './query-processor.js';
+import { learnTopicsOnPromotion } from './replicated-topics.js';
 import { registerReplyProcessors } from './reply-processor.js';
 import {
   parseDelayOffsetTable,
@@ -512,6 +513,12 @@ function assemble(config: BrokerConfig, deps: BrokerDeps, parts: AssembleParts):
   const wrapperOf = (only?: readonly string[]) =>
     registeredTopics(ctx.config, managers.topics, writability, only);
   const registrar = createRegistrar(config, parts, role, () => wrapperOf());
+  // Before the registration below, so the route keeps the topics a promoted replica holds.
+  learnTopicsOnPromotion(role, {
+    store: () => parts.replication.store,
+    topics: managers.topics,
+    logger,
+  });
   // A promotion or demotion changes brokerId: the NameServers must hear of it at once.
   reregisterOnRoleChange(role, registrar, logger);
   const stats: BrokerStats = {

@@ -12,7 +12,7 @@
 
 import { MqError } from '../common/errors.js';
 import type { Sql92Filter } from '../common/sql92-filter.js';
-import { isReadable, PermName } from '../common/topic-rules.js';
+import { isReadable } from '../common/topic-rules.js';
 import type { GetMessageResult } from '../engine/index.js';
 import {
   createExtFields,
@@ -34,6 +34,7 @@ import {
   retryRecordFilter,
   sqlRecordFilter,
 } from './message-filter.js';
+import { learnTopic } from './replicated-topics.js';
 import type { SubscriptionGroupConfig } from './subscription-group-manager.js';
 
 /** PullSysFlag bits. */
@@ -110,20 +111,17 @@ function retryAtMaster(
   return response;
 }
 
-/**
- * A slave whose master died before the next topic-config copy still holds the topic's messages:
- * it learns the topic from its ConsumeQueues instead of refusing the pulls (RocketMQ's slave
- * answers TOPIC_NOT_EXIST until its master returns).
- */
+/** A slave whose master died before the next topic-config copy learns the topic from its queues. */
 function topicFromReplicatedData(ctx: BrokerContext, topic: string): TopicConfig | undefined {
   if (ctx.config.brokerRole !== 'SLAVE') return undefined;
-  const queueIds = ctx.store.getQueueIdsOfTopic(topic);
-  const highest = queueIds.at(-1);
-  if (highest === undefined) return undefined;
-  const queueNums = Math.max(highest + 1, ctx.config.defaultTopicQueueNums);
-  const { config, created } = ctx.topics.ensure(topic, queueNums, PermName.READ | PermName.WRITE);
-  if (created) ctx.logger.info('Topic learnt from replicated data', { topic, queueNums });
-  return config;
+  return learnTopic(
+    {
+      store: () => ctx.store,
+      topics: ctx.topics,
+      logger: ctx.logger,
+    },
+    topic,
+  );
 }
 
 /** The checks of PullMessageProcessor before the store is read. */

@@ -585,6 +585,11 @@ export class DefaultMessageStore implements MessageStore {
       : reader.maxOffsetBelow(topic, queueId, end);
   }
 
+  getTopicsWithQueues(): string[] {
+    this.#checkOpen();
+    return this.#p.reader.topics();
+  }
+
   /** Queue ids of `topic` that hold ConsumeQueues here (a slave learns topics from them too). */
   getQueueIdsOfTopic(topic: string): number[] {
     this.#checkOpen();

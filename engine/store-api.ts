@@ -60,6 +60,8 @@ export interface MessageStore {
   getMinOffsetInQueue(topic: string, queueId: number): number;
   /** Queue ids of `topic` that hold ConsumeQueues here. */
   getQueueIdsOfTopic(topic: string): number[];
+  /** Topics that hold ConsumeQueues here, in no particular order. */
+  getTopicsWithQueues(): string[];
   /** End of the CommitLog (bytes written). */
   getMaxPhyOffset(): number;
   getMinPhyOffset(): number;

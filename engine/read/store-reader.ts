@@ -63,6 +63,13 @@ export class StoreReader {
       .sort((a, b) => a - b);
   }
 
+  /** Topics that have a ConsumeQueue. */
+  topics(): string[] {
+    const topics = new Set<string>();
+    for (const cq of this.#d.queues.all()) topics.add(cq.topic);
+    return [...topics];
+  }
+
   minOffsetInQueue(topic: string, queueId: number): number {
     return this.#d.queues.get(topic, queueId)?.minOffset ?? 0;
   }

@@ -4,10 +4,8 @@
 // half and op queues, asks the producer (CHECK_TRANSACTION_STATE) and commits each one. Checked: every
 // committed transaction is delivered exactly once, a rolled-back one never, and the transactions
 // committed before the failover are not stored again.
-//
-// Opt-in (PETREL_LONG=1, `npm run test:fault -- --long`): in two of three full default-suite runs on
-// a loaded 2-core machine the new leader had not committed the pending transactions within 40 s,
-// while every run alone passed; the cause is not found yet.
+// The topic is created on the leader and copied by the followers before the kill (without that
+// copy, the new leader answered the reader TOPIC_NOT_EXIST until it learnt topics on promotion).
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { PullConsumer } from '../../client/pull-consumer.js';
@@ -20,9 +18,7 @@ import { waitFor } from '../harness/wait-for.js';
 
 const TOPIC = 'DlTx';
 
-const optIn = process.env['PETREL_LONG'] === '1' ? false : 'opt-in: PETREL_LONG=1';
-
-describe('transactions across a DLedger leader failover', { skip: optIn }, () => {
+describe('transactions across a DLedger leader failover', () => {
   let group: DledgerGroup | undefined;
   const closers: (() => Promise<void>)[] = [];
   after(async () => {
@@ -40,12 +36,7 @@ describe('transactions across a DLedger leader failover', { skip: optIn }, () =>
     ]);
     const g = group;
     const leader = await g.waitLeader(20_000);
-    await g.admin.createTopic({
-      topic: TOPIC,
-      readQueueNums: 1,
-      writeQueueNums: 1,
-      brokerAddr: g.node(leader).address,
-    });
+    await g.createTopic(TOPIC, 1, leader);
     let checkAnswer = 'UNKNOW' as LocalTransactionState;
     const producer = new TransactionProducer({
       namesrvAddr: g.namesrvAddr,
