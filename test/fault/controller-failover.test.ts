@@ -14,7 +14,8 @@
 // SEED=<n> replays one run's timing choices; PETREL_LONG=1 runs 20 cycles (2 in the default suite).
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createPrng } from '../../common/prng.js';
@@ -70,7 +71,8 @@ async function killCycle(group: ControllerGroup, history: History, seed: number)
   );
   const node = await group.startNode(master);
   await group.waitSameEnd(60_000);
-  const cut = node.child.lines.find((l) => CUT_LINE.test(l));
+  // Log lines go to stderr.
+  const cut = node.child.stderr.find((l) => CUT_LINE.test(l));
   return { newMasterMs, firstAckMs: firstAck - killedAt, cut };
 }
 
@@ -145,6 +147,11 @@ describe('controller mode: master killed under load', () => {
       firstAckMs: cycles.map((c) => c.firstAckMs),
       aliFirstId: ALI_FIRST_ID,
     });
+    // Cuts made anywhere (a rejoining replica, or a promoted one dropping a partial record).
+    const kept = g.dirs.map((dir) =>
+      existsSync(join(dir, 'truncated')) ? readdirSync(join(dir, 'truncated')).length : 0,
+    );
+    t.diagnostic(`files of cut bytes kept in truncated/: ${kept.join(' and ')}`);
     // Every cut is named in the log with the file that keeps the bytes.
     for (const c of cycles) {
       const file = c.cut === undefined ? undefined : CUT_LINE.exec(c.cut)?.[2];
