@@ -17,22 +17,18 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createPrng } from '../../common/prng.js';
 import { ControllerGroup } from '../harness/controller-group.js';
 import { mqadminCli } from '../harness/mqadmin-cli.js';
-import { isLongRun, testSeeds } from '../harness/seed.js';
-import { type Child, spawnNode } from '../harness/spawn-process.js';
+import type { Child } from '../harness/spawn-process.js';
 import { waitFor } from '../harness/wait-for.js';
-import { checkFailoverRun, recordAliOns } from './lib/ha-figures.js';
-import { startConsumerLoad, startSendLoad } from './lib/ha-workload.js';
-import { History } from './lib/history.js';
+import { ALI_FIRST_ID, firstAckAfter, runFailoverCycles } from './lib/failover-load.js';
+import { checkFailoverRun } from './lib/ha-figures.js';
+import type { History } from './lib/history.js';
 import { dumpOverWire, sameCommitLog } from './lib/replica-dump.js';
 
 const TOPIC = 'CtlKill';
 const QUEUES = 4;
-const ALI_FIRST_ID = 8_000_000;
-const fixture = fileURLToPath(new URL('../fixtures/ali-ons/ali-ons-client.js', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CUT_LINE = /slave cut its CommitLog at (\d+).*kept in (\S+)/;
 
@@ -60,20 +56,12 @@ async function killCycle(group: ControllerGroup, history: History, seed: number)
   await group.kill(master);
   await group.waitMaster(15_000, master);
   const newMasterMs = Date.now() - killedAt;
-  const firstAck = await waitFor(
-    () => {
-      const acks = [...history.sends.values()].filter(
-        (s) => s.atMs >= killedAt && s.outcome === 'ACKED' && s.doneMs !== undefined,
-      );
-      return acks.length > 0 ? Math.min(...acks.map((s) => s.doneMs ?? 0)) : undefined;
-    },
-    { timeoutMs: 15_000, what: 'an acknowledged send after the kill' },
-  );
+  const firstAckMs = await firstAckAfter(history, killedAt);
   const node = await group.startNode(master);
   await group.waitSameEnd(60_000);
   // Log lines go to stderr.
   const cut = node.child.stderr.find((l) => CUT_LINE.test(l));
-  return { newMasterMs, firstAckMs: firstAck - killedAt, cut };
+  return { newMasterMs, firstAckMs, cut };
 }
 
 describe('controller mode: master killed under load', () => {
@@ -102,38 +90,16 @@ describe('controller mode: master killed under load', () => {
         brokerAddr: g.node(i).address,
       });
     await bothInSync(g, first);
-    const history = new History();
-    const load = await startSendLoad(history, g.namesrvAddr, TOPIC, { sendMsgTimeoutMs: 3000 });
-    const consumer = await startConsumerLoad(history, g.namesrvAddr, TOPIC, 'CtlKillGroup');
-    const ali = spawnNode(fixture, [
-      'produce-loop',
-      g.namesrvAddr,
-      TOPIC,
-      String(ALI_FIRST_ID),
-      '20',
-    ]);
-    children.push(ali);
-    const cycles: Cycle[] = [];
-    const [seed] = testSeeds(1, 9300);
-    try {
-      await ali.waitForLine(/"event":"ready"/, 20_000);
-      load.start();
-      await waitFor(() => history.acked().length >= 100, { timeoutMs: 30_000, what: 'first acks' });
-      const count = isLongRun() ? 20 : 2;
-      for (let i = 0; i < count; i++) {
-        const c = await killCycle(g, history, (seed ?? 0) + i);
-        cycles.push(c);
-        t.diagnostic(
-          `cycle ${i}: new master in the route ${c.newMasterMs} ms, first ack ${c.firstAckMs} ms after the kill; old master ${c.cut ?? 'had nothing to cut'}`,
-        );
-      }
-      await load.stop();
-      ali.kill('SIGTERM');
-      await ali.exited;
-      recordAliOns(ali, history);
-    } finally {
-      await load.close();
-    }
+    const { history, consumer, cycles } = await runFailoverCycles(t, {
+      namesrvAddr: g.namesrvAddr,
+      topic: TOPIC,
+      consumerGroup: 'CtlKillGroup',
+      seedBase: 9300,
+      children,
+      cycle: (h, seed) => killCycle(g, h, seed),
+      describe: (c) =>
+        `new master in the route ${c.newMasterMs} ms, first ack ${c.firstAckMs} ms after the kill; old master ${c.cut ?? 'had nothing to cut'}`,
+    });
     const masterNow = await g.waitMaster(10_000);
     const end = await g.waitSameEnd(60_000, true);
     await checkFailoverRun(t, {

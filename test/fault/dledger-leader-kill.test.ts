@@ -11,21 +11,16 @@
 // SEED=<n> replays one run's timing; PETREL_LONG=1 runs 20 cycles (2 in the default suite).
 
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createPrng } from '../../common/prng.js';
 import { DledgerGroup } from '../harness/dledger-group.js';
-import { isLongRun, testSeeds } from '../harness/seed.js';
-import { type Child, spawnNode } from '../harness/spawn-process.js';
-import { waitFor } from '../harness/wait-for.js';
-import { checkFailoverRun, recordAliOns } from './lib/ha-figures.js';
-import { startConsumerLoad, startSendLoad } from './lib/ha-workload.js';
-import { History } from './lib/history.js';
+import type { Child } from '../harness/spawn-process.js';
+import { ALI_FIRST_ID, firstAckAfter, runFailoverCycles } from './lib/failover-load.js';
+import { checkFailoverRun } from './lib/ha-figures.js';
+import type { History } from './lib/history.js';
 import { dumpOverWire } from './lib/replica-dump.js';
 
 const TOPIC = 'DlKill';
 const QUEUES = 4;
-const ALI_FIRST_ID = 8_000_000;
-const fixture = fileURLToPath(new URL('../fixtures/ali-ons/ali-ons-client.js', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Cycle {
@@ -41,18 +36,10 @@ async function killCycle(group: DledgerGroup, history: History, seed: number): P
   await group.kill(leader);
   await group.waitLeader(10_000, leader);
   const newLeaderMs = Date.now() - killedAt;
-  const firstAck = await waitFor(
-    () => {
-      const acks = [...history.sends.values()].filter(
-        (s) => s.atMs >= killedAt && s.outcome === 'ACKED' && s.doneMs !== undefined,
-      );
-      return acks.length > 0 ? Math.min(...acks.map((s) => s.doneMs ?? 0)) : undefined;
-    },
-    { timeoutMs: 15_000, what: 'an acknowledged send after the kill' },
-  );
+  const firstAckMs = await firstAckAfter(history, killedAt);
   await group.startNode(leader);
   await group.waitSameEnd(30_000).catch(() => undefined);
-  return { newLeaderMs, firstAckMs: firstAck - killedAt };
+  return { newLeaderMs, firstAckMs };
 }
 
 describe('DLedger leader killed under load', () => {
@@ -70,38 +57,16 @@ describe('DLedger leader killed under load', () => {
     const g = group;
     const leader = await g.waitLeader(20_000);
     await g.createTopic(TOPIC, QUEUES, leader);
-    const history = new History();
-    const load = await startSendLoad(history, g.namesrvAddr, TOPIC, { sendMsgTimeoutMs: 3000 });
-    const consumer = await startConsumerLoad(history, g.namesrvAddr, TOPIC, 'DlKillGroup');
-    const ali = spawnNode(fixture, [
-      'produce-loop',
-      g.namesrvAddr,
-      TOPIC,
-      String(ALI_FIRST_ID),
-      '20',
-    ]);
-    children.push(ali);
-    const cycles: Cycle[] = [];
-    const [seed] = testSeeds(1, 9100);
-    try {
-      await ali.waitForLine(/"event":"ready"/, 20_000);
-      load.start();
-      await waitFor(() => history.acked().length >= 100, { timeoutMs: 30_000, what: 'first acks' });
-      const count = isLongRun() ? 20 : 2;
-      for (let i = 0; i < count; i++) {
-        const c = await killCycle(g, history, (seed ?? 0) + i);
-        cycles.push(c);
-        t.diagnostic(
-          `cycle ${i}: new leader in the route ${c.newLeaderMs} ms, first ack ${c.firstAckMs} ms after the kill`,
-        );
-      }
-      await load.stop();
-      ali.kill('SIGTERM');
-      await ali.exited;
-      recordAliOns(ali, history);
-    } finally {
-      await load.close();
-    }
+    const { history, consumer, cycles } = await runFailoverCycles(t, {
+      namesrvAddr: g.namesrvAddr,
+      topic: TOPIC,
+      consumerGroup: 'DlKillGroup',
+      seedBase: 9100,
+      children,
+      cycle: (h, seed) => killCycle(g, h, seed),
+      describe: (c) =>
+        `new leader in the route ${c.newLeaderMs} ms, first ack ${c.firstAckMs} ms after the kill`,
+    });
     const leaderNow = await g.waitLeader(10_000);
     await g.waitSameEnd(30_000);
     await checkFailoverRun(t, {
