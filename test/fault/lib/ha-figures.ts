@@ -4,10 +4,12 @@
 
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
+import type { DledgerGroup } from '../../harness/dledger-group.js';
 import type { Child } from '../../harness/spawn-process.js';
 import { waitFor } from '../../harness/wait-for.js';
 import { checkHistory, summarize } from './checker.js';
 import type { Delivery, History, SendEvent } from './history.js';
+import { dumpOverWire } from './replica-dump.js';
 
 /** The p-th percentile (nearest rank) of `values`; 0 when empty. */
 export function percentile(values: number[], p: number): number {
@@ -115,4 +117,30 @@ function describeUnconsumed(id: string, stored: Delivery[], history: History): s
     .filter((d) => d.queue === at.queue && Math.abs(d.queueOffset - at.queueOffset) <= 3)
     .map((d) => `${d.queueOffset}@${d.broker}+${d.atMs - (history.sends.get(id)?.atMs ?? 0)}ms`);
   return `not consumed: ${id} stored at ${at.queue}:${at.queueOffset}, sent at ${history.sends.get(id)?.atMs}; the consumer got near it: ${near.join(' ') || 'nothing'}`;
+}
+
+/**
+ * Closes a DLedger fault run without a consumer: every member ends at the same offset, and the
+ * leader holds every acknowledged message once, nothing unexpected, aborted or out of place.
+ */
+export async function checkLeaderHolds(
+  t: TestContext,
+  group: DledgerGroup,
+  history: History,
+  topic: string,
+  queues: number,
+): Promise<void> {
+  const end = await group.waitSameEnd(30_000);
+  const leader = await group.waitLeader(10_000);
+  const report = checkHistory(
+    history,
+    await dumpOverWire(group.node(leader).address, topic, queues, 'leader'),
+  );
+  t.diagnostic(`sends: ${outcomeCounts(history)}; CommitLogs end at ${end}`);
+  t.diagnostic(`leader: ${summarize(report)}`);
+  assert.deepEqual(report.lost, [], 'every acknowledged message is on the leader');
+  assert.deepEqual(report.unexpected, []);
+  assert.deepEqual(report.aborted, []);
+  assert.deepEqual(report.duplicated, []);
+  assert.deepEqual(report.inconsistentOffsets, []);
 }

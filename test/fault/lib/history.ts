@@ -50,4 +50,11 @@ export class History {
   acked(): string[] {
     return [...this.sends.values()].filter((s) => s.outcome === 'ACKED').map((s) => s.id);
   }
+
+  /** How many sends begun at or after `fromMs` were acknowledged. */
+  ackedSince(fromMs: number): number {
+    let count = 0;
+    for (const s of this.sends.values()) if (s.atMs >= fromMs && s.outcome === 'ACKED') count++;
+    return count;
+  }
 }
