@@ -342,6 +342,11 @@ function putResponse(
     const prefix = code === ResponseCode.SYSTEM_BUSY ? '[PC_SYNCHRONIZED]broker busy, ' : '';
     return failure(request, code, `${prefix}${put.reason ?? put.status}`);
   }
+  // A stored code needs the message's ids and offsets in its header (clients decode them).
+  if (put.msgId === undefined) {
+    const remark = `${put.status}: stored, not confirmed, offsets unknown: ${put.reason}`;
+    return failure(request, ResponseCode.SYSTEM_ERROR, remark);
+  }
   ctx.stats.msgPutTotal++;
   const response = success(request, {
     msgId: put.msgId,

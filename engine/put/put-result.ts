@@ -27,8 +27,9 @@ export type PutWrittenStatus =
 
 /**
  * Statuses of a put that was refused or failed: the message was not (or not knowingly) stored.
- * FLUSH_SLAVE_TIMEOUT appears here too, without offsets, for a replicated (DLedger) put proposed
- * but not known to be committed, and for a put a role change overtook: stored, not confirmed.
+ * FLUSH_SLAVE_TIMEOUT appears here too, for a put a role change overtook before it had offsets
+ * (a role change drains the writer first, so in practice such puts have offsets and are answered
+ * as PutWritten, as is a replicated put proposed but not known to be committed).
  */
 export type PutFailedStatus =
   | Exclude<PutStatus, PutWrittenStatus>

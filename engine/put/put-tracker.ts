@@ -12,6 +12,7 @@ import {
   type PutFailedStatus,
   type PutResult,
   PutStatus,
+  type PutWritten,
   type PutWrittenStatus,
 } from './put-result.js';
 
@@ -191,13 +192,20 @@ export class PutTracker {
     return answered;
   }
 
-  /** Fails every pending put (the writer died): unappended ones may or may not be stored. */
+  /**
+   * Ends every pending put: UNKNOWN_ERROR when the writer died (unappended ones may or may not be
+   * stored); FLUSH_SLAVE_TIMEOUT when a role change overtook them, with the offsets of those that
+   * have them, as any put stored but not confirmed is answered.
+   */
   failAll(status: PutFailedStatus, reason: string): void {
     while (this.#head < this.#entries.length) {
       const put = this.#entries[this.#head];
       this.#entries[this.#head] = undefined;
       this.#head++;
-      if (put?.answered !== true) put?.resolve({ status, reason });
+      if (put === undefined || put.answered === true) continue;
+      if (status === PutStatus.FLUSH_SLAVE_TIMEOUT && put.commitLogOffset >= 0)
+        put.resolve(this.#writtenResult(put, status));
+      else put.resolve({ status, reason });
     }
     this.#written = this.#appended = this.#head;
     this.#compact();
@@ -210,14 +218,18 @@ export class PutTracker {
     this.#entries[this.#head] = undefined;
     this.#head++;
     if (put.answered === true) return;
-    put.resolve({
+    put.resolve(this.#writtenResult(put, status));
+  }
+
+  #writtenResult(put: PendingPut, status: PutWrittenStatus): PutWritten {
+    return {
       status,
       msgId: createOffsetMessageId(this.#options.storeHost, put.commitLogOffset),
       uniqKey: put.uniqKey,
       queueOffset: put.queueOffset,
       commitLogOffset: put.commitLogOffset,
       wroteBytes: put.length,
-    });
+    };
   }
 
   #compact(): void {

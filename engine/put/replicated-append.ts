@@ -9,7 +9,7 @@
 import { assert } from '../../common/assert.js';
 import { createOffsetMessageId } from '../../common/message-codec.js';
 import type { AppendPipeline } from './append-pipeline.js';
-import { type PutResult, PutStatus } from './put-result.js';
+import { type PutResult, PutStatus, type PutWrittenStatus } from './put-result.js';
 import { type RecordStamper, rawChunksOf, readStampedEntry } from './record-stamper.js';
 
 export interface ReplicateOutcome {
@@ -77,15 +77,16 @@ export class ReplicatedAppend {
       let submitting = true;
       this.#d.replicator.replicate(entry, (outcome) => {
         this.#inFlight--;
+        const written = (status: PutWrittenStatus): PutResult => ({
+          status,
+          msgId: createOffsetMessageId(this.#d.storeHost, stamped.commitLogOffset),
+          uniqKey,
+          queueOffset: stamped.queueOffset,
+          commitLogOffset: stamped.commitLogOffset,
+          wroteBytes: stamped.length,
+        });
         if (outcome.committed) {
-          resolve({
-            status: PutStatus.PUT_OK,
-            msgId: createOffsetMessageId(this.#d.storeHost, stamped.commitLogOffset),
-            uniqKey,
-            queueOffset: stamped.queueOffset,
-            commitLogOffset: stamped.commitLogOffset,
-            wroteBytes: stamped.length,
-          });
+          resolve(written(PutStatus.PUT_OK));
           return;
         }
         if (submitting && !outcome.appended) this.#d.stamper.undoLast();
@@ -99,14 +100,10 @@ export class ReplicatedAppend {
           this.#refusedLater = false;
         }
         // In the log but not committed: it may still commit under the next leader, so the answer
-        // is "stored, not confirmed" (clients do not resend it by default), never a definite failure.
-        const status = outcome.appended
-          ? PutStatus.FLUSH_SLAVE_TIMEOUT
-          : PutStatus.SERVICE_NOT_AVAILABLE;
-        resolve({
-          status,
-          reason: `${outcome.reason}${outcome.appended ? ': proposed, not known to be committed' : ''}`,
-        });
+        // is "stored, not confirmed" with the offsets it was stamped with (clients do not resend
+        // it by default), never a definite failure.
+        if (outcome.appended) resolve(written(PutStatus.FLUSH_SLAVE_TIMEOUT));
+        else resolve({ status: PutStatus.SERVICE_NOT_AVAILABLE, reason: outcome.reason });
       });
       submitting = false;
     });

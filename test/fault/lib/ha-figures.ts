@@ -47,6 +47,16 @@ export function outcomeCounts(
     .join(' ');
 }
 
+/** No broker answer failed to decode (a stored-but-unconfirmed answer carries its ids too). */
+function assertResponsesDecoded(history: History): void {
+  const malformed = [...history.sends.values()].filter((s) => s.detail.startsWith('E_FRAME'));
+  assert.deepEqual(
+    malformed.map((s) => `${s.id}: ${s.detail}`),
+    [],
+    'every broker answer decoded',
+  );
+}
+
 /** What a failover run hands to checkFailoverRun. */
 export interface FailoverRun {
   history: History;
@@ -106,6 +116,7 @@ export async function checkFailoverRun(t: TestContext, run: FailoverRun): Promis
     `every consumed message is on the ${served.role}`,
   );
   assert.deepEqual(delivered.lost, [], 'every acknowledged message consumed');
+  assertResponsesDecoded(history);
   assert.deepEqual(delivered.unexpected, []);
 }
 
@@ -143,4 +154,5 @@ export async function checkLeaderHolds(
   assert.deepEqual(report.aborted, []);
   assert.deepEqual(report.duplicated, []);
   assert.deepEqual(report.inconsistentOffsets, []);
+  assertResponsesDecoded(history);
 }

@@ -162,4 +162,22 @@ describe('PutTracker', () => {
     );
     assert.equal(tracker.hasRoom(2), true);
   });
+
+  it('answers puts a role change overtook FLUSH_SLAVE_TIMEOUT with the offsets of those that have them', () => {
+    const { tracker, results, add } = setup();
+    add(false, Number.POSITIVE_INFINITY, { deadlineMs: 1000 });
+    add(false, Number.POSITIVE_INFINITY, { deadlineMs: 1000 });
+    tracker.appended(7, 300);
+    tracker.wroteTo(400);
+    tracker.failAll('FLUSH_SLAVE_TIMEOUT', 'the store became SLAVE');
+    assert.equal(results[0]?.status, 'FLUSH_SLAVE_TIMEOUT');
+    assert.equal(results[0]?.queueOffset, 7);
+    assert.equal(results[0]?.commitLogOffset, 300);
+    assert.equal(typeof results[0]?.msgId, 'string', 'stored: clients get its id');
+    assert.deepEqual(
+      [results[1]?.status, results[1]?.msgId, results[1]?.reason],
+      ['FLUSH_SLAVE_TIMEOUT', undefined, 'the store became SLAVE'],
+      'no offsets: no id',
+    );
+  });
 });
