@@ -29,8 +29,18 @@ import {
   type GetMessageResult,
   GetStatus,
 } from './get-result.js';
+import { RecordRun } from './record-run.js';
 
 const MAX_UNITS_PER_GET = 16_000;
+
+/** What one getMessage has collected so far besides the records. */
+interface CollectState {
+  bytes: number;
+  removed: boolean;
+  filtered: boolean;
+  /** The queue offset of a damaged record that ends this read, or -1. */
+  stopAt: number;
+}
 
 export interface StoreReaderDeps {
   commitLog: SegmentedFile;
@@ -46,6 +56,8 @@ export class StoreReader {
   #d: StoreReaderDeps;
   #units = Buffer.alloc(CQ_UNIT_SIZE * 1024);
   #header = Buffer.alloc(8);
+  readonly #run = new RecordRun();
+  readonly #layout = emptyLayout();
 
   constructor(deps: StoreReaderDeps) {
     this.#d = deps;
@@ -118,92 +130,167 @@ export class StoreReader {
     available: number,
     result: GetMessageDraft,
   ): void {
-    const maxMsgNums = req.maxMsgNums;
-    const minCommitLogOffset = this.#d.commitLog.minOffset();
-    const wrote = this.#d.positions.get(PositionSlot.WROTE);
+    const end = req.queueOffset + available;
+    const state: CollectState = { bytes: 0, removed: false, filtered: false, stopAt: -1 };
+    const run = this.#run;
+    run.clear();
     let offset = req.queueOffset;
-    let bytes = 0;
-    let removed = false;
-    let filtered = false;
-    while (offset < req.queueOffset + available && result.records.length < maxMsgNums) {
-      const want = Math.min(1024, req.queueOffset + available - offset);
-      const got = readUnits(offset, want, this.#units);
+    while (offset < end && result.records.length < req.maxMsgNums && state.stopAt < 0) {
+      const got = readUnits(offset, Math.min(1024, end - offset), this.#units);
       if (got === 0) break;
-      let i = 0;
-      for (; i < got && result.records.length < maxMsgNums; i++) {
-        const pos = i * CQ_UNIT_SIZE;
-        const commitLogOffset = readInt64Buffer(this.#units, pos);
-        const size = this.#units.readInt32BE(pos + 8);
-        if (size === PRE_BLANK_SIZE) continue;
-        if (commitLogOffset < minCommitLogOffset) {
-          removed = true;
-          continue;
-        }
-        if (req.maxBytes !== undefined && result.records.length > 0 && bytes + size > req.maxBytes)
-          break;
-        const tagsCode = this.#units.readInt32BE(pos + 16);
-        if (req.tagsCodeFilter !== undefined && !req.tagsCodeFilter(tagsCode)) {
-          filtered = true;
-          continue;
-        }
-        let record: Buffer;
-        try {
-          record = this.readRecord(commitLogOffset, size);
-        } catch (error) {
-          // Serve the records before a damaged one; the next read starts at it (and fails there).
-          if (result.records.length === 0 || !(error instanceof MqError)) throw error;
-          break;
-        }
-        // A unit that points at a record of another queue (a repair patched over the record it
-        // pointed at) is a hole, not a message of this queue.
-        if (
-          record.readInt32BE(RecordField.QUEUEID) !== req.queueId ||
-          readInt64Buffer(record, RecordField.QUEUEOFFSET) !== offset + i
-        )
-          continue;
-        if (req.recordFilter !== undefined && !req.recordFilter(record)) {
-          filtered = true;
-          continue;
-        }
-        result.records.push(record);
-        if (req.rawOnly !== true)
-          result.messages.push(this.#decodeChecked(record, commitLogOffset));
-        bytes += size;
-        result.commitLogBytesBehind = wrote - commitLogOffset;
-      }
-      offset += i;
-      if (i < got) break;
+      const used = this.#planUnits(req, offset, got, result, state);
+      this.#serveRun(req, result, state);
+      offset += used;
+      if (used < got) break;
     }
-    result.nextBeginOffset = offset;
+    result.nextBeginOffset = state.stopAt >= 0 ? state.stopAt : offset;
     if (result.records.length > 0) result.status = GetStatus.FOUND;
-    else if (filtered) result.status = GetStatus.NO_MATCHED_MESSAGE;
-    else if (removed) result.status = GetStatus.MESSAGE_WAS_REMOVING;
+    else if (state.filtered) result.status = GetStatus.NO_MATCHED_MESSAGE;
+    else if (state.removed) result.status = GetStatus.MESSAGE_WAS_REMOVING;
     else result.status = GetStatus.OFFSET_FOUND_NULL;
+  }
+
+  /**
+   * Adds the wanted units of the `got` read at `offset` to the run (serving it whenever the next
+   * record does not extend it); returns how many units were used.
+   */
+  #planUnits(
+    req: GetMessageRequest,
+    offset: number,
+    got: number,
+    result: GetMessageDraft,
+    state: CollectState,
+  ): number {
+    const minCommitLogOffset = this.#d.commitLog.minOffset();
+    const run = this.#run;
+    let i = 0;
+    for (; i < got && result.records.length + run.count < req.maxMsgNums; i++) {
+      const pos = i * CQ_UNIT_SIZE;
+      const commitLogOffset = readInt64Buffer(this.#units, pos);
+      const size = this.#units.readInt32BE(pos + 8);
+      if (size === PRE_BLANK_SIZE) continue;
+      if (commitLogOffset < minCommitLogOffset) {
+        state.removed = true;
+        continue;
+      }
+      const isFirst = result.records.length + run.count === 0;
+      if (req.maxBytes !== undefined && !isFirst && state.bytes + size > req.maxBytes) break;
+      if (
+        req.tagsCodeFilter !== undefined &&
+        !req.tagsCodeFilter(this.#units.readInt32BE(pos + 16))
+      ) {
+        state.filtered = true;
+        continue;
+      }
+      if (!run.canTake(commitLogOffset, size, this.#d.commitLog.segmentBytes)) {
+        this.#serveRun(req, result, state);
+        if (state.stopAt >= 0) return i;
+      }
+      assert(size > 0 && size <= this.#d.maxRecordBytes, 'reader: record size out of range');
+      run.add(commitLogOffset, size, offset + i);
+      state.bytes += size;
+    }
+    return i;
+  }
+
+  /** Reads the planned run (one copy or pread) and adds its records to `result`. */
+  #serveRun(req: GetMessageRequest, result: GetMessageDraft, state: CollectState): void {
+    const run = this.#run;
+    if (run.count === 0 || state.stopAt >= 0) return;
+    const wrote = this.#d.positions.get(PositionSlot.WROTE);
+    const span = this.#whileServable(result, state, run.queueOffsets[0] as number, () =>
+      this.#readSpan(run.start, run.bytes),
+    );
+    let pos = 0;
+    for (let k = 0; span !== null && k < run.count; k++) {
+      const size = run.sizes[k] as number;
+      const queueOffset = run.queueOffsets[k] as number;
+      const at = run.start + pos;
+      const record = this.#whileServable(result, state, queueOffset, () =>
+        this.#checkedRecord(span.bytes, at - run.start, at, size, span.fromFile),
+      );
+      if (record === null) break;
+      pos += size;
+      // A unit that points at a record of another queue (a repair patched over the record it
+      // pointed at) is a hole, not a message of this queue.
+      if (
+        record.readInt32BE(RecordField.QUEUEID) !== req.queueId ||
+        readInt64Buffer(record, RecordField.QUEUEOFFSET) !== queueOffset
+      )
+        continue;
+      if (req.recordFilter !== undefined && !req.recordFilter(record)) {
+        state.filtered = true;
+        continue;
+      }
+      if (req.rawOnly !== true) result.messages.push(this.#decodeChecked(record, at));
+      result.records.push(record);
+      result.commitLogBytesBehind = wrote - at;
+    }
+    run.clear();
+  }
+
+  /**
+   * `read()`, or null when it failed on damage (MqError) after some records were collected: the
+   * pull then ends at `queueOffset` with the records before it, and the next read starts there
+   * (and fails there).
+   */
+  #whileServable<T>(
+    result: GetMessageDraft,
+    state: CollectState,
+    queueOffset: number,
+    read: () => T,
+  ): T | null {
+    try {
+      return read();
+    } catch (error) {
+      if (result.records.length === 0 || !(error instanceof MqError)) throw error;
+      state.stopAt = queueOffset;
+      return null;
+    }
+  }
+
+  /** Copies [commitLogOffset, + length) from the tail cache when it still holds it, else the file. */
+  #readSpan(commitLogOffset: number, length: number): { bytes: Buffer; fromFile: boolean } {
+    const bytes = Buffer.allocUnsafe(length);
+    const wroteNow = () => this.#d.positions.get(PositionSlot.WROTE);
+    if (this.#d.tailCache.tryRead(commitLogOffset, length, bytes, 0, wroteNow))
+      return { bytes, fromFile: false };
+    const n = this.#d.commitLog.read(commitLogOffset, bytes, 0, length);
+    if (n !== length)
+      throw new MqError(
+        ErrorCode.IO_ERROR,
+        `Cannot read ${length} bytes of records at CommitLog offset ${commitLogOffset}: got ${n}`,
+        { commitLogOffset },
+      );
+    return { bytes, fromFile: true };
   }
 
   /** Reads and checks the record of `size` bytes at `commitLogOffset`. */
   readRecord(commitLogOffset: number, size: number): Buffer {
     assert(size > 0 && size <= this.#d.maxRecordBytes, 'reader: record size out of range');
-    const record = Buffer.allocUnsafe(size);
-    const wroteNow = () => this.#d.positions.get(PositionSlot.WROTE);
-    const fromFile = !this.#d.tailCache.tryRead(commitLogOffset, size, record, 0, wroteNow);
-    if (fromFile) {
-      const n = this.#d.commitLog.read(commitLogOffset, record, 0, size);
-      if (n !== size)
-        throw new MqError(
-          ErrorCode.IO_ERROR,
-          `Cannot read ${size} bytes of the record at CommitLog offset ${commitLogOffset}: got ${n}`,
-          { commitLogOffset },
-        );
-    }
-    const layout = emptyLayout();
+    const span = this.#readSpan(commitLogOffset, size);
+    return this.#checkedRecord(span.bytes, 0, commitLogOffset, size, span.fromFile);
+  }
+
+  /**
+   * The record of `size` bytes at `pos` of `bytes` (CommitLog offset `commitLogOffset`) as a view,
+   * once it checks out; the body CRC is checked when it was read from the file.
+   */
+  #checkedRecord(
+    bytes: Buffer,
+    pos: number,
+    commitLogOffset: number,
+    size: number,
+    checkCrc: boolean,
+  ): Buffer {
+    const layout = this.#layout;
     const { check, reason } = checkRecord(
-      record,
-      0,
+      bytes,
+      pos,
       {
         available: size,
         expectedCommitLogOffset: commitLogOffset,
-        checkCrc: fromFile,
+        checkCrc,
         maxRecordBytes: this.#d.maxRecordBytes,
       },
       layout,
@@ -215,7 +302,7 @@ export class StoreReader {
         { commitLogOffset },
       );
     }
-    return record;
+    return bytes.subarray(pos, pos + size);
   }
 
   /** Size of the record at `commitLogOffset`, read from its header; 0 when nothing is there. */
