@@ -15,14 +15,15 @@ import { ErrorCode, MqError } from '../common/errors.js';
 import { decodeHostAddress } from '../common/host-address.js';
 import {
   checkRecord,
+  type DecodedMessage,
   decodeRecord,
   emptyLayout,
-  type HostDecoder,
   RecordCheck,
   type RecordLayout,
   SysFlag,
   storeHostSpan,
 } from '../common/message-codec.js';
+import { RecentText } from '../common/recent-text.js';
 import { MessageProperty } from '../protocol/message-properties.js';
 import type { BodyChecksum } from './body-checksum.js';
 import { BODY_XXH64_PROPERTY, type MessageExt } from './message.js';
@@ -36,34 +37,18 @@ export interface DecodeOptions {
 }
 
 /**
- * Host strings and hex of one pull's records: a pull's records almost always share their store
- * host and often their born host, so each distinct 8- or 20-byte address is decoded once per pull.
+ * Host strings, host hex and topics of one pull's records: its records almost always share their
+ * store host and topic and often their born host, so each distinct value is decoded once per pull.
  */
-class PullHosts {
-  readonly #text = new Map<string, string>();
-  readonly #hex = new Map<string, string>();
-  readonly decode: HostDecoder = (bytes) => this.#cached(this.#text, bytes, decodeHostAddress);
+class PullTexts {
+  readonly hosts = new RecentText(decodeHostAddress);
+  readonly topics = new RecentText((bytes) => bytes.toString('utf8'));
+  readonly #hex = new RecentText(toHexUpper);
 
   /** The offset message id: upper-case hex of the store host bytes and the commit log offset. */
   offsetMsgId(buf: Buffer, pos: number, layout: Readonly<RecordLayout>): string {
     const span = storeHostSpan(pos, layout.sysFlag);
-    const host = this.#cached(
-      this.#hex,
-      buf.subarray(span.start, span.start + span.length),
-      toHexUpper,
-    );
-    return host + int64Hex(layout.commitLogOffset);
-  }
-
-  #cached(cache: Map<string, string>, bytes: Buffer, make: (bytes: Buffer) => string): string {
-    const key = bytes.toString('latin1');
-    let value = cache.get(key);
-    if (value === undefined) {
-      value = make(bytes);
-      // A pull holds at most a few distinct hosts; the bound only guards a hostile body.
-      if (cache.size < 64) cache.set(key, value);
-    }
-    return value;
+    return this.#hex.textOf(buf, span.start, span.length) + int64Hex(layout.commitLogOffset);
   }
 }
 
@@ -80,34 +65,42 @@ function inflateBody(stored: Buffer, maxBytes: number, where: string): Buffer {
   }
 }
 
+function whereOf(decoded: DecodedMessage, options: DecodeOptions): string {
+  return `${decoded.topic}@${options.brokerName}:${decoded.queueId} offset ${decoded.queueOffset}`;
+}
+
 function toMessageExt(
   buf: Buffer,
   pos: number,
   layout: Readonly<RecordLayout>,
-  hosts: PullHosts,
+  texts: PullTexts,
   options: DecodeOptions,
 ): MessageExt {
   // The body stays a view of the response frame, which nothing else holds or reuses.
-  const decoded = decodeRecord(buf, pos, { layout, hostOf: hosts.decode, bodyView: true });
-  const where = () =>
-    `${decoded.topic}@${options.brokerName}:${decoded.queueId} offset ${decoded.queueOffset}`;
+  const decoded = decodeRecord(buf, pos, {
+    layout,
+    hostOf: texts.hosts.textOf,
+    topicOf: texts.topics.textOf,
+    bodyView: true,
+  });
   const properties = decoded.properties;
   const expected = properties[BODY_XXH64_PROPERTY];
   if (options.checksum !== null && expected !== undefined) {
     const actual = options.checksum.hex(decoded.body);
-    if (actual !== expected.toLowerCase()) {
+    // Producers write lower case; only a differing value pays for the case-folded comparison.
+    if (actual !== expected && actual !== expected.toLowerCase()) {
       throw new MqError(
         ErrorCode.CHECKSUM_MISMATCH,
-        `Body checksum mismatch in ${where()}: BODY_XXH64 ${expected}, body hashes to ${actual}`,
+        `Body checksum mismatch in ${whereOf(decoded, options)}: BODY_XXH64 ${expected}, body hashes to ${actual}`,
         { brokerName: options.brokerName, topic: decoded.topic, queueOffset: decoded.queueOffset },
       );
     }
   }
   const body =
     (decoded.sysFlag & SysFlag.COMPRESSED) !== 0
-      ? inflateBody(decoded.body, options.maxRecordBytes, where())
+      ? inflateBody(decoded.body, options.maxRecordBytes, whereOf(decoded, options))
       : decoded.body;
-  const offsetMsgId = hosts.offsetMsgId(buf, pos, layout);
+  const offsetMsgId = texts.offsetMsgId(buf, pos, layout);
   const keys = properties[MessageProperty.KEYS];
   return {
     topic: properties[MessageProperty.RETRY_TOPIC] ?? decoded.topic,
@@ -141,7 +134,7 @@ export function decodeMessages(body: Buffer | null, options: DecodeOptions): Mes
   const messages: MessageExt[] = [];
   if (body === null) return messages;
   const layout = emptyLayout();
-  const hosts = new PullHosts();
+  const texts = new PullTexts();
   let pos = 0;
   while (pos < body.length) {
     const { check, reason } = checkRecord(
@@ -157,7 +150,7 @@ export function decodeMessages(body: Buffer | null, options: DecodeOptions): Mes
         { brokerName: options.brokerName, position: pos },
       );
     }
-    messages.push(toMessageExt(body, pos, layout, hosts, options));
+    messages.push(toMessageExt(body, pos, layout, texts, options));
     pos += layout.totalSize;
   }
   return messages;
