@@ -86,9 +86,8 @@ function toMessageExt(
   const properties = decoded.properties;
   const expected = properties[BODY_XXH64_PROPERTY];
   if (options.checksum !== null && expected !== undefined) {
-    const actual = options.checksum.hex(decoded.body);
-    // Producers write lower case; only a differing value pays for the case-folded comparison.
-    if (actual !== expected && actual !== expected.toLowerCase()) {
+    if (!options.checksum.matches(decoded.body, expected)) {
+      const actual = options.checksum.hex(decoded.body);
       throw new MqError(
         ErrorCode.CHECKSUM_MISMATCH,
         `Body checksum mismatch in ${whereOf(decoded, options)}: BODY_XXH64 ${expected}, body hashes to ${actual}`,
