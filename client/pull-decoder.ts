@@ -10,21 +10,21 @@
 // E_CORRUPT_RECORD; a checksum mismatch is E_CHECKSUM_MISMATCH. Neither is ever delivered.
 
 import { inflateSync } from 'node:zlib';
-import { int64Hex, toHexUpper } from '../common/bytes.js';
+import { int64Hex, readInt64Buffer, toHexUpper } from '../common/bytes.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import { decodeHostAddress } from '../common/host-address.js';
 import {
+  bornHostLength,
   checkRecord,
-  type DecodedMessage,
-  decodeRecord,
   emptyLayout,
   RecordCheck,
+  RecordField,
   type RecordLayout,
   SysFlag,
-  storeHostSpan,
+  storeHostLength,
 } from '../common/message-codec.js';
 import { RecentText } from '../common/recent-text.js';
-import { MessageProperty } from '../protocol/message-properties.js';
+import { decodePropertiesObject, MessageProperty } from '../protocol/message-properties.js';
 import type { BodyChecksum } from './body-checksum.js';
 import { BODY_XXH64_PROPERTY, type MessageExt } from './message.js';
 
@@ -42,14 +42,8 @@ export interface DecodeOptions {
  */
 class PullTexts {
   readonly hosts = new RecentText(decodeHostAddress);
+  readonly hex = new RecentText(toHexUpper);
   readonly topics = new RecentText((bytes) => bytes.toString('utf8'));
-  readonly #hex = new RecentText(toHexUpper);
-
-  /** The offset message id: upper-case hex of the store host bytes and the commit log offset. */
-  offsetMsgId(buf: Buffer, pos: number, layout: Readonly<RecordLayout>): string {
-    const span = storeHostSpan(pos, layout.sysFlag);
-    return this.#hex.textOf(buf, span.start, span.length) + int64Hex(layout.commitLogOffset);
-  }
 }
 
 function inflateBody(stored: Buffer, maxBytes: number, where: string): Buffer {
@@ -65,10 +59,37 @@ function inflateBody(stored: Buffer, maxBytes: number, where: string): Buffer {
   }
 }
 
-function whereOf(decoded: DecodedMessage, options: DecodeOptions): string {
-  return `${decoded.topic}@${options.brokerName}:${decoded.queueId} offset ${decoded.queueOffset}`;
+function whereOf(topic: string, layout: Readonly<RecordLayout>, options: DecodeOptions): string {
+  return `${topic}@${options.brokerName}:${layout.queueId} offset ${layout.queueOffset}`;
 }
 
+/** The body to deliver: `stored` once its BODY_XXH64 (if asked and present) matches, inflated. */
+function bodyOf(
+  stored: Buffer,
+  properties: Readonly<Record<string, string>>,
+  topic: string,
+  layout: Readonly<RecordLayout>,
+  options: DecodeOptions,
+): Buffer {
+  const expected = properties[BODY_XXH64_PROPERTY];
+  if (options.checksum !== null && expected !== undefined) {
+    if (!options.checksum.matches(stored, expected)) {
+      throw new MqError(
+        ErrorCode.CHECKSUM_MISMATCH,
+        `Body checksum mismatch in ${whereOf(topic, layout, options)}: BODY_XXH64 ${expected}, body hashes to ${options.checksum.hex(stored)}`,
+        { brokerName: options.brokerName, topic, queueOffset: layout.queueOffset },
+      );
+    }
+  }
+  return (layout.sysFlag & SysFlag.COMPRESSED) !== 0
+    ? inflateBody(stored, options.maxRecordBytes, whereOf(topic, layout, options))
+    : stored;
+}
+
+/**
+ * The message of the checked record at `pos`, read straight from its layout: no intermediate
+ * decoded record, host and topic strings shared within the pull.
+ */
 function toMessageExt(
   buf: Buffer,
   pos: number,
@@ -76,33 +97,21 @@ function toMessageExt(
   texts: PullTexts,
   options: DecodeOptions,
 ): MessageExt {
+  const l = layout;
+  const bornLength = bornHostLength(l.sysFlag);
+  const storeHostAt = pos + RecordField.BORNHOST + bornLength + 8;
+  const storeLength = storeHostLength(l.sysFlag);
+  const topic = texts.topics.textOf(buf, l.topicOffset, l.topicLength);
+  const properties = decodePropertiesObject(
+    buf.toString('utf8', l.propertiesOffset, l.propertiesOffset + l.propertiesLength),
+  );
   // The body stays a view of the response frame, which nothing else holds or reuses.
-  const decoded = decodeRecord(buf, pos, {
-    layout,
-    hostOf: texts.hosts.textOf,
-    topicOf: texts.topics.textOf,
-    bodyView: true,
-  });
-  const properties = decoded.properties;
-  const expected = properties[BODY_XXH64_PROPERTY];
-  if (options.checksum !== null && expected !== undefined) {
-    if (!options.checksum.matches(decoded.body, expected)) {
-      const actual = options.checksum.hex(decoded.body);
-      throw new MqError(
-        ErrorCode.CHECKSUM_MISMATCH,
-        `Body checksum mismatch in ${whereOf(decoded, options)}: BODY_XXH64 ${expected}, body hashes to ${actual}`,
-        { brokerName: options.brokerName, topic: decoded.topic, queueOffset: decoded.queueOffset },
-      );
-    }
-  }
-  const body =
-    (decoded.sysFlag & SysFlag.COMPRESSED) !== 0
-      ? inflateBody(decoded.body, options.maxRecordBytes, whereOf(decoded, options))
-      : decoded.body;
-  const offsetMsgId = texts.offsetMsgId(buf, pos, layout);
+  const stored = buf.subarray(l.bodyOffset, l.bodyOffset + l.bodyLength);
+  const body = bodyOf(stored, properties, topic, l, options);
+  const offsetMsgId = texts.hex.textOf(buf, storeHostAt, storeLength) + int64Hex(l.commitLogOffset);
   const keys = properties[MessageProperty.KEYS];
   return {
-    topic: properties[MessageProperty.RETRY_TOPIC] ?? decoded.topic,
+    topic: properties[MessageProperty.RETRY_TOPIC] ?? topic,
     tags: properties[MessageProperty.TAGS],
     keys: keys === undefined ? [] : keys.split(' ').filter((k) => k !== ''),
     body,
@@ -110,17 +119,17 @@ function toMessageExt(
     msgId: properties[MessageProperty.UNIQ_KEY] ?? offsetMsgId,
     offsetMsgId,
     brokerName: options.brokerName,
-    queueId: decoded.queueId,
-    queueOffset: decoded.queueOffset,
-    commitLogOffset: decoded.commitLogOffset,
-    reconsumeTimes: decoded.reconsumeTimes,
-    bornTimestamp: decoded.bornTimestamp,
-    storeTimestamp: decoded.storeTimestamp,
-    bornHost: decoded.bornHost,
-    storeHost: decoded.storeHost,
-    flag: decoded.flag,
-    sysFlag: decoded.sysFlag,
-    storeSize: decoded.storeSize,
+    queueId: l.queueId,
+    queueOffset: l.queueOffset,
+    commitLogOffset: l.commitLogOffset,
+    reconsumeTimes: buf.readInt32BE(storeHostAt + storeLength),
+    bornTimestamp: readInt64Buffer(buf, pos + RecordField.BORNTIMESTAMP),
+    storeTimestamp: l.storeTimestamp,
+    bornHost: texts.hosts.textOf(buf, pos + RecordField.BORNHOST, bornLength),
+    storeHost: texts.hosts.textOf(buf, storeHostAt, storeLength),
+    flag: buf.readInt32BE(pos + RecordField.FLAG),
+    sysFlag: l.sysFlag,
+    storeSize: l.totalSize,
   };
 }
 

@@ -17,7 +17,6 @@ import { AssertionError, assert } from './assert.js';
 import { crc32, int64Hex, readInt64Buffer, toHexUpper, writeInt64Buffer } from './bytes.js';
 import { decodeHostAddress } from './host-address.js';
 import { decodePropertiesObject } from './message-properties.js';
-import type { SpanText } from './recent-text.js';
 
 export const MESSAGE_MAGIC_CODE = -626843481; // 0xdaa320a7 as a Java int
 export const BLANK_MAGIC_CODE = -875286124; // 0xcbd43194 as a Java int
@@ -320,32 +319,21 @@ export function storeHostSpan(pos: number, sysFlag: number): { start: number; le
   };
 }
 
-const decodeHostUncached: SpanText = (buf, start, length) =>
-  decodeHostAddress(buf.subarray(start, start + length));
-const decodeUtf8: SpanText = (buf, start, length) => buf.toString('utf8', start, start + length);
-
-/** What a caller decoding many records already knows or wants (see pull-decoder). */
+/** What a caller decoding many records already knows. */
 export interface DecodeWith {
   /** The layout checkRecord filled for this record (so it is not read twice). */
   layout?: Readonly<RecordLayout>;
-  /** Host strings of the born and store hosts (callers may cache them, see RecentText). */
-  hostOf?: SpanText;
-  /** The topic string (callers may cache it). */
-  topicOf?: SpanText;
-  /** The body is a view of `buf` instead of a copy (the caller owns `buf` and never reuses it). */
-  bodyView?: boolean;
 }
 
 /** Decodes the record at `pos` (which must be a valid message record); the body is copied. */
 export function decodeRecord(buf: Buffer, pos: number, using: DecodeWith = {}): DecodedMessage {
   const l = using.layout ?? readValidLayout(buf, pos);
-  const hostOf = using.hostOf ?? decodeHostUncached;
   const body = buf.subarray(l.bodyOffset, l.bodyOffset + l.bodyLength);
   const bornLength = bornHostLength(l.sysFlag);
   const storeHost = storeHostSpan(pos, l.sysFlag);
   const afterStoreHost = storeHost.start + storeHost.length;
   return {
-    topic: (using.topicOf ?? decodeUtf8)(buf, l.topicOffset, l.topicLength),
+    topic: buf.toString('utf8', l.topicOffset, l.topicOffset + l.topicLength),
     queueId: l.queueId,
     flag: buf.readInt32BE(pos + RecordField.FLAG),
     queueOffset: l.queueOffset,
@@ -353,13 +341,15 @@ export function decodeRecord(buf: Buffer, pos: number, using: DecodeWith = {}): 
     sysFlag: l.sysFlag,
     bodyCrc: buf.readInt32BE(pos + RecordField.BODYCRC),
     bornTimestamp: readInt64Buffer(buf, pos + RecordField.BORNTIMESTAMP),
-    bornHost: hostOf(buf, pos + RecordField.BORNHOST, bornLength),
+    bornHost: decodeHostAddress(
+      buf.subarray(pos + RecordField.BORNHOST, pos + RecordField.BORNHOST + bornLength),
+    ),
     storeTimestamp: l.storeTimestamp,
-    storeHost: hostOf(buf, storeHost.start, storeHost.length),
+    storeHost: decodeHostAddress(buf.subarray(storeHost.start, afterStoreHost)),
     reconsumeTimes: buf.readInt32BE(afterStoreHost),
     preparedTransactionOffset: readInt64Buffer(buf, afterStoreHost + 4),
     storeSize: l.totalSize,
-    body: using.bodyView === true ? body : Buffer.from(body),
+    body: Buffer.from(body),
     properties: decodePropertiesObject(
       buf.toString('utf8', l.propertiesOffset, l.propertiesOffset + l.propertiesLength),
     ),
