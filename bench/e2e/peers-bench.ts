@@ -150,6 +150,7 @@ async function petrelDrain(cluster: Cluster, options: PeersOptions, body: Buffer
   });
   const startMs = performance.now();
   await consumer.start();
+  const startS = (performance.now() - startMs) / 1000;
   const timeoutMs = 120_000;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
@@ -162,7 +163,9 @@ async function petrelDrain(cluster: Cluster, options: PeersOptions, body: Buffer
   const seconds = (performance.now() - startMs) / 1000;
   await consumer.shutdown();
   const note =
-    received < options.backlog ? `only ${received} in ${timeoutMs / 1000} s` : 'start included';
+    received < options.backlog
+      ? `only ${received} in ${timeoutMs / 1000} s`
+      : `start included (${startS.toFixed(2)} s of ${seconds.toFixed(2)} s)`;
   return { msgsPerS: Math.round(Math.min(received, options.backlog) / seconds), note };
 }
 
