@@ -1,15 +1,15 @@
-// A run of ConsumeQueue units whose records lie back to back in the CommitLog: a pull reads the
-// whole run with one copy from the tail cache or one pread from the segment file instead of one
-// per record, and serves the records as views of that one buffer.
+// The records one read of a queue will serve, planned from its ConsumeQueue units before any is
+// read: they are read into one buffer, each run of records that lie back to back in the CommitLog
+// (in one segment) with one copy from the tail cache or one pread, and served as views of that
+// buffer, so a pull's records are adjacent and its response body needs no copy.
 
-/** Largest run read at once (a pull's byte cap, maxTransferBytesOnMessageInMemory, is smaller). */
-export const MAX_RUN_BYTES = 1024 * 1024;
+/** Largest plan read at once (a pull's byte cap, maxTransferBytesOnMessageInMemory, is smaller). */
+export const MAX_PLANNED_BYTES = 1024 * 1024;
 
-export class RecordRun {
-  /** CommitLog offset of the first record. */
-  start = 0;
+export class RecordPlan {
   bytes = 0;
-  /** Per record, in order: its size and the queue offset of its unit. */
+  /** Per record, in order: where it is, its size and the queue offset of its unit. */
+  readonly commitLogOffsets: number[] = [];
   readonly sizes: number[] = [];
   readonly queueOffsets: number[] = [];
 
@@ -17,30 +17,35 @@ export class RecordRun {
     return this.sizes.length;
   }
 
-  /**
-   * True when the record of `size` bytes at `commitLogOffset` extends this run: it follows the
-   * last record directly, in the same segment file, and the run stays within MAX_RUN_BYTES.
-   */
-  canTake(commitLogOffset: number, size: number, segmentBytes: number): boolean {
-    if (this.count === 0) return true;
-    const end = commitLogOffset + size;
-    return (
-      commitLogOffset === this.start + this.bytes &&
-      end - this.start <= MAX_RUN_BYTES &&
-      Math.floor(this.start / segmentBytes) === Math.floor((end - 1) / segmentBytes)
-    );
+  /** True when a record of `size` bytes still fits (the first one always does). */
+  hasRoomFor(size: number): boolean {
+    return this.count === 0 || this.bytes + size <= MAX_PLANNED_BYTES;
   }
 
   add(commitLogOffset: number, size: number, queueOffset: number): void {
-    if (this.count === 0) this.start = commitLogOffset;
     this.bytes += size;
+    this.commitLogOffsets.push(commitLogOffset);
     this.sizes.push(size);
     this.queueOffsets.push(queueOffset);
   }
 
+  /** The index after the run that starts at record `from`: records back to back in one segment. */
+  runEnd(from: number, segmentBytes: number): number {
+    const segment = Math.floor((this.commitLogOffsets[from] as number) / segmentBytes);
+    let end = (this.commitLogOffsets[from] as number) + (this.sizes[from] as number);
+    let i = from + 1;
+    for (; i < this.count; i++) {
+      const at = this.commitLogOffsets[i] as number;
+      const size = this.sizes[i] as number;
+      if (at !== end || Math.floor((at + size - 1) / segmentBytes) !== segment) break;
+      end += size;
+    }
+    return i;
+  }
+
   clear(): void {
-    this.start = 0;
     this.bytes = 0;
+    this.commitLogOffsets.length = 0;
     this.sizes.length = 0;
     this.queueOffsets.length = 0;
   }

@@ -29,7 +29,7 @@ import {
   type GetMessageResult,
   GetStatus,
 } from './get-result.js';
-import { RecordRun } from './record-run.js';
+import { RecordPlan } from './record-run.js';
 
 const MAX_UNITS_PER_GET = 16_000;
 
@@ -56,7 +56,7 @@ export class StoreReader {
   #d: StoreReaderDeps;
   #units = Buffer.alloc(CQ_UNIT_SIZE * 1024);
   #header = Buffer.alloc(8);
-  readonly #run = new RecordRun();
+  readonly #plan = new RecordPlan();
   readonly #layout = emptyLayout();
 
   constructor(deps: StoreReaderDeps) {
@@ -132,14 +132,14 @@ export class StoreReader {
   ): void {
     const end = req.queueOffset + available;
     const state: CollectState = { bytes: 0, removed: false, filtered: false, stopAt: -1 };
-    const run = this.#run;
-    run.clear();
+    const plan = this.#plan;
+    plan.clear();
     let offset = req.queueOffset;
     while (offset < end && result.records.length < req.maxMsgNums && state.stopAt < 0) {
       const got = readUnits(offset, Math.min(1024, end - offset), this.#units);
       if (got === 0) break;
       const used = this.#planUnits(req, offset, got, result, state);
-      this.#serveRun(req, result, state);
+      this.#serve(req, result, state);
       offset += used;
       if (used < got) break;
     }
@@ -150,10 +150,7 @@ export class StoreReader {
     else result.status = GetStatus.OFFSET_FOUND_NULL;
   }
 
-  /**
-   * Adds the wanted units of the `got` read at `offset` to the run (serving it whenever the next
-   * record does not extend it); returns how many units were used.
-   */
+  /** Plans the wanted units of the `got` read at `offset`; returns how many units were used. */
   #planUnits(
     req: GetMessageRequest,
     offset: number,
@@ -162,9 +159,9 @@ export class StoreReader {
     state: CollectState,
   ): number {
     const minCommitLogOffset = this.#d.commitLog.minOffset();
-    const run = this.#run;
+    const plan = this.#plan;
     let i = 0;
-    for (; i < got && result.records.length + run.count < req.maxMsgNums; i++) {
+    for (; i < got && result.records.length + plan.count < req.maxMsgNums; i++) {
       const pos = i * CQ_UNIT_SIZE;
       const commitLogOffset = readInt64Buffer(this.#units, pos);
       const size = this.#units.readInt32BE(pos + 8);
@@ -173,60 +170,77 @@ export class StoreReader {
         state.removed = true;
         continue;
       }
-      const isFirst = result.records.length + run.count === 0;
+      const isFirst = result.records.length + plan.count === 0;
       if (req.maxBytes !== undefined && !isFirst && state.bytes + size > req.maxBytes) break;
-      if (
-        req.tagsCodeFilter !== undefined &&
-        !req.tagsCodeFilter(this.#units.readInt32BE(pos + 16))
-      ) {
+      if (!plan.hasRoomFor(size)) break;
+      const tagsCode = this.#units.readInt32BE(pos + 16);
+      if (req.tagsCodeFilter !== undefined && !req.tagsCodeFilter(tagsCode)) {
         state.filtered = true;
         continue;
       }
-      if (!run.canTake(commitLogOffset, size, this.#d.commitLog.segmentBytes)) {
-        this.#serveRun(req, result, state);
-        if (state.stopAt >= 0) return i;
-      }
       assert(size > 0 && size <= this.#d.maxRecordBytes, 'reader: record size out of range');
-      run.add(commitLogOffset, size, offset + i);
+      plan.add(commitLogOffset, size, offset + i);
       state.bytes += size;
     }
     return i;
   }
 
-  /** Reads the planned run (one copy or pread) and adds its records to `result`. */
-  #serveRun(req: GetMessageRequest, result: GetMessageDraft, state: CollectState): void {
-    const run = this.#run;
-    if (run.count === 0 || state.stopAt >= 0) return;
-    const wrote = this.#d.positions.get(PositionSlot.WROTE);
-    const span = this.#whileServable(result, state, run.queueOffsets[0] as number, () =>
-      this.#readSpan(run.start, run.bytes),
-    );
+  /**
+   * Reads the planned records into one buffer (one copy or pread per run) and adds them to
+   * `result` as views of it.
+   */
+  #serve(req: GetMessageRequest, result: GetMessageDraft, state: CollectState): void {
+    const plan = this.#plan;
+    if (plan.count === 0) return;
+    const bytes = Buffer.allocUnsafe(plan.bytes);
     let pos = 0;
-    for (let k = 0; span !== null && k < run.count; k++) {
-      const size = run.sizes[k] as number;
-      const queueOffset = run.queueOffsets[k] as number;
-      const at = run.start + pos;
-      const record = this.#whileServable(result, state, queueOffset, () =>
-        this.#checkedRecord(span.bytes, at - run.start, at, size, span.fromFile),
+    for (let from = 0; from < plan.count && state.stopAt < 0; ) {
+      const to = plan.runEnd(from, this.#d.commitLog.segmentBytes);
+      let runBytes = 0;
+      for (let k = from; k < to; k++) runBytes += plan.sizes[k] as number;
+      const start = plan.commitLogOffsets[from] as number;
+      const fromFile = this.#whileServable(result, state, plan.queueOffsets[from] as number, () =>
+        this.#readSpan(start, runBytes, bytes, pos),
       );
-      if (record === null) break;
-      pos += size;
-      // A unit that points at a record of another queue (a repair patched over the record it
-      // pointed at) is a hole, not a message of this queue.
-      if (
-        record.readInt32BE(RecordField.QUEUEID) !== req.queueId ||
-        readInt64Buffer(record, RecordField.QUEUEOFFSET) !== queueOffset
-      )
-        continue;
-      if (req.recordFilter !== undefined && !req.recordFilter(record)) {
-        state.filtered = true;
-        continue;
+      if (fromFile === null) break;
+      for (let k = from; k < to && state.stopAt < 0; k++) {
+        this.#serveRecord(req, result, state, { bytes, pos, index: k, fromFile });
+        pos += plan.sizes[k] as number;
       }
-      if (req.rawOnly !== true) result.messages.push(this.#decodeChecked(record, at));
-      result.records.push(record);
-      result.commitLogBytesBehind = wrote - at;
+      from = to;
     }
-    run.clear();
+    plan.clear();
+  }
+
+  /** Checks the planned record `at.index`, read to `at.pos`, and adds it unless it is skipped. */
+  #serveRecord(
+    req: GetMessageRequest,
+    result: GetMessageDraft,
+    state: CollectState,
+    at: { bytes: Buffer; pos: number; index: number; fromFile: boolean },
+  ): void {
+    const plan = this.#plan;
+    const size = plan.sizes[at.index] as number;
+    const queueOffset = plan.queueOffsets[at.index] as number;
+    const commitLogOffset = plan.commitLogOffsets[at.index] as number;
+    const record = this.#whileServable(result, state, queueOffset, () =>
+      this.#checkedRecord(at.bytes, at.pos, commitLogOffset, size, at.fromFile),
+    );
+    if (record === null) return;
+    // A unit that points at a record of another queue (a repair patched over the record it
+    // pointed at) is a hole, not a message of this queue.
+    if (
+      record.readInt32BE(RecordField.QUEUEID) !== req.queueId ||
+      readInt64Buffer(record, RecordField.QUEUEOFFSET) !== queueOffset
+    )
+      return;
+    if (req.recordFilter !== undefined && !req.recordFilter(record)) {
+      state.filtered = true;
+      return;
+    }
+    if (req.rawOnly !== true) result.messages.push(this.#decodeChecked(record, commitLogOffset));
+    result.records.push(record);
+    result.commitLogBytesBehind = this.#d.positions.get(PositionSlot.WROTE) - commitLogOffset;
   }
 
   /**
@@ -249,27 +263,29 @@ export class StoreReader {
     }
   }
 
-  /** Copies [commitLogOffset, + length) from the tail cache when it still holds it, else the file. */
-  #readSpan(commitLogOffset: number, length: number): { bytes: Buffer; fromFile: boolean } {
-    const bytes = Buffer.allocUnsafe(length);
+  /**
+   * Copies [commitLogOffset, + length) to `target` at `at`, from the tail cache when it still holds
+   * it, else from the file; true when it came from the file.
+   */
+  #readSpan(commitLogOffset: number, length: number, target: Buffer, at: number): boolean {
     const wroteNow = () => this.#d.positions.get(PositionSlot.WROTE);
-    if (this.#d.tailCache.tryRead(commitLogOffset, length, bytes, 0, wroteNow))
-      return { bytes, fromFile: false };
-    const n = this.#d.commitLog.read(commitLogOffset, bytes, 0, length);
+    if (this.#d.tailCache.tryRead(commitLogOffset, length, target, at, wroteNow)) return false;
+    const n = this.#d.commitLog.read(commitLogOffset, target, at, length);
     if (n !== length)
       throw new MqError(
         ErrorCode.IO_ERROR,
         `Cannot read ${length} bytes of records at CommitLog offset ${commitLogOffset}: got ${n}`,
         { commitLogOffset },
       );
-    return { bytes, fromFile: true };
+    return true;
   }
 
   /** Reads and checks the record of `size` bytes at `commitLogOffset`. */
   readRecord(commitLogOffset: number, size: number): Buffer {
     assert(size > 0 && size <= this.#d.maxRecordBytes, 'reader: record size out of range');
-    const span = this.#readSpan(commitLogOffset, size);
-    return this.#checkedRecord(span.bytes, 0, commitLogOffset, size, span.fromFile);
+    const record = Buffer.allocUnsafe(size);
+    const fromFile = this.#readSpan(commitLogOffset, size, record, 0);
+    return this.#checkedRecord(record, 0, commitLogOffset, size, fromFile);
   }
 
   /**

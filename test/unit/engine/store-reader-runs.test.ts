@@ -1,5 +1,6 @@
-// Pull reads of back-to-back records: one read per run of records, served as views of it, with
-// every record still checked (a damaged one ends the pull before it), on real files.
+// Pull reads of back-to-back records: one read per run of records into one buffer per pull,
+// served as views of it, with every record still checked (a damaged one ends the pull before it),
+// on real files.
 
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
@@ -64,7 +65,9 @@ describe('StoreReader runs of records', () => {
       const joined = joinRecords(firstRun);
       assert.deepEqual(joined, Buffer.concat(firstRun));
       assert.equal(joined.buffer, firstRun[0]?.buffer, 'one run is served without a copy');
-      assert.deepEqual(joinRecords(got.records), Buffer.concat(got.records));
+      const all = joinRecords(got.records);
+      assert.deepEqual(all, Buffer.concat(got.records));
+      assert.equal(all.buffer, firstRun[0]?.buffer, 'two runs are read into one buffer');
       const decoded = await store.getMessage({
         topic: 'Runs',
         queueId: 0,
