@@ -7,6 +7,7 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { openStore } from '../../../engine/index.js';
 import { joinRecords } from '../../../engine/read/record-run.js';
+import { smallStoreOptions } from '../../harness/small-store.js';
 import { makeTmpDir } from '../../harness/tmp-dir.js';
 
 const dirs: Array<{ remove: () => void }> = [];
@@ -14,20 +15,12 @@ after(() => {
   for (const d of dirs) d.remove();
 });
 
-const small = {
-  mappedFileSizeCommitLog: 64 * 1024,
-  mappedFileSizeConsumeQueue: 20 * 100,
-  maxMessageSize: 4096,
-  appendRingBytes: 1024 * 1024,
-  tailCacheBytes: 512 * 1024,
-  maxHashSlotNum: 64,
-  maxIndexNum: 512,
-  threads: false,
-};
+const options = { ...smallStoreOptions, threads: false };
+const fromStart = { topic: 'Runs', queueId: 0, queueOffset: 0, maxMsgNums: 32 };
 
 /** A store (reopened, so reads come from the files) with queue 0 interleaved with queue 1. */
 async function storeWithRuns(root: string) {
-  const store = await openStore({ storePathRootDir: root, ...small });
+  const store = await openStore({ storePathRootDir: root, ...options });
   const offsets: number[] = [];
   for (const [queueId, count] of [
     [0, 6],
@@ -41,7 +34,7 @@ async function storeWithRuns(root: string) {
     }
   }
   await store.close();
-  return { offsets, reopen: () => openStore({ storePathRootDir: root, ...small }) };
+  return { offsets, reopen: () => openStore({ storePathRootDir: root, ...options }) };
 }
 
 describe('StoreReader runs of records', () => {
@@ -51,13 +44,7 @@ describe('StoreReader runs of records', () => {
     const { reopen } = await storeWithRuns(dir.path);
     const store = await reopen();
     try {
-      const got = await store.getMessage({
-        topic: 'Runs',
-        queueId: 0,
-        queueOffset: 0,
-        maxMsgNums: 32,
-        rawOnly: true,
-      });
+      const got = await store.getMessage({ ...fromStart, rawOnly: true });
       assert.equal(got.status, 'FOUND');
       assert.equal(got.records.length, 12);
       assert.equal(got.nextBeginOffset, 12);
@@ -68,12 +55,7 @@ describe('StoreReader runs of records', () => {
       const all = joinRecords(got.records);
       assert.deepEqual(all, Buffer.concat(got.records));
       assert.equal(all.buffer, firstRun[0]?.buffer, 'two runs are read into one buffer');
-      const decoded = await store.getMessage({
-        topic: 'Runs',
-        queueId: 0,
-        queueOffset: 0,
-        maxMsgNums: 32,
-      });
+      const decoded = await store.getMessage(fromStart);
       assert.deepEqual(
         decoded.messages.map((m) => m.queueOffset),
         Array.from({ length: 12 }, (_, i) => i),
@@ -98,7 +80,7 @@ describe('StoreReader runs of records', () => {
     const store = await reopen();
     try {
       const get = (queueOffset: number) =>
-        store.getMessage({ topic: 'Runs', queueId: 0, queueOffset, maxMsgNums: 32, rawOnly: true });
+        store.getMessage({ ...fromStart, queueOffset, rawOnly: true });
       const first = await get(0);
       assert.equal(first.records.length, 3);
       assert.equal(first.nextBeginOffset, 3);
