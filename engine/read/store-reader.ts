@@ -35,7 +35,10 @@ const MAX_UNITS_PER_GET = 16_000;
 
 /** What one getMessage has collected so far besides the records. */
 interface CollectState {
+  /** Bytes of the records planned or served, against maxBytes. */
   bytes: number;
+  /** Planned records not served (holes, filtered out): their bytes went back to maxBytes. */
+  rejected: number;
   removed: boolean;
   filtered: boolean;
   /** The queue offset of a damaged record that ends this read, or -1. */
@@ -131,17 +134,25 @@ export class StoreReader {
     result: GetMessageDraft,
   ): void {
     const end = req.queueOffset + available;
-    const state: CollectState = { bytes: 0, removed: false, filtered: false, stopAt: -1 };
+    const state: CollectState = {
+      bytes: 0,
+      rejected: 0,
+      removed: false,
+      filtered: false,
+      stopAt: -1,
+    };
     const plan = this.#plan;
     plan.clear();
     let offset = req.queueOffset;
     while (offset < end && result.records.length < req.maxMsgNums && state.stopAt < 0) {
       const got = readUnits(offset, Math.min(1024, end - offset), this.#units);
       if (got === 0) break;
+      const rejected = state.rejected;
       const used = this.#planUnits(req, offset, got, result, state);
       this.#serve(req, result, state);
       offset += used;
-      if (used < got) break;
+      // Planning stopped at a bound; records given back may have made room for more.
+      if (used < got && state.rejected === rejected) break;
     }
     result.nextBeginOffset = state.stopAt >= 0 ? state.stopAt : offset;
     if (result.records.length > 0) result.status = GetStatus.FOUND;
@@ -229,18 +240,27 @@ export class StoreReader {
     if (record === null) return;
     // A unit that points at a record of another queue (a repair patched over the record it
     // pointed at) is a hole, not a message of this queue.
+    // A record not served does not count towards maxBytes.
     if (
       record.readInt32BE(RecordField.QUEUEID) !== req.queueId ||
       readInt64Buffer(record, RecordField.QUEUEOFFSET) !== queueOffset
-    )
+    ) {
+      this.#reject(state, size);
       return;
+    }
     if (req.recordFilter !== undefined && !req.recordFilter(record)) {
       state.filtered = true;
+      this.#reject(state, size);
       return;
     }
     if (req.rawOnly !== true) result.messages.push(this.#decodeChecked(record, commitLogOffset));
     result.records.push(record);
     result.commitLogBytesBehind = this.#d.positions.get(PositionSlot.WROTE) - commitLogOffset;
+  }
+
+  #reject(state: CollectState, size: number): void {
+    state.bytes -= size;
+    state.rejected++;
   }
 
   /**

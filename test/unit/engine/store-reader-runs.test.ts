@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
+import { readInt64Buffer } from '../../../common/bytes.js';
+import { RecordField } from '../../../common/message-codec.js';
 import { openStore } from '../../../engine/index.js';
 import { joinRecords } from '../../../engine/read/record-run.js';
 import { smallStoreOptions } from '../../harness/small-store.js';
@@ -37,13 +39,39 @@ async function storeWithRuns(root: string) {
   return { offsets, reopen: () => openStore({ storePathRootDir: root, ...options }) };
 }
 
+type Store = Awaited<ReturnType<typeof openStore>>;
+
+/** Runs `use` on a reopened store with runs, after `damage` (if any) changed its files. */
+async function withRuns(
+  use: (store: Store) => Promise<void>,
+  damage?: (root: string, offsets: readonly number[]) => void,
+): Promise<void> {
+  const dir = makeTmpDir();
+  dirs.push(dir);
+  const { offsets, reopen } = await storeWithRuns(dir.path);
+  damage?.(dir.path, offsets);
+  const store = await reopen();
+  try {
+    await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Changes a byte of record 3's body in the file: its BODYCRC no longer matches. */
+function damageRecord3(root: string, offsets: readonly number[]): void {
+  const fd = openSync(`${root}/commitlog/00000000000000000000`, 'r+');
+  const record = Buffer.alloc((offsets[4] ?? 0) - (offsets[3] ?? 0));
+  readSync(fd, record, 0, record.byteLength, offsets[3] ?? 0);
+  const bodyAt = record.indexOf('queue 0 message 3');
+  assert.ok(bodyAt > 0);
+  writeSync(fd, Buffer.from('#'), 0, 1, (offsets[3] ?? 0) + bodyAt);
+  closeSync(fd);
+}
+
 describe('StoreReader runs of records', () => {
   it('serves every record of a queue in order, a run as one uncopied body', async () => {
-    const dir = makeTmpDir();
-    dirs.push(dir);
-    const { reopen } = await storeWithRuns(dir.path);
-    const store = await reopen();
-    try {
+    await withRuns(async (store) => {
       const got = await store.getMessage({ ...fromStart, rawOnly: true });
       assert.equal(got.status, 'FOUND');
       assert.equal(got.records.length, 12);
@@ -60,25 +88,26 @@ describe('StoreReader runs of records', () => {
         decoded.messages.map((m) => m.queueOffset),
         Array.from({ length: 12 }, (_, i) => i),
       );
-    } finally {
-      await store.close();
-    }
+    });
+  });
+
+  it('counts only the records it serves towards maxBytes', async () => {
+    await withRuns(async (store) => {
+      const size = (await store.getMessage({ ...fromStart, rawOnly: true })).records[0]?.length;
+      assert.ok(size !== undefined);
+      const odd = await store.getMessage({
+        ...fromStart,
+        rawOnly: true,
+        maxBytes: 3 * size,
+        recordFilter: (record) => readInt64Buffer(record, RecordField.QUEUEOFFSET) % 2 === 1,
+      });
+      assert.equal(odd.records.length, 3, 'the three odd offsets the byte cap allows');
+      assert.equal(odd.nextBeginOffset, 6);
+    });
   });
 
   it('ends a pull before a damaged record of a run and refuses that record next', async () => {
-    const dir = makeTmpDir();
-    dirs.push(dir);
-    const { offsets, reopen } = await storeWithRuns(dir.path);
-    const fd = openSync(`${dir.path}/commitlog/00000000000000000000`, 'r+');
-    const record = Buffer.alloc((offsets[4] ?? 0) - (offsets[3] ?? 0));
-    readSync(fd, record, 0, record.byteLength, offsets[3] ?? 0);
-    // A byte of record 3's body: its BODYCRC no longer matches.
-    const bodyAt = record.indexOf('queue 0 message 3');
-    assert.ok(bodyAt > 0);
-    writeSync(fd, Buffer.from('#'), 0, 1, (offsets[3] ?? 0) + bodyAt);
-    closeSync(fd);
-    const store = await reopen();
-    try {
+    await withRuns(async (store) => {
       const get = (queueOffset: number) =>
         store.getMessage({ ...fromStart, queueOffset, rawOnly: true });
       const first = await get(0);
@@ -90,8 +119,6 @@ describe('StoreReader runs of records', () => {
       );
       const after = await get(4);
       assert.equal(after.records.length, 8);
-    } finally {
-      await store.close();
-    }
+    }, damageRecord3);
   });
 });
