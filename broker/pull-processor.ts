@@ -14,6 +14,7 @@ import { MqError } from '../common/errors.js';
 import type { Sql92Filter } from '../common/sql92-filter.js';
 import { isReadable } from '../common/topic-rules.js';
 import type { GetMessageResult } from '../engine/index.js';
+import { joinRecords } from '../engine/read/record-run.js';
 import {
   createExtFields,
   createResponse,
@@ -349,7 +350,7 @@ function pullResponse(
     maxOffset: result.maxOffset,
   });
   if (code === ResponseCode.SUCCESS) {
-    response.body = Buffer.concat(result.records);
+    response.body = joinRecords(result.records);
     ctx.stats.msgGetTotal += result.records.length;
     const h = plan.header;
     ctx.stats.traffic.recordGet(

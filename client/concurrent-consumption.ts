@@ -57,26 +57,50 @@ export class ConcurrentConsumption {
       messageQueue: { ...pq.queue },
       delayLevelWhenNextConsume: this.#deps.options.retryDelayLevel,
     };
-    const groups = new Map<MessageListener | null, MessageExt[]>();
-    for (const message of batch) {
-      const listener = this.#deps.listenerOf(message);
-      const group = groups.get(listener);
-      if (group === undefined) groups.set(listener, [message]);
-      else group.push(message);
-    }
     const processed: MessageExt[] = [];
     const failed: MessageExt[] = [];
-    for (const [listener, messages] of groups) {
+    for (const [listener, messages] of this.#byListener(batch)) {
       const ok =
         listener === null ? false : await this.#deps.callListener(listener, messages, context);
       (ok ? processed : failed).push(...messages);
     }
     this.stats.consumed += processed.length;
     this.stats.failed += failed.length;
-    const retryHere = failed.length === 0 ? [] : await this.#handleFailures(failed, context);
+    if (failed.length === 0) {
+      pq.finish(batch, processed);
+      this.#deps.recordOffset(pq);
+      return;
+    }
+    const retryHere = await this.#handleFailures(failed, context);
     pq.finish(batch, [...processed, ...failed.filter((m) => !retryHere.includes(m))]);
     this.#deps.recordOffset(pq);
     if (retryHere.length > 0) this.#retryLater(pq, retryHere);
+  }
+
+  /**
+   * The batch split by listener, in order of first appearance; the batch itself when one
+   * listener takes it all (the usual case: a queue's messages share their topic).
+   */
+  #byListener(batch: MessageExt[]): [MessageListener | null, MessageExt[]][] {
+    const first = batch[0];
+    if (first === undefined) return [];
+    const listener = this.#deps.listenerOf(first);
+    let topic = first.topic;
+    let i = 1;
+    for (; i < batch.length; i++) {
+      const message = batch[i] as MessageExt;
+      if (message.topic !== topic && this.#deps.listenerOf(message) !== listener) break;
+      topic = message.topic;
+    }
+    if (i === batch.length) return [[listener, batch]];
+    const groups = new Map<MessageListener | null, MessageExt[]>();
+    for (const message of batch) {
+      const messageListener = this.#deps.listenerOf(message);
+      const group = groups.get(messageListener);
+      if (group === undefined) groups.set(messageListener, [message]);
+      else group.push(message);
+    }
+    return [...groups];
   }
 
   /** Sends failed messages back; returns the ones to consume again here. */

@@ -11,14 +11,15 @@
 // covers them.
 //
 // Invariants:
-// - pending is keyed by queueOffset and filled in increasing offset order, so its first key is
-//   its minimum (Map keeps insertion order; deletions do not reorder the rest).
+// - pending is filled in increasing offset order, so its first live message has the lowest
+//   pending offset (see pending-window.ts).
 // - every ready message is pending; an in-flight message is pending unless a move back of the
 //   pull offset dropped it (it will be pulled again).
 // - a dropped queue accepts no new messages and reports no offsets.
 
 import { assert } from '../common/assert.js';
 import type { MessageQueue } from './message-queue.js';
+import { PendingWindow } from './pending-window.js';
 
 export interface QueuedMessage {
   queueOffset: number;
@@ -27,7 +28,7 @@ export interface QueuedMessage {
 export class ProcessQueue<M extends QueuedMessage> {
   readonly queue: Readonly<MessageQueue>;
   readonly #maxPending: number;
-  readonly #pending = new Map<number, M>();
+  readonly #pending = new PendingWindow<M>();
   readonly #ready: M[] = [];
   #nextPullOffset: number;
   #inFlightCount = 0;
@@ -79,8 +80,7 @@ export class ProcessQueue<M extends QueuedMessage> {
 
   /** The offset to commit: the lowest unprocessed offset. */
   consumedOffset(): number {
-    for (const offset of this.#pending.keys()) return offset;
-    return this.#nextPullOffset;
+    return this.#pending.firstOffset() ?? this.#nextPullOffset;
   }
 
   /**
@@ -95,7 +95,7 @@ export class ProcessQueue<M extends QueuedMessage> {
       assert(message.queueOffset >= this.#nextPullOffset, 'pulled at or after the pull offset');
       assert(message.queueOffset < nextBeginOffset, 'pulled before the next begin offset');
       this.#lastPulledOffset = message.queueOffset;
-      this.#pending.set(message.queueOffset, message);
+      this.#pending.push(message);
       this.#ready.push(message);
     }
     this.#nextPullOffset = nextBeginOffset;
@@ -108,9 +108,7 @@ export class ProcessQueue<M extends QueuedMessage> {
   movePullOffset(offset: number): void {
     assert(Number.isSafeInteger(offset) && offset >= 0, 'moved offset valid');
     if (offset < this.#nextPullOffset) {
-      for (const pendingOffset of [...this.#pending.keys()]) {
-        if (pendingOffset >= offset) this.#pending.delete(pendingOffset);
-      }
+      this.#pending.dropFrom(offset);
       const kept = this.#ready.filter((m) => m.queueOffset < offset);
       this.#ready.splice(0, this.#ready.length, ...kept);
       this.#lastPulledOffset = Math.min(this.#lastPulledOffset, offset - 1);
@@ -132,12 +130,9 @@ export class ProcessQueue<M extends QueuedMessage> {
     this.#inFlightCount -= batch.length;
     assert(this.#inFlightCount >= 0, 'in-flight count not negative');
     if (this.#inFlightCount === 0) for (const wake of this.#noneInFlightWaiters.splice(0)) wake();
-    for (const message of processed) {
-      // Identity check: after a move back, the same offset may be pending again as a new pull.
-      if (this.#pending.get(message.queueOffset) === message) {
-        this.#pending.delete(message.queueOffset);
-      }
-    }
+    // Removal is by identity: after a move back, the same offset may be pending again as a new
+    // pull.
+    for (const message of processed) this.#pending.remove(message);
   }
 
   /** Resolves once no message of this queue is in the listener (at once when none is). */
@@ -150,7 +145,7 @@ export class ProcessQueue<M extends QueuedMessage> {
   requeue(messages: readonly M[]): void {
     if (this.#isDropped) return;
     for (const message of messages) {
-      if (this.#pending.get(message.queueOffset) === message) this.#ready.push(message);
+      if (this.#pending.has(message)) this.#ready.push(message);
     }
     this.#ready.sort((a, b) => a.queueOffset - b.queueOffset);
   }

@@ -10,20 +10,21 @@
 // E_CORRUPT_RECORD; a checksum mismatch is E_CHECKSUM_MISMATCH. Neither is ever delivered.
 
 import { inflateSync } from 'node:zlib';
-import { int64Hex, toHexUpper } from '../common/bytes.js';
+import { int64Hex, readInt64Buffer, toHexUpper } from '../common/bytes.js';
 import { ErrorCode, MqError } from '../common/errors.js';
 import { decodeHostAddress } from '../common/host-address.js';
 import {
+  bornHostLength,
   checkRecord,
-  decodeRecord,
   emptyLayout,
-  type HostDecoder,
   RecordCheck,
+  RecordField,
   type RecordLayout,
   SysFlag,
-  storeHostSpan,
+  storeHostLength,
 } from '../common/message-codec.js';
-import { MessageProperty } from '../protocol/message-properties.js';
+import { RecentText } from '../common/recent-text.js';
+import { decodePropertiesObject, MessageProperty } from '../protocol/message-properties.js';
 import type { BodyChecksum } from './body-checksum.js';
 import { BODY_XXH64_PROPERTY, type MessageExt } from './message.js';
 
@@ -36,35 +37,13 @@ export interface DecodeOptions {
 }
 
 /**
- * Host strings and hex of one pull's records: a pull's records almost always share their store
- * host and often their born host, so each distinct 8- or 20-byte address is decoded once per pull.
+ * Host strings, host hex and topics of one pull's records: its records almost always share their
+ * store host and topic and often their born host, so each distinct value is decoded once per pull.
  */
-class PullHosts {
-  readonly #text = new Map<string, string>();
-  readonly #hex = new Map<string, string>();
-  readonly decode: HostDecoder = (bytes) => this.#cached(this.#text, bytes, decodeHostAddress);
-
-  /** The offset message id: upper-case hex of the store host bytes and the commit log offset. */
-  offsetMsgId(buf: Buffer, pos: number, layout: Readonly<RecordLayout>): string {
-    const span = storeHostSpan(pos, layout.sysFlag);
-    const host = this.#cached(
-      this.#hex,
-      buf.subarray(span.start, span.start + span.length),
-      toHexUpper,
-    );
-    return host + int64Hex(layout.commitLogOffset);
-  }
-
-  #cached(cache: Map<string, string>, bytes: Buffer, make: (bytes: Buffer) => string): string {
-    const key = bytes.toString('latin1');
-    let value = cache.get(key);
-    if (value === undefined) {
-      value = make(bytes);
-      // A pull holds at most a few distinct hosts; the bound only guards a hostile body.
-      if (cache.size < 64) cache.set(key, value);
-    }
-    return value;
-  }
+class PullTexts {
+  readonly hosts = new RecentText(decodeHostAddress);
+  readonly hex = new RecentText(toHexUpper);
+  readonly topics = new RecentText((bytes) => bytes.toString('utf8'));
 }
 
 function inflateBody(stored: Buffer, maxBytes: number, where: string): Buffer {
@@ -80,37 +59,59 @@ function inflateBody(stored: Buffer, maxBytes: number, where: string): Buffer {
   }
 }
 
+function whereOf(topic: string, layout: Readonly<RecordLayout>, options: DecodeOptions): string {
+  return `${topic}@${options.brokerName}:${layout.queueId} offset ${layout.queueOffset}`;
+}
+
+/** The body to deliver: `stored` once its BODY_XXH64 (if asked and present) matches, inflated. */
+function bodyOf(
+  stored: Buffer,
+  properties: Readonly<Record<string, string>>,
+  topic: string,
+  layout: Readonly<RecordLayout>,
+  options: DecodeOptions,
+): Buffer {
+  const expected = properties[BODY_XXH64_PROPERTY];
+  if (options.checksum !== null && expected !== undefined) {
+    if (!options.checksum.matches(stored, expected)) {
+      throw new MqError(
+        ErrorCode.CHECKSUM_MISMATCH,
+        `Body checksum mismatch in ${whereOf(topic, layout, options)}: BODY_XXH64 ${expected}, body hashes to ${options.checksum.hex(stored)}`,
+        { brokerName: options.brokerName, topic, queueOffset: layout.queueOffset },
+      );
+    }
+  }
+  return (layout.sysFlag & SysFlag.COMPRESSED) !== 0
+    ? inflateBody(stored, options.maxRecordBytes, whereOf(topic, layout, options))
+    : stored;
+}
+
+/**
+ * The message of the checked record at `pos`, read straight from its layout: no intermediate
+ * decoded record, host and topic strings shared within the pull.
+ */
 function toMessageExt(
   buf: Buffer,
   pos: number,
   layout: Readonly<RecordLayout>,
-  hosts: PullHosts,
+  texts: PullTexts,
   options: DecodeOptions,
 ): MessageExt {
+  const l = layout;
+  const bornLength = bornHostLength(l.sysFlag);
+  const storeHostAt = pos + RecordField.BORNHOST + bornLength + 8;
+  const storeLength = storeHostLength(l.sysFlag);
+  const topic = texts.topics.textOf(buf, l.topicOffset, l.topicLength);
+  const properties = decodePropertiesObject(
+    buf.toString('utf8', l.propertiesOffset, l.propertiesOffset + l.propertiesLength),
+  );
   // The body stays a view of the response frame, which nothing else holds or reuses.
-  const decoded = decodeRecord(buf, pos, { layout, hostOf: hosts.decode, bodyView: true });
-  const where = () =>
-    `${decoded.topic}@${options.brokerName}:${decoded.queueId} offset ${decoded.queueOffset}`;
-  const properties = decoded.properties;
-  const expected = properties[BODY_XXH64_PROPERTY];
-  if (options.checksum !== null && expected !== undefined) {
-    const actual = options.checksum.hex(decoded.body);
-    if (actual !== expected.toLowerCase()) {
-      throw new MqError(
-        ErrorCode.CHECKSUM_MISMATCH,
-        `Body checksum mismatch in ${where()}: BODY_XXH64 ${expected}, body hashes to ${actual}`,
-        { brokerName: options.brokerName, topic: decoded.topic, queueOffset: decoded.queueOffset },
-      );
-    }
-  }
-  const body =
-    (decoded.sysFlag & SysFlag.COMPRESSED) !== 0
-      ? inflateBody(decoded.body, options.maxRecordBytes, where())
-      : decoded.body;
-  const offsetMsgId = hosts.offsetMsgId(buf, pos, layout);
+  const stored = buf.subarray(l.bodyOffset, l.bodyOffset + l.bodyLength);
+  const body = bodyOf(stored, properties, topic, l, options);
+  const offsetMsgId = texts.hex.textOf(buf, storeHostAt, storeLength) + int64Hex(l.commitLogOffset);
   const keys = properties[MessageProperty.KEYS];
   return {
-    topic: properties[MessageProperty.RETRY_TOPIC] ?? decoded.topic,
+    topic: properties[MessageProperty.RETRY_TOPIC] ?? topic,
     tags: properties[MessageProperty.TAGS],
     keys: keys === undefined ? [] : keys.split(' ').filter((k) => k !== ''),
     body,
@@ -118,17 +119,17 @@ function toMessageExt(
     msgId: properties[MessageProperty.UNIQ_KEY] ?? offsetMsgId,
     offsetMsgId,
     brokerName: options.brokerName,
-    queueId: decoded.queueId,
-    queueOffset: decoded.queueOffset,
-    commitLogOffset: decoded.commitLogOffset,
-    reconsumeTimes: decoded.reconsumeTimes,
-    bornTimestamp: decoded.bornTimestamp,
-    storeTimestamp: decoded.storeTimestamp,
-    bornHost: decoded.bornHost,
-    storeHost: decoded.storeHost,
-    flag: decoded.flag,
-    sysFlag: decoded.sysFlag,
-    storeSize: decoded.storeSize,
+    queueId: l.queueId,
+    queueOffset: l.queueOffset,
+    commitLogOffset: l.commitLogOffset,
+    reconsumeTimes: buf.readInt32BE(storeHostAt + storeLength),
+    bornTimestamp: readInt64Buffer(buf, pos + RecordField.BORNTIMESTAMP),
+    storeTimestamp: l.storeTimestamp,
+    bornHost: texts.hosts.textOf(buf, pos + RecordField.BORNHOST, bornLength),
+    storeHost: texts.hosts.textOf(buf, storeHostAt, storeLength),
+    flag: buf.readInt32BE(pos + RecordField.FLAG),
+    sysFlag: l.sysFlag,
+    storeSize: l.totalSize,
   };
 }
 
@@ -141,7 +142,7 @@ export function decodeMessages(body: Buffer | null, options: DecodeOptions): Mes
   const messages: MessageExt[] = [];
   if (body === null) return messages;
   const layout = emptyLayout();
-  const hosts = new PullHosts();
+  const texts = new PullTexts();
   let pos = 0;
   while (pos < body.length) {
     const { check, reason } = checkRecord(
@@ -157,7 +158,7 @@ export function decodeMessages(body: Buffer | null, options: DecodeOptions): Mes
         { brokerName: options.brokerName, position: pos },
       );
     }
-    messages.push(toMessageExt(body, pos, layout, hosts, options));
+    messages.push(toMessageExt(body, pos, layout, texts, options));
     pos += layout.totalSize;
   }
   return messages;

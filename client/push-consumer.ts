@@ -498,25 +498,9 @@ export class PushConsumer {
       .filter((q) => q.topic === topic);
     const { added, removed } = diffQueues(current, target);
     for (const queue of removed) await this.#removeQueue(queue);
-    for (const queue of added) {
-      if (this.#state !== State.RUNNING) return;
-      try {
-        if (this.#orderly !== null && !(await this.#orderly.lock(queue))) {
-          this.#options.logger.info(
-            'Queue locked by another consumer; retrying at the next rebalance',
-            {
-              group: this.groupName,
-              queue: formatQueue(queue),
-            },
-          );
-          continue;
-        }
-        const start = await this.#startOffset(queue);
-        this.#addQueue(queue, start);
-      } catch (error) {
-        this.#report(error, `Cannot start ${formatQueue(queue)}; retrying at the next rebalance`);
-      }
-    }
+    // The new queues look up their start offsets together: each starts pulling as soon as its
+    // own is known, not after every queue before it.
+    await Promise.all(added.map((queue) => this.#startQueue(queue)));
     if (added.length > 0 || removed.length > 0) {
       this.#options.logger.info('Rebalanced', {
         group: this.groupName,
@@ -524,6 +508,27 @@ export class PushConsumer {
         added: added.map(formatQueue),
         removed: removed.map(formatQueue),
       });
+    }
+  }
+
+  async #startQueue(queue: MessageQueue): Promise<void> {
+    if (this.#state !== State.RUNNING) return;
+    try {
+      if (this.#orderly !== null && !(await this.#orderly.lock(queue))) {
+        this.#options.logger.info(
+          'Queue locked by another consumer; retrying at the next rebalance',
+          {
+            group: this.groupName,
+            queue: formatQueue(queue),
+          },
+        );
+        return;
+      }
+      const start = await this.#startOffset(queue);
+      if (this.#state !== State.RUNNING || this.#queues.has(queueKey(queue))) return;
+      this.#addQueue(queue, start);
+    } catch (error) {
+      this.#report(error, `Cannot start ${formatQueue(queue)}; retrying at the next rebalance`);
     }
   }
 

@@ -319,25 +319,15 @@ export function storeHostSpan(pos: number, sysFlag: number): { start: number; le
   };
 }
 
-/** Host strings of a record, which callers decoding many records may cache (see pull-decoder). */
-export type HostDecoder = (bytes: Buffer) => string;
-
-const decodeHostUncached: HostDecoder = (bytes) => decodeHostAddress(bytes);
-
-/** What a caller decoding many records already knows or wants (see pull-decoder). */
+/** What a caller decoding many records already knows. */
 export interface DecodeWith {
   /** The layout checkRecord filled for this record (so it is not read twice). */
   layout?: Readonly<RecordLayout>;
-  /** Host strings of the born and store hosts (callers may cache them). */
-  hostOf?: HostDecoder;
-  /** The body is a view of `buf` instead of a copy (the caller owns `buf` and never reuses it). */
-  bodyView?: boolean;
 }
 
 /** Decodes the record at `pos` (which must be a valid message record); the body is copied. */
 export function decodeRecord(buf: Buffer, pos: number, using: DecodeWith = {}): DecodedMessage {
   const l = using.layout ?? readValidLayout(buf, pos);
-  const hostOf = using.hostOf ?? decodeHostUncached;
   const body = buf.subarray(l.bodyOffset, l.bodyOffset + l.bodyLength);
   const bornLength = bornHostLength(l.sysFlag);
   const storeHost = storeHostSpan(pos, l.sysFlag);
@@ -351,15 +341,15 @@ export function decodeRecord(buf: Buffer, pos: number, using: DecodeWith = {}): 
     sysFlag: l.sysFlag,
     bodyCrc: buf.readInt32BE(pos + RecordField.BODYCRC),
     bornTimestamp: readInt64Buffer(buf, pos + RecordField.BORNTIMESTAMP),
-    bornHost: hostOf(
+    bornHost: decodeHostAddress(
       buf.subarray(pos + RecordField.BORNHOST, pos + RecordField.BORNHOST + bornLength),
     ),
     storeTimestamp: l.storeTimestamp,
-    storeHost: hostOf(buf.subarray(storeHost.start, afterStoreHost)),
+    storeHost: decodeHostAddress(buf.subarray(storeHost.start, afterStoreHost)),
     reconsumeTimes: buf.readInt32BE(afterStoreHost),
     preparedTransactionOffset: readInt64Buffer(buf, afterStoreHost + 4),
     storeSize: l.totalSize,
-    body: using.bodyView === true ? body : Buffer.from(body),
+    body: Buffer.from(body),
     properties: decodePropertiesObject(
       buf.toString('utf8', l.propertiesOffset, l.propertiesOffset + l.propertiesLength),
     ),

@@ -107,17 +107,43 @@ export function encodeProperties(
   return options.trailingSeparator === true || text === '' ? text : text.slice(0, -1);
 }
 
+/**
+ * The key last seen at each position of a properties string. Senders write the same keys in the
+ * same order message after message, so a key is usually recognised in place and the string already
+ * used as a property name is reused, instead of cutting out and interning a new one per message.
+ */
+const recentKeys: string[] = [];
+const MAX_RECENT_KEYS = 32;
+
+function isAt(text: string, start: number, part: string): boolean {
+  for (let i = 0; i < part.length; i++)
+    if (text.charCodeAt(start + i) !== part.charCodeAt(i)) return false;
+  return true;
+}
+
+function keyAt(text: string, start: number, end: number, position: number): string {
+  const recent = recentKeys[position];
+  if (recent !== undefined && recent.length === end - start && isAt(text, start, recent))
+    return recent;
+  const key = text.slice(start, end);
+  if (position < MAX_RECENT_KEYS) recentKeys[position] = key;
+  return key;
+}
+
 /** Calls `visit` for each property of a properties string, with Java 4.9.7's rules (see above). */
 function visitProperties(text: string, visit: (key: string, value: string) => void): void {
   const length = text.length;
   let index = 0;
+  let position = 0;
   while (index < length) {
     let end = text.indexOf(PROPERTY_SEPARATOR, index);
     if (end < 0) end = length;
     if (end - index >= 3) {
       const split = text.indexOf(NAME_VALUE_SEPARATOR, index);
-      if (split > index && split < end - 1)
-        visit(text.slice(index, split), text.slice(split + 1, end));
+      if (split > index && split < end - 1) {
+        visit(keyAt(text, index, split, position), text.slice(split + 1, end));
+        position++;
+      }
     }
     index = end + 1;
   }

@@ -15,7 +15,10 @@
 // Every process started here is stopped at the end, also on failure or Ctrl-C.
 //
 // Usage: node dist/bench/e2e/peers-bench.js [--duration=10] [--warmup=2] [--window=256]
-//   [--backlog=200000] [--out=bench/results/peers.md | none]
+//   [--backlog=200000] [--only=drain] [--out=bench/results/peers.md | none]
+//   [--profile=DIR]
+// --only=drain runs just the two drain rows (NATS and Petrel) and writes no report; --profile
+// runs Petrel's brokers with --cpu-prof into DIR (run this file with --cpu-prof for the clients).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -46,6 +49,10 @@ export interface PeersOptions {
   window: number;
   backlog: number;
   queues: number;
+  /** Only the drain rows: a shorter loop while working on consumption. */
+  isDrainOnly: boolean;
+  /** A directory for the brokers' `--cpu-prof` profiles, or null. */
+  profileDir: string | null;
   out: string | null;
 }
 
@@ -57,7 +64,7 @@ function parsePeersArgs(args: readonly string[]): PeersOptions {
     values.set(match[1] ?? '', match[2] ?? '');
   }
   for (const key of values.keys()) {
-    if (!['duration', 'warmup', 'window', 'backlog', 'out'].includes(key))
+    if (!['duration', 'warmup', 'window', 'backlog', 'only', 'out', 'profile'].includes(key))
       throw new MqError(ErrorCode.USAGE, `bench:peers: unknown option --${key}`);
   }
   const int = (key: string, fallback: number, min: number) => {
@@ -66,13 +73,19 @@ function parsePeersArgs(args: readonly string[]): PeersOptions {
       throw new MqError(ErrorCode.USAGE, `bench:peers: --${key} must be a whole number >= ${min}`);
     return n;
   };
-  const out = values.get('out') ?? join('bench', 'results', 'peers.md');
+  const only = values.get('only');
+  if (only !== undefined && only !== 'drain')
+    throw new MqError(ErrorCode.USAGE, 'bench:peers: --only takes "drain"');
+  const isDrainOnly = only === 'drain';
+  const out = isDrainOnly ? 'none' : (values.get('out') ?? join('bench', 'results', 'peers.md'));
   return {
     durationS: int('duration', 10, 1),
     warmupS: int('warmup', 2, 0),
     window: int('window', 256, 1),
     backlog: int('backlog', 200_000, 1),
     queues: 8,
+    isDrainOnly,
+    profileDir: values.get('profile') ?? null,
     out: out === 'none' || out === '' ? null : out,
   };
 }
@@ -137,6 +150,7 @@ async function petrelDrain(cluster: Cluster, options: PeersOptions, body: Buffer
   });
   const startMs = performance.now();
   await consumer.start();
+  const startS = (performance.now() - startMs) / 1000;
   const timeoutMs = 120_000;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
@@ -149,7 +163,9 @@ async function petrelDrain(cluster: Cluster, options: PeersOptions, body: Buffer
   const seconds = (performance.now() - startMs) / 1000;
   await consumer.shutdown();
   const note =
-    received < options.backlog ? `only ${received} in ${timeoutMs / 1000} s` : 'start included';
+    received < options.backlog
+      ? `only ${received} in ${timeoutMs / 1000} s`
+      : `start included (${startS.toFixed(2)} s of ${seconds.toFixed(2)} s)`;
   return { msgsPerS: Math.round(Math.min(received, options.backlog) / seconds), note };
 }
 
@@ -178,6 +194,7 @@ async function runPetrel(
     `--warmup=${options.warmupS}`,
     `--concurrency=${options.window}`,
     `--queues=${options.queues}`,
+    ...(options.profileDir === null ? [] : [`--profile=${join(options.profileDir, flush)}`]),
   ]);
   const cluster = await startCluster(join(dir, flush), clusterOptions, [
     `--maxTransferCountOnMessageInMemory=${PULL_MAX_MESSAGES}`,
@@ -207,13 +224,59 @@ function stopOnSignals(): void {
   });
 }
 
+type ProduceOptions = ReturnType<typeof parseBenchArgs>;
+type AddRow = (row: PeerRow) => void;
+
+/** The no-fsync produce rows of Petrel and ali-ons, as ratios to NATS. */
+async function petrelProduceRows(
+  c: ProduceOptions,
+  petrel: Cluster,
+  body: Buffer,
+  natsMsgsPerS: number,
+  add: AddRow,
+): Promise<void> {
+  const noSync = 'produce, no fsync before ack';
+  for (const [isBatching, target] of [
+    [false, '>= 1.0x'],
+    [true, '>= 3x'],
+  ] as const) {
+    add(
+      asPeerRow(
+        await petrelProduce(c, petrel, body, natsMsgsPerS, isBatching),
+        noSync,
+        'no',
+        target,
+      ),
+    );
+  }
+  add(asPeerRow(await aliOnsProduce(c, petrel, body, natsMsgsPerS), noSync, 'no', '>= 0.6x'));
+}
+
+/** Redis with appendfsync always beside Petrel SYNC_FLUSH, plain and batched. */
+async function syncProduceRows(
+  servers: PeerServers,
+  dir: string,
+  options: PeersOptions,
+  c: ProduceOptions,
+  body: Buffer,
+  add: AddRow,
+): Promise<void> {
+  const load = { warmupS: c.warmupS, durationS: c.durationS, concurrency: options.window };
+  const redis = await servers.startRedis(dir);
+  const redisRow = await redisProduce(redis.port, load, body);
+  const sync = 'produce, fsync before ack';
+  add(asPeerRow(redisRow, sync, 'yes (appendfsync always)', 'peer'));
+  await runPetrel('SYNC_FLUSH', dir, options, async (petrel) => {
+    const s = { ...c, flush: 'SYNC_FLUSH' as const };
+    for (const isBatching of [false, true]) {
+      const r = await petrelProduce(s, petrel, body, redisRow.msgsPerS, isBatching);
+      add(asPeerRow(r, sync, 'yes (group commit)', '>= 3x'));
+    }
+  });
+}
+
 async function measure(options: PeersOptions, dir: string): Promise<PeerRow[]> {
   const body = Buffer.alloc(1024, 0x61);
-  const load = {
-    warmupS: options.warmupS,
-    durationS: options.durationS,
-    concurrency: options.window,
-  };
   const c = {
     ...parseBenchArgs(['produce', `--concurrency=${options.window}`]),
     durationS: options.durationS,
@@ -222,51 +285,29 @@ async function measure(options: PeersOptions, dir: string): Promise<PeerRow[]> {
   const servers = new PeerServers();
   running.add(servers);
   const rows: PeerRow[] = [];
-  const log = (r: PeerRow) => console.log(`${r.workload} | ${r.label}: ${r.msgsPerS} msgs/s`);
+  const add: AddRow = (r) => {
+    rows.push(r);
+    console.log(`${r.workload} | ${r.label}: ${r.msgsPerS} msgs/s`);
+  };
   try {
     const nats = await servers.startNats(dir);
-    const natsRow = await natsProduce(nats.port, load, body);
+    const load = { warmupS: c.warmupS, durationS: c.durationS, concurrency: options.window };
+    const natsRow = options.isDrainOnly ? null : await natsProduce(nats.port, load, body);
     const natsDrained = await natsDrain(nats.port, options.backlog, options.window, body);
-    const noSync = 'produce, no fsync before ack';
     const drain = `consume: drain ${options.backlog}`;
-    rows.push(asPeerRow(natsRow, noSync, 'no (sync timer)', 'peer'));
-    log(rows.at(-1) as PeerRow);
+    if (natsRow !== null)
+      add(asPeerRow(natsRow, 'produce, no fsync before ack', 'no (sync timer)', 'peer'));
     await runPetrel('ASYNC_FLUSH', dir, options, async (petrel) => {
-      const ref = natsRow.msgsPerS;
-      for (const [isBatching, target] of [
-        [false, '>= 1.0x'],
-        [true, '>= 3x'],
-      ] as const) {
-        rows.push(
-          asPeerRow(await petrelProduce(c, petrel, body, ref, isBatching), noSync, 'no', target),
-        );
-        log(rows.at(-1) as PeerRow);
-      }
-      rows.push(asPeerRow(await aliOnsProduce(c, petrel, body, ref), noSync, 'no', '>= 0.6x'));
-      log(rows.at(-1) as PeerRow);
+      if (natsRow !== null) await petrelProduceRows(c, petrel, body, natsRow.msgsPerS, add);
       const natsDrainRow = emptyRow('NATS JetStream pull consumer', natsDrained.msgsPerS, '');
-      rows.push(asPeerRow(natsDrainRow, drain, '-', 'peer'));
-      log(rows.at(-1) as PeerRow);
+      add(asPeerRow(natsDrainRow, drain, '-', 'peer'));
       const petrelDrained = await petrelDrain(petrel, options, body);
       const drainRow = emptyRow('Petrel PushConsumer', petrelDrained.msgsPerS, petrelDrained.note);
       drainRow.vsEmbedded = ratio(petrelDrained.msgsPerS, natsDrained.msgsPerS);
-      rows.push(asPeerRow(drainRow, drain, '-', '>= 1.5x'));
-      log(rows.at(-1) as PeerRow);
+      add(asPeerRow(drainRow, drain, '-', '>= 1.5x'));
     });
     await servers.stop();
-    const redis = await servers.startRedis(dir);
-    const redisRow = await redisProduce(redis.port, load, body);
-    const sync = 'produce, fsync before ack';
-    rows.push(asPeerRow(redisRow, sync, 'yes (appendfsync always)', 'peer'));
-    log(rows.at(-1) as PeerRow);
-    await runPetrel('SYNC_FLUSH', dir, options, async (petrel) => {
-      const s = { ...c, flush: 'SYNC_FLUSH' as const };
-      for (const isBatching of [false, true]) {
-        const r = await petrelProduce(s, petrel, body, redisRow.msgsPerS, isBatching);
-        rows.push(asPeerRow(r, sync, 'yes (group commit)', '>= 3x'));
-        log(rows.at(-1) as PeerRow);
-      }
-    });
+    if (!options.isDrainOnly) await syncProduceRows(servers, dir, options, c, body, add);
   } finally {
     running.delete(servers);
     await servers.stop();

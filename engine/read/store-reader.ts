@@ -29,8 +29,23 @@ import {
   type GetMessageResult,
   GetStatus,
 } from './get-result.js';
+import { RecordPlan } from './record-run.js';
 
 const MAX_UNITS_PER_GET = 16_000;
+
+/** What one getMessage has collected so far besides the records. */
+interface CollectState {
+  /** Bytes of the records planned or served, against maxBytes. */
+  bytes: number;
+  /** Planned records not served (holes, filtered out): their bytes went back to maxBytes. */
+  rejected: number;
+  removed: boolean;
+  filtered: boolean;
+  /** The queue offset of a damaged record that ends this read, or -1. */
+  stopAt: number;
+  /** Records ending past this CommitLog offset are not read (not confirmed by the replicas). */
+  readEnd: number;
+}
 
 export interface StoreReaderDeps {
   commitLog: SegmentedFile;
@@ -46,6 +61,8 @@ export class StoreReader {
   #d: StoreReaderDeps;
   #units = Buffer.alloc(CQ_UNIT_SIZE * 1024);
   #header = Buffer.alloc(8);
+  readonly #plan = new RecordPlan();
+  readonly #layout = emptyLayout();
 
   constructor(deps: StoreReaderDeps) {
     this.#d = deps;
@@ -150,94 +167,203 @@ export class StoreReader {
     readEnd: number,
     result: GetMessageDraft,
   ): void {
-    const maxMsgNums = req.maxMsgNums;
-    const minCommitLogOffset = this.#d.commitLog.minOffset();
-    const wrote = this.#d.positions.get(PositionSlot.WROTE);
+    const end = req.queueOffset + available;
+    const state: CollectState = {
+      bytes: 0,
+      rejected: 0,
+      removed: false,
+      filtered: false,
+      stopAt: -1,
+      readEnd,
+    };
+    const plan = this.#plan;
+    plan.clear();
     let offset = req.queueOffset;
-    let bytes = 0;
-    let removed = false;
-    let filtered = false;
-    while (offset < req.queueOffset + available && result.records.length < maxMsgNums) {
-      const want = Math.min(1024, req.queueOffset + available - offset);
-      const got = readUnits(offset, want, this.#units);
+    while (offset < end && result.records.length < req.maxMsgNums && state.stopAt < 0) {
+      const got = readUnits(offset, Math.min(1024, end - offset), this.#units);
       if (got === 0) break;
-      let i = 0;
-      for (; i < got && result.records.length < maxMsgNums; i++) {
-        const pos = i * CQ_UNIT_SIZE;
-        const commitLogOffset = readInt64Buffer(this.#units, pos);
-        const size = this.#units.readInt32BE(pos + 8);
-        if (size === PRE_BLANK_SIZE) continue;
-        // Not confirmed by the replicas yet: neither it nor any later unit of the queue is read.
-        if (commitLogOffset + size > readEnd) break;
-        if (commitLogOffset < minCommitLogOffset) {
-          removed = true;
-          continue;
-        }
-        if (req.maxBytes !== undefined && result.records.length > 0 && bytes + size > req.maxBytes)
-          break;
-        const tagsCode = this.#units.readInt32BE(pos + 16);
-        if (req.tagsCodeFilter !== undefined && !req.tagsCodeFilter(tagsCode)) {
-          filtered = true;
-          continue;
-        }
-        let record: Buffer;
-        try {
-          record = this.readRecord(commitLogOffset, size);
-        } catch (error) {
-          // Serve the records before a damaged one; the next read starts at it (and fails there).
-          if (result.records.length === 0 || !(error instanceof MqError)) throw error;
-          break;
-        }
-        // A unit that points at a record of another queue (a repair patched over the record it
-        // pointed at) is a hole, not a message of this queue.
-        if (
-          record.readInt32BE(RecordField.QUEUEID) !== req.queueId ||
-          readInt64Buffer(record, RecordField.QUEUEOFFSET) !== offset + i
-        )
-          continue;
-        if (req.recordFilter !== undefined && !req.recordFilter(record)) {
-          filtered = true;
-          continue;
-        }
-        result.records.push(record);
-        if (req.rawOnly !== true)
-          result.messages.push(this.#decodeChecked(record, commitLogOffset));
-        bytes += size;
-        result.commitLogBytesBehind = wrote - commitLogOffset;
-      }
-      offset += i;
-      if (i < got) break;
+      const rejected = state.rejected;
+      const used = this.#planUnits(req, offset, got, result, state);
+      this.#serve(req, result, state);
+      offset += used;
+      // Planning stopped at a bound; records given back may have made room for more.
+      if (used < got && state.rejected === rejected) break;
     }
-    result.nextBeginOffset = offset;
+    result.nextBeginOffset = state.stopAt >= 0 ? state.stopAt : offset;
     if (result.records.length > 0) result.status = GetStatus.FOUND;
-    else if (filtered) result.status = GetStatus.NO_MATCHED_MESSAGE;
-    else if (removed) result.status = GetStatus.MESSAGE_WAS_REMOVING;
+    else if (state.filtered) result.status = GetStatus.NO_MATCHED_MESSAGE;
+    else if (state.removed) result.status = GetStatus.MESSAGE_WAS_REMOVING;
     else result.status = GetStatus.OFFSET_FOUND_NULL;
+  }
+
+  /** Plans the wanted units of the `got` read at `offset`; returns how many units were used. */
+  #planUnits(
+    req: GetMessageRequest,
+    offset: number,
+    got: number,
+    result: GetMessageDraft,
+    state: CollectState,
+  ): number {
+    const minCommitLogOffset = this.#d.commitLog.minOffset();
+    const plan = this.#plan;
+    let i = 0;
+    for (; i < got && result.records.length + plan.count < req.maxMsgNums; i++) {
+      const pos = i * CQ_UNIT_SIZE;
+      const commitLogOffset = readInt64Buffer(this.#units, pos);
+      const size = this.#units.readInt32BE(pos + 8);
+      if (size === PRE_BLANK_SIZE) continue;
+      // Not confirmed by the replicas yet: neither it nor any later unit of the queue is read.
+      if (commitLogOffset + size > state.readEnd) break;
+      if (commitLogOffset < minCommitLogOffset) {
+        state.removed = true;
+        continue;
+      }
+      const isFirst = result.records.length + plan.count === 0;
+      if (req.maxBytes !== undefined && !isFirst && state.bytes + size > req.maxBytes) break;
+      if (!plan.hasRoomFor(size)) break;
+      const tagsCode = this.#units.readInt32BE(pos + 16);
+      if (req.tagsCodeFilter !== undefined && !req.tagsCodeFilter(tagsCode)) {
+        state.filtered = true;
+        continue;
+      }
+      assert(size > 0 && size <= this.#d.maxRecordBytes, 'reader: record size out of range');
+      plan.add(commitLogOffset, size, offset + i);
+      state.bytes += size;
+    }
+    return i;
+  }
+
+  /**
+   * Reads the planned records into one buffer (one copy or pread per run) and adds them to
+   * `result` as views of it.
+   */
+  #serve(req: GetMessageRequest, result: GetMessageDraft, state: CollectState): void {
+    const plan = this.#plan;
+    if (plan.count === 0) return;
+    const bytes = Buffer.allocUnsafe(plan.bytes);
+    let pos = 0;
+    for (let from = 0; from < plan.count && state.stopAt < 0; ) {
+      const to = plan.runEnd(from, this.#d.commitLog.segmentBytes);
+      let runBytes = 0;
+      for (let k = from; k < to; k++) runBytes += plan.sizes[k] as number;
+      const start = plan.commitLogOffsets[from] as number;
+      const fromFile = this.#whileServable(result, state, plan.queueOffsets[from] as number, () =>
+        this.#readSpan(start, runBytes, bytes, pos),
+      );
+      if (fromFile === null) break;
+      for (let k = from; k < to && state.stopAt < 0; k++) {
+        this.#serveRecord(req, result, state, { bytes, pos, index: k, fromFile });
+        pos += plan.sizes[k] as number;
+      }
+      from = to;
+    }
+    plan.clear();
+  }
+
+  /** Checks the planned record `at.index`, read to `at.pos`, and adds it unless it is skipped. */
+  #serveRecord(
+    req: GetMessageRequest,
+    result: GetMessageDraft,
+    state: CollectState,
+    at: { bytes: Buffer; pos: number; index: number; fromFile: boolean },
+  ): void {
+    const plan = this.#plan;
+    const size = plan.sizes[at.index] as number;
+    const queueOffset = plan.queueOffsets[at.index] as number;
+    const commitLogOffset = plan.commitLogOffsets[at.index] as number;
+    const record = this.#whileServable(result, state, queueOffset, () =>
+      this.#checkedRecord(at.bytes, at.pos, commitLogOffset, size, at.fromFile),
+    );
+    if (record === null) return;
+    // A unit that points at a record of another queue (a repair patched over the record it
+    // pointed at) is a hole, not a message of this queue.
+    // A record not served does not count towards maxBytes.
+    if (
+      record.readInt32BE(RecordField.QUEUEID) !== req.queueId ||
+      readInt64Buffer(record, RecordField.QUEUEOFFSET) !== queueOffset
+    ) {
+      this.#reject(state, size);
+      return;
+    }
+    if (req.recordFilter !== undefined && !req.recordFilter(record)) {
+      state.filtered = true;
+      this.#reject(state, size);
+      return;
+    }
+    if (req.rawOnly !== true) result.messages.push(this.#decodeChecked(record, commitLogOffset));
+    result.records.push(record);
+    result.commitLogBytesBehind = this.#d.positions.get(PositionSlot.WROTE) - commitLogOffset;
+  }
+
+  #reject(state: CollectState, size: number): void {
+    state.bytes -= size;
+    state.rejected++;
+  }
+
+  /**
+   * `read()`, or null when it failed on damage (MqError) after some records were collected: the
+   * pull then ends at `queueOffset` with the records before it, and the next read starts there
+   * (and fails there).
+   */
+  #whileServable<T>(
+    result: GetMessageDraft,
+    state: CollectState,
+    queueOffset: number,
+    read: () => T,
+  ): T | null {
+    try {
+      return read();
+    } catch (error) {
+      if (result.records.length === 0 || !(error instanceof MqError)) throw error;
+      state.stopAt = queueOffset;
+      return null;
+    }
+  }
+
+  /**
+   * Copies [commitLogOffset, + length) to `target` at `at`, from the tail cache when it still holds
+   * it, else from the file; true when it came from the file.
+   */
+  #readSpan(commitLogOffset: number, length: number, target: Buffer, at: number): boolean {
+    const wroteNow = () => this.#d.positions.get(PositionSlot.WROTE);
+    if (this.#d.tailCache.tryRead(commitLogOffset, length, target, at, wroteNow)) return false;
+    const n = this.#d.commitLog.read(commitLogOffset, target, at, length);
+    if (n !== length)
+      throw new MqError(
+        ErrorCode.IO_ERROR,
+        `Cannot read ${length} bytes of records at CommitLog offset ${commitLogOffset}: got ${n}`,
+        { commitLogOffset },
+      );
+    return true;
   }
 
   /** Reads and checks the record of `size` bytes at `commitLogOffset`. */
   readRecord(commitLogOffset: number, size: number): Buffer {
     assert(size > 0 && size <= this.#d.maxRecordBytes, 'reader: record size out of range');
     const record = Buffer.allocUnsafe(size);
-    const wroteNow = () => this.#d.positions.get(PositionSlot.WROTE);
-    const fromFile = !this.#d.tailCache.tryRead(commitLogOffset, size, record, 0, wroteNow);
-    if (fromFile) {
-      const n = this.#d.commitLog.read(commitLogOffset, record, 0, size);
-      if (n !== size)
-        throw new MqError(
-          ErrorCode.IO_ERROR,
-          `Cannot read ${size} bytes of the record at CommitLog offset ${commitLogOffset}: got ${n}`,
-          { commitLogOffset },
-        );
-    }
-    const layout = emptyLayout();
+    const fromFile = this.#readSpan(commitLogOffset, size, record, 0);
+    return this.#checkedRecord(record, 0, commitLogOffset, size, fromFile);
+  }
+
+  /**
+   * The record of `size` bytes at `pos` of `bytes` (CommitLog offset `commitLogOffset`) as a view,
+   * once it checks out; the body CRC is checked when it was read from the file.
+   */
+  #checkedRecord(
+    bytes: Buffer,
+    pos: number,
+    commitLogOffset: number,
+    size: number,
+    checkCrc: boolean,
+  ): Buffer {
+    const layout = this.#layout;
     const { check, reason } = checkRecord(
-      record,
-      0,
+      bytes,
+      pos,
       {
         available: size,
         expectedCommitLogOffset: commitLogOffset,
-        checkCrc: fromFile,
+        checkCrc,
         maxRecordBytes: this.#d.maxRecordBytes,
       },
       layout,
@@ -249,7 +375,7 @@ export class StoreReader {
         { commitLogOffset },
       );
     }
-    return record;
+    return bytes.subarray(pos, pos + size);
   }
 
   /** Size of the record at `commitLogOffset`, read from its header; 0 when nothing is there. */

@@ -127,6 +127,26 @@ describe('client/pull-decoder', () => {
       (e: unknown) => e instanceof MqError && e.code === ErrorCode.CHECKSUM_MISMATCH,
     );
     assert.equal(decodeMessages(bad, options).length, 1, 'verification is optional');
+    const upper = checksum.hex(good).toUpperCase();
+    assert.equal(decodeMessages(record(upper), verifying).length, 1, 'either case is accepted');
+    for (const wrong of [`${checksum.hex(good)}0`, checksum.hex(good).slice(1), 'zz'.repeat(8)]) {
+      assert.throws(
+        () => decodeMessages(record(wrong), verifying),
+        (e: unknown) => e instanceof MqError && e.code === ErrorCode.CHECKSUM_MISMATCH,
+      );
+    }
+  });
+
+  it('matches BODY_XXH64 values as the hex of the hash does, for any hash value', async () => {
+    const checksum = await loadBodyChecksum();
+    for (let i = 0; i < 200; i++) {
+      const body = Buffer.from(`body ${i}`);
+      const hex = checksum.hex(body);
+      assert.ok(checksum.matches(body, hex) && checksum.matches(body, hex.toUpperCase()));
+      const flipped = (Number.parseInt(hex[i % 16] ?? '0', 16) ^ 1).toString(16);
+      const other = hex.slice(0, i % 16) + flipped + hex.slice((i % 16) + 1);
+      assert.equal(checksum.matches(body, other), false);
+    }
   });
 
   it('reports a damaged record as E_CORRUPT_RECORD', () => {

@@ -6,6 +6,7 @@ import {
   javaHashCode,
   offsetToFileName,
   readInt64,
+  readInt64Buffer,
   toHexUpper,
   uint32Hex,
   writeInt64,
@@ -42,6 +43,19 @@ describe('common/bytes', () => {
       assert.equal(readInt64(view, 0), v);
     }
     assert.throws(() => writeInt64(view, 0, 2 ** 60));
+  });
+
+  it('reads int64 values from a Buffer at any offset and refuses reads past its end', () => {
+    const buf = Buffer.alloc(20);
+    for (const v of [0, 1, 2 ** 32, 2 ** 32 - 1, Number.MAX_SAFE_INTEGER, -1, -(2 ** 40), -5]) {
+      for (const at of [0, 3, 12]) {
+        buf.writeBigInt64BE(BigInt(v), at);
+        assert.equal(readInt64Buffer(buf, at), v);
+      }
+    }
+    assert.throws(() => readInt64Buffer(buf, 13), RangeError);
+    buf.writeBigInt64BE(2n ** 60n, 0);
+    assert.throws(() => readInt64Buffer(buf, 0));
   });
 
   it('names segment files with 20 digits', () => {

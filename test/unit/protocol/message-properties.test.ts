@@ -67,6 +67,24 @@ describe('message properties', () => {
     assert.equal(Object.getOwnPropertyDescriptor(properties, '__proto__')?.value, 'x');
   });
 
+  it('decode each string on its own, whatever keys the strings before it had', () => {
+    const strings = [
+      'TAGS\u0001a\u0002KEYS\u0001k',
+      'TAGX\u0001b\u0002KEYS\u0001l',
+      'TAG\u0001c\u0002KEYSS\u0001m',
+      'TAGS\u0001d\u0002KEYS\u0001n',
+    ];
+    assert.deepEqual(strings.map(decodePropertiesObject), [
+      { TAGS: 'a', KEYS: 'k' },
+      { TAGX: 'b', KEYS: 'l' },
+      { TAG: 'c', KEYSS: 'm' },
+      { TAGS: 'd', KEYS: 'n' },
+    ]);
+    const many = Array.from({ length: 40 }, (_, i) => `K${i}\u0001${i}`).join('\u0002');
+    assert.equal(decodeProperties(many).get('K39'), '39');
+    assert.equal(decodeProperties('K0\u0001x').get('K0'), 'x');
+  });
+
   it('round-trip, and refuse what would not read back', () => {
     const source = new Map([
       [MessageProperty.UNIQ_KEY, 'AC11000100002A9F0000000000000001'],
