@@ -317,6 +317,18 @@ export function suggestBrokerId(
  * will if the master died first) waits there as at the end of the queue (held, then
  * PULL_NOT_FOUND); one below the slave's oldest message is sent to the master, which may move it.
  */
+/**
+ * Whether this broker keeps a consumer's offset it cannot serve instead of moving it: a slave (see
+ * slaveKeepsOffset), and a DLedger leader asked beyond its queue's end. A consumer reads only
+ * committed entries, which the leader holds, so an offset beyond its end means the leader has not
+ * applied them yet (a follower that applied first served them): the pull waits there, where moving
+ * it (to 0, RocketMQ's correction when the queue starts at 0) would replay the whole queue.
+ */
+function keepsOffset(ctx: BrokerContext, status: GetMessageResult['status']): boolean {
+  if (ctx.role.isSlave) return true;
+  return ctx.config.enableDLegerCommitLog && status === 'OFFSET_OVERFLOW_BADLY';
+}
+
 function slaveKeepsOffset(
   status: GetMessageResult['status'],
   group: SubscriptionGroupConfig,
@@ -336,12 +348,13 @@ function pullResponse(
   let code = pullStatusCode(result.status, requestOffset);
   let nextBeginOffset = result.nextBeginOffset;
   let suggestWhichBrokerId = suggestBrokerId(ctx, plan.group, result.commitLogBytesBehind);
-  if (code === ResponseCode.PULL_OFFSET_MOVED && ctx.role.isSlave) {
+  if (code === ResponseCode.PULL_OFFSET_MOVED && keepsOffset(ctx, result.status)) {
     const kept = slaveKeepsOffset(result.status, plan.group);
     code = kept.code;
     nextBeginOffset = requestOffset;
     suggestWhichBrokerId = kept.suggestWhichBrokerId ?? suggestWhichBrokerId;
   }
+  if (code === ResponseCode.PULL_OFFSET_MOVED) logOffsetMoved(ctx, plan, result, nextBeginOffset);
   const response = createResponse(request, code, result.status);
   response.extFields = createExtFields({
     suggestWhichBrokerId,
@@ -363,6 +376,28 @@ function pullResponse(
     );
   }
   return response;
+}
+
+/** A consumer's offset is moved (RocketMQ logs these too): worth a line for the operator. */
+function logOffsetMoved(
+  ctx: BrokerContext,
+  plan: PullPlan,
+  result: GetMessageResult,
+  nextBeginOffset: number,
+): void {
+  const h = plan.header;
+  ctx.logger.warn('Pull offset moved', {
+    group: h.consumerGroup,
+    topic: h.topic,
+    queueId: h.queueId,
+    from: h.queueOffset,
+    to: nextBeginOffset,
+    status: result.status,
+    minOffset: result.minOffset,
+    maxOffset: result.maxOffset,
+    storeRole: ctx.store.role,
+    wrote: ctx.store.getMaxPhyOffset(),
+  });
 }
 
 /** Parks an empty pull; answers it when woken (run again) or with `first` at shutdown. */

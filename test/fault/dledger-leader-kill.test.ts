@@ -10,6 +10,7 @@
 // against the history, as is what the consumer received.
 // SEED=<n> replays one run's timing; PETREL_LONG=1 runs 20 cycles (2 in the default suite).
 
+import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createPrng } from '../../common/prng.js';
 import { DledgerGroup } from '../harness/dledger-group.js';
@@ -80,5 +81,11 @@ describe('DLedger leader killed under load', () => {
       firstAckMs: cycles.map((c) => c.firstAckMs),
       aliFirstId: ALI_FIRST_ID,
     });
+    // A leader that has not applied what a follower served keeps the consumer's offset (no replay).
+    assert.deepEqual(
+      consumer.queueEvents.filter((e) => e.includes('Pull offset moved')),
+      [],
+      'no consumer offset was moved',
+    );
   });
 });
