@@ -311,13 +311,6 @@ export function suggestBrokerId(
 }
 
 /**
- * A slave never moves a consumer's offset (RocketMQ: nextOffsetCorrection keeps the requested
- * offset on a slave unless offsetCheckInSlave): its queues may simply lag the master's. A consumer
- * ahead of the slave's queue (it read messages on the master that the slave has not got, or never
- * will if the master died first) waits there as at the end of the queue (held, then
- * PULL_NOT_FOUND); one below the slave's oldest message is sent to the master, which may move it.
- */
-/**
  * Whether this broker keeps a consumer's offset it cannot serve instead of moving it: a slave (see
  * slaveKeepsOffset), and a DLedger leader asked beyond its queue's end. A consumer reads only
  * committed entries, which the leader holds, so an offset beyond its end means the leader has not
@@ -329,6 +322,13 @@ function keepsOffset(ctx: BrokerContext, status: GetMessageResult['status']): bo
   return ctx.config.enableDLegerCommitLog && status === 'OFFSET_OVERFLOW_BADLY';
 }
 
+/**
+ * A slave never moves a consumer's offset (RocketMQ: nextOffsetCorrection keeps the requested
+ * offset on a slave unless offsetCheckInSlave): its queues may simply lag the master's. A consumer
+ * ahead of the slave's queue (it read messages on the master that the slave has not got, or never
+ * will if the master died first) waits there as at the end of the queue (held, then
+ * PULL_NOT_FOUND); one below the slave's oldest message is sent to the master, which may move it.
+ */
 function slaveKeepsOffset(
   status: GetMessageResult['status'],
   group: SubscriptionGroupConfig,
