@@ -12,6 +12,7 @@ import { after, describe, it } from 'node:test';
 import { Producer } from '../../client/producer.js';
 import { PullConsumer } from '../../client/pull-consumer.js';
 import { ControllerGroup } from '../harness/controller-group.js';
+import { pullAllBodies } from '../harness/pull-all.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const TOPIC = 'CtlLateTopic';
@@ -67,15 +68,7 @@ describe('controller mode: a topic the slave never copied', () => {
     const reader = new PullConsumer({ namesrvAddr: g.namesrvAddr, groupName: 'CTL_LATE_R' });
     await reader.start();
     closers.push(() => reader.shutdown());
-    const bodies: string[] = [];
-    for (const queue of await reader.fetchSubscribeMessageQueues(TOPIC)) {
-      for (let offset = 0; ; ) {
-        const r = await reader.pull(queue, '*', offset, 32);
-        bodies.push(...r.messages.map((m) => m.body.toString()));
-        if (r.nextBeginOffset === offset) break;
-        offset = r.nextBeginOffset;
-      }
-    }
+    const bodies = await pullAllBodies(reader, TOPIC);
     assert.deepEqual(bodies.sort(), sent.sort(), 'every acknowledged message is read');
   });
 });

@@ -14,6 +14,7 @@ import {
   TransactionProducer,
 } from '../../client/transaction-producer.js';
 import { DledgerGroup } from '../harness/dledger-group.js';
+import { pullAll } from '../harness/pull-all.js';
 import { waitFor } from '../harness/wait-for.js';
 
 const TOPIC = 'DlTx';
@@ -73,15 +74,7 @@ describe('transactions across a DLedger leader failover', () => {
     const readAll = async (): Promise<string[]> => {
       const [queue] = await reader.fetchSubscribeMessageQueues(TOPIC);
       if (queue === undefined) return [];
-      const bodies: string[] = [];
-      let offset = 0;
-      for (let round = 0; round < 50; round++) {
-        const r = await reader.pull(queue, '*', offset, 32);
-        bodies.push(...r.messages.map((m) => m.body.toString()));
-        if (r.nextBeginOffset === offset) break;
-        offset = r.nextBeginOffset;
-      }
-      return bodies;
+      return (await pullAll(reader, queue, '*', 50)).map((m) => m.body.toString());
     };
     let bodies: string[] = [];
     await waitFor(

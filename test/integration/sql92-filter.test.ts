@@ -14,6 +14,7 @@ import { PullConsumer } from '../../client/pull-consumer.js';
 import { ConsumeStatus, PushConsumer } from '../../client/push-consumer.js';
 import { bySql } from '../../client/subscription.js';
 import { ErrorCode, MqError } from '../../common/errors.js';
+import { pullAll } from '../harness/pull-all.js';
 import { type RealCluster, startRealCluster } from '../harness/real-cluster.js';
 import { type Child, spawnNode } from '../harness/spawn-process.js';
 import { waitFor } from '../harness/wait-for.js';
@@ -141,15 +142,8 @@ describe('SQL92 filters on a real broker', { timeout: 120_000 }, () => {
     closers.push(() => consumer.shutdown());
     await consumer.start();
     const got: MessageExt[] = [];
-    for (const queue of await consumer.fetchSubscribeMessageQueues(topic)) {
-      let offset = 0;
-      for (let round = 0; round < 100; round++) {
-        const result = await consumer.pull(queue, bySql('amount > 450'), offset, 32);
-        got.push(...result.messages);
-        if (result.nextBeginOffset === offset) break;
-        offset = result.nextBeginOffset;
-      }
-    }
+    for (const queue of await consumer.fetchSubscribeMessageQueues(topic))
+      got.push(...(await pullAll(consumer, queue, bySql('amount > 450'))));
     assert.deepEqual(
       bodies(got),
       expected((i) => i * 10 > 450),

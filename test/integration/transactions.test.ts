@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Admin } from '../../client/admin.js';
-import type { MessageExt } from '../../client/message.js';
 import { Producer } from '../../client/producer.js';
 import { PullConsumer } from '../../client/pull-consumer.js';
 import {
@@ -20,6 +19,7 @@ import {
 import { RequestCode, ResponseCode } from '../../protocol/index.js';
 import { decodeOffsetMsgId } from '../../protocol/message-id.js';
 import { TestClient } from '../harness/broker-client.js';
+import { pullAll } from '../harness/pull-all.js';
 import { type RealCluster, startRealCluster } from '../harness/real-cluster.js';
 import { waitFor } from '../harness/wait-for.js';
 
@@ -50,15 +50,7 @@ async function createTopic(): Promise<string> {
 async function readAll(topic: string): Promise<string[]> {
   const [queue] = await reader.fetchSubscribeMessageQueues(topic);
   assert.ok(queue !== undefined);
-  const bodies: string[] = [];
-  let offset = 0;
-  for (let round = 0; round < 100; round++) {
-    const r = await reader.pull(queue, '*', offset, 32);
-    bodies.push(...r.messages.map((m: MessageExt) => m.body.toString()));
-    if (r.nextBeginOffset === offset) break;
-    offset = r.nextBeginOffset;
-  }
-  return bodies;
+  return (await pullAll(reader, queue)).map((m) => m.body.toString());
 }
 
 interface Recorder extends TransactionListener {
