@@ -12,8 +12,8 @@ import {
   stopAll,
   tmpDir,
 } from './petrel-processes.js';
+import { routedMasterIndex, waitRoutedMaster, waitSameCommitLogEnd } from './replica-group.js';
 import type { Child } from './spawn-process.js';
-import { waitFor } from './wait-for.js';
 
 export interface ControllerNode {
   address: string;
@@ -90,28 +90,18 @@ export class ControllerGroup {
     return node;
   }
 
-  async route(): Promise<Record<string, string>> {
-    const info = await this.admin.clusterInfo();
-    return info.brokerAddrTable['broker-a']?.brokerAddrs ?? {};
-  }
-
   /** Index of the running replica the NameServer routes as master, if any. */
-  async masterIndex(): Promise<number | undefined> {
-    const master = (await this.route())['0'];
-    const i = this.nodes.findIndex((n) => n !== undefined && n.address === master);
-    return i === -1 ? undefined : i;
+  masterIndex(): Promise<number | undefined> {
+    return routedMasterIndex(this.admin, this.nodes);
   }
 
   /** Waits until a running replica other than `not` is routed as master. */
-  async waitMaster(timeoutMs: number, not?: number): Promise<number> {
-    const found = await waitFor(
-      async () => {
-        const i = await this.masterIndex();
-        return i !== undefined && i !== not ? { i } : undefined;
-      },
-      { timeoutMs, intervalMs: 20, what: 'a controller-mode master in the route' },
-    );
-    return found.i;
+  waitMaster(timeoutMs: number, not?: number): Promise<number> {
+    return waitRoutedMaster(this.admin, this.nodes, {
+      timeoutMs,
+      not,
+      what: 'a controller-mode master in the route',
+    });
   }
 
   runtime(i: number): Promise<Record<string, string>> {
@@ -122,22 +112,12 @@ export class ControllerGroup {
    * Waits until both running replicas' CommitLogs end at the same offset (with `acknowledged`, once
    * the master has also heard the slave acknowledge it, so consumers may read all of it); returns it.
    */
-  async waitSameEnd(timeoutMs: number, acknowledged = false): Promise<number> {
-    const found = await waitFor(
-      async () => {
-        const ends = new Set<string>();
-        let acked = !acknowledged;
-        for (let i = 0; i < this.nodes.length; i++) {
-          if (this.nodes[i] === undefined) continue;
-          const runtime = await this.runtime(i);
-          ends.add(runtime['commitLogMaxOffset']!);
-          acked ||= runtime['push2SlaveMaxOffset'] === runtime['commitLogMaxOffset'];
-        }
-        return ends.size === 1 && acked ? { end: Number([...ends][0]) } : undefined;
-      },
-      { timeoutMs, intervalMs: 50, what: 'both replicas at the same, acknowledged CommitLog end' },
-    );
-    return found.end;
+  waitSameEnd(timeoutMs: number, acknowledged = false): Promise<number> {
+    return waitSameCommitLogEnd(this.admin, this.nodes, {
+      timeoutMs,
+      acknowledged,
+      what: 'both replicas at the same, acknowledged CommitLog end',
+    });
   }
 
   async kill(i: number): Promise<void> {

@@ -15,10 +15,15 @@ import {
   stopAll,
   tmpDir,
 } from './petrel-processes.js';
+import {
+  routedMasterIndex,
+  routeOf,
+  waitRoutedMaster,
+  waitSameCommitLogEnd,
+} from './replica-group.js';
 import { waitForSlaveTopics } from './replica-wait.js';
 import type { Child } from './spawn-process.js';
 import { TcpProxy } from './tcp-proxy.js';
-import { waitFor } from './wait-for.js';
 
 export const DLEDGER_IDS = ['n0', 'n1', 'n2'] as const;
 
@@ -155,29 +160,22 @@ export class DledgerGroup {
   }
 
   /** The broker-a addresses by brokerId, as the NameServer routes them. */
-  async route(): Promise<Record<string, string>> {
-    const info = await this.admin.clusterInfo();
-    return info.brokerAddrTable['broker-a']?.brokerAddrs ?? {};
+  route(): Promise<Record<string, string>> {
+    return routeOf(this.admin);
   }
 
   /** Index of the running member the NameServer routes as master, if any. */
-  async leaderIndex(): Promise<number | undefined> {
-    const master = (await this.route())['0'];
-    const i = this.nodes.findIndex((n) => n !== undefined && n.address === master);
-    return i === -1 ? undefined : i;
+  leaderIndex(): Promise<number | undefined> {
+    return routedMasterIndex(this.admin, this.nodes);
   }
 
   /** Waits until a running member other than `not` is routed as master. */
-  async waitLeader(timeoutMs: number, not?: number): Promise<number> {
-    // An object, not the index: member 0 would read as "not yet" to waitFor.
-    const found = await waitFor(
-      async () => {
-        const i = await this.leaderIndex();
-        return i !== undefined && i !== not ? { i } : undefined;
-      },
-      { timeoutMs, intervalMs: 20, what: 'a DLedger leader in the route' },
-    );
-    return found.i;
+  waitLeader(timeoutMs: number, not?: number): Promise<number> {
+    return waitRoutedMaster(this.admin, this.nodes, {
+      timeoutMs,
+      not,
+      what: 'a DLedger leader in the route',
+    });
   }
 
   /**
@@ -202,17 +200,11 @@ export class DledgerGroup {
   }
 
   /** Waits until every running member's CommitLog ends at the same offset; returns it. */
-  async waitSameEnd(timeoutMs: number): Promise<number> {
-    const found = await waitFor(
-      async () => {
-        const ends = new Set<string>();
-        for (let i = 0; i < 3; i++)
-          if (this.nodes[i] !== undefined) ends.add((await this.runtime(i))['commitLogMaxOffset']!);
-        return ends.size === 1 ? { end: Number([...ends][0]) } : undefined;
-      },
-      { timeoutMs, intervalMs: 50, what: 'every member at the same CommitLog end' },
-    );
-    return found.end;
+  waitSameEnd(timeoutMs: number): Promise<number> {
+    return waitSameCommitLogEnd(this.admin, this.nodes, {
+      timeoutMs,
+      what: 'every member at the same CommitLog end',
+    });
   }
 
   async kill(i: number, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
