@@ -74,7 +74,7 @@ function encodeBatch(entries: readonly Buffer[]): Buffer {
   let at = 4;
   for (const e of entries) {
     out.writeUInt32BE(e.byteLength, at);
-    e.copy(out, at + 4);
+    out.set(e, at + 4);
     at += 4 + e.byteLength;
   }
   return out;
@@ -359,12 +359,8 @@ export class BrokerDledger {
   }
 
   #applyBatch(data: Buffer): 'OK' | 'BUSY' | string {
-    for (const record of decodeBatch(data)) {
-      const status = this.store.applyStamped(record);
-      if (status === 'OK' || status === 'ALREADY_APPLIED') continue;
-      return status;
-    }
-    return 'OK';
+    const status = this.store.applyStamped(decodeBatch(data));
+    return status === 'ALREADY_APPLIED' ? 'OK' : status;
   }
 
   /** The leader's own no-op is applied: every earlier entry is in the CommitLog; take over. */

@@ -186,7 +186,7 @@ export class DefaultMessageStore implements MessageStore {
     if (commitLogOffset !== this.#replicaEnd) return 'OFFSET_MISMATCH';
     const pipeline = this.#pipeline;
     assert(pipeline !== undefined, 'store: no pipeline');
-    if (!pipeline.submitRaw(commitLogOffset, bytes)) return 'BUSY';
+    if (!pipeline.submitRaw(commitLogOffset, [bytes])) return 'BUSY';
     this.#replicaEnd += bytes.byteLength;
     return 'OK';
   }
@@ -289,15 +289,16 @@ export class DefaultMessageStore implements MessageStore {
   }
 
   /**
-   * Appends one committed entry of the replicated log (see useReplicator). Entries must come in
-   * log order; one already in the CommitLog (a replay after restart) is skipped. BUSY: retry.
+   * Appends committed entries of the replicated log (see useReplicator). Entries must come in
+   * log order; one already in the CommitLog (a replay after restart) is skipped. BUSY: some may
+   * be applied; retry them all (the applied ones are skipped).
    */
-  applyStamped(entry: Buffer): ApplyStatus {
+  applyStamped(entries: readonly Buffer[]): ApplyStatus {
     if (this.#closed || this.#pipeline?.failure !== undefined) return 'FAILED';
     const replicated = this.#replicated;
     const pipeline = this.#pipeline;
     assert(replicated !== undefined && pipeline !== undefined, 'store: no replicated log');
-    const { status, end } = replicated.apply(pipeline, entry, this.#replicaEnd);
+    const { status, end } = replicated.apply(pipeline, entries, this.#replicaEnd);
     this.#replicaEnd = end;
     return status;
   }

@@ -52,6 +52,12 @@ function spawnNode(args: string[], withIpc: boolean): BenchProcess {
 /** The processes of one benchmark cluster; stop() ends them all (SIGTERM, then SIGKILL). */
 export class BenchProcesses {
   #children: ChildProcess[] = [];
+  #brokers: ChildProcess[] = [];
+
+  /** The brokers' process ids (for their CPU time). */
+  brokerPids(): number[] {
+    return this.#brokers.flatMap((b) => (b.pid === undefined ? [] : [b.pid]));
+  }
 
   /** A NameServer (`extra`: more `--key=value` keys); resolves with its address. */
   async startNamesrv(dir: string, extra: readonly string[] = []): Promise<string> {
@@ -98,6 +104,7 @@ export class BenchProcesses {
       true,
     );
     this.#children.push(broker.child);
+    this.#brokers.push(broker.child);
     return { child: broker.child, address: await broker.address };
   }
 

@@ -32,6 +32,7 @@ import { closedLoop } from '../lib/closed-loop.js';
 import { percentileMsOrNull } from '../lib/latency.js';
 import { machineInfo, machineLine } from '../lib/machine.js';
 import { markdownTable, writeSection } from '../lib/markdown-report.js';
+import { cpuMsOf } from '../lib/process-cpu.js';
 import { BenchProcesses, reportLoopDelay, resetLoopDelay } from './bench-processes.js';
 import { startControllerMembers } from './ha-bench-controller.js';
 
@@ -76,6 +77,8 @@ export interface HaRow {
   catchUpMs: number | null;
   masterLoopP99Ms: number | null;
   slaveLoopP99Ms: number | null;
+  /** CPU time of every broker process in the window per acknowledged message (us); null unknown. */
+  brokerCpuUsPerMsg: number | null;
   note: string;
 }
 
@@ -160,6 +163,8 @@ interface HaCluster {
   /** Master/Slave replication figures (push2SlaveMaxOffset) exist; not in DLedger mode. */
   haFigures: boolean;
   admin: Admin;
+  /** Every broker process of the setup (for the CPU per message). */
+  brokerPids: () => number[];
   stop(): Promise<void>;
 }
 
@@ -224,7 +229,8 @@ async function startDledgerCluster(dir: string, options: HaBenchOptions): Promis
     });
     const master = leader!;
     const slave = members.find((m) => m !== master) ?? null;
-    const cluster = { namesrvAddr, master, slave, admin, stop, haFigures: false };
+    const brokerPids = () => processes.brokerPids();
+    const cluster = { namesrvAddr, master, slave, admin, stop, brokerPids, haFigures: false };
     await prepare(cluster, options);
     return cluster;
   } catch (error) {
@@ -254,7 +260,8 @@ async function startControllerCluster(dir: string, options: HaBenchOptions): Pro
     });
     admin = new Admin({ namesrvAddr: members.namesrvAddr });
     await admin.start();
-    const cluster = { ...members, admin, stop, haFigures: true };
+    const brokerPids = () => processes.brokerPids();
+    const cluster = { ...members, admin, stop, brokerPids, haFigures: true };
     await prepare(cluster, options);
     return cluster;
   } catch (error) {
@@ -301,7 +308,8 @@ async function startHaCluster(
           );
     admin = new Admin({ namesrvAddr });
     await admin.start();
-    const cluster = { namesrvAddr, master, slave, admin, stop, haFigures: true };
+    const brokerPids = () => processes.brokerPids();
+    const cluster = { namesrvAddr, master, slave, admin, stop, brokerPids, haFigures: true };
     await prepare(cluster, options);
     return cluster;
   } catch (error) {
@@ -411,6 +419,7 @@ async function runWindow(
   const sampler = new LagSampler();
   const outcomes = new Map<string, number>();
   const countOutcome = (what: string) => outcomes.set(what, (outcomes.get(what) ?? 0) + 1);
+  let cpuAtStartMs: number | null = null;
   try {
     const result = await closedLoop(
       { warmupS: options.warmupS, durationS: options.durationS, concurrency: inFlight },
@@ -427,11 +436,13 @@ async function runWindow(
       () => {
         resetLoopDelay(cluster.master.child);
         if (cluster.slave !== null) resetLoopDelay(cluster.slave.child);
+        cpuAtStartMs = cpuMsOf(cluster.brokerPids());
         if (cluster.slave !== null && cluster.haFigures) sampler.start(cluster, options.sampleMs);
       },
     );
     // The lag left the moment the last send was acknowledged, before anything else runs.
     const stoppedMs = performance.now();
+    const cpuAtStopMs = cpuMsOf(cluster.brokerPids());
     const caught = cluster.slave === null || !cluster.haFigures ? null : await catchUp(cluster);
     await sampler.stop();
     const samples = sampler.samples.filter((s) => s.atMs < stoppedMs);
@@ -459,6 +470,10 @@ async function runWindow(
       catchUpMs: caught?.catchUpMs ?? null,
       masterLoopP99Ms: masterLoop,
       slaveLoopP99Ms: slaveLoop,
+      brokerCpuUsPerMsg:
+        cpuAtStartMs === null || cpuAtStopMs === null || result.count === 0
+          ? null
+          : ((cpuAtStopMs - cpuAtStartMs) * 1000) / result.count,
       note: lags.length === 0 ? note : `${lags.length} lag samples${note ? `; ${note}` : ''}`,
     };
   } finally {
@@ -525,9 +540,10 @@ export function renderHaReport(
       'catch-up ms',
       'master loop p99 ms',
       'slave loop p99 ms',
+      'broker CPU us/msg',
       'note',
     ],
-    [false, true, true, true, true, true, true, true, true, true, true, true, true, false],
+    [false, true, true, true, true, true, true, true, true, true, true, true, true, true, false],
     rows.map((r) => [
       r.setup,
       String(r.inFlight),
@@ -542,6 +558,7 @@ export function renderHaReport(
       num(r.catchUpMs, 1),
       num(r.masterLoopP99Ms),
       num(r.slaveLoopP99Ms),
+      num(r.brokerCpuUsPerMsg, 1),
       r.note,
     ]),
   );
@@ -580,12 +597,14 @@ process; all share the machine's cores. Each setup starts on empty stores.
   acknowledged, "catch-up" how long the slave then took to acknowledge the whole log.
 - loop p99: \`perf_hooks.monitorEventLoopDelay\` (1 ms resolution) in each broker process (preloaded
   \`dist/bench/e2e/loop-delay-probe.js\`), how late the main event loop was beyond 1 ms.
+- broker CPU us/msg: user + system CPU time of every broker process of the setup (/proc) over the
+  window, per acknowledged message; it moves much less than msgs/s when the machine is shared.
 
 `;
 
 function printRow(r: HaRow): void {
   console.log(
-    `${r.setup} x${r.inFlight}: ${r.msgsPerS} msgs/s p50 ${num(r.p50Ms)} ms p99 ${num(r.p99Ms)} ms, replicated ${r.replicatedBytesPerS === null ? '-' : (r.replicatedBytesPerS / 1e6).toFixed(1)} MB/s, lag p99 ${kib(r.lagP99Bytes)} KiB, catch-up ${num(r.catchUpMs, 1)} ms, loop p99 master ${num(r.masterLoopP99Ms)} slave ${num(r.slaveLoopP99Ms)} ms${r.note ? ` (${r.note})` : ''}`,
+    `${r.setup} x${r.inFlight}: ${r.msgsPerS} msgs/s p50 ${num(r.p50Ms)} ms p99 ${num(r.p99Ms)} ms, replicated ${r.replicatedBytesPerS === null ? '-' : (r.replicatedBytesPerS / 1e6).toFixed(1)} MB/s, lag p99 ${kib(r.lagP99Bytes)} KiB, catch-up ${num(r.catchUpMs, 1)} ms, loop p99 master ${num(r.masterLoopP99Ms)} slave ${num(r.slaveLoopP99Ms)} ms, broker CPU ${num(r.brokerCpuUsPerMsg, 1)} us/msg${r.note ? ` (${r.note})` : ''}`,
   );
 }
 

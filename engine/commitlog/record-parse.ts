@@ -11,7 +11,8 @@ export interface ParsedRecord extends DispatchRecord {
   bodyLength: number;
 }
 
-export function parseRecordForDispatch(buf: Buffer, pos: number, length: number): ParsedRecord {
+/** Where a record's variable-length fields sit (positions in `buf`). */
+function fieldPositions(buf: Buffer, pos: number, length: number) {
   const sysFlag = buf.readInt32BE(pos + RecordField.SYSFLAG);
   const bodyLenPos =
     pos + RecordField.BORNHOST + bornHostLength(sysFlag) + 8 + storeHostLength(sysFlag) + 4 + 8;
@@ -21,16 +22,35 @@ export function parseRecordForDispatch(buf: Buffer, pos: number, length: number)
   const propsLenPos = topicLenPos + 1 + topicLength;
   const propertiesLength = buf.readInt16BE(propsLenPos);
   assert(propsLenPos + 2 + propertiesLength === pos + length, 'record: lengths do not add up');
+  return { sysFlag, bodyLenPos, bodyLength, topicLenPos, propsLenPos, propertiesLength };
+}
+
+/** Topic, queue and sysFlag only: what placing a record needs (no properties decoded). */
+export function parseRecordRoute(
+  buf: Buffer,
+  pos: number,
+  length: number,
+): { topic: string; queueId: number; sysFlag: number } {
+  const f = fieldPositions(buf, pos, length);
   return {
-    topic: buf.toString('latin1', topicLenPos + 1, propsLenPos),
+    topic: buf.toString('latin1', f.topicLenPos + 1, f.propsLenPos),
+    queueId: buf.readInt32BE(pos + RecordField.QUEUEID),
+    sysFlag: f.sysFlag,
+  };
+}
+
+export function parseRecordForDispatch(buf: Buffer, pos: number, length: number): ParsedRecord {
+  const f = fieldPositions(buf, pos, length);
+  return {
+    topic: buf.toString('latin1', f.topicLenPos + 1, f.propsLenPos),
     queueId: buf.readInt32BE(pos + RecordField.QUEUEID),
     queueOffset: 0,
     commitLogOffset: 0,
     size: length,
-    sysFlag,
+    sysFlag: f.sysFlag,
     storeTimestamp: 0,
-    properties: buf.toString('utf8', propsLenPos + 2, propsLenPos + 2 + propertiesLength),
-    bodyOffset: bodyLenPos + 4,
-    bodyLength,
+    properties: buf.toString('utf8', f.propsLenPos + 2, f.propsLenPos + 2 + f.propertiesLength),
+    bodyOffset: f.bodyLenPos + 4,
+    bodyLength: f.bodyLength,
   };
 }

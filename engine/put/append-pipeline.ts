@@ -17,8 +17,11 @@ export interface AppendPipeline {
    * all (the put was not taken and must be untracked).
    */
   submit(encoder: MessageEncoder, length: number): boolean;
-  /** A slave's replicated CommitLog bytes, which must continue the log exactly. False when full. */
-  submitRaw(commitLogOffset: number, bytes: Buffer): boolean;
+  /**
+   * Replicated CommitLog bytes (the parts, back to back), which must continue the log exactly.
+   * False when full.
+   */
+  submitRaw(commitLogOffset: number, parts: readonly Buffer[]): boolean;
   /** Physical offsets of messages indexed under topic#key, newest first. */
   queryIndex(
     topic: string,

@@ -153,8 +153,9 @@ export class InThreadPipeline implements AppendPipeline {
     return true;
   }
 
-  submitRaw(commitLogOffset: number, bytes: Buffer): boolean {
+  submitRaw(commitLogOffset: number, parts: readonly Buffer[]): boolean {
     if (this.#failure !== undefined) return false;
+    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     let appended = false;
     this.#guard(() => {
       appended = this.#write.appendRaw(commitLogOffset, bytes, 0, bytes.byteLength);

@@ -19,7 +19,7 @@ import {
   storeTimestampPosition,
   TRANSACTION_TYPE_MASK,
 } from '../../common/message-codec.js';
-import { parseRecordForDispatch } from '../commitlog/record-parse.js';
+import { parseRecordRoute } from '../commitlog/record-parse.js';
 
 export const STAMPED_HEADER_BYTES = 8;
 
@@ -40,7 +40,7 @@ export function readStampedEntry(entry: Buffer): StampedRecord {
   assert(entry.byteLength > STAMPED_HEADER_BYTES + 8, 'stamped entry: too short');
   const previousEnd = readInt64Buffer(entry, 0);
   const length = entry.byteLength - STAMPED_HEADER_BYTES;
-  const record = parseRecordForDispatch(entry, STAMPED_HEADER_BYTES, length);
+  const record = parseRecordRoute(entry, STAMPED_HEADER_BYTES, length);
   const tx = record.sysFlag & TRANSACTION_TYPE_MASK;
   return {
     previousEnd,
@@ -137,7 +137,7 @@ export class RecordStamper {
     const left = segment - (previousEnd % segment);
     const commitLogOffset =
       length + END_FILE_MIN_BLANK_LENGTH <= left ? previousEnd : previousEnd + left;
-    const record = parseRecordForDispatch(entry, STAMPED_HEADER_BYTES, length);
+    const record = parseRecordRoute(entry, STAMPED_HEADER_BYTES, length);
     const tx = record.sysFlag & TRANSACTION_TYPE_MASK;
     const inQueue = tx !== SysFlag.TRANSACTION_PREPARED && tx !== SysFlag.TRANSACTION_ROLLBACK;
     const key = `${record.topic}\u0001${record.queueId}`;

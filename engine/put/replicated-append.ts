@@ -10,7 +10,13 @@ import { assert } from '../../common/assert.js';
 import { createOffsetMessageId } from '../../common/message-codec.js';
 import type { AppendPipeline } from './append-pipeline.js';
 import { type PutResult, PutStatus, type PutWrittenStatus } from './put-result.js';
-import { type RecordStamper, rawChunksOf, readStampedEntry } from './record-stamper.js';
+import {
+  type RecordStamper,
+  rawChunksOf,
+  readStampedEntry,
+  STAMPED_HEADER_BYTES,
+  type StampedRecord,
+} from './record-stamper.js';
 
 export interface ReplicateOutcome {
   committed: boolean;
@@ -110,28 +116,115 @@ export class ReplicatedAppend {
   }
 
   /**
-   * Applies a committed entry at `replicaEnd` (the log's end so far). An entry wholly below it was
-   * applied before (a restart replays the Raft log) and is skipped. Returns the new end with the
-   * status; BUSY appends nothing (retry later).
+   * Applies committed entries, in log order, at `replicaEnd` (the log's end so far). An entry
+   * wholly below it was applied before (a restart replays the Raft log) and is skipped. Records
+   * that continue each other go to the pipeline together, up to chunkBytes at a time. Returns the
+   * new end with the status; on BUSY the entries up to `end` are applied and the rest are not
+   * (retry them later).
    */
   apply(
     pipeline: AppendPipeline,
-    entry: Buffer,
+    entries: readonly Buffer[],
     replicaEnd: number,
   ): { status: ApplyStatus; end: number } {
-    const stamped = readStampedEntry(entry);
-    const end = stamped.commitLogOffset + stamped.length;
-    if (end <= replicaEnd) return { status: 'ALREADY_APPLIED', end: replicaEnd };
-    if (stamped.previousEnd !== replicaEnd) return { status: 'OFFSET_MISMATCH', end: replicaEnd };
-    const chunks = rawChunksOf(entry, stamped, this.#d.chunkBytes);
-    const bytes = chunks.reduce((sum, c) => sum + c.bytes.byteLength, 0);
-    if (!pipeline.hasRoom(chunks.length, bytes)) return { status: 'BUSY', end: replicaEnd };
-    for (const chunk of chunks) {
-      // With room checked, a refusal means the pipeline failed: the store is unusable anyway.
-      if (!pipeline.submitRaw(chunk.offset, chunk.bytes))
-        return { status: 'FAILED', end: replicaEnd };
+    const run = new RawRun(pipeline, this.#d.stamper, this.#d.chunkBytes, replicaEnd);
+    for (const entry of entries) {
+      const stamped = readStampedEntry(entry);
+      const end = stamped.commitLogOffset + stamped.length;
+      if (end <= run.end) continue;
+      // The record continues the log, or the BLANK record before it does (a BUSY retry may find
+      // that BLANK applied already).
+      if (stamped.commitLogOffset !== run.end) {
+        if (stamped.previousEnd !== run.end) return run.finish('OFFSET_MISMATCH');
+        const chunks = rawChunksOf(entry, stamped, this.#d.chunkBytes);
+        const status = run.closeSegment(chunks.slice(0, -1));
+        if (status !== 'OK') return run.finish(status);
+      }
+      const status = run.add(stamped, entry.subarray(STAMPED_HEADER_BYTES));
+      if (status !== 'OK') return run.finish(status);
     }
-    this.#d.stamper.applied(stamped);
-    return { status: 'OK', end };
+    return run.finish('OK');
+  }
+}
+
+/**
+ * Contiguous records gathered into one raw submission. The stamper hears of a record only once
+ * the submission that holds it is taken, so `end` is always what the pipeline has.
+ */
+class RawRun {
+  #parts: Buffer[] = [];
+  #records: StampedRecord[] = [];
+  #bytes = 0;
+  #start: number;
+  #submitted: number;
+
+  readonly #pipeline: AppendPipeline;
+  readonly #stamper: RecordStamper;
+  readonly #maxBytes: number;
+
+  constructor(
+    pipeline: AppendPipeline,
+    stamper: RecordStamper,
+    maxBytes: number,
+    replicaEnd: number,
+  ) {
+    this.#pipeline = pipeline;
+    this.#stamper = stamper;
+    this.#maxBytes = maxBytes;
+    this.#start = replicaEnd;
+    this.#submitted = replicaEnd;
+  }
+
+  /** The end of the log counting the records gathered, not yet submitted. */
+  get end(): number {
+    return this.#start + this.#bytes;
+  }
+
+  add(stamped: StampedRecord, record: Buffer): ApplyStatus {
+    if (this.#bytes > 0 && this.#bytes + record.byteLength > this.#maxBytes) {
+      const status = this.#submit();
+      if (status !== 'OK') return status;
+    }
+    if (this.#bytes === 0) this.#start = stamped.commitLogOffset;
+    this.#parts.push(record);
+    this.#records.push(stamped);
+    this.#bytes += record.byteLength;
+    return 'OK';
+  }
+
+  /** The BLANK record closing a segment, in one or more chunks: all of them or none. */
+  closeSegment(chunks: ReadonlyArray<{ offset: number; bytes: Buffer }>): ApplyStatus {
+    const status = this.#submit();
+    if (status !== 'OK') return status;
+    const bytes = chunks.reduce((sum, c) => sum + c.bytes.byteLength, 0);
+    if (!this.#pipeline.hasRoom(chunks.length, bytes)) return 'BUSY';
+    for (const chunk of chunks)
+      if (!this.#pipeline.submitRaw(chunk.offset, [chunk.bytes])) return 'FAILED';
+    this.#start = chunks[0]!.offset + bytes;
+    this.#submitted = this.#start;
+    return 'OK';
+  }
+
+  /** Submits what is gathered unless the pipeline just refused it; `status` is the entries' own. */
+  finish(status: ApplyStatus): { status: ApplyStatus; end: number } {
+    if (status === 'OK' || status === 'OFFSET_MISMATCH') {
+      const submitted = this.#submit();
+      if (submitted !== 'OK') return { status: submitted, end: this.#submitted };
+    }
+    return { status, end: this.#submitted };
+  }
+
+  #submit(): ApplyStatus {
+    if (this.#bytes === 0) return 'OK';
+    if (!this.#pipeline.hasRoom(1, this.#bytes)) return 'BUSY';
+    // With room checked, a refusal means the pipeline failed: the store is unusable anyway.
+    if (!this.#pipeline.submitRaw(this.#start, this.#parts)) return 'FAILED';
+    for (const record of this.#records) this.#stamper.applied(record);
+    this.#start += this.#bytes;
+    this.#submitted = this.#start;
+    this.#parts = [];
+    this.#records = [];
+    this.#bytes = 0;
+    return 'OK';
   }
 }

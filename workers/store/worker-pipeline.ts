@@ -209,14 +209,20 @@ class WorkerPipeline implements AppendPipeline {
     return true;
   }
 
-  submitRaw(commitLogOffset: number, bytes: Buffer): boolean {
+  submitRaw(commitLogOffset: number, parts: readonly Buffer[]): boolean {
     const ring = this.#w.appendRing;
     if (this.#failure !== undefined || !this.#running) return false;
-    const index = ring.reserve(RAW_HEADER_BYTES + bytes.byteLength);
+    let bytes = 0;
+    for (const part of parts) bytes += part.byteLength;
+    const index = ring.reserve(RAW_HEADER_BYTES + bytes);
     if (index < 0) return false;
     ring.view.setFloat64(index, commitLogOffset, true);
-    bytes.copy(ring.buffer, index + RAW_HEADER_BYTES);
-    ring.commit(RAW_RECORD, 0, RAW_HEADER_BYTES + bytes.byteLength);
+    let at = index + RAW_HEADER_BYTES;
+    for (const part of parts) {
+      ring.buffer.set(part, at);
+      at += part.byteLength;
+    }
+    ring.commit(RAW_RECORD, 0, RAW_HEADER_BYTES + bytes);
     return true;
   }
 

@@ -63,11 +63,19 @@ class LoopbackLog {
     }
     const copy = Buffer.from(entry);
     this.entries.push(copy);
-    setImmediate(() => {
-      for (const store of this.replicas) assert.equal(store.applyStamped(copy), 'OK');
-      settle({ committed: true, appended: true, reason: '' });
-    });
+    // Entries proposed in one turn commit together and are applied in one call, as a Raft entry
+    // of several puts is (contiguous records go to the writer in runs, BLANK records between).
+    this.#pending.push({ entry: copy, settle });
+    if (this.#pending.length === 1)
+      setImmediate(() => {
+        const batch = this.#pending.splice(0);
+        for (const store of this.replicas)
+          assert.equal(store.applyStamped(batch.map((p) => p.entry)), 'OK');
+        for (const p of batch) p.settle({ committed: true, appended: true, reason: '' });
+      });
   }
+
+  #pending: Array<{ entry: Buffer; settle: (o: ReplicateOutcome) => void }> = [];
 }
 
 function filesOf(root: string, sub: string): Map<string, Buffer> {
