@@ -32,7 +32,7 @@ import { closedLoop } from '../lib/closed-loop.js';
 import { percentileMsOrNull } from '../lib/latency.js';
 import { machineInfo, machineLine } from '../lib/machine.js';
 import { markdownTable, writeSection } from '../lib/markdown-report.js';
-import { cpuMsOf } from '../lib/process-cpu.js';
+import { cpuMsOf, peakRssMiBOf } from '../lib/process-usage.js';
 import { BenchProcesses, reportLoopDelay, resetLoopDelay } from './bench-processes.js';
 import { startControllerMembers } from './ha-bench-controller.js';
 
@@ -79,6 +79,8 @@ export interface HaRow {
   slaveLoopP99Ms: number | null;
   /** CPU time of every broker process in the window per acknowledged message (us); null unknown. */
   brokerCpuUsPerMsg: number | null;
+  /** The largest broker's peak resident memory (MiB) by the end of the window; null unknown. */
+  brokerPeakRssMiB: number | null;
   note: string;
 }
 
@@ -443,6 +445,7 @@ async function runWindow(
     // The lag left the moment the last send was acknowledged, before anything else runs.
     const stoppedMs = performance.now();
     const cpuAtStopMs = cpuMsOf(cluster.brokerPids());
+    const peakRssMiB = peakRssMiBOf(cluster.brokerPids());
     const caught = cluster.slave === null || !cluster.haFigures ? null : await catchUp(cluster);
     await sampler.stop();
     const samples = sampler.samples.filter((s) => s.atMs < stoppedMs);
@@ -474,6 +477,7 @@ async function runWindow(
         cpuAtStartMs === null || cpuAtStopMs === null || result.count === 0
           ? null
           : ((cpuAtStopMs - cpuAtStartMs) * 1000) / result.count,
+      brokerPeakRssMiB: peakRssMiB,
       note: lags.length === 0 ? note : `${lags.length} lag samples${note ? `; ${note}` : ''}`,
     };
   } finally {
@@ -541,9 +545,10 @@ export function renderHaReport(
       'master loop p99 ms',
       'slave loop p99 ms',
       'broker CPU us/msg',
+      'broker peak RSS MiB',
       'note',
     ],
-    [false, true, true, true, true, true, true, true, true, true, true, true, true, true, false],
+    [false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, false],
     rows.map((r) => [
       r.setup,
       String(r.inFlight),
@@ -559,6 +564,7 @@ export function renderHaReport(
       num(r.masterLoopP99Ms),
       num(r.slaveLoopP99Ms),
       num(r.brokerCpuUsPerMsg, 1),
+      num(r.brokerPeakRssMiB, 0),
       r.note,
     ]),
   );
@@ -599,12 +605,14 @@ process; all share the machine's cores. Each setup starts on empty stores.
   \`dist/bench/e2e/loop-delay-probe.js\`), how late the main event loop was beyond 1 ms.
 - broker CPU us/msg: user + system CPU time of every broker process of the setup (/proc) over the
   window, per acknowledged message; it moves much less than msgs/s when the machine is shared.
+- broker peak RSS: the largest VmHWM (peak resident memory) among the setup's brokers at the end
+  of the window.
 
 `;
 
 function printRow(r: HaRow): void {
   console.log(
-    `${r.setup} x${r.inFlight}: ${r.msgsPerS} msgs/s p50 ${num(r.p50Ms)} ms p99 ${num(r.p99Ms)} ms, replicated ${r.replicatedBytesPerS === null ? '-' : (r.replicatedBytesPerS / 1e6).toFixed(1)} MB/s, lag p99 ${kib(r.lagP99Bytes)} KiB, catch-up ${num(r.catchUpMs, 1)} ms, loop p99 master ${num(r.masterLoopP99Ms)} slave ${num(r.slaveLoopP99Ms)} ms, broker CPU ${num(r.brokerCpuUsPerMsg, 1)} us/msg${r.note ? ` (${r.note})` : ''}`,
+    `${r.setup} x${r.inFlight}: ${r.msgsPerS} msgs/s p50 ${num(r.p50Ms)} ms p99 ${num(r.p99Ms)} ms, replicated ${r.replicatedBytesPerS === null ? '-' : (r.replicatedBytesPerS / 1e6).toFixed(1)} MB/s, lag p99 ${kib(r.lagP99Bytes)} KiB, catch-up ${num(r.catchUpMs, 1)} ms, loop p99 master ${num(r.masterLoopP99Ms)} slave ${num(r.slaveLoopP99Ms)} ms, broker CPU ${num(r.brokerCpuUsPerMsg, 1)} us/msg, peak RSS ${num(r.brokerPeakRssMiB, 0)} MiB${r.note ? ` (${r.note})` : ''}`,
   );
 }
 
