@@ -5,16 +5,17 @@
 // has not been caught up for haMaxTimeSlaveNotCatchup leaves the set, a replica that is caught up
 // joins it. Pure: the broker feeds it the HA figures and the time.
 //
-// The HA sender publishes the highest offset any replica acknowledged and the id of the replica
-// that connected last, which describe the one replica of a two-replica group exactly; with more
-// replicas they describe the best one.
+// In controller mode one replica streams from the master at a time (ha-sender.ts); the HA sender
+// publishes its brokerId and what it acknowledged since it connected, so a replica is only ever
+// credited with its own acknowledgements.
 
 export interface ReplicaProgress {
   /** Replicas streaming now. */
   slaveCount: number;
-  /** brokerId of the replica (0 when none said). */
+  /** brokerId of the replica streaming (0 when none said). */
   slaveBrokerId: number;
-  slaveAckedOffset: number;
+  /** What that replica acknowledged itself. */
+  replicaAckedOffset: number;
 }
 
 export class SyncStateSetCheck {
@@ -50,8 +51,8 @@ export class SyncStateSetCheck {
     const caughtUp =
       progress.slaveCount > 0 &&
       id > 0 &&
-      progress.slaveAckedOffset >= Math.min(this.#wroteAtLastCheck, wroteOffset) &&
-      progress.slaveAckedOffset >= this.#epochStartOffset;
+      progress.replicaAckedOffset >= Math.min(this.#wroteAtLastCheck, wroteOffset) &&
+      progress.replicaAckedOffset >= this.#epochStartOffset;
     if (caughtUp) this.#caughtUpMs.set(id, nowMs);
     this.#wroteAtLastCheck = wroteOffset;
     const next = members.filter(

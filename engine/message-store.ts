@@ -333,7 +333,8 @@ export class DefaultMessageStore implements MessageStore {
 
   /**
    * Master/Slave figures: slaves connected, highest acknowledged offset, how far behind it is; in
-   * controller mode also the newest epoch a connecting replica reported and its brokerId.
+   * controller mode also the newest epoch a connecting replica reported, and the brokerId of the
+   * replica streaming now with what it acknowledged itself.
    */
   haStatus(): {
     slaveCount: number;
@@ -342,6 +343,7 @@ export class DefaultMessageStore implements MessageStore {
     haPort: number;
     peerEpoch: number;
     slaveBrokerId: number;
+    replicaAckedOffset: number;
   } {
     const p = this.#p.positions;
     const acked = p.get(PositionSlot.SLAVE_ACKED);
@@ -352,6 +354,7 @@ export class DefaultMessageStore implements MessageStore {
       haPort: p.get(PositionSlot.HA_PORT),
       peerEpoch: p.get(PositionSlot.PEER_EPOCH),
       slaveBrokerId: p.get(PositionSlot.SLAVE_BROKER_ID),
+      replicaAckedOffset: p.get(PositionSlot.REPLICA_ACKED),
     };
   }
 

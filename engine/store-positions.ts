@@ -23,8 +23,9 @@
 // 16    flushCount          flusher     CommitLog fdatasyncs so far (metrics)
 // 17    peerEpoch           ha sender   highest controller epoch a connecting replica said it has seen
 //                                       (controller mode: above this master's epoch, it was deposed)
-// 18    slaveBrokerId       ha sender   brokerId of the replica that connected last (controller mode)
-// 19    reserved
+// 18    slaveBrokerId       ha sender   brokerId of the replica streaming now (controller mode)
+// 19    replicaAcked        ha sender   what that replica acknowledged, from where it resumed on
+//                                       (controller mode; slaveAcked only ever grows)
 
 import { assert } from '../common/assert.js';
 
@@ -49,6 +50,7 @@ export const PositionSlot = {
   FLUSH_COUNT: 16,
   PEER_EPOCH: 17,
   SLAVE_BROKER_ID: 18,
+  REPLICA_ACKED: 19,
 } as const;
 export type PositionSlot = (typeof PositionSlot)[keyof typeof PositionSlot];
 

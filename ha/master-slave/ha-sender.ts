@@ -65,6 +65,8 @@ class SlaveLink {
   state: 'WAIT_FIRST' | 'STREAMING' | 'CLOSED' = 'WAIT_FIRST';
   nextOffset = 0;
   ackOffset = 0;
+  /** The replica's brokerId (controller mode says it in its hello; 0 otherwise). */
+  brokerId = 0;
   lastReadMs: number;
   lastWriteMs: number;
   inbound: Buffer = Buffer.alloc(0);
@@ -233,7 +235,20 @@ export class HaSender {
     const replica = hello.replica;
     if (replica === undefined)
       return void this.#close(link, 'a replica in controller mode must send its epochs');
+    // The acknowledged offset is one figure for every replica, and the SyncStateSet check credits
+    // it to one brokerId: exact only while one replica streams. A second would let a put count as
+    // replicated while the in-sync replica lacks it, so it waits until the first one leaves.
+    const streaming = [...this.#links].find(
+      (l) => l !== link && l.state === 'STREAMING' && l.brokerId !== replica.brokerId,
+    );
+    if (streaming !== undefined)
+      return void this.#close(
+        link,
+        `controller mode: replica ${streaming.brokerId} streams from this master already; one replica per group streams at a time (brokerId ${replica.brokerId} waits)`,
+      );
+    link.brokerId = replica.brokerId;
     this.#d.positions.set(PositionSlot.SLAVE_BROKER_ID, replica.brokerId);
+    this.#d.positions.set(PositionSlot.REPLICA_ACKED, 0);
     const byEpoch = decideEpochStart(
       { entries, maxOffset: this.#wrote(), minOffset: this.#d.commitLog.minOffset() },
       { entries: replica.epochs, maxOffset: hello.slaveMaxOffset },
@@ -294,6 +309,7 @@ export class HaSender {
     if (offset > link.ackOffset) link.ackOffset = offset;
     link.acknowledged(offset);
     this.#d.positions.advance(PositionSlot.SLAVE_ACKED, offset);
+    if (link.brokerId !== 0) this.#d.positions.set(PositionSlot.REPLICA_ACKED, link.ackOffset);
   }
 
   #publishCount(): void {

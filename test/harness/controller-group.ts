@@ -1,5 +1,5 @@
-// A two-replica group in RocketMQ 5 controller mode, in real processes on 127.0.0.1: one
-// NameServer hosting the controller (enableControllerInNamesrv) and two brokers started with
+// A group of replicas (two unless asked) in RocketMQ 5 controller mode, in real processes on
+// 127.0.0.1: one NameServer hosting the controller (enableControllerInNamesrv) and brokers started with
 // enableControllerMode + controllerAddr. Each broker keeps its store directory across restarts
 // (its controller id lives there). The master is read from the NameServer route (brokerId 0).
 
@@ -26,22 +26,23 @@ export const CONTROLLER_HEARTBEAT_TIMEOUT_MS = 1000;
 export class ControllerGroup {
   readonly namesrv: PetrelProcess;
   readonly admin: Admin;
-  readonly nodes: Array<ControllerNode | undefined> = [undefined, undefined];
+  readonly nodes: Array<ControllerNode | undefined>;
   readonly dirs: string[];
   readonly #extra: string[];
   /** Where the brokers reach the controller (a TCP proxy in partition tests). */
   controllerAddrs: string[];
 
-  private constructor(namesrv: PetrelProcess, extra: string[]) {
+  private constructor(namesrv: PetrelProcess, extra: string[], replicas: number) {
     this.namesrv = namesrv;
     this.admin = new Admin({ namesrvAddr: namesrv.address, requestTimeoutMs: 2000 });
-    this.dirs = [tmpDir('petrel-ctl-b1-'), tmpDir('petrel-ctl-b2-')];
+    this.nodes = Array.from({ length: replicas }, () => undefined);
+    this.dirs = Array.from({ length: replicas }, (_, i) => tmpDir(`petrel-ctl-b${i + 1}-`));
     this.#extra = extra;
-    this.controllerAddrs = [namesrv.address, namesrv.address];
+    this.controllerAddrs = Array.from({ length: replicas }, () => namesrv.address);
   }
 
   /** The NameServer with its controller; brokers are started by startNode. */
-  static async start(extra: string[] = []): Promise<ControllerGroup> {
+  static async start(extra: string[] = [], replicas = 2): Promise<ControllerGroup> {
     try {
       const raftPort = await freePort();
       const namesrv = await startNamesrv([
@@ -51,7 +52,7 @@ export class ControllerGroup {
         `--controllerDLegerPeers=n0-127.0.0.1:${raftPort}`,
         '--controllerDLegerSelfId=n0',
       ]);
-      const group = new ControllerGroup(namesrv, extra);
+      const group = new ControllerGroup(namesrv, extra, replicas);
       await group.admin.start();
       return group;
     } catch (error) {

@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SyncStateSetCheck } from '../../../broker/sync-state-set-check.js';
 
-const progress = (slaveAckedOffset: number, slaveCount = 1, slaveBrokerId = 2) => ({
+const progress = (replicaAckedOffset: number, slaveCount = 1, slaveBrokerId = 2) => ({
   slaveCount,
   slaveBrokerId,
-  slaveAckedOffset,
+  replicaAckedOffset,
 });
 
 describe('SyncStateSet check', () => {
