@@ -31,6 +31,7 @@ import {
 import { NodeFileIO } from '../engine/io/node-file-io.js';
 import { StoreRole } from '../engine/message-store.js';
 import type { ReplicateOutcome } from '../engine/put/replicated-append.js';
+import type { ProposalBody } from '../ha/dledger/host-channel.js';
 import { ProposeStatus } from '../ha/dledger/host-types.js';
 import type { RemoteRaftHost } from '../ha/dledger/remote-raft-host.js';
 import { type Entry, EntryType, Role } from '../ha/raft/messages.js';
@@ -66,18 +67,36 @@ const APPLY_RETRY_MS = 1;
 const BATCH_MAX_PUTS = 512;
 const BATCH_MAX_BYTES = 1024 * 1024;
 
-/** A Raft entry of stamped records: [count u32] then [length u32][stamped entry] each. */
-function encodeBatch(entries: readonly Buffer[]): Buffer {
-  const total = 4 + entries.reduce((sum, e) => sum + 4 + e.byteLength, 0);
-  const out = Buffer.allocUnsafe(total);
-  out.writeUInt32BE(entries.length, 0);
-  let at = 4;
-  for (const e of entries) {
-    out.writeUInt32BE(e.byteLength, at);
-    out.set(e, at + 4);
-    at += 4 + e.byteLength;
-  }
-  return out;
+/**
+ * A Raft entry of stamped records: [count u32] then [length u32][stamped entry] each, written
+ * straight into the Raft host's request ring.
+ */
+function batchBody(entries: readonly Buffer[]): ProposalBody {
+  return {
+    byteLength: 4 + entries.reduce((sum, e) => sum + 4 + e.byteLength, 0),
+    writeTo(target: Uint8Array, start: number) {
+      const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
+      view.setUint32(start, entries.length);
+      let at = start + 4;
+      for (const e of entries) {
+        view.setUint32(at, e.byteLength);
+        target.set(e, at + 4);
+        at += 4 + e.byteLength;
+      }
+    },
+  };
+}
+
+/** The first stamped record of a batch (undefined when empty), without decoding the rest. */
+export function firstInBatch(data: Buffer): Buffer | undefined {
+  if (data.readUInt32BE(0) === 0) return undefined;
+  const length = data.readUInt32BE(4);
+  if (8 + length > data.byteLength)
+    throw new MqError(
+      ErrorCode.CORRUPT_RECORD,
+      'DLedger entry: a batched record runs past its end',
+    );
+  return data.subarray(8, 8 + length);
 }
 
 export function decodeBatch(data: Buffer): Buffer[] {
@@ -287,7 +306,7 @@ export class BrokerDledger {
       settleAll({ committed: false, appended: false, reason: 'the Raft host is not running' });
       return;
     }
-    host.submit(encodeBatch(batch.map((p) => p.entry)), (outcome) => {
+    host.submit(batchBody(batch.map((p) => p.entry)), (outcome) => {
       const committed = outcome.status === ProposeStatus.COMMITTED;
       settleAll({
         committed,

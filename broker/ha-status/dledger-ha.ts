@@ -15,7 +15,7 @@ import type { RaftHostStatus } from '../../ha/dledger/host-types.js';
 import { Role } from '../../ha/raft/messages.js';
 import type { FollowerStatus } from '../../ha/raft/ready.js';
 import type { BrokerContext } from '../broker-context.js';
-import { decodeBatch } from '../broker-dledger.js';
+import { firstInBatch } from '../broker-dledger.js';
 import { ElectionOutcome, type HaEvents } from './ha-events.js';
 import type { HaProvider, HaProviderStatus, ReplicaStatus } from './ha-view.js';
 
@@ -39,7 +39,7 @@ export class AppliedRecords {
 
   /** Notes the entry at `index` (its data: a batch of stamped records) once applied. */
   note(index: number, data: Buffer): void {
-    const first = decodeBatch(data)[0];
+    const first = firstInBatch(data);
     if (first === undefined) return;
     const stamped = readStampedEntry(first);
     this.#records.set(index, {

@@ -42,6 +42,7 @@ export const HARD_STATE_SLOT_BYTES = 64;
 const HARD_STATE_MAGIC = 0x52485331; // "RHS1"
 const MAX_VOTE_BYTES = 31;
 const MAX_RECENT_ENTRIES = 65_536;
+const WRITE_BUFFER_BYTES = 1024 * 1024;
 
 export interface TruncatedTail {
   readonly firstIndex: number;
@@ -93,6 +94,8 @@ export class FileLogStore implements RaftLogStore {
   /** The slot holding the newest hard state known durable (recovered, or written with a sync). */
   #syncedSlot = 1;
   #truncations = 0;
+  /** Where saves encode their records (grows to the largest record, at least WRITE_BUFFER_BYTES). */
+  #writeBuffer = new Uint8Array(WRITE_BUFFER_BYTES);
   /** The newest entries written, contiguous, ending at lastIndex(): #recent from #recentHead on. */
   readonly #recent: Entry[] = [];
   #recentHead = 0;
@@ -296,25 +299,27 @@ export class FileLogStore implements RaftLogStore {
     if (cutFrom <= this.#terms.length) this.#cutSuffix(cutFrom);
     const fresh = entries.slice(kept);
     if (fresh.length === 0) return;
-    const encoded = fresh.map(encodeRecord);
-    const total = encoded.reduce((sum, bytes) => sum + bytes.length, 0);
-    const buffer = new Uint8Array(total);
-    let position = 0;
-    let offset = this.#offsets[this.#terms.length] as number;
-    const fileOffset = offset;
-    for (let i = 0; i < fresh.length; i++) {
-      const entry = fresh[i] as Entry;
-      const bytes = encoded[i] as Uint8Array;
+    // Records are encoded into one reused buffer and written a buffer-full at a time: a save of
+    // large entries allocates nothing of their size.
+    let buffered = 0;
+    let fileOffset = this.#offsets[this.#terms.length] as number;
+    for (const entry of fresh) {
       assert(entry.index === this.#terms.length + 1, 'file log: entries not contiguous');
       assert(entry.term >= this.term(entry.index - 1), 'file log: term goes backwards');
-      buffer.set(bytes, position);
-      position += bytes.length;
-      offset += bytes.length;
+      const size = ENTRY_HEADER_BYTES + entry.data.length;
+      if (buffered + size > this.#writeBuffer.length && buffered > 0) {
+        this.#io.write(this.#entriesFd, this.#writeBuffer, 0, buffered, fileOffset);
+        fileOffset += buffered;
+        buffered = 0;
+      }
+      if (size > this.#writeBuffer.length) this.#writeBuffer = new Uint8Array(size);
+      encodeRecordInto(this.#writeBuffer, buffered, entry);
+      buffered += size;
       this.#terms.push(entry.term);
-      this.#offsets.push(offset);
+      this.#offsets.push(fileOffset + buffered);
       this.#remember(entry);
     }
-    this.#io.write(this.#entriesFd, buffer, 0, buffer.length, fileOffset);
+    this.#io.write(this.#entriesFd, this.#writeBuffer, 0, buffered, fileOffset);
     if (sync) {
       if (!this.#isEntriesSyncSkipped) this.#io.sync(this.#entriesFd);
       this.#syncedLastIndex = this.lastIndex();
@@ -436,14 +441,20 @@ export class FileLogStore implements RaftLogStore {
 
 export function encodeRecord(entry: Entry): Uint8Array {
   const bytes = new Uint8Array(ENTRY_HEADER_BYTES + entry.data.length);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, bytes.length);
+  encodeRecordInto(bytes, 0, entry);
+  return bytes;
+}
+
+/** Writes the entry's record at `at` in `target` (room checked by the caller). */
+function encodeRecordInto(target: Uint8Array, at: number, entry: Entry): void {
+  const size = ENTRY_HEADER_BYTES + entry.data.length;
+  const view = new DataView(target.buffer, target.byteOffset + at, size);
+  view.setUint32(0, size);
   writeInt64(view, 8, entry.index);
   writeInt64(view, 16, entry.term);
-  bytes[24] = entry.type;
-  bytes.set(entry.data, ENTRY_HEADER_BYTES);
-  view.setUint32(4, crc32(bytes.subarray(8)));
-  return bytes;
+  target[at + 24] = entry.type;
+  target.set(entry.data, at + ENTRY_HEADER_BYTES);
+  view.setUint32(4, crc32(target.subarray(at + 8, at + size)));
 }
 
 /** The record at `position`, or null when it is incomplete or corrupt (size, checksum). */

@@ -74,15 +74,50 @@ export function encodeApply(bytes: Uint8Array, view: DataView, at: number, entry
   bytes.set(entry.data, at + APPLY_HEADER_BYTES);
 }
 
-/** The entry at `at` (its data copied out of the ring). */
-export function decodeApply(bytes: Uint8Array, view: DataView, at: number, length: number): Entry {
+/** The entry at `at`, its data copied out of the ring into `arena`. */
+export function decodeApply(
+  bytes: Uint8Array,
+  view: DataView,
+  at: number,
+  length: number,
+  arena: CopyArena,
+): Entry {
   assert(length >= APPLY_HEADER_BYTES, 'host channel: short APPLY record');
   return {
     index: view.getFloat64(at, true),
     term: view.getFloat64(at + 8, true),
     type: bytes[at + 16] as EntryType,
-    data: bytes.slice(at + APPLY_HEADER_BYTES, at + length),
+    data: arena.copy(bytes.subarray(at + APPLY_HEADER_BYTES, at + length)),
   };
+}
+
+/**
+ * Copies handed out back to back from one buffer that is reused once they are no longer needed
+ * (reset()): applying a large entry then costs a copy, not a fresh allocation of its size each
+ * time. The buffer grows to the largest turn's total (at most the events ring) and stays.
+ */
+export class CopyArena {
+  #buffer = new Uint8Array(0);
+  #used = 0;
+
+  /** Every copy handed out before is dead: their bytes may be overwritten. */
+  reset(): void {
+    this.#used = 0;
+  }
+
+  copy(source: Uint8Array): Uint8Array {
+    if (this.#used + source.byteLength > this.#buffer.byteLength) {
+      // Copies made before stay valid: they keep the old buffer.
+      this.#buffer = new Uint8Array(
+        Math.max(2 * this.#buffer.byteLength, source.byteLength, 65_536),
+      );
+      this.#used = 0;
+    }
+    const out = this.#buffer.subarray(this.#used, this.#used + source.byteLength);
+    out.set(source);
+    this.#used += source.byteLength;
+    return out;
+  }
 }
 
 export function outcomeBytes(outcome: ProposeOutcome): Uint8Array {
@@ -131,12 +166,13 @@ export function decodeJson<T>(bytes: Uint8Array, at: number, length: number): T 
   return JSON.parse(fromUtf8.decode(bytes.subarray(at, at + length))) as T;
 }
 
-/** A request record: seq u32, then the body. */
-export function requestBytes(seq: number, body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(4 + body.length);
-  new DataView(out.buffer).setUint32(0, seq, true);
-  out.set(body, 4);
-  return out;
+/**
+ * A proposal's data, written by its producer straight into the request ring (a request record is
+ * seq u32, then the body): a large batch is not first assembled in a buffer of its own.
+ */
+export interface ProposalBody {
+  readonly byteLength: number;
+  writeTo(target: Uint8Array, at: number): void;
 }
 
 export function utf8Bytes(text: string): Uint8Array {

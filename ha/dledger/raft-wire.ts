@@ -86,25 +86,47 @@ export function encodeHello(group: string, nodeId: string): Uint8Array {
 }
 
 export function encodeMessage(m: Message): Uint8Array {
+  const parts = encodeMessageParts(m);
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const frame = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let p = 0;
+  for (const part of parts) {
+    frame.set(part, p);
+    p += part.length;
+  }
+  return frame;
+}
+
+/**
+ * The frame of `m` as parts to write back to back: the data of an entry of SHARED_DATA_BYTES or
+ * more is its own part (the entry's bytes, not a copy), everything else is copied into the parts
+ * between, so a large append is sent without assembling a frame of its size.
+ */
+export function encodeMessageParts(m: Message): Uint8Array[] {
   const type = TYPES.indexOf(m.type);
   if (type < 0) throw malformed(`unknown message type ${m.type}`);
   const from = shortString(m.from, 'from');
   const to = shortString(m.to, 'to');
-  let bodyLength = MESSAGE_FIXED_BYTES + 2 + from.length + to.length;
-  for (const entry of m.entries) bodyLength += ENTRY_HEADER_BYTES + entry.data.length;
-  const frame = new Uint8Array(FRAME_LENGTH_BYTES + bodyLength);
-  const view = new DataView(frame.buffer);
+  const fixedLength = MESSAGE_FIXED_BYTES + 2 + from.length + to.length;
+  let bodyLength = fixedLength;
+  let copiedLength = fixedLength;
+  for (const entry of m.entries) {
+    bodyLength += ENTRY_HEADER_BYTES + entry.data.length;
+    copiedLength += ENTRY_HEADER_BYTES + (isShared(entry) ? 0 : entry.data.length);
+  }
+  const copied = new Uint8Array(FRAME_LENGTH_BYTES + copiedLength);
+  const view = new DataView(copied.buffer);
   view.setUint32(0, bodyLength);
   let p = FRAME_LENGTH_BYTES;
-  frame[p++] = KIND_MESSAGE;
-  frame[p++] = type + 1;
-  frame[p++] =
+  copied[p++] = KIND_MESSAGE;
+  copied[p++] = type + 1;
+  copied[p++] =
     (m.reject ? FLAG_REJECT : 0) | (m.campaign === CampaignType.TRANSFER ? FLAG_TRANSFER : 0);
-  frame[p++] = from.length;
-  frame.set(from, p);
+  copied[p++] = from.length;
+  copied.set(from, p);
   p += from.length;
-  frame[p++] = to.length;
-  frame.set(to, p);
+  copied[p++] = to.length;
+  copied.set(to, p);
   p += to.length;
   for (const value of [m.term, m.logTerm, m.index, m.commit, m.rejectHint]) {
     writeInt64(view, p, value);
@@ -112,16 +134,31 @@ export function encodeMessage(m: Message): Uint8Array {
   }
   view.setUint32(p, m.entries.length);
   p += 4;
+  const parts: Uint8Array[] = [];
+  let partStart = 0;
   for (const entry of m.entries) {
     writeInt64(view, p, entry.index);
     writeInt64(view, p + 8, entry.term);
-    frame[p + 16] = entry.type;
+    copied[p + 16] = entry.type;
     view.setUint32(p + 17, entry.data.length);
     p += ENTRY_HEADER_BYTES;
-    frame.set(entry.data, p);
-    p += entry.data.length;
+    if (isShared(entry)) {
+      parts.push(copied.subarray(partStart, p), entry.data);
+      partStart = p;
+    } else {
+      copied.set(entry.data, p);
+      p += entry.data.length;
+    }
   }
-  return frame;
+  if (p > partStart || parts.length === 0) parts.push(copied.subarray(partStart, p));
+  return parts;
+}
+
+/** Entries at least this large travel as their own part (see encodeMessageParts). */
+const SHARED_DATA_BYTES = 16 * 1024;
+
+function isShared(entry: Entry): boolean {
+  return entry.data.length >= SHARED_DATA_BYTES;
 }
 
 /** A bounds-checked reader over one frame body. */
@@ -162,10 +199,12 @@ class BodyReader {
 
   bytes(n: number, what: string): Uint8Array {
     this.#need(n, what);
-    // A plain Uint8Array copy, also when the frame is a view of a socket Buffer.
-    const value = new Uint8Array(this.#bytes.subarray(this.#p, this.#p + n));
+    const value = this.#bytes.subarray(this.#p, this.#p + n);
     this.#p += n;
-    return value;
+    // A view keeps the whole buffer under it alive (a socket read, or the frame): it is taken
+    // only for a large entry that is most of that buffer; smaller values are copied out.
+    const isMostOfBuffer = n >= SHARED_DATA_BYTES && value.buffer.byteLength <= 2 * n;
+    return isMostOfBuffer ? value : new Uint8Array(value);
   }
 
   text(what: string): string {

@@ -14,6 +14,7 @@ import type { SpscRing } from '../../workers/ring/spsc-ring.js';
 import { type Entry, Role } from '../raft/messages.js';
 import type { FollowerStatus, TransferResult } from '../raft/ready.js';
 import {
+  CopyArena,
   decodeApply,
   decodeJson,
   decodeOutcome,
@@ -21,9 +22,9 @@ import {
   type FatalEvent,
   type HostStatusEvent,
   type LogEvent,
+  type ProposalBody,
   RequestType,
   type RoleEvent,
-  requestBytes,
   type TransferredEvent,
   utf8Bytes,
 } from './host-channel.js';
@@ -40,7 +41,10 @@ export interface RemoteRaftHostOptions {
   readonly requests: SpscRing;
   /** Host -> owner (this side consumes). */
   readonly events: SpscRing;
-  /** The state machine, as RaftHostOptions.apply; a throw or rejection stops this side. */
+  /**
+   * The state machine, as RaftHostOptions.apply; a throw or rejection stops this side. Entries'
+   * data is valid until apply returns (or its promise settles): copy what must be kept longer.
+   */
   readonly apply: (entries: readonly Entry[]) => void | PromiseLike<void>;
   readonly onRoleChange?: RoleChangeListener;
   readonly onFatal?: (error: Error) => void;
@@ -71,6 +75,8 @@ export class RemoteRaftHost {
   #isClosed = false;
   #failure: Error | null = null;
   #running: Promise<void> | null = null;
+  /** Applied entries' data, valid until the next #take (the turn's #handle has finished by then). */
+  readonly #arena = new CopyArena();
 
   constructor(options: RemoteRaftHostOptions) {
     this.id = options.id;
@@ -88,8 +94,11 @@ export class RemoteRaftHost {
     return new Promise((resolve) => this.submit(data, resolve));
   }
 
-  /** As RaftHost.submit: `settle` is called exactly once (at once for a refusal). */
-  submit(data: Uint8Array, settle: (outcome: ProposeOutcome) => void): void {
+  /**
+   * As RaftHost.submit: `settle` is called exactly once (at once for a refusal). `data` may be a
+   * ProposalBody, written straight into the request ring.
+   */
+  submit(data: Uint8Array | ProposalBody, settle: (outcome: ProposeOutcome) => void): void {
     if (this.#isClosed) {
       settle(this.#refusal(this.#failure === null ? ProposeStatus.CLOSED : 'STORAGE_FAILED'));
       return;
@@ -184,10 +193,17 @@ export class RemoteRaftHost {
     return this.#seq;
   }
 
-  #request(type: number, seq: number, body: Uint8Array): boolean {
+  #request(type: number, seq: number, body: Uint8Array | ProposalBody): boolean {
     const { requests } = this.#o;
-    if (4 + body.length > requests.capacityBytes / 2) return false;
-    return requests.tryWrite(type, requestBytes(seq, body)) === 'OK';
+    const length = 4 + body.byteLength;
+    if (length > requests.capacityBytes / 2) return false;
+    const at = requests.reserve(length);
+    if (at < 0) return false;
+    requests.view.setUint32(at, seq, true);
+    if (body instanceof Uint8Array) requests.bytes.set(body, at + 4);
+    else body.writeTo(requests.bytes, at + 4);
+    requests.commit(type);
+    return true;
   }
 
   #refusal(status: ProposeStatus): ProposeOutcome {
@@ -219,8 +235,10 @@ export class RemoteRaftHost {
     const { events } = this.#o;
     const { bytes, view } = events;
     const out: Event[] = [];
+    this.#arena.reset();
     events.drain((type, _flags, at, length) => {
-      if (type === EventType.APPLY) out.push({ type, entry: decodeApply(bytes, view, at, length) });
+      if (type === EventType.APPLY)
+        out.push({ type, entry: decodeApply(bytes, view, at, length, this.#arena) });
       else if (type === EventType.OUTCOME)
         out.push({ type, ...decodeOutcome(bytes, view, at, length) });
       else out.push({ type, json: decodeJson(bytes, at, length) });

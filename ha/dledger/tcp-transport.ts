@@ -19,7 +19,7 @@ import type { RaftTransport } from './host-types.js';
 import {
   decodeFrameBody,
   encodeHello,
-  encodeMessage,
+  encodeMessageParts,
   FrameSplitter,
   RAFT_WIRE_VERSION,
 } from './raft-wire.js';
@@ -65,8 +65,9 @@ class PeerLink {
   readonly peer: DLedgerPeer;
   socket: Socket | null = null;
   isConnected = false;
-  /** Frames waiting for the connection; with their byte total. */
+  /** Frames waiting for the connection (as their parts); with their count and byte total. */
   waiting: Uint8Array[] = [];
+  waitingFrames = 0;
   waitingBytes = 0;
   failures = 0;
   timer: NodeJS.Timeout | null = null;
@@ -135,21 +136,26 @@ export class TcpTransport implements RaftTransport {
       this.stats.droppedFrames++;
       return;
     }
-    const frame = encodeMessage(message);
+    const parts = encodeMessageParts(message);
+    const frameBytes = parts.reduce((sum, part) => sum + part.length, 0);
     if (!link.isConnected || link.socket === null) {
-      if (link.waitingBytes + frame.length > this.#maxQueuedBytes) {
+      if (link.waitingBytes + frameBytes > this.#maxQueuedBytes) {
         this.stats.droppedFrames++;
         return;
       }
-      link.waiting.push(frame);
-      link.waitingBytes += frame.length;
+      link.waiting.push(...parts);
+      link.waitingFrames++;
+      link.waitingBytes += frameBytes;
       return;
     }
-    if (link.socket.writableLength + frame.length > this.#maxQueuedBytes) {
+    if (link.socket.writableLength + frameBytes > this.#maxQueuedBytes) {
       this.stats.droppedFrames++;
       return;
     }
-    link.socket.write(frame);
+    // Corked, the parts leave in one writev.
+    link.socket.cork();
+    for (const part of parts) link.socket.write(part);
+    link.socket.uncork();
     this.stats.sentFrames++;
   }
 
@@ -184,8 +190,9 @@ export class TcpTransport implements RaftTransport {
       link.failures = 0;
       socket.write(encodeHello(this.#options.group, this.#options.selfId));
       for (const frame of link.waiting) socket.write(frame);
-      this.stats.sentFrames += link.waiting.length;
+      this.stats.sentFrames += link.waitingFrames;
       link.waiting = [];
+      link.waitingFrames = 0;
       link.waitingBytes = 0;
     });
     // Peers never write on a dialed connection; any byte is a protocol error.
@@ -197,6 +204,7 @@ export class TcpTransport implements RaftTransport {
       link.socket = null;
       link.isConnected = false;
       link.waiting = [];
+      link.waitingFrames = 0;
       link.waitingBytes = 0;
       if (this.#isClosed) return;
       const { reconnectMinMs, reconnectMaxMs } = { ...TCP_TRANSPORT_DEFAULTS, ...this.#options };

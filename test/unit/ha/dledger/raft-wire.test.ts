@@ -11,6 +11,7 @@ import {
   decodeFrameBody,
   encodeHello,
   encodeMessage,
+  encodeMessageParts,
   FRAME_LENGTH_BYTES,
   FrameSplitter,
 } from '../../../../ha/dledger/raft-wire.js';
@@ -68,6 +69,26 @@ describe('Raft wire codec', () => {
       kind: 'hello',
       hello: { version: 1, group: 'broker-a', nodeId: 'n1' },
     });
+  });
+
+  it('sends large entries as parts of their own, and decodes them to the same bytes', () => {
+    const large = (i: number) => new Uint8Array(40_000 + i).fill(i);
+    const m = message({
+      ...sample,
+      entries: [
+        { index: 42, term: 7, type: EntryType.NORMAL, data: large(1) },
+        { index: 43, term: 7, type: EntryType.NORMAL, data: new Uint8Array([9, 9]) },
+        { index: 44, term: 7, type: EntryType.NORMAL, data: large(2) },
+      ],
+    });
+    const parts = encodeMessageParts(m);
+    assert.equal(parts.length, 4, 'header, entry 42, header + entry 43 + header, entry 44');
+    assert.equal(parts[1], m.entries[0]?.data, 'a large entry is sent as it is, not copied');
+    assert.equal(parts[3], m.entries[2]?.data);
+    const frame = encodeMessage(m);
+    assert.equal(frame.length, parts.reduce((sum, p) => sum + p.length, 0));
+    const decoded = decodeFrameBody(body(frame));
+    assert.deepEqual(decoded.kind === 'message' ? decoded.message : null, m);
   });
 
   it('refuses truncated, unknown and trailing-byte frames with E_FRAME_MALFORMED', () => {
