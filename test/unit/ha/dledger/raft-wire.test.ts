@@ -86,7 +86,10 @@ describe('Raft wire codec', () => {
     assert.equal(parts[1], m.entries[0]?.data, 'a large entry is sent as it is, not copied');
     assert.equal(parts[3], m.entries[2]?.data);
     const frame = encodeMessage(m);
-    assert.equal(frame.length, parts.reduce((sum, p) => sum + p.length, 0));
+    assert.equal(
+      frame.length,
+      parts.reduce((sum, p) => sum + p.length, 0),
+    );
     const decoded = decodeFrameBody(body(frame));
     assert.deepEqual(decoded.kind === 'message' ? decoded.message : null, m);
   });
