@@ -17,7 +17,7 @@ import {
 runWorker<HaSenderWorkerData>(async (ctx) => {
   const d = ctx.data;
   const positions = new StorePositions(d.positions);
-  const tailCache = new TailCache(d.tailCache, d.tailCache.byteLength / 4, d.tailCacheFloor);
+  const tailCache = TailCache.attach(d.tailCache, d.tailCacheFloor);
   const commitLog = haCommitLogView(d.options);
   const log = (level: HaLogLine['level']) => (message: string) =>
     d.logPort.postMessage({ level, message } satisfies HaLogLine);

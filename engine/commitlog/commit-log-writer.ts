@@ -36,6 +36,14 @@ export interface AppendResult {
   commitLogOffset: number;
 }
 
+/** A record of the batch written from its source (appendDirect) rather than the tail cache. */
+interface DirectPiece {
+  offset: number;
+  src: Buffer;
+  pos: number;
+  length: number;
+}
+
 export class CommitLogWriter {
   #commitLog: SegmentedFile;
   #tail: TailCache;
@@ -47,6 +55,8 @@ export class CommitLogWriter {
   #lastStoreTimestamp = 0;
   #maxRecordBytes: number;
   #reputScratch: Buffer | undefined;
+  /** The batch's records left out of the tail cache, by offset; their sources must stay valid. */
+  #direct: DirectPiece[] = [];
 
   constructor(
     deps: {
@@ -104,11 +114,37 @@ export class CommitLogWriter {
     return true;
   }
 
+  /** The batch holds records whose bytes are only in their sources (see appendDirect). */
+  get hasDirect(): boolean {
+    return this.#direct.length > 0;
+  }
+
+  /**
+   * As append(), but the record is left out of the tail cache: commitBatch() pwrites it from
+   * src, which the caller keeps unchanged until then (or until copyDirectToCache()), and raises
+   * the tail cache's floor past it, so readers take it from the file. A copy fewer per record.
+   */
+  appendDirect(src: Buffer, pos: number, length: number, out: AppendResult): void {
+    const offset = this.#wrote;
+    this.#append(src, pos, length, out, false);
+    this.#direct.push({ offset, src, pos, length });
+  }
+
+  /** Copies the batch's direct records into the tail cache: their sources may be released. */
+  copyDirectToCache(): void {
+    for (const d of this.#direct) this.#tail.put(d.offset, d.src, d.pos, d.length);
+    this.#direct.length = 0;
+  }
+
   /**
    * Appends the encoded record src[pos .. pos + length); patches it in place first (the caller's
    * buffer is scratch: the ring slot it came from). Returns its offsets through `out`.
    */
   append(src: Buffer, pos: number, length: number, out: AppendResult): void {
+    this.#append(src, pos, length, out, true);
+  }
+
+  #append(src: Buffer, pos: number, length: number, out: AppendResult, cache: boolean): void {
     assert(src.readInt32BE(pos) === length, 'writer: record length disagrees with its TOTALSIZE');
     assert(
       length + END_FILE_MIN_BLANK_LENGTH <= this.#commitLog.segmentBytes,
@@ -128,7 +164,7 @@ export class CommitLogWriter {
     writeInt64Buffer(src, pos + RecordField.QUEUEOFFSET, queueOffset);
     writeInt64Buffer(src, pos + RecordField.PHYSICALOFFSET, this.#wrote);
     writeInt64Buffer(src, pos + storeTimestampPosition(record.sysFlag), storeTimestamp);
-    this.#tail.put(this.#wrote, src, pos, length);
+    if (cache) this.#tail.put(this.#wrote, src, pos, length);
     record.queueOffset = queueOffset;
     record.commitLogOffset = this.#wrote;
     record.storeTimestamp = storeTimestamp;
@@ -233,17 +269,61 @@ export class CommitLogWriter {
 
   /** pwrites everything appended since the last commit, then the dispatched units; returns the end. */
   commitBatch(onQueue?: (cq: ConsumeQueue) => void): number {
-    let offset = this.#batchStart;
-    while (offset < this.#wrote) {
-      const segmentEnd = this.#commitLog.segmentStartOf(offset) + this.#commitLog.segmentBytes;
-      const { index, contiguousBytes } = this.#tail.locate(offset);
-      const length = Math.min(this.#wrote - offset, segmentEnd - offset, contiguousBytes);
-      this.#commitLog.write(offset, this.#tail.bytes, index, length);
-      offset += length;
-    }
+    if (this.#direct.length === 0) this.#writeCached(this.#batchStart, this.#wrote);
+    else this.#writeWithDirect();
     if (this.#dispatched < this.#wrote) this.#reput(this.#clock.nowMs());
     this.#dispatcher.flush(onQueue);
     this.#batchStart = this.#wrote;
     return this.#wrote;
+  }
+
+  /**
+   * pwritevs the batch, one call per segment: cached ranges from the tail cache, direct records
+   * from their sources. Then raises the tail cache's floor past the last direct record, before
+   * the caller publishes the wrote position that covers it.
+   */
+  #writeWithDirect(): void {
+    const log = this.#commitLog;
+    const pieces: Uint8Array[] = [];
+    let piecesStart = this.#batchStart;
+    let offset = this.#batchStart;
+    const add = (piece: Uint8Array) => {
+      if (log.segmentStartOf(offset) !== log.segmentStartOf(piecesStart)) {
+        log.writev(piecesStart, pieces);
+        pieces.length = 0;
+        piecesStart = offset;
+      }
+      pieces.push(piece);
+      offset += piece.byteLength;
+    };
+    const addCached = (to: number) => {
+      while (offset < to) {
+        const segmentEnd = log.segmentStartOf(offset) + log.segmentBytes;
+        const { index, contiguousBytes } = this.#tail.locate(offset);
+        const length = Math.min(to - offset, segmentEnd - offset, contiguousBytes);
+        add(this.#tail.bytes.subarray(index, index + length));
+      }
+    };
+    for (const d of this.#direct) {
+      addCached(d.offset);
+      add(d.src.subarray(d.pos, d.pos + d.length));
+    }
+    const directEnd = offset;
+    addCached(this.#wrote);
+    log.writev(piecesStart, pieces);
+    this.#tail.raiseFloor(directEnd);
+    this.#direct.length = 0;
+  }
+
+  /** pwrites [from, to) from the tail cache, one call per segment piece. */
+  #writeCached(from: number, to: number): void {
+    let offset = from;
+    while (offset < to) {
+      const segmentEnd = this.#commitLog.segmentStartOf(offset) + this.#commitLog.segmentBytes;
+      const { index, contiguousBytes } = this.#tail.locate(offset);
+      const length = Math.min(to - offset, segmentEnd - offset, contiguousBytes);
+      this.#commitLog.write(offset, this.#tail.bytes, index, length);
+      offset += length;
+    }
   }
 }

@@ -6,8 +6,16 @@
 // oldest `capacity` bytes below it, so a reader may use [p, p + n) only when, after copying,
 // p >= wrote + maxBatchBytes - capacity still holds (wrote re-read after the copy): the writer can
 // be at most one batch ahead of what it has published.
+//
+// The writer may also leave records out of the window (it pwrites large ones straight from the
+// append ring, saving a copy). It then raises the window's floor, a word after the data area, past
+// them before it publishes the wrote position that covers them: the window holds every byte in
+// [floor, wrote), and a reader re-reads the floor with wrote after its copy, as above.
 
 import { assert } from '../../common/assert.js';
+
+/** The floor word after the data area. */
+const FLOOR_BYTES = 8;
 
 export class TailCache {
   readonly sab: SharedArrayBuffer;
@@ -19,9 +27,11 @@ export class TailCache {
   readonly floorOffset: number;
   #mask: number;
   #u8: Uint8Array;
+  /** The raised floor: records below it may be missing from the window. */
+  #floor: BigInt64Array;
 
   constructor(sab: SharedArrayBuffer, maxBatchBytes: number, floorOffset: number) {
-    const capacity = sab.byteLength;
+    const capacity = sab.byteLength - FLOOR_BYTES;
     assert(
       capacity > 0 && (capacity & (capacity - 1)) === 0,
       'tail cache: capacity must be a power of two',
@@ -33,14 +43,34 @@ export class TailCache {
     this.sab = sab;
     this.capacityBytes = capacity;
     this.maxBatchBytes = maxBatchBytes;
-    this.bytes = Buffer.from(sab);
-    this.#u8 = new Uint8Array(sab);
+    this.bytes = Buffer.from(sab, 0, capacity);
+    this.#u8 = new Uint8Array(sab, 0, capacity);
+    this.#floor = new BigInt64Array(sab, capacity, 1);
     this.#mask = capacity - 1;
     this.floorOffset = floorOffset;
   }
 
   static create(capacityBytes: number, maxBatchBytes: number, floorOffset: number): TailCache {
-    return new TailCache(new SharedArrayBuffer(capacityBytes), maxBatchBytes, floorOffset);
+    const sab = new SharedArrayBuffer(capacityBytes + FLOOR_BYTES);
+    return new TailCache(sab, maxBatchBytes, floorOffset);
+  }
+
+  /** Another thread's view of a window made by create(capacity, capacity / 4, floorOffset). */
+  static attach(sab: SharedArrayBuffer, floorOffset: number): TailCache {
+    return new TailCache(sab, (sab.byteLength - FLOOR_BYTES) / 4, floorOffset);
+  }
+
+  /**
+   * The window no longer holds every byte below `offset` (writer only, before it publishes a wrote
+   * position at or past `offset`): records the writer left out of it lie below.
+   */
+  raiseFloor(offset: number): void {
+    assert(offset >= this.#raisedFloor(), 'tail cache: the floor only rises');
+    Atomics.store(this.#floor, 0, BigInt(offset));
+  }
+
+  #raisedFloor(): number {
+    return Number(Atomics.load(this.#floor, 0));
   }
 
   /** Copies `length` bytes of `source` into the window at CommitLog offset `offset` (writer only). */
@@ -62,7 +92,11 @@ export class TailCache {
 
   /** Lowest offset a reader may trust given the wrote position it saw. */
   lowestReadable(wrotePosition: number): number {
-    return Math.max(this.floorOffset, wrotePosition + this.maxBatchBytes - this.capacityBytes);
+    return Math.max(
+      this.floorOffset,
+      this.#raisedFloor(),
+      wrotePosition + this.maxBatchBytes - this.capacityBytes,
+    );
   }
 
   /**

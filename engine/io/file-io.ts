@@ -11,6 +11,12 @@ export interface FileIO {
   read(fd: number, target: Uint8Array, offset: number, length: number, position: number): number;
   /** Writes all `length` bytes of `source[offset..]` at `position`. */
   write(fd: number, source: Uint8Array, offset: number, length: number, position: number): void;
+  /**
+   * Writes all of `sources`, back to back, at `position` (one pwritev where the platform has it).
+   * Optional: callers without it write each source with write(). A layer that injects write
+   * faults overrides this too.
+   */
+  writev?(fd: number, sources: readonly Uint8Array[], position: number): void;
   /** fdatasync: data (and the size) of the file reach stable storage. */
   sync(fd: number): void;
   truncate(fd: number, lengthBytes: number): void;

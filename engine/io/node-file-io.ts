@@ -4,6 +4,9 @@ import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 import type { FileIO } from './file-io.js';
 
+/** Buffers per pwritev call (IOV_MAX on Linux and macOS). */
+const MAX_IOVECS = 1024;
+
 export class NodeFileIO implements FileIO {
   open(path: string, options: { create: boolean; readOnly?: boolean }): number {
     if (options.readOnly === true) return fs.openSync(path, 'r');
@@ -32,6 +35,23 @@ export class NodeFileIO implements FileIO {
     let done = 0;
     while (done < length) {
       done += fs.writeSync(fd, source, offset + done, length - done, position + done);
+    }
+  }
+
+  writev(fd: number, sources: readonly Uint8Array[], position: number): void {
+    let at = position;
+    for (let first = 0; first < sources.length; first += MAX_IOVECS) {
+      const chunk = sources.slice(first, first + MAX_IOVECS);
+      const written = fs.writevSync(fd, chunk, at);
+      // A partial pwritev (rare on regular files): the rest goes through write(), which loops.
+      let done = 0;
+      for (const source of chunk) {
+        const from = Math.min(source.byteLength, Math.max(0, written - done));
+        if (from < source.byteLength)
+          this.write(fd, source, from, source.byteLength - from, at + done + from);
+        done += source.byteLength;
+      }
+      at += done;
     }
   }
 

@@ -171,6 +171,29 @@ export class SegmentedFile {
 
   /** Writes inside one segment, creating it (and any missing ones before it) when needed. */
   write(offset: number, source: Uint8Array, sourceOffset: number, length: number): void {
+    const start = this.#writableSegment(offset, length);
+    this.#io.write(this.#fd(start), source, sourceOffset, length, offset - start);
+  }
+
+  /** As write(), for several buffers written back to back from `offset` (one pwritev). */
+  writev(offset: number, sources: readonly Uint8Array[]): void {
+    let length = 0;
+    for (const source of sources) length += source.byteLength;
+    const start = this.#writableSegment(offset, length);
+    const fd = this.#fd(start);
+    if (this.#io.writev !== undefined) {
+      this.#io.writev(fd, sources, offset - start);
+      return;
+    }
+    let at = offset - start;
+    for (const source of sources) {
+      this.#io.write(fd, source, 0, source.byteLength, at);
+      at += source.byteLength;
+    }
+  }
+
+  /** The segment that [offset, offset + length) lies in, created (with any before it) if missing. */
+  #writableSegment(offset: number, length: number): number {
     const start = this.segmentStartOf(offset);
     assert(
       offset + length <= start + this.segmentBytes,
@@ -180,7 +203,7 @@ export class SegmentedFile {
     while ((this.#segments.at(-1) ?? 0) < start)
       this.createSegment((this.#segments.at(-1) ?? 0) + this.segmentBytes);
     assert(start >= this.minOffset(), 'segments: write below the oldest segment');
-    this.#io.write(this.#fd(start), source, sourceOffset, length, offset - start);
+    return start;
   }
 
   /** Reads inside one segment; returns bytes read (0 when the segment does not exist). */

@@ -139,17 +139,30 @@ export class WriteStage {
   /**
    * Appends one encoded record src[pos .. pos + length) (patched in place), committing first when
    * the batch is full or the record needs a new segment. Its offsets come back through `out`.
+   * `direct`: the record is pwritten from src, not copied into the tail cache; the caller keeps
+   * src unchanged until it calls releaseSources().
    * False (nothing appended) when the writer is stalled, or a commit it needed first stalled it.
    */
-  append(src: Buffer, pos: number, length: number, out: AppendResult): boolean {
+  append(src: Buffer, pos: number, length: number, out: AppendResult, direct = false): boolean {
     if (this.stalled) return false;
     if (!this.writer.fitsBatch(length) && !this.commit()) return false;
     if (this.writer.closeSegmentFor(length)) {
       this.#rollInBatch = true;
       if (!this.commit()) return false;
     }
-    this.writer.append(src, pos, length, out);
+    if (direct) this.writer.appendDirect(src, pos, length, out);
+    else this.writer.append(src, pos, length, out);
     return true;
+  }
+
+  /**
+   * Called before the sources of `direct` appends are released or reused: commits the batch, or,
+   * when a storage fault keeps it, copies those records into the tail cache, which the retry then
+   * writes from.
+   */
+  releaseSources(): void {
+    if (!this.writer.hasDirect) return;
+    if (this.stalled || !this.commit()) this.writer.copyDirectToCache();
   }
 
   /**

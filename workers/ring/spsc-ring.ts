@@ -264,8 +264,14 @@ export class SpscRing {
    * them all with one store of head. Returns the number of records visited. The payload bytes
    * are valid only inside the visitor. If the visitor throws, the records it finished are
    * released and the one it threw on stays in the ring. A FAILED ring yields nothing.
+   * `beforeRelease` runs just before records are released (also when the visitor threw): the
+   * last moment their payloads are valid.
    */
-  drain(visit: RecordVisitor, maxRecords = Number.MAX_SAFE_INTEGER): number {
+  drain(
+    visit: RecordVisitor,
+    maxRecords = Number.MAX_SAFE_INTEGER,
+    beforeRelease?: () => void,
+  ): number {
     assert(!this.#draining, 'ring: drain is not re-entrant');
     assert(Number.isSafeInteger(maxRecords) && maxRecords > 0, 'ring: maxRecords out of range');
     if (this.#loadState() === RingStateWord.FAILED) return 0;
@@ -292,7 +298,10 @@ export class SpscRing {
       }
     } finally {
       this.#draining = false;
-      if (head !== this.#head) this.#publishHead(head);
+      if (head !== this.#head) {
+        beforeRelease?.();
+        this.#publishHead(head);
+      }
     }
     return visited;
   }

@@ -52,6 +52,10 @@ const COMMIT_BATCH_BYTES = 256 * 1024;
 // put at once, so a lone put is never delayed by a nap and an idle writer does not poll.
 const NAP_MIN_RECORDS = 32;
 const NAP_MS = 0.1;
+// Records this large are pwritten straight from the append ring instead of being copied into the
+// tail cache first (readers take them from the file): the copy costs the writer more than a
+// pwrite call of its own does.
+const DIRECT_WRITE_MIN_BYTES = 8 * 1024;
 /** Thrown inside a ring drain to stop it, leaving the current record in the ring. */
 const STALLED = Symbol('stalled');
 
@@ -71,7 +75,7 @@ function openWriterSide(d: WriterWorkerData, io: FileIO) {
     : undefined;
   index?.load();
   const dispatcher = new Dispatcher(queues, index);
-  const tailCache = new TailCache(d.tailCache, d.tailCache.byteLength / 4, d.endOffset);
+  const tailCache = TailCache.attach(d.tailCache, d.endOffset);
   return { io, commitLog, queues, index, dispatcher, tailCache };
 }
 
@@ -128,18 +132,27 @@ class WriterLoop {
     const stage = this.#stage;
     let visited = 0;
     try {
-      ring.drain((type, _flags, index, length) => {
-        if (type === RAW_RECORD) {
-          this.#appendRaw(index, length);
-        } else {
-          if (!stage.append(ring.buffer, index, length, this.#out)) throw STALLED;
-          this.#addCompletion(this.#out.queueOffset, this.#out.commitLogOffset);
-          // Committed once the pairs are full, so a stalled commit never drops a pair.
-          if (stage.batchBytes >= COMMIT_BATCH_BYTES || this.#pairCount === COMPLETIONS_PER_RECORD)
-            stage.commit();
-        }
-        visited++;
-      }, MAX_RECORDS_PER_DRAIN);
+      ring.drain(
+        (type, _flags, index, length) => {
+          if (type === RAW_RECORD) {
+            this.#appendRaw(index, length);
+          } else {
+            const direct = length >= DIRECT_WRITE_MIN_BYTES;
+            if (!stage.append(ring.buffer, index, length, this.#out, direct)) throw STALLED;
+            this.#addCompletion(this.#out.queueOffset, this.#out.commitLogOffset);
+            // Committed once the pairs are full, so a stalled commit never drops a pair.
+            if (
+              stage.batchBytes >= COMMIT_BATCH_BYTES ||
+              this.#pairCount === COMPLETIONS_PER_RECORD
+            )
+              stage.commit();
+          }
+          visited++;
+        },
+        MAX_RECORDS_PER_DRAIN,
+        // Direct records are written from their ring slots: commit before the ring reuses them.
+        () => stage.releaseSources(),
+      );
     } catch (error) {
       if (error !== STALLED) throw error;
     }

@@ -219,6 +219,9 @@ class StoreSim {
 
   #put(boot: StoreBoot, count: number): string | undefined {
     const sync = this.options.flushDiskType === 'SYNC_FLUSH';
+    // Records appended `direct` (as the writer thread appends large ones: pwritten from their
+    // source, left out of the tail cache); their sources are scribbled over once released.
+    const sources: Buffer[] = [];
     for (let i = 0; i < count; i++) {
       const topic = TOPICS[this.prng.int(0, TOPICS.length - 1)] as string;
       const queueId = this.prng.int(0, 2);
@@ -255,11 +258,14 @@ class StoreSim {
         commitLogOffset: -1,
       });
       const written = boot.encoder.encodeTo(boot.scratch, 0);
-      boot.write.append(boot.scratch, 0, written, this.#out);
+      const direct = this.prng.chance(0.3);
+      const source = direct ? Buffer.from(boot.scratch.subarray(0, written)) : boot.scratch;
+      if (direct) sources.push(source);
+      boot.write.append(source, 0, written, this.#out, direct);
       record = {
         offset: this.#out.commitLogOffset,
         size: written,
-        bytes: Buffer.from(boot.scratch.subarray(0, written)),
+        bytes: Buffer.from(source.subarray(0, written)),
         topic,
         queueId,
         queueOffset: this.#out.queueOffset,
@@ -271,6 +277,8 @@ class StoreSim {
       this.stats.puts++;
       this.eventHash = mix(this.eventHash, fnv1a(record.bytes.subarray(0, 64)));
     }
+    boot.write.releaseSources();
+    for (const source of sources) source.fill(0xee);
     this.log(`put ${count} -> wrote ${boot.positions.get(PositionSlot.WROTE)}`);
     if (this.prng.chance(0.6)) boot.write.commit();
     this.#noteFlushed(boot);

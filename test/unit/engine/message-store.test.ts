@@ -58,6 +58,39 @@ describe('MessageStore on worker threads, a main thread behind its writer', () =
   });
 });
 
+describe('MessageStore on worker threads, large records', () => {
+  it('serves records the writer pwrote from the append ring, before and after a reopen', async () => {
+    const root = tmp();
+    const options = { storePathRootDir: root, threads: true, ...small, maxMessageSize: 20_000 };
+    const sizes = [9000, 100, 16_000, 8192, 50, 12_000, 20_000, 300];
+    const bodies = sizes.map((size, i) => Buffer.alloc(size, 0x61 + i));
+    const read = async (s: Awaited<ReturnType<typeof openStore>>) => {
+      const got = await s.getMessage({ topic: 'Big', queueId: 0, queueOffset: 0, maxMsgNums: 32 });
+      return got.messages.map((m) => Buffer.from(m.body));
+    };
+    const store = await openStore(options);
+    try {
+      // Eight rounds cross several 64 KiB segments.
+      for (let round = 0; round < 8; round++) {
+        const results = await Promise.all(
+          bodies.map((body) => store.putMessage({ topic: 'Big', queueId: 1 + round, body })),
+        );
+        assert.ok(results.every((r) => r.status === 'PUT_OK'));
+      }
+      await Promise.all(bodies.map((body) => store.putMessage({ topic: 'Big', queueId: 0, body })));
+      assert.deepEqual(await read(store), bodies);
+    } finally {
+      await store.close();
+    }
+    const reopened = await openStore(options);
+    try {
+      assert.deepEqual(await read(reopened), bodies);
+    } finally {
+      await reopened.close();
+    }
+  });
+});
+
 for (const threads of [false, true]) {
   describe(`MessageStore (threads: ${threads})`, () => {
     it('closes every file it opened: a process can open and close stores without end', async () => {

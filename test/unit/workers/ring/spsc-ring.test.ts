@@ -237,6 +237,43 @@ describe('SpscRing consumer', () => {
     );
   });
 
+  it('runs beforeRelease while the visited records still hold their room, also after a throw', () => {
+    const { producer, consumer } = pair(256);
+    for (let i = 0; i < 3; i++) producer.tryWrite(1, filled(40, i));
+    const freeBefore = producer.freeBytes();
+    const seen: number[] = [];
+    consumer.drain(
+      () => undefined,
+      2,
+      () => seen.push(producer.freeBytes()),
+    );
+    assert.deepEqual(seen, [freeBefore], 'called once, before the room was given back');
+    assert.ok(producer.freeBytes() > freeBefore);
+    assert.throws(() =>
+      consumer.drain(
+        () => {
+          throw new Error('visitor failed');
+        },
+        1,
+        () => seen.push(-1),
+      ),
+    );
+    assert.deepEqual(seen, [freeBefore], 'nothing released, nothing to run before it');
+    producer.tryWrite(1, filled(40, 3));
+    let calls = 0;
+    assert.throws(() =>
+      consumer.drain(
+        () => {
+          calls++;
+          if (calls === 2) throw new Error('visitor failed');
+        },
+        undefined,
+        () => seen.push(-2),
+      ),
+    );
+    assert.deepEqual(seen, [freeBefore, -2], 'the finished record is released after it');
+  });
+
   it('asserts on a corrupt record header instead of reading past it', () => {
     const { producer, consumer } = pair(256);
     producer.tryWrite(1, filled(16, 0));
