@@ -19,27 +19,20 @@
 
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
-import { assert } from '../common/assert.js';
 import { type Clock, systemClock } from '../common/clock.js';
-import { isReadable, isWriteable, PermName } from '../common/topic-rules.js';
+import { PermName } from '../common/topic-rules.js';
 import type { BrokerConfig } from '../config/load.js';
 import type { BrokerStore as MessageStore } from '../engine/internal.js';
 import type { FileIO } from '../engine/io/file-io.js';
 import {
-  DLedgerRequestCode,
   type Logger,
   noopLogger,
-  type RemotingCommand,
   type RemotingConnection,
   RemotingServer,
-  RequestCode,
-  type RequestHandler,
-  ResponseCode,
 } from '../protocol/index.js';
 import { JsonStateFile, nodeFileIo } from '../server/config-file.js';
 import { remotingServerLimits } from '../server/connection-limits.js';
 import { listenOrExplain } from '../server/listen.js';
-import { failure, type ProcessorRegistry } from '../server/request-kit.js';
 import { outboundSecurity, serverSecurity } from '../server/security-setup.js';
 import { registerAdminOpsProcessors } from './admin-ops-processor.js';
 import { registerAdminProcessors } from './admin-processor.js';
@@ -47,17 +40,13 @@ import { registerBrokerConfigUpdate } from './broker-config-update.js';
 import type { BrokerContext, BrokerStats } from './broker-context.js';
 import { BrokerControllerMode } from './broker-controller.js';
 import { BrokerDledger } from './broker-dledger.js';
+import { loadManagers, registeredTopics, type StoreWritability } from './broker-managers.js';
 import { BrokerReplication } from './broker-replication.js';
 import { BrokerRoleState } from './broker-role.js';
 import { notifyConsumerIdsChanged, registerClientProcessors } from './client-processor.js';
 import { ClientRegistry } from './client-registry.js';
-import {
-  ConsumerOffsetManager,
-  parseOffsetTable,
-  renderOffsetTable,
-} from './consumer-offset-manager.js';
 import { registerControllerModeProcessors } from './controller-processor.js';
-import { DeferredStateFile } from './deferred-state-file.js';
+import type { DeferredStateFile } from './deferred-state-file.js';
 import { parseDelayLevels } from './delay-levels.js';
 import { registerDledgerAdmin } from './dledger-admin-processor.js';
 import { createHaView } from './ha-status/broker-ha.js';
@@ -72,6 +61,7 @@ import { registerPullProcessor } from './pull-processor.js';
 import { registerQueryProcessors } from './query-processor.js';
 import { learnTopicsOnPromotion } from './replicated-topics.js';
 import { registerReplyProcessors } from './reply-processor.js';
+import { BROKER_REQUEST_CODES, RequestGate } from './request-gate.js';
 import {
   parseDelayOffsetTable,
   renderDelayOffsetTable,
@@ -81,17 +71,7 @@ import { registerSendBackProcessor } from './send-back-processor.js';
 import { registerSendProcessors } from './send-processor.js';
 import { registerStatsProcessors } from './stats-processor.js';
 import { registerStatsViewProcessors } from './stats-view-processor.js';
-import {
-  parseSubscriptionGroupWrapper,
-  renderSubscriptionGroupWrapper,
-  SubscriptionGroupManager,
-} from './subscription-group-manager.js';
-import {
-  parseTopicConfigWrapper,
-  renderTopicConfigWrapper,
-  TopicConfigManager,
-  type TopicConfigWrapper,
-} from './topic-config-manager.js';
+import type { TopicConfigWrapper } from './topic-config-manager.js';
 import { registerEndTransactionProcessor } from './transaction/end-transaction-processor.js';
 import { TransactionService } from './transaction/transaction-service.js';
 
@@ -121,237 +101,6 @@ export interface BrokerHandle {
 
 /** Bound on the series of statsAll's windows (as on the metrics' traffic tables). */
 const STATS_MAX_SERIES = 10_000;
-
-/** Every request code the broker serves (others get REQUEST_CODE_NOT_SUPPORTED). */
-export const BROKER_REQUEST_CODES: readonly number[] = Object.freeze([
-  RequestCode.SEND_MESSAGE,
-  RequestCode.SEND_MESSAGE_V2,
-  RequestCode.SEND_BATCH_MESSAGE,
-  RequestCode.CONSUMER_SEND_MSG_BACK,
-  RequestCode.PULL_MESSAGE,
-  RequestCode.HEART_BEAT,
-  RequestCode.UNREGISTER_CLIENT,
-  RequestCode.GET_CONSUMER_LIST_BY_GROUP,
-  RequestCode.QUERY_CONSUMER_OFFSET,
-  RequestCode.UPDATE_CONSUMER_OFFSET,
-  RequestCode.CHECK_CLIENT_CONFIG,
-  RequestCode.END_TRANSACTION,
-  RequestCode.SEND_REPLY_MESSAGE,
-  RequestCode.SEND_REPLY_MESSAGE_V2,
-  RequestCode.LOCK_BATCH_MQ,
-  RequestCode.UNLOCK_BATCH_MQ,
-  RequestCode.GET_MAX_OFFSET,
-  RequestCode.GET_MIN_OFFSET,
-  RequestCode.SEARCH_OFFSET_BY_TIMESTAMP,
-  RequestCode.GET_EARLIEST_MSG_STORETIME,
-  RequestCode.QUERY_MESSAGE,
-  RequestCode.VIEW_MESSAGE_BY_ID,
-  RequestCode.UPDATE_AND_CREATE_TOPIC,
-  RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP,
-  RequestCode.GET_BROKER_CONFIG,
-  RequestCode.GET_BROKER_RUNTIME_INFO,
-  DLedgerRequestCode.LEADERSHIP_TRANSFER,
-  RequestCode.GET_ALL_TOPIC_CONFIG,
-  RequestCode.GET_ALL_CONSUMER_OFFSET,
-  RequestCode.GET_ALL_DELAY_OFFSET,
-  RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG,
-  RequestCode.GET_TOPIC_STATS_INFO,
-  RequestCode.GET_CONSUME_STATS,
-  RequestCode.VIEW_BROKER_STATS_DATA,
-  RequestCode.QUERY_TOPIC_CONSUME_BY_WHO,
-  RequestCode.DELETE_TOPIC_IN_BROKER,
-  RequestCode.DELETE_SUBSCRIPTIONGROUP,
-  RequestCode.GET_CONSUMER_CONNECTION_LIST,
-  RequestCode.GET_PRODUCER_CONNECTION_LIST,
-  RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
-  RequestCode.UPDATE_BROKER_CONFIG,
-  RequestCode.NOTIFY_BROKER_ROLE_CHANGED,
-  RequestCode.GET_BROKER_EPOCH_CACHE,
-]);
-
-/** Answers every known request code; handlers are attached once the broker is ready. */
-class RequestGate implements ProcessorRegistry {
-  readonly #codes: ReadonlySet<number>;
-  readonly #traffic: BrokerTraffic;
-  readonly #clock: Clock;
-  readonly #handlers = new Map<number, RequestHandler>();
-  #state: 'STARTING' | 'OPEN' | 'CLOSED' = 'STARTING';
-
-  constructor(
-    server: RemotingServer,
-    codes: readonly number[],
-    traffic: BrokerTraffic,
-    clock: Clock,
-  ) {
-    this.#codes = new Set(codes);
-    this.#traffic = traffic;
-    this.#clock = clock;
-    for (const code of codes) {
-      server.registerProcessor(code, (request, connection) =>
-        this.#dispatch(code, request, connection),
-      );
-    }
-  }
-
-  registerProcessor(code: number, handler: RequestHandler): void {
-    assert(this.#codes.has(code), 'the gate lists every request code');
-    assert(!this.#handlers.has(code), 'one handler per request code');
-    this.#handlers.set(code, handler);
-  }
-
-  open(): void {
-    assert(this.#handlers.size === this.#codes.size, 'every listed request code has a handler');
-    this.#state = 'OPEN';
-  }
-
-  close(): void {
-    this.#state = 'CLOSED';
-  }
-
-  #dispatch(code: number, request: RemotingCommand, connection: RemotingConnection) {
-    const handler = this.#handlers.get(code);
-    if (this.#state === 'OPEN' && handler !== undefined) {
-      const startMs = this.#clock.monotonicMs();
-      const answer = (response: RemotingCommand | null) => {
-        if (response !== null) {
-          this.#traffic.recordRpc(code, response.code, this.#clock.monotonicMs() - startMs);
-        }
-        return response;
-      };
-      const result = handler(request, connection);
-      return result instanceof Promise ? result.then(answer) : answer(result);
-    }
-    const remark =
-      this.#state === 'CLOSED' ? 'the broker is shutting down' : 'the broker is starting';
-    return failure(request, ResponseCode.SYSTEM_BUSY, remark);
-  }
-}
-
-/** The loaded state managers of a broker (state files under <storePathRootDir>/config/). */
-interface Managers {
-  topics: TopicConfigManager;
-  groups: SubscriptionGroupManager;
-  offsets: ConsumerOffsetManager;
-  /** topics.json and subscriptionGroup.json, written shortly after changes (close() writes them). */
-  stateFiles: DeferredStateFile<unknown>[];
-}
-
-/** How soon a changed topic or group table reaches its file. */
-const STATE_SAVE_DELAY_MS = 200;
-const STATE_SAVE_RETRY_MS = 5_000;
-
-function loadManagers(
-  config: BrokerConfig,
-  clock: Clock,
-  io: FileIO,
-  scheduleQueues: number,
-  logger: Logger,
-): Managers {
-  const dir = join(config.storePathRootDir, 'config');
-  const deferred = {
-    delayMs: STATE_SAVE_DELAY_MS,
-    retryMs: STATE_SAVE_RETRY_MS,
-    onError: (path: string, error: unknown) =>
-      logger.error('Saving a state file failed; retrying', {
-        path,
-        error: error instanceof Error ? error.message : String(error),
-      }),
-  };
-  const topicFile = new DeferredStateFile(
-    new JsonStateFile({
-      io,
-      path: join(dir, 'topics.json'),
-      parse: parseTopicConfigWrapper,
-      render: renderTopicConfigWrapper,
-    }),
-    deferred,
-  );
-  const groupFile = new DeferredStateFile(
-    new JsonStateFile({
-      io,
-      path: join(dir, 'subscriptionGroup.json'),
-      parse: parseSubscriptionGroupWrapper,
-      render: renderSubscriptionGroupWrapper,
-    }),
-    deferred,
-  );
-  const topics = new TopicConfigManager({
-    clock,
-    store: topicFile,
-    clusterName: config.brokerClusterName,
-    brokerName: config.brokerName,
-    autoCreateTopicEnable: config.autoCreateTopicEnable,
-    defaultTopicQueueNums: config.defaultTopicQueueNums,
-    clusterTopicEnable: config.clusterTopicEnable,
-    brokerTopicEnable: config.brokerTopicEnable,
-    scheduleQueueNums: Math.max(18, scheduleQueues),
-    ...(config.traceTopicEnable ? { traceTopic: config.msgTraceTopicName } : {}),
-  });
-  const groups = new SubscriptionGroupManager({
-    clock,
-    store: groupFile,
-    autoCreateSubscriptionGroup: config.autoCreateSubscriptionGroup,
-  });
-  const offsets = new ConsumerOffsetManager(
-    new JsonStateFile({
-      io,
-      path: join(dir, 'consumerOffset.json'),
-      parse: parseOffsetTable,
-      render: renderOffsetTable,
-    }),
-  );
-  topics.load();
-  groups.load();
-  offsets.load();
-  return {
-    topics,
-    groups,
-    offsets,
-    stateFiles: [topicFile, groupFile] as DeferredStateFile<unknown>[],
-  };
-}
-
-/**
- * The topics as registered: a broker without read or write permission registers its own. A store
- * that cannot take writes (disk full, read-only, I/O errors) registers without write permission,
- * so producers route to other brokers until it can again.
- */
-function registeredTopics(
-  config: BrokerConfig,
-  topics: TopicConfigManager,
-  writability: StoreWritability,
-  only?: readonly string[],
-): TopicConfigWrapper {
-  const wrapper = only === undefined ? topics.snapshot() : someTopics(topics, only);
-  // The NameServer re-reads topics only when the data version moves: each change of the store's
-  // writability moves it (without rewriting topics.json, which a full disk would refuse).
-  wrapper.dataVersion = {
-    timestamp: wrapper.dataVersion.timestamp,
-    counter: wrapper.dataVersion.counter + writability.changes,
-  };
-  const perm = writability.writable
-    ? config.brokerPermission
-    : config.brokerPermission & ~PermName.WRITE;
-  if (isReadable(perm) && isWriteable(perm)) return wrapper;
-  for (const topic of Object.values(wrapper.topicConfigTable)) topic.perm = perm;
-  return wrapper;
-}
-
-/** The named topics only, with the table's data version (an incremental registration). */
-function someTopics(topics: TopicConfigManager, names: readonly string[]): TopicConfigWrapper {
-  const topicConfigTable: TopicConfigWrapper['topicConfigTable'] = {};
-  for (const name of names) {
-    const config = topics.get(name);
-    if (config !== undefined) topicConfigTable[name] = { ...config };
-  }
-  return { topicConfigTable, dataVersion: { ...topics.dataVersion } };
-}
-
-interface StoreWritability {
-  writable: boolean;
-  /** Times `writable` changed. */
-  changes: number;
-}
 
 /** How this broker replicates: classic Master/Slave, DLedger, or controller mode. */
 type Replication = BrokerReplication | BrokerDledger | BrokerControllerMode;
