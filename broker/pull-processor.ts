@@ -364,6 +364,9 @@ function pullResponse(
   });
   if (code === ResponseCode.SUCCESS) {
     response.body = joinRecords(result.records);
+    // The body is a view of the read buffer: it goes back to the store's pool once written.
+    if (result.status === 'FOUND' && result.release !== undefined)
+      response.onWritten = result.release;
     ctx.stats.msgGetTotal += result.records.length;
     const h = plan.header;
     ctx.stats.traffic.recordGet(

@@ -23,6 +23,11 @@ export class PendingWindow<M extends OffsetOrdered> {
     return this.#size;
   }
 
+  /** Slots held, live or processed (at most twice the live messages plus 64). */
+  get slotCount(): number {
+    return this.#slots.length;
+  }
+
   /** The lowest pending offset, or undefined. */
   firstOffset(): number | undefined {
     return this.#slots[this.#head]?.queueOffset;
@@ -48,7 +53,8 @@ export class PendingWindow<M extends OffsetOrdered> {
     this.#size--;
     this.#hint = index + 1;
     while (this.#head < this.#slots.length && this.#slots[this.#head] === null) this.#head++;
-    if (this.#slots.length - this.#head > 2 * this.#size + 64) this.#squeeze();
+    // Processed slots before the head count too: in-order processing leaves only those.
+    if (this.#slots.length > 2 * this.#size + 64) this.#squeeze();
     return true;
   }
 

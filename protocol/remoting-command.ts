@@ -53,6 +53,12 @@ export interface RemotingCommand {
   extFields: ExtFields;
   body: Buffer | null;
   serializeTypeCurrentRPC: SerializeTypeName;
+  /**
+   * A response's hook, never on the wire: called once the socket is done with the frame (written,
+   * or dropped on a close), so a body read into a pooled buffer can give it back. Not called for a
+   * response that is never sent.
+   */
+  onWritten?: () => void;
 }
 
 /** A value an extFields entry may be built from; null and undefined entries are left out. */

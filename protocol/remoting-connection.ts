@@ -414,7 +414,7 @@ export class RemotingConnection {
       answer.opaque = request.opaque;
       answer.flag = (answer.flag | RpcFlag.RESPONSE) & ~RpcFlag.ONEWAY;
       answer.serializeTypeCurrentRPC = request.serializeTypeCurrentRPC;
-      this.#send(encodeCommandHead(answer), answer.body);
+      this.#send(encodeCommandHead(answer), answer.body, answer.onWritten);
     }
     this.#maybePause();
     this.#maybeResume();

@@ -113,8 +113,9 @@ export class TailCache {
     if (offset < this.lowestReadable(readWrote()) || offset + length > readWrote()) return false;
     const at = offset & this.#mask;
     const first = Math.min(length, this.capacityBytes - at);
-    target.set(this.bytes.subarray(at, at + first), targetOffset);
-    if (first < length) target.set(this.bytes.subarray(0, length - first), targetOffset + first);
+    // As in put(): a plain Uint8Array view of shared memory is cheaper to make and copy from.
+    target.set(this.#u8.subarray(at, at + first), targetOffset);
+    if (first < length) target.set(this.#u8.subarray(0, length - first), targetOffset + first);
     return offset >= this.lowestReadable(readWrote());
   }
 }

@@ -70,6 +70,12 @@ export interface GetMessageFound extends GetMessageCommon {
   messages: DecodedMessage[];
   /** The stored records as they are on disk (what a pull response body carries). */
   records: Buffer[];
+  /**
+   * Present when the records are views of a pooled read buffer: call it once nothing uses them
+   * any more (a pull: after its response was written) so the next read reuses the buffer. Not
+   * calling it is safe (the buffer is then collected); using the records after it is not.
+   */
+  release?: () => void;
 }
 
 export interface GetMessageNotFound extends GetMessageCommon {

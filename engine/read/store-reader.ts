@@ -29,9 +29,12 @@ import {
   type GetMessageResult,
   GetStatus,
 } from './get-result.js';
+import { ReadBufferPool } from './read-buffer-pool.js';
 import { RecordPlan } from './record-run.js';
 
 const MAX_UNITS_PER_GET = 16_000;
+/** Pull read buffers kept for reuse (1 MiB each): about one per response being written at once. */
+const READ_BUFFERS_KEPT = 16;
 
 /** What one getMessage has collected so far besides the records. */
 interface CollectState {
@@ -45,6 +48,8 @@ interface CollectState {
   stopAt: number;
   /** Records ending past this CommitLog offset are not read (not confirmed by the replicas). */
   readEnd: number;
+  /** Pooled buffers the records were read into, given back by the result's release(). */
+  borrowed: Buffer[];
 }
 
 export interface StoreReaderDeps {
@@ -63,6 +68,7 @@ export class StoreReader {
   #header = Buffer.alloc(8);
   readonly #plan = new RecordPlan();
   readonly #layout = emptyLayout();
+  readonly #buffers = new ReadBufferPool(READ_BUFFERS_KEPT);
 
   constructor(deps: StoreReaderDeps) {
     this.#d = deps;
@@ -115,11 +121,25 @@ export class StoreReader {
 
   /** Reads from a queue; with `readEnd`, only messages ending at or below that CommitLog offset. */
   getMessage(req: GetMessageRequest, readEnd = Number.POSITIVE_INFINITY): GetMessageResult {
+    const borrowed: Buffer[] = [];
     // FOUND exactly when records were collected (#collect), so the draft is a GetMessageResult.
-    return this.#getMessage(req, readEnd) as GetMessageResult;
+    const result = this.#getMessage(req, readEnd, borrowed) as GetMessageResult;
+    if (borrowed.length === 0) return result;
+    const release = this.#releaser(borrowed);
+    // Without records (every one read was a hole or filtered out) nothing refers to the buffers.
+    if (result.status === GetStatus.FOUND) result.release = release;
+    else release();
+    return result;
   }
 
-  #getMessage(req: GetMessageRequest, readEnd: number): GetMessageDraft {
+  /** Gives `borrowed` back to the pool once (a second call does nothing). */
+  #releaser(borrowed: Buffer[]): () => void {
+    return () => {
+      for (const buffer of borrowed.splice(0)) this.#buffers.release(buffer);
+    };
+  }
+
+  #getMessage(req: GetMessageRequest, readEnd: number, borrowed: Buffer[]): GetMessageDraft {
     const result: GetMessageDraft = {
       status: GetStatus.NO_MATCHED_LOGIC_QUEUE,
       messages: [],
@@ -154,7 +174,7 @@ export class StoreReader {
       req,
       cq.read.bind(cq),
       Math.min(max - req.queueOffset, MAX_UNITS_PER_GET),
-      readEnd,
+      { readEnd, borrowed },
       result,
     );
     return result;
@@ -164,7 +184,7 @@ export class StoreReader {
     req: GetMessageRequest,
     readUnits: (offset: number, count: number, target: Buffer) => number,
     available: number,
-    readEnd: number,
+    reads: { readEnd: number; borrowed: Buffer[] },
     result: GetMessageDraft,
   ): void {
     const end = req.queueOffset + available;
@@ -174,7 +194,8 @@ export class StoreReader {
       removed: false,
       filtered: false,
       stopAt: -1,
-      readEnd,
+      readEnd: reads.readEnd,
+      borrowed: reads.borrowed,
     };
     const plan = this.#plan;
     plan.clear();
@@ -240,7 +261,8 @@ export class StoreReader {
   #serve(req: GetMessageRequest, result: GetMessageDraft, state: CollectState): void {
     const plan = this.#plan;
     if (plan.count === 0) return;
-    const bytes = Buffer.allocUnsafe(plan.bytes);
+    const bytes = this.#buffers.acquire(plan.bytes);
+    if (this.#buffers.isPooled(plan.bytes)) state.borrowed.push(bytes);
     let pos = 0;
     for (let from = 0; from < plan.count && state.stopAt < 0; ) {
       const to = plan.runEnd(from, this.#d.commitLog.segmentBytes);

@@ -189,6 +189,29 @@ describe('client against a real NameServer and two broker groups', { timeout: 18
     assert.equal(c1.inspect().consumedCount + c2.inspect().consumedCount, 100);
   });
 
+  it('delivers every body intact from pulls large enough for pooled read buffers', {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
+    // 32 messages of 4 KiB make a pull of about 130 KiB: the broker reads it into a pooled buffer
+    // and reuses that buffer once the response is written. Four queues pull at once; the consumer
+    // checks every BODY_XXH64, so a buffer reused too early would fail the run.
+    const topic = await createTopic(4, true);
+    const bodyOf = (i: number) => Buffer.alloc(4096, i % 251).fill(`m${i} `, 0, 8);
+    const total = 400;
+    for (let i = 0; i < total; i++) await producer.send({ topic, body: bodyOf(i) });
+    const received = new Map<string, Buffer>();
+    const c = consumer(`ITG_pooled_${seq}`);
+    c.subscribe(topic, '*', (messages) => {
+      for (const m of messages) received.set(m.body.subarray(0, 8).toString(), Buffer.from(m.body));
+      return ConsumeStatus.CONSUME_SUCCESS;
+    });
+    await c.start();
+    await waitFor(() => received.size === total, { timeoutMs: 20_000, what: `${total} bodies` });
+    for (let i = 0; i < total; i++)
+      assert.deepEqual(received.get(bodyOf(i).subarray(0, 8).toString()), bodyOf(i));
+    assert.equal(c.inspect().consumedCount, total);
+  });
+
   it('broadcasts every message to every consumer', { timeout: TEST_TIMEOUT_MS }, async () => {
     const topic = await createTopic(2);
     const group = `ITG_bcast_${seq}`;

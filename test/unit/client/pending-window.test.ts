@@ -69,5 +69,21 @@ describe('client/pending-window', () => {
     assert.equal(window.firstOffset(), 0);
     assert.ok(window.has(stuck));
     assert.deepEqual([...window.values()], [stuck]);
+    assert.ok(window.slotCount <= 2 * window.size + 64, `${window.slotCount} slots for 1`);
+  });
+
+  it('keeps its arrays near the number of pending messages when they finish in order', () => {
+    const window = new PendingWindow<{ queueOffset: number }>();
+    const pending: { queueOffset: number }[] = [];
+    for (let offset = 0; offset < 100_000; offset++) {
+      const message = { queueOffset: offset };
+      window.push(message);
+      pending.push(message);
+      if (pending.length > 500) window.remove(pending.shift() as { queueOffset: number });
+      assert.ok(window.slotCount <= 2 * window.size + 64, `${window.slotCount} slots`);
+    }
+    assert.equal(window.size, 500);
+    assert.equal(window.firstOffset(), 100_000 - 500);
+    assert.deepEqual([...window.values()], pending);
   });
 });
