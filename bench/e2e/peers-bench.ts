@@ -252,15 +252,19 @@ async function petrelProduceRows(
   add(asPeerRow(await aliOnsProduce(c, petrel, body, natsMsgsPerS), noSync, 'no', '>= 0.6x'));
 }
 
+/** What a group of rows runs with: the peers, the temp dir, the options, the body, the report. */
+interface RowsRun {
+  servers: PeerServers;
+  dir: string;
+  options: PeersOptions;
+  c: ProduceOptions;
+  body: Buffer;
+  add: AddRow;
+}
+
 /** Redis with appendfsync always beside Petrel SYNC_FLUSH, plain and batched. */
-async function syncProduceRows(
-  servers: PeerServers,
-  dir: string,
-  options: PeersOptions,
-  c: ProduceOptions,
-  body: Buffer,
-  add: AddRow,
-): Promise<void> {
+async function syncProduceRows(run: RowsRun): Promise<void> {
+  const { servers, dir, options, c, body, add } = run;
   const load = { warmupS: c.warmupS, durationS: c.durationS, concurrency: options.window };
   const redis = await servers.startRedis(dir);
   const redisRow = await redisProduce(redis.port, load, body);
@@ -292,9 +296,10 @@ async function measure(options: PeersOptions, dir: string): Promise<PeerRow[]> {
     );
   };
   try {
-    if (options.only !== 'sync') await noSyncRows(servers, dir, options, c, body, add);
+    const run = { servers, dir, options, c, body, add };
+    if (options.only !== 'sync') await noSyncRows(run);
     await servers.stop();
-    if (options.only !== 'drain') await syncProduceRows(servers, dir, options, c, body, add);
+    if (options.only !== 'drain') await syncProduceRows(run);
   } finally {
     running.delete(servers);
     await servers.stop();
@@ -303,14 +308,8 @@ async function measure(options: PeersOptions, dir: string): Promise<PeerRow[]> {
 }
 
 /** NATS and Petrel ASYNC_FLUSH: produce without fsync (unless --only=drain), then the drain. */
-async function noSyncRows(
-  servers: PeerServers,
-  dir: string,
-  options: PeersOptions,
-  c: ProduceOptions,
-  body: Buffer,
-  add: AddRow,
-): Promise<void> {
+async function noSyncRows(run: RowsRun): Promise<void> {
+  const { servers, dir, options, c, body, add } = run;
   const nats = await servers.startNats(dir);
   const load = { warmupS: c.warmupS, durationS: c.durationS, concurrency: options.window };
   const natsRow = options.only === 'drain' ? null : await natsProduce(nats.port, load, body);
