@@ -16,7 +16,11 @@ import type { HaReplicaLink, HaSenderHandle } from './ha-sender-handle.js';
 import type { FileIO } from './io/file-io.js';
 import type { StoreOptions } from './options.js';
 import type { AppendPipeline, RingOccupancy } from './put/append-pipeline.js';
-import { MessageEncoder } from './put/message-encoder.js';
+import {
+  type EncodeRejection,
+  MessageEncoder,
+  type PreparedRecord,
+} from './put/message-encoder.js';
 import { type PutResult, PutStatus } from './put/put-result.js';
 import { PutTracker } from './put/put-tracker.js';
 import { RecordStamper, STAMPED_HEADER_BYTES } from './put/record-stamper.js';
@@ -475,18 +479,25 @@ export class DefaultMessageStore implements MessageStore {
     const busy = this.#busyReason(1, length);
     if (busy !== undefined)
       return Promise.resolve({ status: PutStatus.OS_PAGE_CACHE_BUSY, reason: busy });
-    return new Promise<PutResult>((resolve) => {
-      this.#track(message, length, resolve);
-      if (!pipeline.submit(this.#encoder, length)) {
-        this.#tracker.cancelLast();
-        resolve(
-          this.#refusal(undefined) ?? {
-            status: PutStatus.OS_PAGE_CACHE_BUSY,
-            reason: 'the store is busy: the append ring is full',
-          },
-        );
-      }
-    });
+    return new Promise<PutResult>((resolve) => this.#submit(pipeline, message, length, resolve));
+  }
+
+  /** Tracks the encoder's record and hands it to the pipeline; a refused one resolves at once. */
+  #submit(
+    pipeline: AppendPipeline,
+    message: PutMessageInput & { body: Uint8Array },
+    length: number,
+    resolve: (r: PutResult) => void,
+  ): void {
+    this.#track(message, length, resolve);
+    if (pipeline.submit(this.#encoder, length)) return;
+    this.#tracker.cancelLast();
+    resolve(
+      this.#refusal(undefined) ?? {
+        status: PutStatus.OS_PAGE_CACHE_BUSY,
+        reason: 'the store is busy: the append ring is full',
+      },
+    );
   }
 
   #putReplicated(replicated: ReplicatedAppend, length: number, nowMs: number): Promise<PutResult> {
@@ -554,23 +565,51 @@ export class DefaultMessageStore implements MessageStore {
     const refused = this.#refusal(fence);
     if (refused !== undefined) return messages.map(() => refused);
     const nowMs = this.#p.clock.nowMs();
-    const checks = messages.map((m) => this.#encoder.prepare(m, () => '0', nowMs));
-    const bad = checks.findIndex((c) => typeof c !== 'number');
-    if (bad !== -1) {
-      return checks.map((c) =>
-        typeof c === 'number'
-          ? {
-              status: PutStatus.MESSAGE_ILLEGAL,
-              reason: `the batch was refused: message ${bad} is invalid`,
-            }
-          : { status: c.status, reason: c.reason },
+    // Each message is checked and sized once, with the UNIQ_KEY it is stored with; none is handed
+    // to the pipeline before all passed.
+    const prepared: PreparedRecord[] = [];
+    const checks = messages.map((m) => {
+      const length = this.#encoder.prepare(m, () => this.#uniqIds.next(), nowMs);
+      if (typeof length === 'number') prepared.push(this.#encoder.take());
+      return length;
+    });
+    if (prepared.length < messages.length) return batchRefusals(checks);
+    const total = prepared.reduce((sum, p) => sum + p.length, 0);
+    const replicated = this.#replicated;
+    if (replicated !== undefined) {
+      return Promise.all(
+        prepared.map((record) => {
+          this.#encoder.use(record);
+          return this.#putReplicated(replicated, record.length, nowMs);
+        }),
       );
     }
-    const total = checks.reduce<number>((sum, c) => sum + (c as number), 0);
     const busy = this.#busyReason(messages.length, total);
     if (busy !== undefined)
       return messages.map(() => ({ status: PutStatus.OS_PAGE_CACHE_BUSY, reason: busy }));
-    return Promise.all(messages.map((m) => this.putMessage(m, fence)));
+    return this.#submitBatch(messages, prepared);
+  }
+
+  /** Tracks and submits prepared records in order; resolves once each has its result. */
+  #submitBatch(
+    messages: readonly (PutMessageInput & { body: Uint8Array })[],
+    prepared: readonly PreparedRecord[],
+  ): Promise<PutResult[]> {
+    const pipeline = this.#pipeline;
+    assert(pipeline !== undefined, 'store: no pipeline');
+    return new Promise<PutResult[]>((resolve) => {
+      const results = new Array<PutResult>(messages.length);
+      let left = messages.length;
+      for (const [i, record] of prepared.entries()) {
+        const message = messages[i];
+        assert(message !== undefined, 'store: one prepared record per message');
+        this.#encoder.use(record);
+        this.#submit(pipeline, message, record.length, (result) => {
+          results[i] = result;
+          if (--left === 0) resolve(results);
+        });
+      }
+    });
   }
 
   async getMessage(request: GetMessageRequest): Promise<GetMessageResult> {
@@ -757,6 +796,19 @@ export class DefaultMessageStore implements MessageStore {
 
 function closedError(): MqError {
   return new MqError(ErrorCode.STORE_CLOSED, 'The store is closed');
+}
+
+/** Each refused message's own reason; the valid ones are refused with the batch. */
+function batchRefusals(checks: readonly (number | EncodeRejection)[]): PutResult[] {
+  const bad = checks.findIndex((c) => typeof c !== 'number');
+  return checks.map((c) =>
+    typeof c === 'number'
+      ? {
+          status: PutStatus.MESSAGE_ILLEGAL,
+          reason: `the batch was refused: message ${bad} is invalid`,
+        }
+      : { status: c.status, reason: c.reason },
+  );
 }
 
 /** A string body is stored as its UTF-8 bytes, as the client sends it. */

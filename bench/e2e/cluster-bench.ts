@@ -30,6 +30,7 @@ import { ConsumeStatus, PushConsumer } from '../../client/push-consumer.js';
 import { ErrorCode, MqError } from '../../common/errors.js';
 import { openStore } from '../../engine/index.js';
 import { type ClosedLoopResult, closedLoop } from '../lib/closed-loop.js';
+import { type CpuWindow, startCpuWindow } from '../lib/cpu-per-message.js';
 import { newHistogram, percentileMsOrNull, recordSinceMs } from '../lib/latency.js';
 import { writeSection } from '../lib/markdown-report.js';
 import {
@@ -259,16 +260,21 @@ export async function petrelProduce(
   });
   await producer.start();
   try {
+    let cpu: CpuWindow | null = null;
     const result = await closedLoop(
       options,
       async () => {
         await producer.send({ topic: TOPIC, body });
       },
-      () => void askLoopDelay(cluster.broker, 'reset'),
+      () => {
+        cpu = startCpuWindow(cluster.broker.pid);
+        void askLoopDelay(cluster.broker, 'reset');
+      },
     );
+    const cpuNote = (cpu as CpuWindow | null)?.note(result.count) ?? '';
     const loop = await askLoopDelay(cluster.broker, 'report');
     const label = isBatching ? 'Petrel client (send, automatic batching)' : 'Petrel client (send)';
-    return row(label, result, loop, embedded, '');
+    return row(label, result, loop, embedded, cpuNote);
   } finally {
     await producer.shutdown();
   }

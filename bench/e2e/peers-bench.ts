@@ -15,10 +15,11 @@
 // Every process started here is stopped at the end, also on failure or Ctrl-C.
 //
 // Usage: node dist/bench/e2e/peers-bench.js [--duration=10] [--warmup=2] [--window=256]
-//   [--backlog=200000] [--only=drain] [--out=bench/results/peers.md | none]
+//   [--backlog=200000] [--only=drain | sync] [--out=bench/results/peers.md | none]
 //   [--profile=DIR]
-// --only=drain runs just the two drain rows (NATS and Petrel) and writes no report; --profile
-// runs Petrel's brokers with --cpu-prof into DIR (run this file with --cpu-prof for the clients).
+// --only=drain runs just the two drain rows (NATS and Petrel), --only=sync just the fsync rows
+// (Redis and Petrel SYNC_FLUSH); either writes no report. --profile runs Petrel's brokers with
+// --cpu-prof into DIR (run this file with --cpu-prof for the clients).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -49,8 +50,8 @@ export interface PeersOptions {
   window: number;
   backlog: number;
   queues: number;
-  /** Only the drain rows: a shorter loop while working on consumption. */
-  isDrainOnly: boolean;
+  /** Only the drain rows (`drain`) or only the fsync rows (`sync`): shorter loops. */
+  only: 'drain' | 'sync' | null;
   /** A directory for the brokers' `--cpu-prof` profiles, or null. */
   profileDir: string | null;
   out: string | null;
@@ -73,18 +74,17 @@ function parsePeersArgs(args: readonly string[]): PeersOptions {
       throw new MqError(ErrorCode.USAGE, `bench:peers: --${key} must be a whole number >= ${min}`);
     return n;
   };
-  const only = values.get('only');
-  if (only !== undefined && only !== 'drain')
-    throw new MqError(ErrorCode.USAGE, 'bench:peers: --only takes "drain"');
-  const isDrainOnly = only === 'drain';
-  const out = isDrainOnly ? 'none' : (values.get('out') ?? join('bench', 'results', 'peers.md'));
+  const only = values.get('only') ?? null;
+  if (only !== null && only !== 'drain' && only !== 'sync')
+    throw new MqError(ErrorCode.USAGE, 'bench:peers: --only takes "drain" or "sync"');
+  const out = only !== null ? 'none' : (values.get('out') ?? join('bench', 'results', 'peers.md'));
   return {
     durationS: int('duration', 10, 1),
     warmupS: int('warmup', 2, 0),
     window: int('window', 256, 1),
     backlog: int('backlog', 200_000, 1),
     queues: 8,
-    isDrainOnly,
+    only,
     profileDir: values.get('profile') ?? null,
     out: out === 'none' || out === '' ? null : out,
   };
@@ -252,15 +252,19 @@ async function petrelProduceRows(
   add(asPeerRow(await aliOnsProduce(c, petrel, body, natsMsgsPerS), noSync, 'no', '>= 0.6x'));
 }
 
+/** What a group of rows runs with: the peers, the temp dir, the options, the body, the report. */
+interface RowsRun {
+  servers: PeerServers;
+  dir: string;
+  options: PeersOptions;
+  c: ProduceOptions;
+  body: Buffer;
+  add: AddRow;
+}
+
 /** Redis with appendfsync always beside Petrel SYNC_FLUSH, plain and batched. */
-async function syncProduceRows(
-  servers: PeerServers,
-  dir: string,
-  options: PeersOptions,
-  c: ProduceOptions,
-  body: Buffer,
-  add: AddRow,
-): Promise<void> {
+async function syncProduceRows(run: RowsRun): Promise<void> {
+  const { servers, dir, options, c, body, add } = run;
   const load = { warmupS: c.warmupS, durationS: c.durationS, concurrency: options.window };
   const redis = await servers.startRedis(dir);
   const redisRow = await redisProduce(redis.port, load, body);
@@ -287,32 +291,41 @@ async function measure(options: PeersOptions, dir: string): Promise<PeerRow[]> {
   const rows: PeerRow[] = [];
   const add: AddRow = (r) => {
     rows.push(r);
-    console.log(`${r.workload} | ${r.label}: ${r.msgsPerS} msgs/s`);
+    console.log(
+      `${r.workload} | ${r.label}: ${r.msgsPerS} msgs/s${r.note === '' ? '' : ` (${r.note})`}`,
+    );
   };
   try {
-    const nats = await servers.startNats(dir);
-    const load = { warmupS: c.warmupS, durationS: c.durationS, concurrency: options.window };
-    const natsRow = options.isDrainOnly ? null : await natsProduce(nats.port, load, body);
-    const natsDrained = await natsDrain(nats.port, options.backlog, options.window, body);
-    const drain = `consume: drain ${options.backlog}`;
-    if (natsRow !== null)
-      add(asPeerRow(natsRow, 'produce, no fsync before ack', 'no (sync timer)', 'peer'));
-    await runPetrel('ASYNC_FLUSH', dir, options, async (petrel) => {
-      if (natsRow !== null) await petrelProduceRows(c, petrel, body, natsRow.msgsPerS, add);
-      const natsDrainRow = emptyRow('NATS JetStream pull consumer', natsDrained.msgsPerS, '');
-      add(asPeerRow(natsDrainRow, drain, '-', 'peer'));
-      const petrelDrained = await petrelDrain(petrel, options, body);
-      const drainRow = emptyRow('Petrel PushConsumer', petrelDrained.msgsPerS, petrelDrained.note);
-      drainRow.vsEmbedded = ratio(petrelDrained.msgsPerS, natsDrained.msgsPerS);
-      add(asPeerRow(drainRow, drain, '-', '>= 1.5x'));
-    });
+    const run = { servers, dir, options, c, body, add };
+    if (options.only !== 'sync') await noSyncRows(run);
     await servers.stop();
-    if (!options.isDrainOnly) await syncProduceRows(servers, dir, options, c, body, add);
+    if (options.only !== 'drain') await syncProduceRows(run);
   } finally {
     running.delete(servers);
     await servers.stop();
   }
   return rows;
+}
+
+/** NATS and Petrel ASYNC_FLUSH: produce without fsync (unless --only=drain), then the drain. */
+async function noSyncRows(run: RowsRun): Promise<void> {
+  const { servers, dir, options, c, body, add } = run;
+  const nats = await servers.startNats(dir);
+  const load = { warmupS: c.warmupS, durationS: c.durationS, concurrency: options.window };
+  const natsRow = options.only === 'drain' ? null : await natsProduce(nats.port, load, body);
+  const natsDrained = await natsDrain(nats.port, options.backlog, options.window, body);
+  const drain = `consume: drain ${options.backlog}`;
+  if (natsRow !== null)
+    add(asPeerRow(natsRow, 'produce, no fsync before ack', 'no (sync timer)', 'peer'));
+  await runPetrel('ASYNC_FLUSH', dir, options, async (petrel) => {
+    if (natsRow !== null) await petrelProduceRows(c, petrel, body, natsRow.msgsPerS, add);
+    const natsDrainRow = emptyRow('NATS JetStream pull consumer', natsDrained.msgsPerS, '');
+    add(asPeerRow(natsDrainRow, drain, '-', 'peer'));
+    const petrelDrained = await petrelDrain(petrel, options, body);
+    const drainRow = emptyRow('Petrel PushConsumer', petrelDrained.msgsPerS, petrelDrained.note);
+    drainRow.vsEmbedded = ratio(petrelDrained.msgsPerS, natsDrained.msgsPerS);
+    add(asPeerRow(drainRow, drain, '-', '>= 1.5x'));
+  });
 }
 
 const fmt = (v: number | null) => (v === null ? '-' : v.toFixed(2));

@@ -29,8 +29,9 @@ export function indexFileBytes(hashSlotNum: number, indexNum: number): number {
 
 /** Non-negative hash of an index key (IndexFile.indexKeyHashMethod). */
 export function indexKeyHash(key: string): number {
-  const h = Math.abs(javaHashCode(key));
-  return Math.max(h, 0);
+  // Java's Math.abs(Integer.MIN_VALUE) stays negative, and IndexFile.indexKeyHashMethod then takes 0.
+  const h = javaHashCode(key);
+  return h === -0x80000000 ? 0 : Math.abs(h);
 }
 
 export interface IndexHeader {

@@ -54,6 +54,13 @@ export interface EncoderOptions {
   hasher: BodyHasher | undefined;
 }
 
+/** What prepare() accepted, set aside so that a batch is checked whole before any is encoded. */
+export interface PreparedRecord {
+  input: RecordInput;
+  length: number;
+  uniqKey: string;
+}
+
 export class MessageEncoder {
   #options: EncoderOptions;
   #topicBytes = new Map<string, Buffer>();
@@ -220,6 +227,20 @@ export class MessageEncoder {
       text += `${MessageProperty.BODY_XXH64}${NAME_VALUE_SEPARATOR}${hasher.hex(m.body)}${PROPERTY_SEPARATOR}`;
     }
     return text;
+  }
+
+  /** Hands over the record prepare() last accepted; the next prepare() starts on a fresh one. */
+  take(): PreparedRecord {
+    const taken = { input: this.#input, length: this.#length, uniqKey: this.#uniqKey };
+    this.#input = { ...this.#input };
+    return taken;
+  }
+
+  /** Makes a record that take() handed over the one encodeTo() writes and uniqKey names. */
+  use(record: PreparedRecord): void {
+    this.#input = record.input;
+    this.#length = record.length;
+    this.#uniqKey = record.uniqKey;
   }
 
   /** Writes the last prepared record at target[pos]; returns its length. */

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
 import { after, describe, it } from 'node:test';
+import { javaHashCode } from '../../../common/bytes.js';
 import { INDEX_HEADER_BYTES, IndexFile, indexKeyHash } from '../../../engine/index/index-file.js';
 import { IndexService } from '../../../engine/index/index-service.js';
 import { NodeFileIO } from '../../../engine/io/node-file-io.js';
@@ -21,6 +22,21 @@ const tmp = () => {
   return d.path;
 };
 const T0 = 1_700_000_000_000;
+
+/** A suffix of 7 characters ('0'..'N') that gives `prefix + suffix` the Java hashCode `target`. */
+function suffixHashingTo(prefix: string, target: number): string {
+  const mod = 2n ** 32n;
+  let residue = BigInt(target >>> 0) - 31n ** 7n * BigInt(javaHashCode(prefix) >>> 0);
+  for (let i = 0n; i < 7n; i++) residue -= 48n * 31n ** i;
+  residue = ((residue % mod) + mod) % mod;
+  let suffix = '';
+  for (let i = 6n; i >= 0n; i--) {
+    const digit = residue / 31n ** i;
+    residue %= 31n ** i;
+    suffix += String.fromCharCode(48 + Number(digit));
+  }
+  return suffix;
+}
 
 describe('IndexService', () => {
   it('finds every key through collisions, newest first, and rolls over to new files', () => {
@@ -134,5 +150,19 @@ describe('IndexService', () => {
       assert.deepEqual(found, [100 * (i + 1)], key);
     }
     reopened.close();
+  });
+
+  it('indexes a key whose Java hashCode is Integer.MIN_VALUE in slot 0, as RocketMQ does', () => {
+    const key = `k${suffixHashingTo('Orders#k', -0x80000000)}`;
+    assert.equal(javaHashCode(`Orders#${key}`), -0x80000000);
+    assert.equal(indexKeyHash(`Orders#${key}`), 0);
+    const root = tmp();
+    const options = { rootDir: root, maxHashSlotNum: 7, maxIndexNum: 40, maxMsgsNumBatch: 64 };
+    const index = new IndexService(io, options);
+    index.load();
+    index.putRecord('Orders', 'u-1', key, 4096, T0, T0);
+    index.writePending();
+    assert.deepEqual(index.query('Orders', key, 10, 0, Number.MAX_SAFE_INTEGER), [4096]);
+    index.close();
   });
 });

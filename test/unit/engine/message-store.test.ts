@@ -302,6 +302,49 @@ for (const threads of [false, true]) {
       await store.close();
     });
 
+    it('checks a batch whole with the UNIQ_KEYs it stores, then stores it in order', async () => {
+      const store = await openStore({ storePathRootDir: tmp(), threads, ...small });
+      try {
+        // Fits with a one-character key, not with the 32 hex digits the store then adds.
+        const long = { p: 'v'.repeat(32_704) };
+        const refused = await store.putMessages([
+          { topic: 'B', queueId: 0, body: Buffer.from('first') },
+          { topic: 'B', queueId: 0, body: Buffer.from('second'), properties: long },
+        ]);
+        assert.deepEqual(
+          refused.map((r) => r.status),
+          ['MESSAGE_ILLEGAL', 'PROPERTIES_SIZE_EXCEEDED'],
+        );
+        assert.equal(store.getMaxOffsetInQueue('B', 0), 0, 'no partial batch');
+        const bodies = ['a', 'b', 'c'];
+        const stored = await store.putMessages(
+          bodies.map((b) => ({ topic: 'B', queueId: 0, body: Buffer.from(b) })),
+        );
+        assert.deepEqual(
+          stored.map((r) => [r.status, r.queueOffset]),
+          [
+            ['PUT_OK', 0],
+            ['PUT_OK', 1],
+            ['PUT_OK', 2],
+          ],
+        );
+        const keys = stored.map((r) => r.uniqKey);
+        assert.equal(new Set(keys).size, 3, 'one UNIQ_KEY per message');
+        const got = await store.getMessage({
+          topic: 'B',
+          queueId: 0,
+          queueOffset: 0,
+          maxMsgNums: 3,
+        });
+        assert.deepEqual(
+          got.messages.map((m) => [m.body.toString(), m.properties['UNIQ_KEY']]),
+          bodies.map((b, i) => [b, keys[i]]),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
     it('refuses bad messages with a status and a reason, and loses nothing else', async () => {
       const store = await openStore({ storePathRootDir: tmp(), threads, ...small });
       const ok = await store.putMessage({ topic: 'T', queueId: 0, body: Buffer.from('keep me') });
