@@ -2,22 +2,12 @@
 // sensitive than msgs/s to other work sharing the machine's cores. The child's time is read from
 // /proc/<pid>/stat (user + system, every thread), so on other systems only this process counts.
 
-import { readFileSync } from 'node:fs';
-
-/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ, 100 on Linux). */
-const TICKS_PER_S = 100;
+import { cpuMsOf } from './process-usage.js';
 
 function childCpuUs(pid: number | undefined): number | null {
   if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The fields after the parenthesised command name: state is the first, utime the 12th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? (ticks * 1e6) / TICKS_PER_S : null;
-  } catch {
-    return null;
-  }
+  const ms = cpuMsOf([pid]);
+  return ms === null ? null : ms * 1000;
 }
 
 export interface CpuWindow {
