@@ -30,7 +30,7 @@ import {
 } from '../engine/internal.js';
 import { NodeFileIO } from '../engine/io/node-file-io.js';
 import { StoreRole } from '../engine/message-store.js';
-import type { ReplicateOutcome } from '../engine/put/replicated-append.js';
+import type { ApplyStatus, ReplicateOutcome } from '../engine/put/replicated-append.js';
 import type { ProposalBody } from '../ha/dledger/host-channel.js';
 import { ProposeStatus } from '../ha/dledger/host-types.js';
 import type { RemoteRaftHost } from '../ha/dledger/remote-raft-host.js';
@@ -87,16 +87,20 @@ function batchBody(entries: readonly Buffer[]): ProposalBody {
   };
 }
 
-/** The first stamped record of a batch (undefined when empty), without decoding the rest. */
-export function firstInBatch(data: Buffer): Buffer | undefined {
-  if (data.readUInt32BE(0) === 0) return undefined;
-  const length = data.readUInt32BE(4);
-  if (8 + length > data.byteLength)
+/** The batched record whose length prefix is at `at`. */
+function batchedRecordAt(data: Buffer, at: number): Buffer {
+  const length = data.readUInt32BE(at);
+  if (at + 4 + length > data.byteLength)
     throw new MqError(
       ErrorCode.CORRUPT_RECORD,
       'DLedger entry: a batched record runs past its end',
     );
-  return data.subarray(8, 8 + length);
+  return data.subarray(at + 4, at + 4 + length);
+}
+
+/** The first stamped record of a batch (undefined when empty), without decoding the rest. */
+export function firstInBatch(data: Buffer): Buffer | undefined {
+  return data.readUInt32BE(0) === 0 ? undefined : batchedRecordAt(data, 4);
 }
 
 export function decodeBatch(data: Buffer): Buffer[] {
@@ -104,14 +108,9 @@ export function decodeBatch(data: Buffer): Buffer[] {
   const out: Buffer[] = [];
   let at = 4;
   for (let i = 0; i < count; i++) {
-    const length = data.readUInt32BE(at);
-    if (at + 4 + length > data.byteLength)
-      throw new MqError(
-        ErrorCode.CORRUPT_RECORD,
-        'DLedger entry: a batched record runs past its end',
-      );
-    out.push(data.subarray(at + 4, at + 4 + length));
-    at += 4 + length;
+    const record = batchedRecordAt(data, at);
+    out.push(record);
+    at += 4 + record.byteLength;
   }
   return out;
 }
@@ -377,9 +376,8 @@ export class BrokerDledger {
     }
   }
 
-  #applyBatch(data: Buffer): 'OK' | 'BUSY' | string {
-    const status = this.store.applyStamped(decodeBatch(data));
-    return status === 'ALREADY_APPLIED' ? 'OK' : status;
+  #applyBatch(data: Buffer): ApplyStatus {
+    return this.store.applyStamped(decodeBatch(data));
   }
 
   /** The leader's own no-op is applied: every earlier entry is in the CommitLog; take over. */

@@ -30,7 +30,7 @@ export interface LogReplicator {
   replicate(entry: Buffer, settle: (outcome: ReplicateOutcome) => void): void;
 }
 
-export type ApplyStatus = 'OK' | 'ALREADY_APPLIED' | 'OFFSET_MISMATCH' | 'BUSY' | 'FAILED';
+export type ApplyStatus = 'OK' | 'OFFSET_MISMATCH' | 'BUSY' | 'FAILED';
 
 export interface ReplicatedAppendDeps {
   replicator: LogReplicator;
@@ -155,8 +155,8 @@ class RawRun {
   #parts: Buffer[] = [];
   #records: StampedRecord[] = [];
   #bytes = 0;
+  /** Where the gathered records start: the end of what the pipeline has. */
   #start: number;
-  #submitted: number;
 
   readonly #pipeline: AppendPipeline;
   readonly #stamper: RecordStamper;
@@ -172,7 +172,6 @@ class RawRun {
     this.#stamper = stamper;
     this.#maxBytes = maxBytes;
     this.#start = replicaEnd;
-    this.#submitted = replicaEnd;
   }
 
   /** The end of the log counting the records gathered, not yet submitted. */
@@ -185,7 +184,7 @@ class RawRun {
       const status = this.#submit();
       if (status !== 'OK') return status;
     }
-    if (this.#bytes === 0) this.#start = stamped.commitLogOffset;
+    assert(stamped.commitLogOffset === this.end, 'replicated append: a run with a gap');
     this.#parts.push(record);
     this.#records.push(stamped);
     this.#bytes += record.byteLength;
@@ -200,8 +199,7 @@ class RawRun {
     if (!this.#pipeline.hasRoom(chunks.length, bytes)) return 'BUSY';
     for (const chunk of chunks)
       if (!this.#pipeline.submitRaw(chunk.offset, [chunk.bytes])) return 'FAILED';
-    this.#start = chunks[0]!.offset + bytes;
-    this.#submitted = this.#start;
+    this.#start += bytes;
     return 'OK';
   }
 
@@ -209,9 +207,9 @@ class RawRun {
   finish(status: ApplyStatus): { status: ApplyStatus; end: number } {
     if (status === 'OK' || status === 'OFFSET_MISMATCH') {
       const submitted = this.#submit();
-      if (submitted !== 'OK') return { status: submitted, end: this.#submitted };
+      if (submitted !== 'OK') return { status: submitted, end: this.#start };
     }
-    return { status, end: this.#submitted };
+    return { status, end: this.#start };
   }
 
   #submit(): ApplyStatus {
@@ -221,7 +219,6 @@ class RawRun {
     if (!this.#pipeline.submitRaw(this.#start, this.#parts)) return 'FAILED';
     for (const record of this.#records) this.#stamper.applied(record);
     this.#start += this.#bytes;
-    this.#submitted = this.#start;
     this.#parts = [];
     this.#records = [];
     this.#bytes = 0;
