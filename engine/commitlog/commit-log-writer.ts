@@ -297,12 +297,7 @@ export class CommitLogWriter {
       offset += piece.byteLength;
     };
     const addCached = (to: number) => {
-      while (offset < to) {
-        const segmentEnd = log.segmentStartOf(offset) + log.segmentBytes;
-        const { index, contiguousBytes } = this.#tail.locate(offset);
-        const length = Math.min(to - offset, segmentEnd - offset, contiguousBytes);
-        add(this.#tail.bytes.subarray(index, index + length));
-      }
+      for (const piece of this.#cachedPieces(offset, to)) add(piece);
     };
     for (const d of this.#direct) {
       addCached(d.offset);
@@ -315,14 +310,23 @@ export class CommitLogWriter {
     this.#direct.length = 0;
   }
 
-  /** pwrites [from, to) from the tail cache, one call per segment piece. */
+  /** pwrites [from, to) from the tail cache, one call per piece. */
   #writeCached(from: number, to: number): void {
+    let offset = from;
+    for (const piece of this.#cachedPieces(from, to)) {
+      this.#commitLog.write(offset, piece, 0, piece.byteLength);
+      offset += piece.byteLength;
+    }
+  }
+
+  /** The tail cache's bytes of [from, to) as views, each inside one segment and contiguous. */
+  *#cachedPieces(from: number, to: number): Generator<Uint8Array> {
     let offset = from;
     while (offset < to) {
       const segmentEnd = this.#commitLog.segmentStartOf(offset) + this.#commitLog.segmentBytes;
       const { index, contiguousBytes } = this.#tail.locate(offset);
       const length = Math.min(to - offset, segmentEnd - offset, contiguousBytes);
-      this.#commitLog.write(offset, this.#tail.bytes, index, length);
+      yield this.#tail.bytes.subarray(index, index + length);
       offset += length;
     }
   }
