@@ -1,10 +1,10 @@
 // A DLedger group in real processes: one NameServer and three brokers on 127.0.0.1, each started
 // as `mqbroker -c <file>` from a file with the seed article's DLedger keys (enableDLegerCommitLog,
 // dLegerGroup, dLegerPeers, dLegerSelfId). DLedger ports must be fixed in dLegerPeers, so free
-// ports are picked first (bind to port 0, close). Each node keeps its store directory across
+// ports are picked first (below the ephemeral range, see freePort). Each node keeps its store directory across
 // restarts. The leader is read from the NameServer route (brokerId 0).
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Admin } from '../../client/admin.js';
@@ -33,13 +33,48 @@ export interface DledgerNode {
 }
 
 /** A port free on 127.0.0.1 right now (bind to 0, close): for ports that must be fixed in a file. */
-export async function freePort(): Promise<number> {
+/** How many random ports freePort() tries before it gives up. */
+const FREE_PORT_ATTEMPTS = 100;
+/** Width of the port range below the ephemeral range that freePort() picks from. */
+const FREE_PORT_SPAN = 12_000;
+/** Ports this process handed out (not bound yet, perhaps): never handed out twice. Bounded. */
+const handedOut = new Set<number>();
+
+/** The first port the kernel hands to outgoing connections (ip_local_port_range). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0],
+    );
+    return Number.isInteger(low) && low > 1024 + FREE_PORT_SPAN ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return new Promise((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port that is free now, for a listener whose port must be written down before it starts (a
+ * dLegerPeers entry). It lies below the ephemeral range: a port the kernel picked (bind to port 0)
+ * could be handed to another test's outgoing connection before the broker binds it.
+ */
+export async function freePort(random: () => number = Math.random): Promise<number> {
+  const high = ephemeralLow() - 1;
+  for (let attempt = 0; attempt < FREE_PORT_ATTEMPTS; attempt++) {
+    const port = high - Math.floor(random() * FREE_PORT_SPAN);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    if (handedOut.size >= FREE_PORT_SPAN / 2) handedOut.clear();
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port below ${high + 1} after ${FREE_PORT_ATTEMPTS} tries`);
 }
 
 /** The seed article's DLedger broker file, on 127.0.0.1. */
